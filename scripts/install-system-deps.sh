@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Debian packages the project uses at run time and in tests, and Ganeti's own test data
+# (package ganeti-testsuite, unpacked into .cache/, never committed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+need=()
+command -v ip >/dev/null || need+=(iproute2)
+command -v openssl >/dev/null || need+=(openssl)
+if [ ${#need[@]} -gt 0 ]; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+if [ ! -f .cache/ganeti-testsuite/usr/share/ganeti/testsuite/test/data/cluster_config_2.16.json ]; then
+  mkdir -p .cache/deb .cache/ganeti-testsuite
+  ( cd .cache/deb && { apt-get download ganeti-testsuite 2>/dev/null || { $SUDO apt-get update -qq && apt-get download ganeti-testsuite; }; } )
+  dpkg -x .cache/deb/ganeti-testsuite_*.deb .cache/ganeti-testsuite
+fi
