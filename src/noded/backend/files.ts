@@ -1,0 +1,59 @@
+// Files the master pushes: config.data (to master candidates), ssconf (to all nodes), the
+// cluster's hosts file, and the replicated job queue.
+import { mkdir, rename, rm } from "node:fs/promises";
+import { join, dirname } from "node:path";
+import { atomicWrite, atomicWriteMany } from "../../util/fs.js";
+import { DistributableFile, type RpcArgs } from "../../rpc/catalogue.js";
+import { SSCONF_KEYS } from "../../constants.js";
+import type { NodedContext } from "../context.js";
+import { GenericError } from "../../errors.js";
+
+export async function uploadFile(args: RpcArgs<"upload_file">, ctx: NodedContext): Promise<null> {
+  const target = {
+    [DistributableFile.configData]: ctx.paths.configFile,
+    [DistributableFile.etcHosts]: ctx.paths.etcHosts,
+    [DistributableFile.fileStoragePaths]: ctx.paths.fileStoragePathsFile,
+  }[args.file];
+  await atomicWrite(target, args.content, { mode: args.file === DistributableFile.configData ? 0o640 : 0o644 });
+  return null;
+}
+
+const KNOWN_SSCONF: ReadonlySet<string> = new Set(SSCONF_KEYS);
+
+export async function writeSsconfFiles(args: RpcArgs<"write_ssconf_files">, ctx: NodedContext): Promise<null> {
+  const files: Array<[string, string]> = [];
+  for (const [k, v] of Object.entries(args.values)) {
+    if (!KNOWN_SSCONF.has(k)) throw new GenericError(`Unknown ssconf key '${k}'`);
+    files.push([ctx.paths.ssconf(k), v.endsWith("\n") || v === "" ? v : `${v}\n`]);
+  }
+  await atomicWriteMany(files, 0o444);
+  return null;
+}
+
+/** Queue file names are "serial", "job-N" or "archive/D/job-N": nothing else is written. */
+function queuePath(ctx: NodedContext, name: string): string {
+  if (!/^(serial|job-\d+|archive\/\d+\/job-\d+)$/.test(name)) throw new GenericError(`Invalid job queue file name '${name}'`);
+  return join(ctx.paths.queueDir, name);
+}
+
+export async function jobqueueUpdate(args: RpcArgs<"jobqueue_update">, ctx: NodedContext): Promise<null> {
+  await atomicWriteMany(args.files.map(([n, c]) => [queuePath(ctx, n), c] as const));
+  return null;
+}
+
+export async function jobqueueRename(args: RpcArgs<"jobqueue_rename">, ctx: NodedContext): Promise<null> {
+  for (const [from, to] of args.renames) {
+    const dst = queuePath(ctx, to);
+    await mkdir(dirname(dst), { recursive: true });
+    await rename(queuePath(ctx, from), dst).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== "ENOENT") throw e;
+    });
+  }
+  return null;
+}
+
+export async function jobqueuePurge(_a: unknown, ctx: NodedContext): Promise<null> {
+  await rm(ctx.paths.queueDir, { recursive: true, force: true });
+  await mkdir(ctx.paths.queueDir, { recursive: true });
+  return null;
+}

@@ -1,0 +1,36 @@
+// noded's handler table, one entry per call of the RPC catalogue (the type makes a
+// missing handler a compile error).
+import type { TLSSocket } from "node:tls";
+import type { RpcArgs, RpcName, RpcResultOf } from "../rpc/catalogue.js";
+import type { NodedContext } from "./context.js";
+import { version, nodeInfo, nodeVerify, masterNodeName } from "./backend/info.js";
+import { uploadFile, writeSsconfFiles, jobqueueUpdate, jobqueueRename, jobqueuePurge } from "./backend/files.js";
+import { startMasterDaemons, stopMaster, activateMasterIp, deactivateMasterIp } from "./backend/master.js";
+import { joinInfo, nodeJoin, leaveCluster } from "./backend/join.js";
+import { hooksRunner } from "./backend/hooks.js";
+
+type Handler<N extends RpcName> = (args: RpcArgs<N>, ctx: NodedContext, sock: TLSSocket) => Promise<RpcResultOf<N>>;
+
+export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
+  version,
+  node_info: nodeInfo,
+  node_verify: nodeVerify,
+  upload_file: uploadFile,
+  write_ssconf_files: writeSsconfFiles,
+  jobqueue_update: jobqueueUpdate,
+  jobqueue_rename: jobqueueRename,
+  jobqueue_purge: jobqueuePurge,
+  master_node_name: masterNodeName,
+  node_start_master_daemons: startMasterDaemons,
+  node_stop_master: stopMaster,
+  node_activate_master_ip: activateMasterIp,
+  node_deactivate_master_ip: deactivateMasterIp,
+  node_leave_cluster: leaveCluster,
+  test_delay: async (args) => {
+    await new Promise((r) => setTimeout(r, args.duration * 1000));
+    return null;
+  },
+  hooks_runner: hooksRunner,
+  join_info: joinInfo,
+  node_join: nodeJoin,
+};

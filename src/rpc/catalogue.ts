@@ -1,0 +1,94 @@
+// The typed catalogue of node RPC calls: one entry per call (arguments schema, timeout
+// class, whether it is served before the node joined a cluster). The master's client and
+// noded's handler table are both derived from it, so they cannot drift apart.
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
+
+/** Timeout classes, in seconds (Ganeti's rpc_defs TMO_*). */
+export const RpcTimeout = {
+  urgent: 60,
+  fast: 5 * 60,
+  normal: 15 * 60,
+  slow: 3600,
+} as const;
+export type RpcTimeout = (typeof RpcTimeout)[keyof typeof RpcTimeout];
+
+const Str = Type.String();
+const Files = Type.Array(Type.Tuple([Type.String(), Type.String()]));
+
+export const NodeLiveInfoSchema = Type.Object({
+  bootid: Str,
+  memory_total: Type.Number(),
+  memory_free: Type.Number(),
+  memory_dom0: Type.Number(),
+  cpu_total: Type.Number(),
+  cpu_nodes: Type.Number(),
+  cpu_sockets: Type.Number(),
+  storage: Type.Array(Type.Object({
+    type: Str, name: Str, storage_size: Type.Number(), storage_free: Type.Number(),
+  })),
+});
+export type NodeLiveInfo = Static<typeof NodeLiveInfoSchema>;
+
+/** Files the master may push to nodes, by id, never by arbitrary path. */
+export const DistributableFile = {
+  configData: "config.data",
+  etcHosts: "etc_hosts",
+  fileStoragePaths: "file_storage_paths",
+} as const;
+export type DistributableFile = (typeof DistributableFile)[keyof typeof DistributableFile];
+
+/** `call<Result>()(argsSchema, timeout)`: curried so the arguments' type is inferred. */
+function call<R>() {
+  return <A extends TSchema>(args: A, timeout: RpcTimeout, opts: { unjoined?: boolean } = {}) =>
+    ({ args, timeout, unjoined: opts.unjoined === true, _result: undefined as unknown as R });
+}
+
+export const RPC_CALLS = {
+  version: call<{ protocol: number; release: string }>()(Type.Object({}), RpcTimeout.urgent),
+  node_info: call<NodeLiveInfo>()(
+    Type.Object({ storage_dirs: Type.Array(Str) }), RpcTimeout.urgent),
+  node_verify: call<{
+    hostname: string; version: number; time: number; file_checksums: Record<string, string | null>;
+    nodelist: Record<string, string | null>; master_ip_up?: boolean;
+  }>()(Type.Object({
+    checksum_files: Type.Array(Str),
+    node_names_to_check: Type.Array(Type.Object({ name: Str, ip: Str })),
+    master_ip: Type.Optional(Str),
+  }), RpcTimeout.normal),
+  upload_file: call<null>()(
+    Type.Object({ file: Type.Union(Object.values(DistributableFile).map((v) => Type.Literal(v))), content: Str }),
+    RpcTimeout.normal),
+  write_ssconf_files: call<null>()(
+    Type.Object({ values: Type.Record(Str, Str) }), RpcTimeout.normal),
+  jobqueue_update: call<null>()(Type.Object({ files: Files }), RpcTimeout.urgent),
+  jobqueue_rename: call<null>()(
+    Type.Object({ renames: Type.Array(Type.Tuple([Str, Str])) }), RpcTimeout.urgent),
+  jobqueue_purge: call<null>()(Type.Object({}), RpcTimeout.normal),
+  master_node_name: call<{ master: string | null; hostname: string }>()(
+    Type.Object({}), RpcTimeout.urgent),
+  node_start_master_daemons: call<null>()(
+    Type.Object({ no_voting: Type.Boolean() }), RpcTimeout.fast),
+  node_stop_master: call<null>()(Type.Object({}), RpcTimeout.fast),
+  node_activate_master_ip: call<null>()(
+    Type.Object({ ip: Str, netmask: Type.Number(), netdev: Str }), RpcTimeout.fast),
+  node_deactivate_master_ip: call<null>()(
+    Type.Object({ ip: Str, netmask: Type.Number(), netdev: Str }), RpcTimeout.fast),
+  node_leave_cluster: call<null>()(Type.Object({}), RpcTimeout.normal),
+  test_delay: call<null>()(Type.Object({ duration: Type.Number() }), RpcTimeout.slow),
+  hooks_runner: call<Array<[string, "success" | "fail" | "skip", string]>>()(
+    Type.Object({ hpath: Str, phase: Type.Union([Type.Literal("pre"), Type.Literal("post")]), env: Type.Record(Str, Str) }),
+    RpcTimeout.normal),
+  // Served only while a node has not joined a cluster: see docs/design/node-join.md.
+  join_info: call<{ token_id: string; hostname: string }>()(
+    Type.Object({}), RpcTimeout.urgent, { unjoined: true }),
+  node_join: call<{ hostname: string }>()(
+    Type.Object({ token_id: Str, iv: Str, tag: Str, payload: Str }), RpcTimeout.urgent, { unjoined: true }),
+} as const;
+
+export type RpcName = keyof typeof RPC_CALLS;
+export type RpcArgs<N extends RpcName> = Static<(typeof RPC_CALLS)[N]["args"]>;
+export type RpcResultOf<N extends RpcName> = (typeof RPC_CALLS)[N]["_result"];
+
+export function isRpcName(x: string): x is RpcName {
+  return Object.prototype.hasOwnProperty.call(RPC_CALLS, x);
+}

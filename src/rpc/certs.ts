@@ -1,0 +1,69 @@
+// The cluster certificate (Ganeti's server.pem: certificate and key in one file). The same
+// certificate authenticates every node to every other, in both directions (mutual TLS).
+import { webcrypto, createHash, X509Certificate } from "node:crypto";
+import * as x509 from "@peculiar/x509";
+import { readFile } from "node:fs/promises";
+import { X509CertError } from "../errors.js";
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+export interface ClusterCert {
+  readonly certPem: string;
+  readonly keyPem: string;
+  /** SHA-256 fingerprint, colon-separated upper-case hex, as node's TLS layer reports it. */
+  readonly fingerprint: string;
+}
+
+function toPem(der: ArrayBuffer, label: string): string {
+  const b64 = Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
+  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+}
+
+export function fingerprintOf(certPem: string): string {
+  return new X509Certificate(certPem).fingerprint256;
+}
+
+export async function generateClusterCert(commonName: string, validDays = 5 * 365): Promise<ClusterCert> {
+  const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as CryptoKeyPair;
+  const now = new Date();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: createHash("sha256").update(`${commonName}${now.getTime()}${Math.random()}`).digest("hex").slice(0, 16),
+    name: `CN=${commonName}`,
+    notBefore: new Date(now.getTime() - 3600_000),
+    notAfter: new Date(now.getTime() + validDays * 86400_000),
+    keys,
+    signingAlgorithm: alg,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+    ],
+  });
+  const certPem = cert.toString("pem") + "\n";
+  const keyPem = toPem(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey), "PRIVATE KEY");
+  return { certPem, keyPem, fingerprint: fingerprintOf(certPem) };
+}
+
+/** server.pem holds the key and the certificate, as Ganeti's does. */
+export function serializeServerPem(c: ClusterCert): string {
+  return c.keyPem + c.certPem;
+}
+
+export function parseServerPem(text: string): ClusterCert {
+  const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/.exec(text);
+  const key = /-----BEGIN (?:EC |RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:EC |RSA )?PRIVATE KEY-----\n?/.exec(text);
+  if (cert === null || key === null) throw new X509CertError("server.pem lacks a certificate or a private key");
+  const certPem = cert[0].endsWith("\n") ? cert[0] : cert[0] + "\n";
+  const keyPem = key[0].endsWith("\n") ? key[0] : key[0] + "\n";
+  return { certPem, keyPem, fingerprint: fingerprintOf(certPem) };
+}
+
+export async function loadServerPem(path: string): Promise<ClusterCert | null> {
+  try {
+    return parseServerPem(await readFile(path, "utf8"));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+}

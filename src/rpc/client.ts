@@ -1,0 +1,123 @@
+// The master's side of node RPC: HTTPS PUT /<call> with a JSON body, mutual TLS with the
+// cluster certificate, the peer pinned to that certificate's fingerprint. Calls fan out to
+// many nodes in parallel, each with its own timeout; offline nodes are never contacted.
+import { Agent, request } from "undici";
+import type { PeerCertificate } from "node:tls";
+import { DEFAULT_NODED_PORT } from "../constants.js";
+import { RPC_CALLS, type RpcArgs, type RpcName, type RpcResultOf } from "./catalogue.js";
+import type { ClusterCert } from "./certs.js";
+import { OpExecError, ErrorCode } from "../errors.js";
+
+export interface RpcTarget {
+  readonly name: string;
+  readonly ip: string;
+  readonly offline?: boolean;
+  readonly port?: number;
+}
+
+/** One node's answer, as Ganeti's RpcResult: a failure message or a payload. */
+export class RpcResult<T> {
+  constructor(
+    readonly node: string,
+    readonly call: string,
+    readonly failMsg: string | null,
+    readonly payload: T | null,
+    readonly offline = false,
+  ) {}
+
+  get ok(): boolean {
+    return this.failMsg === null;
+  }
+
+  /** Ganeti's RpcResult.Raise: turns a failure into an OpExecError with context. */
+  raise(msg: string, code?: (typeof ErrorCode)[keyof typeof ErrorCode]): T {
+    if (this.failMsg !== null) throw new OpExecError(`${msg}: ${this.failMsg}`, code);
+    return this.payload as T;
+  }
+}
+
+export const OFFLINE_MSG = "Node is marked offline";
+
+export interface RpcClientOptions {
+  readonly cert: ClusterCert;
+  /** Seconds to wait for a TCP/TLS connection before declaring a node unreachable. */
+  readonly connectTimeout?: number;
+  /** For the join protocol: the peer's certificate is not the cluster's yet. */
+  readonly pinPeer?: boolean;
+}
+
+export class RpcClient {
+  private readonly agent: Agent;
+
+  constructor(private readonly opts: RpcClientOptions) {
+    const fp = opts.cert.fingerprint;
+    const pin = opts.pinPeer !== false;
+    this.agent = new Agent({
+      connect: {
+        cert: opts.cert.certPem,
+        key: opts.cert.keyPem,
+        ca: opts.cert.certPem,
+        rejectUnauthorized: pin,
+        timeout: (opts.connectTimeout ?? 10) * 1000,
+        // Nodes are identified by the cluster certificate, not by host names.
+        checkServerIdentity: (_host: string, peer: PeerCertificate) =>
+          !pin || peer.fingerprint256 === fp ? undefined : new Error("peer certificate is not the cluster certificate"),
+      },
+      keepAliveTimeout: 30_000,
+      connections: 8,
+    });
+  }
+
+  async call<N extends RpcName>(target: RpcTarget, name: N, args: RpcArgs<N>, timeoutSec?: number): Promise<RpcResult<RpcResultOf<N>>> {
+    if (target.offline === true) return new RpcResult(target.name, name, OFFLINE_MSG, null, true);
+    const timeout = (timeoutSec ?? RPC_CALLS[name].timeout) * 1000;
+    const host = target.ip.includes(":") ? `[${target.ip}]` : target.ip;
+    const url = `https://${host}:${target.port ?? DEFAULT_NODED_PORT}/${name}`;
+    try {
+      const res = await request(url, {
+        method: "PUT",
+        dispatcher: this.agent,
+        body: JSON.stringify(args),
+        headers: { "content-type": "application/json" },
+        signal: AbortSignal.timeout(timeout),
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) return new RpcResult(target.name, name, `Error ${res.statusCode}: ${text}`, null);
+      const parsed = JSON.parse(text) as unknown;
+      if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== "boolean") {
+        return new RpcResult(target.name, name, "Invalid RPC response", null);
+      }
+      if (parsed[0]) return new RpcResult(target.name, name, null, parsed[1] as RpcResultOf<N>);
+      return new RpcResult(target.name, name, String(parsed[1]), null);
+    } catch (e) {
+      return new RpcResult(target.name, name, describeNetError(e), null);
+    }
+  }
+
+  /** The same call on many nodes at once; the map is keyed by node name. */
+  async callMany<N extends RpcName>(targets: readonly RpcTarget[], name: N, args: RpcArgs<N>, timeoutSec?: number):
+    Promise<Map<string, RpcResult<RpcResultOf<N>>>> {
+    const results = await Promise.all(targets.map((t) => this.call(t, name, args, timeoutSec)));
+    return new Map(results.map((r) => [r.node, r]));
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function describeNetError(e: unknown): string {
+  const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err.cause?.code ?? err.code;
+  switch (code) {
+    case "ECONNREFUSED": return "Error 7: Failed connect to node: Connection refused";
+    case "EHOSTUNREACH": return "Error 7: Failed connect to node: No route to host";
+    case "UND_ERR_CONNECT_TIMEOUT": return "Error 28: Connection timed out";
+    case "ETIMEDOUT": return "Error 28: Connection timed out";
+    default:
+      if (err.message?.includes("aborted") === true || (e as Error).name === "TimeoutError") return "Error 28: Operation timed out";
+      return `Error: ${err.cause?.message ?? err.message ?? String(e)}`;
+  }
+}

@@ -1,0 +1,88 @@
+// Starting and stopping Ganeti daemons of a node root (Ganeti's daemon-util): detached
+// processes with pid files, all in the node's process group file so that a whole node can
+// be killed at once like a power cut.
+import { spawn } from "node:child_process";
+import { openSync, closeSync } from "node:fs";
+import { readFile, mkdir, unlink } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import type { GanetiPaths } from "./paths.js";
+
+/** bin/ of this package (dist/src/util/daemon.js → ../../../bin). */
+export const BIN_DIR = join(dirname(fileURLToPath(import.meta.url)), "../../../bin");
+
+export function binPath(program: string): string {
+  return join(BIN_DIR, program);
+}
+
+export async function readPid(pidFile: string): Promise<number | null> {
+  try {
+    const pid = Number((await readFile(pidFile, "utf8")).trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export async function daemonPid(paths: GanetiPaths, daemon: string): Promise<number | null> {
+  const pid = await readPid(paths.pidFile(daemon));
+  return pid !== null && isAlive(pid) ? pid : null;
+}
+
+/** Starts a daemon detached; it writes its own pid file once it serves. */
+export async function startDaemon(paths: GanetiPaths, daemon: string, args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  await mkdir(paths.logDir, { recursive: true });
+  const out = openSync(join(paths.logDir, `${daemon.replace(/^ganeti-/, "")}.stdout`), "a");
+  try {
+    const child = spawn(process.execPath, [binPath(daemon), ...args], {
+      detached: true,
+      stdio: ["ignore", out, out],
+      env: { ...env, GANETI_ROOT: paths.root },
+    });
+    child.unref();
+    if (child.pid === undefined) throw new Error(`could not start ${daemon}`);
+    return child.pid;
+  } finally {
+    closeSync(out);
+  }
+}
+
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, stepMs = 25): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+/** SIGTERM, then SIGKILL after a grace period; removes the pid file. */
+export async function stopDaemon(paths: GanetiPaths, daemon: string, graceMs = 5000): Promise<boolean> {
+  const pid = await daemonPid(paths, daemon);
+  if (pid === null) return false;
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+  if (!(await waitFor(() => !isAlive(pid), graceMs))) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    await waitFor(() => !isAlive(pid), 2000);
+  }
+  await unlink(paths.pidFile(daemon)).catch(() => undefined);
+  return true;
+}
