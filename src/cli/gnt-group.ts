@@ -1,0 +1,72 @@
+// gnt-group: node group administration.
+import { main, out, COMMON, parseKeyVal, type CommandTable, type Options } from "./framework.js";
+import { runOpcode } from "./jobs.js";
+import { listCommand, listFieldsCommand } from "./list.js";
+import { tagCommands } from "./tags.js";
+
+export const GROUP_LIST_DEFAULT = ["name", "node_cnt", "pinst_cnt", "alloc_policy", "ndparams"];
+
+function groupParams(o: Options, op: Record<string, unknown>): void {
+  if (typeof o["alloc-policy"] === "string") op["alloc_policy"] = o["alloc-policy"];
+  if (typeof o["node-parameters"] === "string") op["ndparams"] = parseKeyVal(o["node-parameters"], "node");
+}
+
+const paramOptions = {
+  "alloc-policy": { type: "string", help: "Allocation policy (preferred, last_resort, unallocable)", metavar: "POLICY" },
+  "node-parameters": { type: "string", help: "Node parameters (k=v,...)" },
+  submit: COMMON.submit, priority: COMMON.priority,
+} as const;
+
+const commands: CommandTable = {
+  add: {
+    summary: "Add a new node group to the cluster", usage: "[--alloc-policy=...] <group_name>", args: [1, 1], options: paramOptions,
+    async run(o, [name]) {
+      const op: Record<string, unknown> = { OP_ID: "OP_GROUP_ADD", group_name: name };
+      groupParams(o, op);
+      await runOpcode(o, op);
+      return 0;
+    },
+  },
+  "assign-nodes": {
+    summary: "Assign nodes to a group", usage: "<group_name> <node>...", args: [2, null],
+    options: { force: COMMON.force, submit: COMMON.submit },
+    async run(o, [group, ...nodes]) {
+      await runOpcode(o, { OP_ID: "OP_GROUP_ASSIGN_NODES", group_name: group, nodes, force: o["force"] === true });
+      return 0;
+    },
+  },
+  list: listCommand("group", GROUP_LIST_DEFAULT, "Lists the node groups in the cluster"),
+  "list-fields": listFieldsCommand("group"),
+  modify: {
+    summary: "Alters the parameters of a node group", usage: "[options...] <group_name>", args: [1, 1], options: paramOptions,
+    async run(o, [name]) {
+      const op: Record<string, unknown> = { OP_ID: "OP_GROUP_SET_PARAMS", group_name: name };
+      groupParams(o, op);
+      const result = (await runOpcode(o, op)) as Array<[string, string]> | null;
+      if (result !== null && result.length > 0) {
+        out(`Modified node group ${name ?? ""}`);
+        for (const [param, data] of result) out(` - ${param.padEnd(5)} -> ${data}`);
+      }
+      return 0;
+    },
+  },
+  remove: {
+    summary: "Remove an (empty) node group from the cluster", usage: "<group_name>", args: [1, 1], options: { submit: COMMON.submit },
+    async run(o, [name]) {
+      await runOpcode(o, { OP_ID: "OP_GROUP_REMOVE", group_name: name });
+      return 0;
+    },
+  },
+  rename: {
+    summary: "Rename a node group", usage: "<group_name> <new_name>", args: [2, 2], options: { submit: COMMON.submit },
+    async run(o, [name, newName]) {
+      await runOpcode(o, { OP_ID: "OP_GROUP_RENAME", group_name: name, new_name: newName });
+      return 0;
+    },
+  },
+  ...tagCommands("nodegroup", true),
+};
+
+export function run(): void {
+  main("gnt-group", commands);
+}

@@ -1,0 +1,87 @@
+// `list` and `list-fields` for every resource (Ganeti's GenericList): the fields come from
+// the master's query field tables, so the CLI, RAPI and luxi share one definition.
+import { COMMON, out, type Command, type Options } from "./framework.js";
+import { connectMaster } from "./jobs.js";
+import { LuxiMethod } from "../luxi/protocol.js";
+import { formatTable, type FieldDefinition, type QueryResultRow, type Units } from "../query/format.js";
+import { OpPrereqError, ErrorCode } from "../errors.js";
+
+export interface QueryResponse {
+  readonly fields: readonly FieldDefinition[];
+  readonly data: readonly QueryResultRow[];
+}
+
+/** "-o +extra" appends to the defaults, as Ganeti's ParseFields does. */
+export function parseFields(opt: unknown, defaults: readonly string[]): string[] {
+  if (typeof opt !== "string" || opt === "") return [...defaults];
+  if (opt.startsWith("+")) return [...defaults, ...opt.slice(1).split(",")];
+  return opt.split(",");
+}
+
+function units(o: Options): Units {
+  const u = o["units"];
+  if (u === undefined) return typeof o["separator"] === "string" ? "m" : "h";
+  if (u !== "h" && u !== "m" && u !== "g" && u !== "t") throw new OpPrereqError(`Invalid unit '${String(u)}' (one of h/m/g/t)`, ErrorCode.inval);
+  return u;
+}
+
+export function filterForNames(names: readonly string[]): unknown {
+  return names.length === 0 ? null : ["|", ...names.map((n) => ["=", "name", n])];
+}
+
+export function listCommand(resource: string, defaults: readonly string[], summary: string): Command {
+  return {
+    summary,
+    usage: "[options...] [name...]",
+    args: [0, null],
+    options: { output: COMMON.output, "no-headers": COMMON["no-headers"], separator: COMMON.separator, units: COMMON.units,
+      verbose: COMMON.verbose, filter: { type: "boolean", short: "F", help: "Treat arguments as a query filter" } },
+    async run(o, args) {
+      const fields = parseFields(o["output"], defaults);
+      const c = await connectMaster();
+      try {
+        const r = (await c.call(LuxiMethod.query, [resource, fields, filterForNames(args)])) as QueryResponse;
+        if (args.length > 0) {
+          const found = new Set(r.data.map((row) => row[fields.indexOf("name")]?.[1]));
+          const missing = fields.includes("name") ? args.filter((a) => !found.has(a)) : [];
+          if (missing.length > 0 && r.data.length < args.length) {
+            throw new OpPrereqError(`${resource === "node" ? "Node" : resource === "group" ? "Group" : "Item"} '${missing[0]}' not known`, ErrorCode.noent);
+          }
+        }
+        for (const line of formatTable({
+          headers: o["no-headers"] !== true, separator: typeof o["separator"] === "string" ? o["separator"] : undefined,
+          units: units(o), fields: r.fields, rows: r.data,
+        })) out(line);
+      } finally {
+        c.close();
+      }
+      return 0;
+    },
+  };
+}
+
+export function listFieldsCommand(resource: string): Command {
+  return {
+    summary: "Lists all available fields",
+    usage: "[field...]",
+    args: [0, null],
+    options: { "no-headers": COMMON["no-headers"], separator: COMMON.separator },
+    async run(o, args) {
+      const c = await connectMaster();
+      try {
+        const r = (await c.call(LuxiMethod.queryFields, [resource, args.length > 0 ? args : null])) as { fields: FieldDefinition[] };
+        const rows = r.fields.map((f) => [[0, f.name], [0, f.title], [0, f.doc]] as QueryResultRow);
+        const defs: FieldDefinition[] = [
+          { name: "name", title: "Name", kind: "text", doc: "" },
+          { name: "title", title: "Title", kind: "text", doc: "" },
+          { name: "doc", title: "Description", kind: "text", doc: "" },
+        ];
+        for (const line of formatTable({ headers: o["no-headers"] !== true, separator: typeof o["separator"] === "string" ? o["separator"] : undefined,
+          units: "h", fields: defs, rows })) out(line);
+      } finally {
+        c.close();
+      }
+      return 0;
+    },
+  };
+}

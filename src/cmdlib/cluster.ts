@@ -1,0 +1,186 @@
+// Cluster-wide logical units: redistribute config, rename, modify, master IP, destroy.
+import type { Cluster } from "../objects/types.js";
+import { LogicalUnit, masterNodeOf, Levels } from "./base.js";
+import type { OpOutcome } from "../jobs/queue.js";
+import { OpPrereqError, ErrorCode } from "../errors.js";
+import { nodeTarget } from "../config/store.js";
+import { resolveHost } from "../util/identity.js";
+import { adjustCandidatePool } from "./node.js";
+
+export class LUClusterRedistConf extends LogicalUnit {
+  override readonly reqBgl = false;
+  override expandNames(): void {
+    this.lock(Levels.node, "all", "shared");
+  }
+  checkPrereq(): void {}
+  async exec(): Promise<OpOutcome> {
+    await this.env.config.update((cfg) => ({ ...cfg }), (w) => this.logWarning(w));
+    return { result: null };
+  }
+}
+
+function masterIpArgs(c: Cluster): { ip: string; netmask: number; netdev: string } {
+  return { ip: c.master_ip, netmask: Number(c.master_netmask), netdev: c.master_netdev };
+}
+
+export class LUClusterActivateMasterIp extends LogicalUnit {
+  checkPrereq(): void {}
+  async exec(): Promise<OpOutcome> {
+    const cfg = this.cfg;
+    const r = await this.env.rpc.call(nodeTarget(masterNodeOf(cfg)), "node_activate_master_ip", masterIpArgs(cfg.cluster));
+    r.raise("Could not activate the master IP");
+    return { result: null };
+  }
+}
+
+export class LUClusterDeactivateMasterIp extends LogicalUnit {
+  checkPrereq(): void {}
+  async exec(): Promise<OpOutcome> {
+    const cfg = this.cfg;
+    const r = await this.env.rpc.call(nodeTarget(masterNodeOf(cfg)), "node_deactivate_master_ip", masterIpArgs(cfg.cluster));
+    r.raise("Could not deactivate the master IP");
+    return { result: null };
+  }
+}
+
+export class LUClusterRename extends LogicalUnit {
+  override readonly hooksPath = "cluster-rename";
+  private newName = "";
+  private newIp = "";
+
+  async checkPrereq(): Promise<void> {
+    const r = await resolveHost(this.env.paths, String(this.op["name"]));
+    this.newName = r.name;
+    this.newIp = r.ip;
+    const c = this.cfg.cluster;
+    if (this.newName === c.cluster_name && this.newIp === c.master_ip) {
+      throw new OpPrereqError("Neither the name nor the IP address of the cluster has changed", ErrorCode.inval);
+    }
+  }
+
+  override buildHooksNodes(): [string[], string[]] {
+    const m = masterNodeOf(this.cfg).name;
+    return [[m], [m]];
+  }
+
+  async exec(): Promise<OpOutcome> {
+    const cfg = this.cfg;
+    const master = masterNodeOf(cfg);
+    const old = masterIpArgs(cfg.cluster);
+    const d = await this.env.rpc.call(nodeTarget(master), "node_deactivate_master_ip", old);
+    if (!d.ok) this.logWarning(`Could not disable the master role: ${d.failMsg}`);
+    try {
+      await this.env.config.update((c) => ({
+        ...c, cluster: { ...c.cluster, cluster_name: this.newName, master_ip: this.newIp },
+      }), (w) => this.logWarning(w));
+    } finally {
+      const cur = this.cfg.cluster;
+      const a = await this.env.rpc.call(nodeTarget(master), "node_activate_master_ip", masterIpArgs(cur));
+      if (!a.ok) this.logWarning(`Could not re-enable the master role on the master, please restart manually: ${a.failMsg}`);
+    }
+    return { result: this.newName };
+  }
+}
+
+/** The parameter families `gnt-cluster modify` merges (key = value, "default" resets). */
+function mergeDict(old: Record<string, unknown> | undefined, upd: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(old ?? {}) };
+  for (const [k, v] of Object.entries(upd)) {
+    if (v === "default" || v === null) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+export class LUClusterSetParams extends LogicalUnit {
+  override readonly hooksPath = "cluster-modify";
+
+  checkPrereq(): void {
+    const pool = this.op["candidate_pool_size"];
+    if (pool !== undefined && pool !== null && (typeof pool !== "number" || pool < 1)) {
+      throw new OpPrereqError(`Invalid candidate_pool_size: ${String(pool)}, must be at least 1`, ErrorCode.inval);
+    }
+    const hvs = this.op["enabled_hypervisors"];
+    if (Array.isArray(hvs) && hvs.length === 0) {
+      throw new OpPrereqError("Enabled hypervisors list must contain at least one member", ErrorCode.inval);
+    }
+  }
+
+  override buildHooksNodes(): [string[], string[]] {
+    const m = masterNodeOf(this.cfg).name;
+    return [[m], [m]];
+  }
+
+  async exec(): Promise<OpOutcome> {
+    const op = this.op;
+    await this.env.config.update((cfg) => {
+      let c: Cluster = { ...cfg.cluster };
+      const set = <K extends keyof Cluster>(k: K, v: unknown): void => {
+        if (v !== undefined && v !== null) c = { ...c, [k]: v };
+      };
+      set("candidate_pool_size", op["candidate_pool_size"]);
+      set("enabled_hypervisors", op["enabled_hypervisors"]);
+      set("enabled_disk_templates", op["enabled_disk_templates"]);
+      set("master_netdev", op["master_netdev"]);
+      set("master_netmask", op["master_netmask"]);
+      set("maintain_node_health", op["maintain_node_health"]);
+      set("default_iallocator", op["default_iallocator"]);
+      set("default_iallocator_params", op["default_iallocator_params"]);
+      set("reserved_lvs", op["reserved_lvs"]);
+      set("drbd_usermode_helper", op["drbd_helper"]);
+      set("volume_group_name", op["vg_name"]);
+      set("file_storage_dir", op["file_storage_dir"]);
+      set("shared_file_storage_dir", op["shared_file_storage_dir"]);
+      set("prealloc_wipe_disks", op["prealloc_wipe_disks"]);
+      set("modify_etc_hosts", op["modify_etc_hosts"]);
+      for (const fam of ["beparams", "nicparams", "ndparams"] as const) {
+        const upd = op[fam] as Record<string, unknown> | undefined | null;
+        if (upd !== undefined && upd !== null) {
+          const old = (c[fam] ?? {}) as Record<string, Record<string, unknown>>;
+          c = { ...c, [fam]: fam === "ndparams" ? mergeDict(old as Record<string, unknown>, upd) : { ...old, default: mergeDict(old["default"], upd) } };
+        }
+      }
+      for (const fam of ["hvparams", "diskparams", "os_hvp", "osparams"] as const) {
+        const upd = op[fam] as Record<string, Record<string, unknown>> | undefined | null;
+        if (upd === undefined || upd === null) continue;
+        const old = { ...((c as Record<string, unknown>)[fam] as Record<string, Record<string, unknown>> | undefined ?? {}) };
+        for (const [k, v] of Object.entries(upd)) old[k] = mergeDict(old[k], v);
+        c = { ...c, [fam]: old };
+      }
+      if (op["ipolicy"] !== undefined && op["ipolicy"] !== null) {
+        c = { ...c, ipolicy: mergeDict(c.ipolicy as Record<string, unknown>, op["ipolicy"] as Record<string, unknown>) as Cluster["ipolicy"] };
+      }
+      for (const [k, v] of (op["hidden_os"] as Array<[string, string]> | undefined) ?? []) {
+        const cur = new Set(c.hidden_os ?? []);
+        if (k === "add") cur.add(v); else cur.delete(v);
+        c = { ...c, hidden_os: [...cur] };
+      }
+      const next = { ...cfg, cluster: { ...c, serial_no: (c.serial_no ?? 0) + 1, mtime: Date.now() / 1000 } };
+      return op["candidate_pool_size"] !== undefined && op["candidate_pool_size"] !== null
+        ? adjustCandidatePool(next, (m) => this.logInfo(m)) : next;
+    }, (w) => this.logWarning(w));
+    return { result: null };
+  }
+}
+
+export class LUClusterDestroy extends LogicalUnit {
+  checkPrereq(): void {
+    const cfg = this.cfg;
+    const others = Object.values(cfg.nodes).filter((n) => n.uuid !== cfg.cluster.master_node);
+    if (others.length > 0) {
+      throw new OpPrereqError(`There are still ${others.length} node(s) in this cluster.`, ErrorCode.inval);
+    }
+    const insts = Object.keys(cfg.instances).length;
+    if (insts > 0) throw new OpPrereqError(`There are still ${insts} instance(s) in this cluster.`, ErrorCode.inval);
+  }
+
+  async exec(): Promise<OpOutcome> {
+    const cfg = this.cfg;
+    const master = masterNodeOf(cfg);
+    const r = await this.env.rpc.call(nodeTarget(master), "node_deactivate_master_ip", masterIpArgs(cfg.cluster));
+    if (!r.ok) this.logWarning(`Error disabling the master IP address: ${r.failMsg}`);
+    // The master daemon stops after this job; the CLI then removes the node's cluster files.
+    this.env.daemon.requestShutdown("cluster destroyed");
+    return { result: master.uuid };
+  }
+}

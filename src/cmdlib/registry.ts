@@ -1,0 +1,43 @@
+// Which logical unit runs which opcode.
+import type { LuFactory } from "./processor.js";
+import type { LogicalUnit, LuEnv } from "./base.js";
+import type { OpInput } from "../jobs/queue.js";
+import { LUNodeAdd, LUNodeRemove, LUNodeSetParams } from "./node.js";
+import {
+  LUClusterRedistConf, LUClusterActivateMasterIp, LUClusterDeactivateMasterIp, LUClusterRename, LUClusterSetParams,
+  LUClusterDestroy,
+} from "./cluster.js";
+import { LUClusterVerify, LUClusterVerifyConfig, LUClusterVerifyGroup } from "./verify.js";
+import { LUGroupAdd, LUGroupAssignNodes, LUGroupRename, LUGroupSetParams, LUGroupRemove } from "./group.js";
+import { LUTagsGet, LUTagsSet, LUTagsDel } from "./tags.js";
+import { LUTestDelay } from "./test.js";
+
+type LuClass = new (op: OpInput, env: LuEnv) => LogicalUnit;
+
+const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
+  ["OP_NODE_ADD", LUNodeAdd],
+  ["OP_NODE_REMOVE", LUNodeRemove],
+  ["OP_NODE_SET_PARAMS", LUNodeSetParams],
+  ["OP_CLUSTER_REDIST_CONF", LUClusterRedistConf],
+  ["OP_CLUSTER_ACTIVATE_MASTER_IP", LUClusterActivateMasterIp],
+  ["OP_CLUSTER_DEACTIVATE_MASTER_IP", LUClusterDeactivateMasterIp],
+  ["OP_CLUSTER_RENAME", LUClusterRename],
+  ["OP_CLUSTER_SET_PARAMS", LUClusterSetParams],
+  ["OP_CLUSTER_DESTROY", LUClusterDestroy],
+  ["OP_CLUSTER_VERIFY", LUClusterVerify],
+  ["OP_CLUSTER_VERIFY_CONFIG", LUClusterVerifyConfig],
+  ["OP_CLUSTER_VERIFY_GROUP", LUClusterVerifyGroup],
+  ["OP_GROUP_ADD", LUGroupAdd],
+  ["OP_GROUP_ASSIGN_NODES", LUGroupAssignNodes],
+  ["OP_GROUP_RENAME", LUGroupRename],
+  ["OP_GROUP_SET_PARAMS", LUGroupSetParams],
+  ["OP_GROUP_REMOVE", LUGroupRemove],
+  ["OP_TAGS_GET", LUTagsGet],
+  ["OP_TAGS_SET", LUTagsSet],
+  ["OP_TAGS_DEL", LUTagsDel],
+  ["OP_TEST_DELAY", LUTestDelay],
+];
+
+export const LU_REGISTRY: ReadonlyMap<string, LuFactory> = new Map(
+  TABLE.map(([id, cls]) => [id, (op: OpInput, env: LuEnv) => new cls(op, env)]),
+);

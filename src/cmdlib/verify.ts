@@ -1,0 +1,164 @@
+// gnt-cluster verify: OP_CLUSTER_VERIFY submits one config check and one check per node
+// group as separate jobs, as Ganeti does. This stage checks the configuration and the
+// nodes: offline nodes, unreachable nodes, node-to-node connectivity and files whose
+// checksums differ between nodes.
+import type { ConfigData, Node } from "../objects/types.js";
+import { candidateStats } from "../objects/fill.js";
+import { LogicalUnit, masterNodeOf, Levels } from "./base.js";
+import type { OpOutcome } from "../jobs/queue.js";
+import { SSCONF_KEYS } from "../constants.js";
+import { nodeTarget } from "../config/store.js";
+
+const CONFIG_FILE = "/var/lib/ganeti/config.data";
+const SERVER_PEM = "/var/lib/ganeti/server.pem";
+
+export class LUClusterVerify extends LogicalUnit {
+  override readonly reqBgl = false;
+  checkPrereq(): void {}
+  async exec(): Promise<OpOutcome> {
+    const base = { debug_simulate_errors: this.op["debug_simulate_errors"], error_codes: this.op["error_codes"],
+      skip_checks: this.op["skip_checks"] ?? [], ignore_errors: this.op["ignore_errors"] ?? [], verbose: this.op["verbose"] };
+    const jobs: Array<Array<{ OP_ID: string; [k: string]: unknown }>> = [];
+    const groupName = this.op["group_name"];
+    if (groupName === undefined || groupName === null) jobs.push([{ OP_ID: "OP_CLUSTER_VERIFY_CONFIG", ...clean(base) }]);
+    for (const g of Object.values(this.cfg.nodegroups).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (typeof groupName === "string" && g.name !== groupName && g.uuid !== groupName) continue;
+      jobs.push([{ OP_ID: "OP_CLUSTER_VERIFY_GROUP", group_name: g.uuid, ...clean(base) }]);
+    }
+    return { result: {}, jobs };
+  }
+}
+
+function clean(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
+}
+
+abstract class VerifyBase extends LogicalUnit {
+  protected bad = false;
+  protected error(kind: string, item: string, msg: string): void {
+    this.bad = true;
+    this.env.feedback(`  - ERROR: ${kind}${item === "" ? "" : ` ${item}`}: ${msg}`);
+  }
+  protected warning(kind: string, item: string, msg: string): void {
+    this.env.feedback(`  - WARNING: ${kind}${item === "" ? "" : ` ${item}`}: ${msg}`);
+  }
+  protected notice(msg: string): void {
+    this.env.feedback(`  - NOTICE: ${msg}`);
+  }
+  protected step(msg: string): void {
+    this.env.feedback(`* ${msg}`);
+  }
+}
+
+export class LUClusterVerifyConfig extends VerifyBase {
+  override readonly reqBgl = false;
+  override expandNames(): void {
+    this.lock(Levels.node, "all", "shared");
+    this.lock(Levels.nodegroup, "all", "shared");
+  }
+  checkPrereq(): void {}
+  async exec(): Promise<OpOutcome> {
+    const cfg = this.cfg;
+    this.step("Verifying cluster config");
+    const groups = new Set(Object.keys(cfg.nodegroups));
+    if (cfg.nodes[cfg.cluster.master_node] === undefined) this.error("cluster", "", "master node not in the node list");
+    this.step("Verifying cluster certificate files");
+    this.step("Verifying hypervisor parameters");
+    this.step("Verifying all nodes belong to an existing group");
+    const orphans = Object.values(cfg.nodes).filter((n) => !groups.has(n.group));
+    if (orphans.length > 0) {
+      this.error("cluster", "", `the following nodes (and their instances) belong to a non existing group: ${orphans.map((n) => n.name).join(", ")}`);
+    }
+    const st = candidateStats(cfg);
+    if (st.mc_now < st.mc_should) {
+      this.error("cluster", "", `not enough master candidates: ${st.mc_now} (should be ${st.mc_should})`);
+    }
+    return { result: !this.bad };
+  }
+}
+
+export class LUClusterVerifyGroup extends VerifyBase {
+  override readonly reqBgl = false;
+  private nodes: Node[] = [];
+
+  override expandNames(): void {
+    this.lock(Levels.node, "all", "shared");
+  }
+
+  checkPrereq(): void {
+    const want = String(this.op["group_name"]);
+    const g = Object.values(this.cfg.nodegroups).find((x) => x.uuid === want || x.name === want);
+    this.nodes = Object.values(this.cfg.nodes).filter((n) => n.group === g?.uuid).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async exec(): Promise<OpOutcome> {
+    const cfg = this.cfg;
+    const online = this.nodes.filter((n) => !n.offline);
+    const offline = this.nodes.filter((n) => n.offline);
+    this.step(`Verifying group '${groupName(cfg, this.nodes[0]?.group)}'`);
+    this.step(`Gathering data (${this.nodes.length} nodes)`);
+    const files = [CONFIG_FILE, SERVER_PEM, ...SSCONF_KEYS.map((k) => `/var/lib/ganeti/ssconf_${k}`)];
+    const allNodes = Object.values(cfg.nodes).filter((n) => !n.offline);
+    const res = await this.env.rpc.callMany(online.map(nodeTarget), "node_verify", {
+      checksum_files: files,
+      node_names_to_check: allNodes.map((n) => ({ name: n.name, ip: n.primary_ip })),
+    });
+    this.step("Verifying configuration file consistency");
+    this.verifyFiles(cfg, online, files, res);
+    this.step("Verifying node status");
+    for (const n of online) {
+      const r = res.get(n.name);
+      if (r === undefined || !r.ok) {
+        this.error("node", n.name, `while contacting node: ${r?.failMsg ?? "no answer"}`);
+        continue;
+      }
+      const p = r.payload;
+      if (p === null) continue;
+      for (const [other, err] of Object.entries(p.nodelist)) {
+        if (err !== null) this.error("node", n.name, `tcp communication with node '${other}': ${err}`);
+      }
+      const skew = Math.abs(p.time - Date.now() / 1000);
+      if (skew > 150) this.error("node", n.name, `Node time diverges by at least ${skew.toFixed(1)}s from master node time`);
+    }
+    this.step("Verifying instance status");
+    this.step("Verifying orphan volumes");
+    this.step("Verifying N+1 Memory redundancy");
+    this.step("Other Notes");
+    if (offline.length > 0) this.notice(`${offline.length} offline node(s) found.`);
+    this.step("Hooks Results");
+    return { result: !this.bad };
+  }
+
+  /** Every file must be the same on every node that should have it (config.data: candidates). */
+  private verifyFiles(cfg: ConfigData, online: readonly Node[],
+    files: readonly string[], res: ReadonlyMap<string, { ok: boolean; payload: { file_checksums: Record<string, string | null> } | null }>): void {
+    const master = masterNodeOf(cfg);
+    for (const f of files) {
+      const should = f === CONFIG_FILE ? online.filter((n) => n.master_candidate || n.uuid === master.uuid) : online;
+      const byChecksum = new Map<string, string[]>();
+      const missing: string[] = [];
+      for (const n of should) {
+        const r = res.get(n.name);
+        if (r === undefined || !r.ok || r.payload === null) continue;
+        const sum = r.payload.file_checksums[f];
+        if (sum === null || sum === undefined) missing.push(n.name);
+        else byChecksum.set(sum, [...(byChecksum.get(sum) ?? []), n.name]);
+      }
+      if (f === CONFIG_FILE) {
+        const extra = online.filter((n) => !n.master_candidate && n.uuid !== master.uuid)
+          .filter((n) => { const s = res.get(n.name)?.payload?.file_checksums[f]; return s !== null && s !== undefined; });
+        if (extra.length > 0) this.error("cluster", "", `File ${f} should not exist on node(s) ${extra.map((n) => n.name).join(", ")}`);
+      }
+      if (missing.length > 0) this.error("cluster", "", `File ${f} is missing from node(s) ${missing.join(", ")}`);
+      if (byChecksum.size > 1) {
+        const variants = [...byChecksum.entries()].sort(([a], [b]) => a.localeCompare(b))
+          .map(([, nodes], i) => `variant ${i + 1} on ${nodes.sort().join(", ")}`);
+        this.error("cluster", "", `File ${f} found with ${byChecksum.size} different checksums (${variants.join("; ")})`);
+      }
+    }
+  }
+}
+
+function groupName(cfg: ConfigData, uuid: string | undefined): string {
+  return uuid === undefined ? "" : cfg.nodegroups[uuid]?.name ?? uuid;
+}

@@ -1,0 +1,199 @@
+// gnt-devcluster: N Ganeti nodes on this machine. Node i is "node<i>" at 127.0.<s>.i with
+// its own root DIR/node<i>; names resolve through each root's etc/hosts. The cluster is
+// initialised on node1 and the others join with one-time tokens, as on real servers.
+import { parseArgs } from "node:util";
+import { mkdir, writeFile, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { ganetiPaths, type GanetiPaths } from "../util/paths.js";
+import { startDaemon, stopDaemon, daemonPid, waitFor, readPid, isAlive, BIN_DIR } from "../util/daemon.js";
+import { readSsconf } from "../util/ssconf.js";
+import { fileExists } from "../util/fs.js";
+import { loadServerPem } from "../rpc/certs.js";
+import { createJoinToken } from "../config/join-tokens.js";
+import { initCluster } from "../cli/bootstrap.js";
+import { LuxiClient } from "../luxi/client.js";
+import { LuxiMethod } from "../luxi/protocol.js";
+import { pollJob } from "../cli/jobs.js";
+import { formatError, OpPrereqError, ErrorCode } from "../errors.js";
+
+interface State {
+  readonly nodes: number;
+  readonly subnet: number;
+  readonly clusterName: string;
+}
+
+const DAEMONS = ["ganeti-masterd", "ganeti-noded"];
+
+function nodeIp(s: State, i: number): string {
+  return `127.0.${s.subnet}.${i}`;
+}
+
+function nodeRoot(dir: string, name: string): string {
+  return join(dir, name);
+}
+
+async function loadState(dir: string): Promise<State> {
+  try {
+    return JSON.parse(await readFile(join(dir, "devcluster.json"), "utf8")) as State;
+  } catch {
+    throw new OpPrereqError(`No development cluster in ${dir} (run gnt-devcluster up first)`, ErrorCode.noent);
+  }
+}
+
+function hostsFile(s: State): string {
+  const lines = ["127.0.0.1 localhost"];
+  for (let i = 1; i <= s.nodes; i++) lines.push(`${nodeIp(s, i)} node${i}`);
+  lines.push(`127.0.${s.subnet}.254 ${s.clusterName}`);
+  return `${lines.join("\n")}\n`;
+}
+
+async function prepareRoot(dir: string, s: State, i: number): Promise<GanetiPaths> {
+  const paths = ganetiPaths(nodeRoot(dir, `node${i}`));
+  for (const d of [join(paths.root, "etc"), paths.dataDir, paths.runDir, paths.logDir, paths.fileStorageDir, paths.confDir]) {
+    await mkdir(d, { recursive: true });
+  }
+  await writeFile(paths.hostnameFile, `node${i}\n`);
+  await writeFile(paths.etcHosts, hostsFile(s));
+  await writeFile(paths.fileStoragePathsFile, "/srv/ganeti/file-storage\n/srv/ganeti/shared-file-storage\n");
+  return paths;
+}
+
+async function startNoded(paths: GanetiPaths, args: readonly string[] = []): Promise<void> {
+  if ((await daemonPid(paths, "ganeti-noded")) !== null) return;
+  await startDaemon(paths, "ganeti-noded", args, { ...process.env, GANETI_HOSTNAME: "" });
+  if (!(await waitFor(async () => (await daemonPid(paths, "ganeti-noded")) !== null, 20_000))) {
+    throw new OpPrereqError(`ganeti-noded of ${paths.root} did not start; see ${paths.logDir}`, ErrorCode.environ);
+  }
+}
+
+/** A node boots: noded, then masterd if ssconf says this node is the master (it votes). */
+async function bootNode(paths: GanetiPaths, name: string): Promise<void> {
+  await startNoded(paths);
+  if ((await readSsconf(paths, "master_node")) === name && (await daemonPid(paths, "ganeti-masterd")) === null) {
+    await startDaemon(paths, "ganeti-masterd", [], { ...process.env, GANETI_HOSTNAME: "" });
+    await waitFor(async () => (await daemonPid(paths, "ganeti-masterd")) !== null, 15_000);
+  }
+}
+
+/** The node dies as with `halt -p`: every daemon gone at once, nothing flushed. */
+async function killNode(paths: GanetiPaths): Promise<void> {
+  const pids = (await Promise.all(DAEMONS.map((d) => readPid(paths.pidFile(d))))).filter((p): p is number => p !== null && isAlive(p));
+  for (const p of pids) {
+    try {
+      process.kill(p, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  await waitFor(() => pids.every((p) => !isAlive(p)), 5000);
+}
+
+async function up(dir: string, n: number, subnet: number): Promise<void> {
+  if (n < 1 || n > 50) throw new OpPrereqError("--nodes must be between 1 and 50", ErrorCode.inval);
+  const s: State = { nodes: n, subnet, clusterName: "cluster" };
+  await mkdir(dir, { recursive: true });
+  if (await fileExists(join(dir, "node1/var/lib/ganeti/config.data"))) {
+    throw new OpPrereqError(`A development cluster already exists in ${dir}; use 'start' or remove the directory`, ErrorCode.exists);
+  }
+  await writeFile(join(dir, "devcluster.json"), JSON.stringify(s));
+  const roots: GanetiPaths[] = [];
+  for (let i = 1; i <= n; i++) roots.push(await prepareRoot(dir, s, i));
+  const master = roots[0] as GanetiPaths;
+  await startNoded(master);
+  process.env["GANETI_HOSTNAME"] = "";
+  await initCluster(master, {
+    clusterName: s.clusterName, masterNetdev: "lo", enabledHypervisors: ["fake"],
+    enabledDiskTemplates: ["file", "sharedfile", "diskless", "plain", "drbd"],
+  });
+  process.stdout.write(`Initialised cluster ${s.clusterName} on node1 (${nodeIp(s, 1)})\n`);
+  const cert = await loadServerPem(master.serverPem);
+  if (cert === null) throw new OpPrereqError("init left no certificate", ErrorCode.fault);
+  const client = new LuxiClient(master.masterSocket);
+  try {
+    for (let i = 2; i <= n; i++) {
+      const token = await createJoinToken(master, cert.fingerprint);
+      await startNoded(roots[i - 1] as GanetiPaths, ["--join-token", token]);
+      const id = (await client.call(LuxiMethod.submitJob, [[{ OP_ID: "OP_NODE_ADD", node_name: `node${i}` }]])) as number;
+      await pollJob(client, id, () => undefined);
+      process.stdout.write(`Added node${i} (${nodeIp(s, i)})\n`);
+    }
+  } finally {
+    client.close();
+  }
+  const bin = resolve(BIN_DIR);
+  process.stdout.write(`\n# To steer the cluster (node1 is the master):\nexport GANETI_ROOT=${resolve(master.root)}\nexport PATH=${bin}:$PATH\n`);
+}
+
+async function status(dir: string): Promise<void> {
+  const s = await loadState(dir);
+  process.stdout.write("Node   Address        noded  masterd  role\n");
+  for (let i = 1; i <= s.nodes; i++) {
+    const paths = ganetiPaths(nodeRoot(dir, `node${i}`));
+    const noded = await daemonPid(paths, "ganeti-noded");
+    const masterd = await daemonPid(paths, "ganeti-masterd");
+    const master = await readSsconf(paths, "master_node");
+    const role = master === `node${i}` ? "master" : master === null ? "-" : "member";
+    process.stdout.write(`${`node${i}`.padEnd(6)} ${nodeIp(s, i).padEnd(14)} ${(noded === null ? "down" : "up").padEnd(6)} ` +
+      `${(masterd === null ? "-" : "up").padEnd(8)} ${role}\n`);
+  }
+}
+
+function nodeIndex(s: State, name: string | undefined): number {
+  const m = /^node(\d+)$/.exec(name ?? "");
+  const i = m === null ? NaN : Number(m[1]);
+  if (!(i >= 1 && i <= s.nodes)) throw new OpPrereqError(`Unknown node '${name ?? ""}' (node1..node${s.nodes})`, ErrorCode.noent);
+  return i;
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { nodes: { type: "string", default: "3" }, dir: { type: "string" }, subnet: { type: "string", default: "1" } },
+  });
+  const [cmd, node] = positionals;
+  if (values.dir === undefined) throw new OpPrereqError("--dir DIR is required", ErrorCode.inval);
+  const dir = resolve(values.dir);
+  delete process.env["GANETI_ROOT"];
+  switch (cmd) {
+    case "up": {
+      const sub = Number(values.subnet);
+      if (!Number.isInteger(sub) || sub < 1 || sub > 250) throw new OpPrereqError("--subnet must be 1..250", ErrorCode.inval);
+      await up(dir, Number(values.nodes), sub);
+      return 0;
+    }
+    case "down": {
+      const s = await loadState(dir);
+      for (let i = 1; i <= s.nodes; i++) {
+        const paths = ganetiPaths(nodeRoot(dir, `node${i}`));
+        for (const d of DAEMONS) await stopDaemon(paths, d);
+      }
+      return 0;
+    }
+    case "status":
+      await status(dir);
+      return 0;
+    case "stop": {
+      const s = await loadState(dir);
+      await killNode(ganetiPaths(nodeRoot(dir, `node${nodeIndex(s, node)}`)));
+      return 0;
+    }
+    case "start": {
+      const s = await loadState(dir);
+      const i = nodeIndex(s, node);
+      await bootNode(ganetiPaths(nodeRoot(dir, `node${i}`)), `node${i}`);
+      return 0;
+    }
+    default:
+      process.stderr.write("Usage: gnt-devcluster {up [--nodes N] | down | status | stop NODE | start NODE} --dir DIR\n");
+      return 1;
+  }
+}
+
+export function run(): void {
+  main().then((c) => {
+    process.exitCode = c;
+  }, (e: unknown) => {
+    process.stderr.write(`${formatError(e).text}\n`);
+    process.exitCode = 1;
+  });
+}
