@@ -93,13 +93,13 @@ export async function pollJob(c: LuxiClient, id: number, feedback: (e: LogEntry)
 /** Submits one job; with --submit prints "JobID: N" and returns null, else waits for it. */
 export async function submitOrPoll(opts: Options, ops: Array<Record<string, unknown>>, c?: LuxiClient): Promise<unknown[] | null> {
   const client = c ?? (await connectMaster());
-  const common = commonOpFields(opts);
-  const id = (await client.call(LuxiMethod.submitJob, [ops.map((o) => ({ ...common, ...o }))])) as number;
-  if (opts["submit"] === true) {
-    out(`JobID: ${id}`);
-    return null;
-  }
   try {
+    const common = commonOpFields(opts);
+    const id = (await client.call(LuxiMethod.submitJob, [ops.map((o) => ({ ...common, ...o }))])) as number;
+    if (opts["submit"] === true) {
+      out(`JobID: ${id}`);
+      return null;
+    }
     return await pollJob(client, id);
   } finally {
     if (c === undefined) client.close();

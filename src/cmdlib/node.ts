@@ -17,6 +17,12 @@ function withNode(cfg: ConfigData, node: Node): ConfigData {
   return { ...cfg, nodes: { ...cfg.nodes, [node.uuid]: node } };
 }
 
+/** Ganeti's _DecideSelfPromotion: would the pool want one more candidate (this node)? */
+export function decideSelfPromotion(cfg: ConfigData, exceptions: readonly string[] = []): boolean {
+  const st = candidateStats(cfg, exceptions);
+  return st.mc_now < Math.min(st.mc_should + 1, cfg.cluster.candidate_pool_size);
+}
+
 /** Promotes nodes until the candidate pool is full (Ganeti's AdjustCandidatePool). */
 export function adjustCandidatePool(cfg: ConfigData, log: (m: string) => void, exclude: readonly string[] = []): ConfigData {
   const promote = decideMasterCandidates(cfg).filter((u) => !exclude.includes(u));
@@ -130,7 +136,7 @@ export class LUNodeAdd extends LogicalUnit {
     let promoted = false;
     await this.env.config.update((cfg) => {
       let next = withNode(cfg, fresh);
-      if (decideMasterCandidates(next).includes(fresh.uuid) && fresh.master_capable) {
+      if (fresh.master_capable && decideSelfPromotion(cfg, [fresh.uuid])) {
         next = withNode(next, { ...fresh, master_candidate: true });
         promoted = true;
       }
@@ -181,8 +187,7 @@ export class LUNodeSetParams extends LogicalUnit {
     }
     const mightDemote = mc === false || offline === true || drained === true || this.op["master_capable"] === false;
     if (node.master_candidate && mightDemote && this.op["auto_promote"] !== true) {
-      const without = { ...cfg, nodes: { ...cfg.nodes, [node.uuid]: { ...node, master_candidate: false } } };
-      const st = candidateStats(without);
+      const st = candidateStats(cfg, [node.uuid]);
       if (st.mc_now < st.mc_should && this.op["force"] !== true) {
         throw new OpPrereqError("Not enough master candidates, please pass auto promote option to allow promotion " +
           "(--auto-promote or RAPI auto_promote=True)", ErrorCode.state);
@@ -193,11 +198,7 @@ export class LUNodeSetParams extends LogicalUnit {
     if (drained === false && !cur[1]) { this.logInfo("Ignoring request to unset flag drained, already unset"); drained = null; }
     if (offline === false && !cur[2]) { this.logInfo("Ignoring request to unset flag offline, already unset"); offline = null; }
     if (drained === false || offline === false || (this.op["master_capable"] === true && !node.master_capable)) {
-      // Ganeti's _DecideSelfPromotion: would the pool want this node?
-      const candidate = { ...node, drained: drained === false ? false : node.drained, offline: offline === false ? false : node.offline,
-        master_capable: this.op["master_capable"] === true ? true : node.master_capable };
-      const st = candidateStats({ ...cfg, nodes: { ...cfg.nodes, [node.uuid]: { ...candidate, master_candidate: false } } });
-      if (st.mc_now < st.mc_should && !candidate.drained && !candidate.offline && candidate.master_capable) {
+      if (decideSelfPromotion(cfg, [node.uuid])) {
         mc = true;
         this.logInfo("Auto-promoting node to master candidate");
       }

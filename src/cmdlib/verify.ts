@@ -17,18 +17,19 @@ export class LUClusterVerify extends LogicalUnit {
   checkPrereq(): void {}
   async exec(): Promise<OpOutcome> {
     const base = { debug_simulate_errors: this.op["debug_simulate_errors"], error_codes: this.op["error_codes"],
-      skip_checks: this.op["skip_checks"] ?? [], ignore_errors: this.op["ignore_errors"] ?? [], verbose: this.op["verbose"] };
+      ignore_errors: this.op["ignore_errors"], verbose: this.op["verbose"] };
     const jobs: Array<Array<{ OP_ID: string; [k: string]: unknown }>> = [];
     const groupName = this.op["group_name"];
     if (groupName === undefined || groupName === null) jobs.push([{ OP_ID: "OP_CLUSTER_VERIFY_CONFIG", ...clean(base) }]);
     for (const g of Object.values(this.cfg.nodegroups).sort((a, b) => a.name.localeCompare(b.name))) {
       if (typeof groupName === "string" && g.name !== groupName && g.uuid !== groupName) continue;
-      jobs.push([{ OP_ID: "OP_CLUSTER_VERIFY_GROUP", group_name: g.uuid, ...clean(base) }]);
+      jobs.push([{ OP_ID: "OP_CLUSTER_VERIFY_GROUP", group_name: g.uuid, skip_checks: this.op["skip_checks"], ...clean(base) }]);
     }
     return { result: {}, jobs };
   }
 }
 
+/** Leaves out unset fields, so the follow-up opcodes get their own defaults. */
 function clean(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
 }

@@ -56,6 +56,7 @@ export class ConfigStore {
   private cfg: ConfigData;
   private text: string;
   private chain: Promise<unknown> = Promise.resolve();
+  private readonly listeners: Array<(prev: ConfigData, next: ConfigData) => Promise<void>> = [];
 
   private constructor(private readonly paths: GanetiPaths, private readonly rpc: RpcClient, cfg: ConfigData, text: string) {
     this.cfg = cfg;
@@ -65,6 +66,11 @@ export class ConfigStore {
   static async open(paths: GanetiPaths, rpc: RpcClient): Promise<ConfigStore> {
     const cfg = await readConfigFile(paths);
     return new ConfigStore(paths, rpc, cfg, serializeConfigData(cfg));
+  }
+
+  /** Called after each change is written and distributed (before update() resolves). */
+  onChange(l: (prev: ConfigData, next: ConfigData) => Promise<void>): void {
+    this.listeners.push(l);
   }
 
   /** The current configuration: immutable, safe to read without locks. */
@@ -99,9 +105,11 @@ export class ConfigStore {
       };
       const text = serializeConfigData(stamped);
       await atomicWrite(this.paths.configFile, text, { mode: 0o640 });
+      const prev = this.cfg;
       this.cfg = stamped;
       this.text = text;
       await this.distribute(warn, extraTargets);
+      for (const l of this.listeners) await l(prev, stamped);
       return stamped;
     };
     const p = this.chain.then(run, run);

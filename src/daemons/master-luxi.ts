@@ -1,10 +1,6 @@
 // The luxi methods masterd answers, mapped onto the job queue, the config and queries.
 import { arch } from "node:os";
-import type { GanetiPaths } from "../util/paths.js";
-import type { ConfigStore } from "../config/store.js";
-import type { JobQueue } from "../jobs/queue.js";
-import type { RpcClient } from "../rpc/client.js";
-import type { LockManager } from "../locking/lock-manager.js";
+import type { MasterServices } from "./services.js";
 import type { LuxiHandler } from "../luxi/server.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import {
@@ -15,14 +11,6 @@ import { rm } from "node:fs/promises";
 import { runQuery, queryFields, queryJobsOldStyle } from "./master-query.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 import { LUTagsGet } from "../cmdlib/tags.js";
-
-export interface MasterServices {
-  readonly paths: GanetiPaths;
-  readonly config: ConfigStore;
-  readonly queue: JobQueue;
-  readonly rpc: RpcClient;
-  readonly locks: LockManager;
-}
 
 function num(x: unknown, what: string): number {
   const n = typeof x === "string" ? Number(x) : x;

@@ -1,7 +1,7 @@
 // Queries on the master (luxi Query/QueryFields/QueryJobs): pick the field table, gather
 // only the data the requested fields need (live node data costs an RPC per node), filter,
 // and compute the cells with the pure query engine.
-import type { MasterServices } from "./master-luxi.js";
+import type { MasterServices } from "./services.js";
 import type { ConfigData } from "../objects/types.js";
 import { NODE_FIELDS } from "../query/node-fields.js";
 import { GROUP_FIELDS } from "../query/group-fields.js";

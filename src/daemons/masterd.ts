@@ -95,6 +95,23 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     }, op, run),
     onError: (e) => log.error({ err: (e as Error).message }, "job runner error"),
   });
+  // A node that becomes master candidate gets the whole queue; one that stops being one
+  // drops its copy (Ganeti's jobqueue AddNode/RemoveNode).
+  config.onChange(async (prev, next) => {
+    const isMc = (c: typeof next, uuid: string): boolean => {
+      const n = c.nodes[uuid];
+      return n !== undefined && n.master_candidate && !n.offline && uuid !== c.cluster.master_node;
+    };
+    const added = Object.values(next.nodes).filter((n) => isMc(next, n.uuid) && !isMc(prev, n.uuid));
+    const dropped = Object.values(prev.nodes).filter((n) => isMc(prev, n.uuid) && next.nodes[n.uuid] !== undefined &&
+      !next.nodes[n.uuid]?.offline && !isMc(next, n.uuid));
+    if (added.length > 0) {
+      const files = await queue.snapshotFiles();
+      const res = await rpc.callMany(added.map(nodeTarget), "jobqueue_update", { files });
+      for (const r of res.values()) if (!r.ok) log.warn({ node: r.node, err: r.failMsg }, "job queue copy to new candidate failed");
+    }
+    if (dropped.length > 0) await rpc.callMany(dropped.map(nodeTarget), "jobqueue_purge", {});
+  });
   await mkdir(paths.queueDir, { recursive: true });
   const recovered = await queue.load();
   if (recovered.failed.length + recovered.restarted.length > 0) log.info(recovered, "job queue recovered");

@@ -62,7 +62,8 @@ async function startNoded(paths: GanetiPaths, args: readonly string[] = []): Pro
   if ((await daemonPid(paths, "ganeti-noded")) !== null) return;
   await startDaemon(paths, "ganeti-noded", args, { ...process.env, GANETI_HOSTNAME: "" });
   if (!(await waitFor(async () => (await daemonPid(paths, "ganeti-noded")) !== null, 20_000))) {
-    throw new OpPrereqError(`ganeti-noded of ${paths.root} did not start; see ${paths.logDir}`, ErrorCode.environ);
+    const tail = (await readFile(join(paths.logDir, "noded.stdout"), "utf8").catch(() => "")).trim().split("\n").slice(-3).join("\n");
+    throw new OpPrereqError(`ganeti-noded of ${paths.root} did not start: ${tail}`, ErrorCode.environ);
   }
 }
 

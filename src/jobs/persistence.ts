@@ -8,10 +8,16 @@ import { atomicWriteMany } from "../util/fs.js";
 
 export type Replicator = (files: ReadonlyArray<readonly [string, string]>, renames: ReadonlyArray<readonly [string, string]>) => Promise<void>;
 
+/** A file's content plus what the caller wants to know about the version written. */
+export interface Rendered<M> {
+  readonly text: string;
+  readonly meta: M;
+}
+
 interface Batch {
-  files: Map<string, () => string>;
+  files: Map<string, () => Rendered<unknown>>;
   renames: Array<readonly [string, string]>;
-  waiters: Array<{ resolve: () => void; reject: (e: Error) => void }>;
+  waiters: Array<{ name: string | null; resolve: (meta: unknown) => void; reject: (e: Error) => void }>;
 }
 
 export class QueueStore {
@@ -24,19 +30,23 @@ export class QueueStore {
     return { files: new Map(), renames: [], waiters: [] };
   }
 
-  /** Queues a file write; `content` is rendered at flush time, so the latest state wins. */
-  write(name: string, content: () => string): Promise<void> {
-    this.next.files.set(name, content);
-    return this.schedule();
+  /**
+   * Queues a file write; `render` runs at flush time, so the latest state wins. Resolves,
+   * once that version is durable here and on the candidates, with the `meta` rendered
+   * with it (which may be newer than the state at call time, never older).
+   */
+  write<M>(name: string, render: () => Rendered<M>): Promise<M> {
+    this.next.files.set(name, render);
+    return this.schedule(name) as Promise<M>;
   }
 
-  rename(from: string, to: string): Promise<void> {
+  async rename(from: string, to: string): Promise<void> {
     this.next.renames.push([from, to]);
-    return this.schedule();
+    await this.schedule(null);
   }
 
-  private schedule(): Promise<void> {
-    const p = new Promise<void>((resolve, reject) => this.next.waiters.push({ resolve, reject }));
+  private schedule(name: string | null): Promise<unknown> {
+    const p = new Promise<unknown>((resolve, reject) => this.next.waiters.push({ name, resolve, reject }));
     if (this.flushing === null) this.flushing = this.flushLoop();
     return p;
   }
@@ -48,7 +58,8 @@ export class QueueStore {
       const batch = this.next;
       this.next = QueueStore.emptyBatch();
       try {
-        const files = [...batch.files].map(([n, render]) => [n, render()] as const);
+        const rendered = new Map([...batch.files].map(([n, render]) => [n, render()] as const));
+        const files = [...rendered].map(([n, r]) => [n, r.text] as const);
         await atomicWriteMany(files.map(([n, c]) => [join(this.dir, n), c] as const));
         for (const [from, to] of batch.renames) {
           await mkdir(dirname(join(this.dir, to)), { recursive: true });
@@ -57,7 +68,7 @@ export class QueueStore {
           });
         }
         await this.replicate(files, batch.renames);
-        for (const w of batch.waiters) w.resolve();
+        for (const w of batch.waiters) w.resolve(w.name === null ? undefined : rendered.get(w.name)?.meta);
       } catch (e) {
         for (const w of batch.waiters) w.reject(e as Error);
       }

@@ -45,6 +45,11 @@ export interface JobQueueOptions {
   readonly onError?: (e: unknown) => void;
 }
 
+interface Durable {
+  readonly status: JobStatus;
+  readonly serial: number;
+}
+
 export type JobChange = { job_info: unknown[]; log_entries: unknown[] } | "nochange";
 
 export class JobQueue {
@@ -52,6 +57,8 @@ export class JobQueue {
   private readonly store: QueueStore;
   private readonly events = new EventEmitter();
   private readonly aborters = new Map<number, AbortController>();
+  /** What of each job is durable (status, last log serial): all that watchers are shown. */
+  private readonly durable = new Map<number, Durable>();
   private serial = 0;
   private running = 0;
   private readonly maxRunning: number;
@@ -83,6 +90,7 @@ export class JobQueue {
       }
       this.serial = Math.max(this.serial, job.id);
       this.jobs.set(job.id, job);
+      this.durable.set(job.id, { status: jobStatus(job), serial: job.log_serial ?? 0 });
       const st = jobStatus(job);
       if (st === JobStatus.queued || st === JobStatus.waiting) {
         for (const op of job.ops) if (op.status === OpStatus.waiting) op.status = OpStatus.queued;
@@ -128,7 +136,7 @@ export class JobQueue {
     const serial = this.serial;
     for (const j of created) this.jobs.set(j.id, j);
     await Promise.all([
-      this.store.write("serial", () => `${serial}\n`),
+      this.store.write("serial", () => ({ text: `${serial}\n`, meta: null })),
       ...created.map((j) => this.persist(j)),
     ]);
     this.kick();
@@ -145,7 +153,12 @@ export class JobQueue {
       this.running++;
       const op = next.ops.find((o) => o.status === OpStatus.queued);
       if (op !== undefined) op.status = OpStatus.waiting; // claimed
-      void this.runJob(next).catch((e: unknown) => this.opts.onError?.(e)).finally(() => {
+      void this.runJob(next).catch((e: unknown) => {
+        // A fault outside the opcode (e.g. persisting): the job must still end, not hang.
+        this.opts.onError?.(e);
+        this.finishRemaining(next, OpStatus.error, encodeError(e));
+        return this.persistAndNotify(next).catch((e2: unknown) => this.opts.onError?.(e2));
+      }).finally(() => {
         this.running--;
         this.kick();
       });
@@ -176,9 +189,9 @@ export class JobQueue {
         op.start_timestamp = now();
         if (job.start_timestamp === null) job.start_timestamp = op.start_timestamp;
         await this.persistAndNotify(job);
-        let outcome: OpOutcome;
+        let result: unknown;
         try {
-          outcome = await this.opts.execute(op.input, {
+          const outcome = await this.opts.execute(op.input, {
             jobId: job.id,
             opIndex: i,
             priority: op.priority,
@@ -192,6 +205,11 @@ export class JobQueue {
               }
             },
           });
+          result = outcome.result;
+          if (outcome.jobs !== undefined && outcome.jobs.length > 0) {
+            const ids = await this.submit(outcome.jobs, { ignoreDrain: true });
+            result = { ...(typeof result === "object" && result !== null ? result : {}), jobs: ids.map((id) => [true, id]) };
+          }
         } catch (e) {
           if (aborter.signal.aborted && (op.status as OpStatus) !== OpStatus.running) {
             this.finishRemaining(job, OpStatus.canceled, "Job canceled by request");
@@ -202,11 +220,6 @@ export class JobQueue {
             this.finishRemaining(job, OpStatus.error, encodeError(new OpExecError("Preceding opcode failed")));
           }
           break;
-        }
-        let result = outcome.result;
-        if (outcome.jobs !== undefined && outcome.jobs.length > 0) {
-          const ids = await this.submit(outcome.jobs, { ignoreDrain: true });
-          result = { ...(typeof result === "object" && result !== null ? result : {}), jobs: ids.map((id) => [true, id]) };
         }
         op.status = OpStatus.success;
         op.result = result ?? null;
@@ -240,8 +253,12 @@ export class JobQueue {
     void this.persistAndNotify(job).catch(() => undefined);
   }
 
-  private persist(job: Job): Promise<void> {
-    return this.store.write(`job-${job.id}`, () => serializeJob(job));
+  private async persist(job: Job): Promise<void> {
+    const d = await this.store.write<Durable>(`job-${job.id}`, () => ({
+      text: serializeJob(job), meta: { status: jobStatus(job), serial: job.log_serial ?? 0 },
+    }));
+    const cur = this.durable.get(job.id);
+    if (cur === undefined || d.serial >= cur.serial) this.durable.set(job.id, d);
   }
 
   private async persistAndNotify(job: Job): Promise<void> {
@@ -284,6 +301,7 @@ export class JobQueue {
     if (job === undefined || !JOB_STATUS_FINALIZED.has(jobStatus(job))) return false;
     await this.store.settle();
     this.jobs.delete(id);
+    this.durable.delete(id);
     await this.store.rename(`job-${id}`, archivedName(id, JOB_QUEUE_ARCHIVE_DIRS));
     return true;
   }
@@ -331,12 +349,14 @@ export class JobQueue {
 
   /** Ganeti's WaitForJobChange: returns as soon as status or log moved past the client's view. */
   async waitForChange(id: number, prevStatus: string | null, prevLogSerial: number, timeoutMs: number): Promise<JobChange | null> {
+    // Only what is durable is shown, so a client never sees a state a crash could undo.
     const snapshot = (): JobChange | null => {
       const job = this.jobs.get(id);
-      if (job === undefined) return null;
-      const st = jobStatus(job);
+      const d = this.durable.get(id);
+      if (job === undefined || d === undefined) return job === undefined ? null : "nochange";
+      const st = d.status;
       const logs: unknown[] = [];
-      for (const op of job.ops) for (const l of op.log) if (l[0] > prevLogSerial) logs.push(l);
+      for (const op of job.ops) for (const l of op.log) if (l[0] > prevLogSerial && l[0] <= d.serial) logs.push(l);
       if (st !== prevStatus || logs.length > 0 || JOB_STATUS_FINALIZED.has(st)) return { job_info: [st], log_entries: logs };
       return "nochange";
     };
@@ -357,6 +377,12 @@ export class JobQueue {
       }, timeoutMs);
       this.events.on(ev, done);
     });
+  }
+
+  /** Every current job file and the serial, for a node that just became master candidate. */
+  async snapshotFiles(): Promise<Array<[string, string]>> {
+    await this.store.settle();
+    return [["serial", `${this.serial}\n`], ...[...this.jobs.values()].map((j): [string, string] => [`job-${j.id}`, serializeJob(j)])];
   }
 
   stats(): { total: number; byStatus: Record<string, number> } {

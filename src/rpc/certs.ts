@@ -1,11 +1,16 @@
 // The cluster certificate (Ganeti's server.pem: certificate and key in one file). The same
 // certificate authenticates every node to every other, in both directions (mutual TLS).
 import { webcrypto, createHash, X509Certificate } from "node:crypto";
-import * as x509 from "@peculiar/x509";
 import { readFile } from "node:fs/promises";
 import { X509CertError } from "../errors.js";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+/** The X.509 library is loaded only when a certificate is made (it is heavy to load). */
+async function x509lib(): Promise<typeof import("@peculiar/x509")> {
+  await import("reflect-metadata");
+  const x509 = await import("@peculiar/x509");
+  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+  return x509;
+}
 
 export interface ClusterCert {
   readonly certPem: string;
@@ -24,6 +29,7 @@ export function fingerprintOf(certPem: string): string {
 }
 
 export async function generateClusterCert(commonName: string, validDays = 5 * 365): Promise<ClusterCert> {
+  const x509 = await x509lib();
   const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
   const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as CryptoKeyPair;
   const now = new Date();

@@ -2,7 +2,7 @@
 // processes with pid files, all in the node's process group file so that a whole node can
 // be killed at once like a power cut.
 import { spawn } from "node:child_process";
-import { openSync, closeSync } from "node:fs";
+import { openSync, closeSync, readFileSync } from "node:fs";
 import { readFile, mkdir, unlink } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -24,12 +24,18 @@ export async function readPid(pidFile: string): Promise<number | null> {
   }
 }
 
+/** Alive and not a zombie (a killed daemon whose parent exited may stay unreaped). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no procfs: trust kill(0)
   }
 }
 

@@ -45,7 +45,7 @@ test("submit, list, info and watch a job", async () => {
   assert.equal(await jobStatus(id), "success");
   r = await c.on("node1", "gnt-job", "list");
   assert.match(r.stdout, /^ID\s+Status\s+Summary\n/);
-  assert.match(r.stdout, new RegExp(`\\n${id}\\s+success\\s+TEST_DELAY\\(0\\.2\\)\\n`));
+  assert.match(r.stdout, new RegExp(`\\n\\s*${id}\\s+success\\s+TEST_DELAY\\(200000000 ns\\)\\n`));
   r = await c.on("node1", "gnt-job", "info", String(id));
   assert.match(r.stdout, new RegExp(`^Job ID: ${id}\n  Status: success\n`));
   assert.match(r.stdout, /OP_TEST_DELAY\n\s+Status: success/);
