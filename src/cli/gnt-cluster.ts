@@ -2,15 +2,15 @@
 import { arch } from "node:os";
 import { ganetiPaths } from "../util/paths.js";
 import { readSsconf } from "../util/ssconf.js";
-import { loadServerPem } from "../rpc/certs.js";
-import { createJoinToken } from "../config/join-tokens.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import {
   RELEASE_VERSION, PROTOCOL_VERSION, CONFIG_VERSION, OS_API_VERSION, EXPORT_VERSION, TS_VERSION,
 } from "../constants.js";
 import { main, out, err, COMMON, parseKeyVal, parseIdentKeyVal, parseBool, type CommandTable, type Options } from "./framework.js";
 import { connectMaster, runOpcode, pollJob, commonOpFields } from "./jobs.js";
-import { initCluster, masterFailover, cleanupDestroyedCluster } from "./bootstrap.js";
+// Bootstrap code (certificates, config writer, node RPC) is loaded only by the commands
+// that need it, so everyday commands start fast.
+const bootstrap = (): Promise<typeof import("./bootstrap.js")> => import("./bootstrap.js");
 import { tagCommands } from "./tags.js";
 import { confirm } from "./prompt.js";
 import { formatInfo } from "./info-format.js";
@@ -64,7 +64,7 @@ const commands: CommandTable = {
     async run(o, [name]) {
       const paths = ganetiPaths();
       const bep = typeof o["backend-parameters"] === "string" ? parseKeyVal(o["backend-parameters"], "backend") : undefined;
-      const token = await initCluster(paths, {
+      const token = await (await bootstrap()).initCluster(paths, {
         clusterName: name ?? "",
         masterNetdev: typeof o["master-netdev"] === "string" ? o["master-netdev"] : "lo",
         masterNetmask: typeof o["master-netmask"] === "string" ? Number(o["master-netmask"]) : undefined,
@@ -93,6 +93,8 @@ const commands: CommandTable = {
     async run() {
       const paths = ganetiPaths();
       await connectMaster(paths).then((c) => c.close()); // only on the master
+      const { loadServerPem } = await import("../rpc/certs.js");
+      const { createJoinToken } = await import("../config/join-tokens.js");
       const cert = await loadServerPem(paths.serverPem);
       if (cert === null) throw new OpPrereqError("This node has no cluster certificate", ErrorCode.state);
       out(await createJoinToken(paths, cert.fingerprint));
@@ -158,7 +160,7 @@ const commands: CommandTable = {
           "This is dangerous as it can lead to a non-consistent cluster. Check the gnt-cluster(8) man page before proceeding. Continue?");
         if (!ok) return 1;
       }
-      const warnings = await masterFailover(ganetiPaths(), noVoting);
+      const warnings = await (await bootstrap()).masterFailover(ganetiPaths(), noVoting);
       for (const w of warnings) err(w);
       return 0;
     },
@@ -319,7 +321,7 @@ const commands: CommandTable = {
         return 1;
       }
       await runOpcode({}, { OP_ID: "OP_CLUSTER_DESTROY" });
-      await cleanupDestroyedCluster(ganetiPaths());
+      await (await bootstrap()).cleanupDestroyedCluster(ganetiPaths());
       return 0;
     },
   },

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// Bundles the gnt-* command-line programs into a few ESM files (with code splitting, so
+// rarely used code stays in lazily loaded chunks). Loading one file instead of dozens of
+// modules is what keeps everyday commands quick to start. Daemons run from dist/ as tsc
+// wrote it.
+import { build } from "esbuild";
+
+const programs = ["gnt-cluster", "gnt-node", "gnt-group", "gnt-job", "gnt-debug"];
+await build({
+  entryPoints: Object.fromEntries(programs.map((p) => [p, `dist/src/cli/${p}.js`])),
+  outdir: "dist/cli-bundle",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  logLevel: "warning",
+});
