@@ -3,6 +3,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdir, writeFile, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { DevCluster, rows, BIN } from "../helpers/devcluster.js";
 
 let c: DevCluster;
@@ -137,8 +139,20 @@ test("node groups and tags", async () => {
   assert.equal(r.stdout, "prod\n");
 });
 
-test("remove a node and add it back with a new join token", async () => {
+test("remove a node and add it back with a new join token; hooks run", async () => {
+  // A failing pre hook aborts the operation, with Ganeti's message.
+  const pre = join(c.root("node1"), "etc/ganeti/hooks/node-remove-pre.d");
+  await mkdir(pre, { recursive: true });
+  await writeFile(join(pre, "50-veto"), "#!/bin/sh\necho not today\nexit 1\n", { mode: 0o755 });
   let r = await c.on("node1", "gnt-node", "remove", "node3");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^Failure: hooks execution failed:\n  node: node1, script: 50-veto, output: not today/);
+  await rm(pre, { recursive: true });
+  const post = join(c.root("node1"), "etc/ganeti/hooks/node-add-post.d");
+  await mkdir(post, { recursive: true });
+  const record = join(c.dir, "hook-record");
+  await writeFile(join(post, "10-record"), `#!/bin/sh\necho "$GANETI_HOOKS_PHASE $GANETI_OP_CODE $GANETI_NODE_NAME" >> ${record}\n`, { mode: 0o755 });
+  r = await c.on("node1", "gnt-node", "remove", "node3");
   assert.equal(r.code, 0, r.stderr);
   r = await c.on("node1", "gnt-node", "list", "--no-headers", "-o", "name");
   assert.equal(r.stdout, "node1\nnode2\n");
@@ -156,7 +170,7 @@ test("remove a node and add it back with a new join token", async () => {
   r = await c.on("node1", "gnt-node", "add", "node3");
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   assert.deepEqual((await roles())["node3"], ["C", "Y", "N", "N"]);
-  // The token was used once: a second join with it is refused.
+  assert.equal(await readFile(record, "utf8"), "post OP_NODE_ADD node3\n");
   r = await c.on("node1", "gnt-cluster", "verify");
   assert.equal(r.code, 0, r.stdout);
 });
