@@ -15,7 +15,7 @@ import { atomicWrite, atomicWriteMany, fileExists } from "../util/fs.js";
 import type { GanetiPaths } from "../util/paths.js";
 import { myHostname, resolveHost } from "../util/identity.js";
 import { readSsconf, ssconfLines, ssconfPairs } from "../util/ssconf.js";
-import { daemonPid, startDaemon, waitFor, stopDaemon } from "../util/daemon.js";
+import { daemonPid, startDaemonAndWait, stopDaemon } from "../util/daemon.js";
 import { gatherMasterVotes } from "../daemons/voting.js";
 import { OpPrereqError, ErrorCode, GenericError } from "../errors.js";
 
@@ -47,16 +47,14 @@ async function ensureNoded(paths: GanetiPaths): Promise<void> {
     process.kill(pid, "SIGHUP"); // reload: it now holds the cluster certificate
     return;
   }
-  await startDaemon(paths, "ganeti-noded");
-  if (!(await waitFor(async () => (await daemonPid(paths, "ganeti-noded")) !== null, 15_000))) {
+  if (!(await startDaemonAndWait(paths, "ganeti-noded"))) {
     throw new GenericError("ganeti-noded did not start; see its log");
   }
 }
 
 export async function startMasterd(paths: GanetiPaths, extraArgs: readonly string[] = []): Promise<void> {
-  await startDaemon(paths, "ganeti-masterd", extraArgs);
-  const up = await waitFor(async () => (await daemonPid(paths, "ganeti-masterd")) !== null && fileExists(paths.masterSocket), 20_000);
-  if (!up) throw new GenericError("ganeti-masterd did not start; see its log");
+  const up = await startDaemonAndWait(paths, "ganeti-masterd", extraArgs, { ready: () => fileExists(paths.masterSocket) });
+  if (!up) throw new GenericError(`ganeti-masterd did not start; see ${paths.logDir}/masterd.stdout`);
 }
 
 /** gnt-cluster init: returns the first join token for new nodes. */

@@ -7,7 +7,7 @@ import {
   RELEASE_VERSION, PROTOCOL_VERSION, CONFIG_VERSION, OS_API_VERSION, EXPORT_VERSION, TS_VERSION,
 } from "../constants.js";
 import { main, out, err, COMMON, parseKeyVal, parseIdentKeyVal, parseBool, type CommandTable, type Options } from "./framework.js";
-import { connectMaster, runOpcode, pollJob, commonOpFields } from "./jobs.js";
+import { withMaster, connectMaster, runOpcode, pollJob, commonOpFields } from "./jobs.js";
 // Bootstrap code (certificates, config writer, node RPC) is loaded only by the commands
 // that need it, so everyday commands start fast.
 const bootstrap = (): Promise<typeof import("./bootstrap.js")> => import("./bootstrap.js");
@@ -134,13 +134,10 @@ const commands: CommandTable = {
     args: [0, 0],
     options: { roman: { type: "boolean", help: "Use roman numbers for positive integers" } },
     async run() {
-      const c = await connectMaster();
-      try {
+      await withMaster(async (c) => {
         const info = (await c.call(LuxiMethod.queryClusterInfo, [])) as Record<string, unknown>;
         out(formatInfo(info, arch()));
-      } finally {
-        c.close();
-      }
+      });
       return 0;
     },
   },
@@ -187,8 +184,7 @@ const commands: CommandTable = {
       priority: COMMON.priority,
     },
     async run(o) {
-      const c = await connectMaster();
-      try {
+      return await withMaster(async (c) => {
         const op: Record<string, unknown> = { OP_ID: "OP_CLUSTER_VERIFY", verbose: o["verbose"] === true, error_codes: o["error-codes"] === true,
           debug_simulate_errors: false, skip_checks: splitList(o["skip-checks"]) ?? [], ignore_errors: o["ignore-errors"] ?? [] };
         if (typeof o["node-group"] === "string") op["group_name"] = o["node-group"];
@@ -203,9 +199,7 @@ const commands: CommandTable = {
           if (r[0] !== true) bad = true;
         }
         return bad ? 1 : 0;
-      } finally {
-        c.close();
-      }
+      });
     },
   },
   queue: {
@@ -214,16 +208,13 @@ const commands: CommandTable = {
     args: [1, 1],
     options: {},
     async run(_o, [what]) {
-      const c = await connectMaster();
-      try {
+      await withMaster(async (c) => {
         if (what === "drain" || what === "undrain") await c.call(LuxiMethod.setDrainFlag, [what === "drain"]);
         else if (what === "info") {
           const [drained] = (await c.call(LuxiMethod.queryConfigValues, [["drain_flag"]])) as [boolean];
           out(`The drain flag is ${drained ? "set" : "unset"}`);
         } else throw new OpPrereqError(`Command 'queue' doesn't have a '${what ?? ""}' subcommand; valid: info, drain, undrain`, ErrorCode.inval);
-      } finally {
-        c.close();
-      }
+      });
       return 0;
     },
   },

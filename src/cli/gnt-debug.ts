@@ -1,6 +1,6 @@
 // gnt-debug: debugging commands (delay jobs, lock table).
 import { main, out, COMMON, type CommandTable } from "./framework.js";
-import { connectMaster, runOpcode } from "./jobs.js";
+import { withMaster, runOpcode } from "./jobs.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 
 const commands: CommandTable = {
@@ -30,16 +30,13 @@ const commands: CommandTable = {
   locks: {
     summary: "Shows the master daemon's lock table", usage: "", args: [0, 0], options: {},
     async run() {
-      const c = await connectMaster();
-      try {
+      await withMaster(async (c) => {
         const locks = (await c.call("QueryLocks", [])) as Array<{ name: string; mode: string | null; owners: string[]; pending: Array<[string, string]> }>;
         out("Name Mode Owner Pending");
         for (const l of locks) {
           out(`${l.name} ${l.mode ?? "-"} ${l.owners.join(",") || "-"} ${l.pending.map(([m, o]) => `${m}:${o}`).join(",") || "-"}`);
         }
-      } finally {
-        c.close();
-      }
+      });
       return 0;
     },
   },

@@ -1,6 +1,6 @@
 // gnt-job: job queue inspection and control.
 import { main, out, err, COMMON, type CommandTable } from "./framework.js";
-import { connectMaster, pollJob, ctime } from "./jobs.js";
+import { withMaster, pollJob, ctime } from "./jobs.js";
 import { listCommand, listFieldsCommand } from "./list.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import { PRIORITY_NAMES } from "../constants.js";
@@ -35,8 +35,7 @@ const commands: CommandTable = {
   info: {
     summary: "Show detailed information about the given job(s)", usage: "<job-id>...", args: [1, null], options: {},
     async run(_o, args) {
-      const c = await connectMaster();
-      try {
+      await withMaster(async (c) => {
         const fields = ["id", "ops", "status", "received_ts", "start_ts", "end_ts", "opstatus", "opresult", "oplog", "opstart", "opexec", "opend"];
         const rows = (await c.call(LuxiMethod.queryJobs, [args.map(jobId), fields])) as Array<unknown[] | null>;
         rows.forEach((row, i) => {
@@ -74,41 +73,33 @@ const commands: CommandTable = {
             }
           });
         });
-      } finally {
-        c.close();
-      }
+      });
       return 0;
     },
   },
   watch: {
     summary: "Follows a job and prints its output as it arrives", usage: "<job-id>", args: [1, 1], options: {},
     async run(_o, [id]) {
-      const c = await connectMaster();
-      try {
+      await withMaster(async (c) => {
         const n = jobId(id);
         out(`Output from job ${n} follows`);
         out("-----------------------------");
         await pollJob(c, n);
-      } finally {
-        c.close();
-      }
+      });
       return 0;
     },
   },
   cancel: {
     summary: "Cancel jobs that have not started yet", usage: "<job-id>...", args: [1, null], options: { force: COMMON.force },
     async run(_o, args) {
-      const c = await connectMaster();
       let rc = 0;
-      try {
+      await withMaster(async (c) => {
         for (const a of args) {
           const [ok, msg] = (await c.call(LuxiMethod.cancelJob, [jobId(a)])) as [boolean, string];
           if (!ok) rc = 1;
           out(msg);
         }
-      } finally {
-        c.close();
-      }
+      });
       return rc;
     },
   },
@@ -117,26 +108,22 @@ const commands: CommandTable = {
     async run(o, args) {
       const p = PRIORITY_NAMES[String(o["priority"])];
       if (p === undefined) throw new OpPrereqError("Missing or unknown --priority (low, normal, high)", ErrorCode.inval);
-      const c = await connectMaster();
       let rc = 0;
-      try {
+      await withMaster(async (c) => {
         for (const a of args) {
           const [ok, msg] = (await c.call(LuxiMethod.changeJobPriority, [jobId(a), p])) as [boolean, string];
           if (!ok) rc = 1;
           out(msg);
         }
-      } finally {
-        c.close();
-      }
+      });
       return rc;
     },
   },
   archive: {
     summary: "Archive finished jobs", usage: "<job-id>...", args: [1, null], options: {},
     async run(_o, args) {
-      const c = await connectMaster();
       let rc = 0;
-      try {
+      await withMaster(async (c) => {
         for (const a of args) {
           const ok = (await c.call(LuxiMethod.archiveJob, [jobId(a)])) as boolean;
           if (!ok) {
@@ -144,22 +131,17 @@ const commands: CommandTable = {
             rc = 1;
           }
         }
-      } finally {
-        c.close();
-      }
+      });
       return rc;
     },
   },
   autoarchive: {
     summary: "Archive finished jobs older than an age", usage: "<age>", args: [1, 1], options: {},
     async run(_o, [age]) {
-      const c = await connectMaster();
-      try {
+      await withMaster(async (c) => {
         const [archived, left] = (await c.call(LuxiMethod.autoArchiveJobs, [parseAge(age ?? ""), 60])) as [number, number];
         out(`Archived ${archived} jobs, ${left} unchecked left`);
-      } finally {
-        c.close();
-      }
+      });
       return 0;
     },
   },

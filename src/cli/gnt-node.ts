@@ -1,6 +1,6 @@
 // gnt-node: node administration.
 import { main, out, COMMON, parseBool, parseKeyVal, type CommandTable } from "./framework.js";
-import { connectMaster, runOpcode } from "./jobs.js";
+import { withMaster, runOpcode } from "./jobs.js";
 import { listCommand, listFieldsCommand, filterForNames, type QueryResponse } from "./list.js";
 import { tagCommands } from "./tags.js";
 import { LuxiMethod } from "../luxi/protocol.js";
@@ -44,8 +44,7 @@ const commands: CommandTable = {
     async run(_o, args) {
       const fields = ["name", "pip", "sip", "master_candidate", "drained", "offline", "master_capable", "vm_capable",
         "pinst_list", "sinst_list", "group", "ndparams", "role"];
-      const c = await connectMaster();
-      try {
+      await withMaster(async (c) => {
         const r = (await c.call(LuxiMethod.query, ["node", fields, filterForNames(args)])) as QueryResponse;
         if (args.length > 0 && r.data.length < args.length) {
           const found = new Set(r.data.map((row) => row[0]?.[1]));
@@ -75,9 +74,7 @@ const commands: CommandTable = {
           const nd = (v("ndparams") as Record<string, unknown> | undefined) ?? {};
           for (const k of Object.keys(nd).sort()) out(`    ${k}: ${String(nd[k])}`);
         }
-      } finally {
-        c.close();
-      }
+      });
       return 0;
     },
   },

@@ -41,6 +41,16 @@ export async function connectMaster(paths: GanetiPaths = ganetiPaths()): Promise
   }
 }
 
+/** Runs `fn` with a connection to the master, closing it afterwards. */
+export async function withMaster<T>(fn: (c: LuxiClient) => Promise<T>): Promise<T> {
+  const c = await connectMaster();
+  try {
+    return await fn(c);
+  } finally {
+    c.close();
+  }
+}
+
 /** Adds the common opcode fields (priority, dry_run, debug) from the command line. */
 export function commonOpFields(opts: Options): Record<string, unknown> {
   const f: Record<string, unknown> = {};

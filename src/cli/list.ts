@@ -1,7 +1,7 @@
 // `list` and `list-fields` for every resource (Ganeti's GenericList): the fields come from
 // the master's query field tables, so the CLI, RAPI and luxi share one definition.
 import { COMMON, out, type Command, type Options } from "./framework.js";
-import { connectMaster } from "./jobs.js";
+import { withMaster } from "./jobs.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import { formatTable, type FieldDefinition, type QueryResultRow, type Units } from "../query/format.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
@@ -38,8 +38,7 @@ export function listCommand(resource: string, defaults: readonly string[], summa
       verbose: COMMON.verbose, filter: { type: "boolean", short: "F", help: "Treat arguments as a query filter" } },
     async run(o, args) {
       const fields = parseFields(o["output"], defaults);
-      const c = await connectMaster();
-      try {
+      await withMaster(async (c) => {
         const r = (await c.call(LuxiMethod.query, [resource, fields, filterForNames(args)])) as QueryResponse;
         if (args.length > 0) {
           const found = new Set(r.data.map((row) => row[fields.indexOf("name")]?.[1]));
@@ -52,9 +51,7 @@ export function listCommand(resource: string, defaults: readonly string[], summa
           headers: o["no-headers"] !== true, separator: typeof o["separator"] === "string" ? o["separator"] : undefined,
           units: units(o), fields: r.fields, rows: r.data,
         })) out(line);
-      } finally {
-        c.close();
-      }
+      });
       return 0;
     },
   };
@@ -67,8 +64,7 @@ export function listFieldsCommand(resource: string): Command {
     args: [0, null],
     options: { "no-headers": COMMON["no-headers"], separator: COMMON.separator },
     async run(o, args) {
-      const c = await connectMaster();
-      try {
+      await withMaster(async (c) => {
         const r = (await c.call(LuxiMethod.queryFields, [resource, args.length > 0 ? args : null])) as { fields: FieldDefinition[] };
         const rows = r.fields.map((f) => [[0, f.name], [0, f.title], [0, f.doc]] as QueryResultRow);
         const defs: FieldDefinition[] = [
@@ -78,9 +74,7 @@ export function listFieldsCommand(resource: string): Command {
         ];
         for (const line of formatTable({ headers: o["no-headers"] !== true, separator: typeof o["separator"] === "string" ? o["separator"] : undefined,
           units: "h", fields: defs, rows })) out(line);
-      } finally {
-        c.close();
-      }
+      });
       return 0;
     },
   };

@@ -1,7 +1,7 @@
 // add-tags / remove-tags / list-tags, shared by gnt-cluster, gnt-node, gnt-group.
 import { readFile } from "node:fs/promises";
 import { COMMON, out, type CommandTable } from "./framework.js";
-import { connectMaster, runOpcode } from "./jobs.js";
+import { withMaster, runOpcode } from "./jobs.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 
 async function tagsFrom(args: string[], file: unknown): Promise<string[]> {
@@ -45,13 +45,10 @@ export function tagCommands(kind: string, named: boolean): CommandTable {
     "list-tags": {
       summary: "List the tags of the given object", usage: nameArg.trim(), args: [named ? 1 : 0, named ? 1 : 0], options: {},
       async run(_o, args) {
-        const c = await connectMaster();
-        try {
+        await withMaster(async (c) => {
           const tags = (await c.call(LuxiMethod.queryTags, [kind, named ? args[0] : ""])) as string[];
           for (const t of tags) out(t);
-        } finally {
-          c.close();
-        }
+        });
         return 0;
       },
     },

@@ -3,9 +3,9 @@
 // initialised on node1 and the others join with one-time tokens, as on real servers.
 import { parseArgs } from "node:util";
 import { mkdir, writeFile, readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join, resolve, dirname } from "node:path";
 import { ganetiPaths, type GanetiPaths } from "../util/paths.js";
-import { startDaemon, stopDaemon, daemonPid, waitFor, readPid, isAlive, BIN_DIR } from "../util/daemon.js";
+import { startDaemonAndWait, stopDaemon, daemonPid, waitFor, readPid, isAlive, binPath } from "../util/daemon.js";
 import { readSsconf } from "../util/ssconf.js";
 import { fileExists } from "../util/fs.js";
 import { loadServerPem } from "../rpc/certs.js";
@@ -60,8 +60,7 @@ async function prepareRoot(dir: string, s: State, i: number): Promise<GanetiPath
 
 async function startNoded(paths: GanetiPaths, args: readonly string[] = []): Promise<void> {
   if ((await daemonPid(paths, "ganeti-noded")) !== null) return;
-  await startDaemon(paths, "ganeti-noded", args, { ...process.env, GANETI_HOSTNAME: "" });
-  if (!(await waitFor(async () => (await daemonPid(paths, "ganeti-noded")) !== null, 20_000))) {
+  if (!(await startDaemonAndWait(paths, "ganeti-noded", args, { env: { ...process.env, GANETI_HOSTNAME: "" } }))) {
     const tail = (await readFile(join(paths.logDir, "noded.stdout"), "utf8").catch(() => "")).trim().split("\n").slice(-3).join("\n");
     throw new OpPrereqError(`ganeti-noded of ${paths.root} did not start: ${tail}`, ErrorCode.environ);
   }
@@ -71,8 +70,8 @@ async function startNoded(paths: GanetiPaths, args: readonly string[] = []): Pro
 async function bootNode(paths: GanetiPaths, name: string): Promise<void> {
   await startNoded(paths);
   if ((await readSsconf(paths, "master_node")) === name && (await daemonPid(paths, "ganeti-masterd")) === null) {
-    await startDaemon(paths, "ganeti-masterd", [], { ...process.env, GANETI_HOSTNAME: "" });
-    await waitFor(async () => (await daemonPid(paths, "ganeti-masterd")) !== null, 15_000);
+    // It may refuse to run (the majority names another master): that is a normal boot.
+    await startDaemonAndWait(paths, "ganeti-masterd", [], { env: { ...process.env, GANETI_HOSTNAME: "" } });
   }
 }
 
@@ -121,7 +120,7 @@ async function up(dir: string, n: number, subnet: number): Promise<void> {
   } finally {
     client.close();
   }
-  const bin = resolve(BIN_DIR);
+  const bin = resolve(dirname(binPath("ganeti-noded")));
   process.stdout.write(`\n# To steer the cluster (node1 is the master):\nexport GANETI_ROOT=${resolve(master.root)}\nexport PATH=${bin}:$PATH\n`);
 }
 

@@ -2,17 +2,30 @@
 // processes with pid files, all in the node's process group file so that a whole node can
 // be killed at once like a power cut.
 import { spawn } from "node:child_process";
-import { openSync, closeSync, readFileSync } from "node:fs";
+import { openSync, closeSync, readFileSync, existsSync } from "node:fs";
 import { readFile, mkdir, unlink } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import type { GanetiPaths } from "./paths.js";
 
-/** bin/ of this package (dist/src/util/daemon.js → ../../../bin). */
-export const BIN_DIR = join(dirname(fileURLToPath(import.meta.url)), "../../../bin");
+/**
+ * bin/ of this package: the nearest ancestor of this module holding bin/ganeti-noded
+ * (the module may run from dist/src/util/ or from a bundle in dist/cli-bundle/).
+ */
+function findBinDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, "bin", "ganeti-noded"))) return join(dir, "bin");
+    const up = dirname(dir);
+    if (up === dir) throw new Error("cannot find this package's bin/ directory");
+    dir = up;
+  }
+}
 
+let binDir: string | null = null;
 export function binPath(program: string): string {
-  return join(BIN_DIR, program);
+  binDir ??= findBinDir();
+  return join(binDir, program);
 }
 
 export async function readPid(pidFile: string): Promise<number | null> {
@@ -70,6 +83,19 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
     if (Date.now() > end) return false;
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/**
+ * Starts a daemon and waits until it serves (its pid file appears, and `ready` holds) or
+ * it exits (e.g. a master daemon refused by the vote). Returns whether it serves.
+ */
+export async function startDaemonAndWait(paths: GanetiPaths, daemon: string, args: readonly string[] = [],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; ready?: () => Promise<boolean> } = {}): Promise<boolean> {
+  const pid = await startDaemon(paths, daemon, args, opts.env);
+  const serving = async (): Promise<boolean> =>
+    (await daemonPid(paths, daemon)) === pid && (opts.ready === undefined || (await opts.ready()));
+  await waitFor(async () => !isAlive(pid) || (await serving()), opts.timeoutMs ?? 20_000);
+  return serving();
 }
 
 /** SIGTERM, then SIGKILL after a grace period; removes the pid file. */
