@@ -1,0 +1,252 @@
+// Shared plumbing of the htools programs: the options they have in common, data
+// loading from the text backend (the only I/O), and Ganeti's error/exit conventions.
+import { readFileSync } from "node:fs";
+import * as C from "../htools/container.js";
+import { type ClusterData, commonSuffix, prepareCluster, setNodeStatus } from "../htools/loader.js";
+import { parseData } from "../htools/text.js";
+import type { Container } from "../htools/container.js";
+import type { Node } from "../htools/node.js";
+import { type OptSpec, type Parsed, UsageError, parseArgs, usage } from "./options.js";
+
+export const VERSION = "3.0.2-ts";
+
+export class ExitError extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Ganeti's exitErr: "Error: msg" on stderr, exit 1. */
+export function exitErr(msg: string): never {
+  throw new ExitError(`Error: ${msg}`, 1);
+}
+
+export interface Out {
+  out: string[];
+  err: string[];
+}
+
+export const COMMON_SPECS: Record<string, OptSpec> = {
+  help: { short: "h", long: "help", arg: "none", help: "show help" },
+  version: { short: "V", long: "version", arg: "none", help: "show the version of the program" },
+  helpCompletion: { long: "help-completion", arg: "none", help: "show completion info" },
+  textData: { short: "t", long: "text-data", arg: "req", argName: "FILE", help: "the cluster data FILE" },
+  master: { short: "m", long: "master", arg: "req", argName: "ADDRESS", help: "collect data via RAPI at the given ADDRESS" },
+  luxi: { short: "L", long: "luxi", arg: "opt", argName: "SOCKET", help: "collect data via Luxi" },
+  iallocSrc: { short: "I", long: "ialloc-src", arg: "req", argName: "FILE", help: "iallocator request as data source" },
+  verbose: { short: "v", long: "verbose", arg: "none", help: "increase the verbosity level" },
+  quiet: { short: "q", long: "quiet", arg: "none", help: "decrease the verbosity level" },
+  offline: { short: "O", long: "offline", arg: "req", argName: "NODE", help: "set node as offline" },
+  printNodes: { short: "p", long: "print-nodes", arg: "opt", argName: "FIELDS", help: "print the final node list" },
+  printInsts: { long: "print-instances", arg: "none", help: "print the final instance map" },
+  ignoreDynu: { long: "ignore-dynu", arg: "none", help: "ignore any dynamic utilisation information" },
+  dynuFile: { short: "U", long: "dynu-file", arg: "req", argName: "FILE", help: "import dynamic utilisation data" },
+  staticKvm: { long: "static-kvm-node-memory", arg: "req", argName: "N", help: "static node memory for KVM" },
+  mond: { long: "mond", arg: "opt", argName: "yes|no", help: "query the monitoring daemons" },
+  mondData: { long: "mond-data", arg: "req", argName: "FILE", help: "monitoring data file" },
+  mondXen: { long: "mond-xen", arg: "none", help: "also consider xen-specific collectors" },
+  mondExit: { long: "exit-on-missing-mond-data", arg: "none", help: "exit if monitoring data is missing" },
+  evacMode: { short: "E", long: "evac-mode", arg: "none", help: "only move instances away from offline and drained nodes" },
+  restrictedMigration: { long: "restricted-migration", arg: "none", help: "disallow replace-primary moves" },
+  minScore: { short: "e", long: "min-score", arg: "req", argName: "EPSILON", help: "minimum score to aim for" },
+  maxCpu: { long: "max-cpu", arg: "req", argName: "RATIO", help: "maximum virtual-to-physical cpu ratio" },
+  minDisk: { long: "min-disk", arg: "req", argName: "RATIO", help: "minimum free disk space for nodes" },
+  minGain: { short: "g", long: "min-gain", arg: "req", argName: "DELTA", help: "minimum gain to aim for in a balancing step" },
+  minGainLim: { long: "min-gain-limit", arg: "req", argName: "SCORE", help: "minimum cluster score for which we start checking the min-gain" },
+  diskMoves: { long: "no-disk-moves", arg: "none", help: "disallow disk moves" },
+  instMoves: { long: "no-instance-moves", arg: "none", help: "disallow instance (primary node) moves" },
+  selInst: { long: "select-instances", arg: "req", argName: "INSTS", help: "only select given instances for any moves" },
+  exInst: { long: "exclude-instances", arg: "req", argName: "INSTS", help: "exclude given instances from any moves" },
+  exTags: { long: "exclusion-tags", arg: "req", argName: "TAG,...", help: "exclusion tags" },
+  ignoreSoft: { long: "ignore-soft-errors", arg: "none", help: "ignore soft errors in balancing moves" },
+  maxLength: { short: "l", long: "max-length", arg: "req", argName: "N", help: "cap the solution at this many balancing or allocation rounds" },
+  group: { short: "G", long: "group", arg: "req", argName: "ID", help: "the target node group (name or UUID)" },
+  machineReadable: { long: "machine-readable", arg: "opt", argName: "CHOICE", help: "enable machine readable output" },
+};
+
+export const HELP_SPECS = [COMMON_SPECS.help!, COMMON_SPECS.version!, COMMON_SPECS.helpCompletion!];
+
+export interface CommonOpts {
+  readonly verbose: number;
+  readonly dataFile: string | null;
+  readonly master: string;
+  readonly luxi: boolean;
+  readonly iallocSrc: string | null;
+  readonly offline: readonly string[];
+  readonly showNodes: readonly string[] | null;
+  readonly showInsts: boolean;
+  readonly ignoreDynu: boolean;
+  readonly mcpu: number | undefined;
+  readonly mdsk: number;
+  readonly exTags: readonly string[] | null;
+  readonly selInsts: readonly string[];
+  readonly exInsts: readonly string[];
+}
+
+export function all(p: Parsed, s: OptSpec): readonly (string | null)[] {
+  return p.values.get(s.long) ?? [];
+}
+export function has(p: Parsed, s: OptSpec): boolean {
+  return p.values.has(s.long);
+}
+export function last(p: Parsed, s: OptSpec): string | null | undefined {
+  const v = all(p, s);
+  return v.length === 0 ? undefined : v[v.length - 1];
+}
+
+function numOpt(p: Parsed, s: OptSpec, integral: boolean): number | undefined {
+  const v = last(p, s);
+  if (v === undefined || v === null) return undefined;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n) || (integral && !Number.isInteger(n))) {
+    throw new UsageError(`Invalid value for option --${s.long}: '${v}'`);
+  }
+  return n;
+}
+export { numOpt };
+
+const S = COMMON_SPECS as Required<typeof COMMON_SPECS>;
+
+export function commonOpts(p: Parsed): CommonOpts {
+  let verbose = 1;
+  const order: string[] = [];
+  for (const [k, vs] of p.values) if (k === "verbose" || k === "quiet") for (const _ of vs) order.push(k);
+  verbose += all(p, S.verbose!).length - all(p, S.quiet!).length;
+  void order;
+  const pn = p.values.get("print-nodes");
+  let showNodes: string[] | null = null;
+  if (pn !== undefined) {
+    const v = pn[pn.length - 1];
+    showNodes = v === null || v === undefined ? [] : v.split(",");
+  }
+  const split = (x: string | null | undefined): string[] => (x === null || x === undefined ? [] : x.split(","));
+  return {
+    verbose,
+    dataFile: last(p, S.textData!) ?? null,
+    master: last(p, S.master!) ?? "",
+    luxi: has(p, S.luxi!),
+    iallocSrc: last(p, S.iallocSrc!) ?? null,
+    offline: all(p, S.offline!).filter((x): x is string => x !== null),
+    showNodes,
+    showInsts: has(p, S.printInsts!),
+    ignoreDynu: has(p, S.ignoreDynu!),
+    mcpu: numOpt(p, S.maxCpu!, false),
+    mdsk: numOpt(p, S.minDisk!, false) ?? 0,
+    exTags: has(p, S.exTags!) ? split(last(p, S.exTags!)) : null,
+    selInsts: split(last(p, S.selInst!)),
+    exInsts: split(last(p, S.exInst!)),
+  };
+}
+
+/** Reads and prepares the cluster data (Ganeti's loadExternalData) for the text backend. */
+export function loadExternalData(o: CommonOpts, io: Out): ClusterData {
+  const setCount = [o.master !== "", o.luxi, o.dataFile !== null].filter((x) => x).length;
+  if (setCount > 1) exitErr("Only one of the rapi, luxi, and data files options should be given.");
+  if (o.dataFile === null) {
+    if (o.master !== "" || o.luxi || o.iallocSrc !== null) {
+      exitErr("failed to load data, aborting: only the text backend (-t) is implemented so far");
+    }
+    exitErr("failed to load data, aborting: No backend selected! Exiting.");
+  }
+  let text: string;
+  try {
+    text = readFileSync(o.dataFile, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "does not exist (No such file or directory)" : code === "EACCES" ? "permission denied (Permission denied)" : code === "EISDIR" ? "inappropriate type (is a directory)" : String((e as Error).message);
+    exitErr(`failed to load data, aborting: ${o.dataFile}: openFile: ${why}`);
+  }
+  const parsed = parseData(text);
+  if (!parsed.ok) exitErr(`failed to load data, aborting: ${parsed.error}`);
+  const prep = prepareCluster(parsed.value, {
+    ignoreDynu: o.ignoreDynu,
+    exTags: (o.exTags ?? []).map((t) => t + ":"),
+    selInsts: o.selInsts,
+    exInsts: o.exInsts,
+  });
+  if (!prep.ok) exitErr(`failed to load data, aborting: ${prep.error}`);
+  if (o.verbose !== 0 && prep.value.warnings.length > 0) {
+    io.err.push("Warning: cluster has inconsistent data:\n");
+    io.err.push(prep.value.warnings.map((w) => `  - ${w}\n`).join("") + "\n");
+  }
+  return prep.value.data;
+}
+
+export function applyNodeStatus(o: CommonOpts, nl: Container<Node>): Container<Node> {
+  const r = setNodeStatus(nl, { offline: o.offline, mcpu: o.mcpu, mdsk: o.mdsk });
+  if (!r.ok) exitErr(r.error);
+  return r.value;
+}
+
+export function stripSuffixNote(nl: Container<Node>, il: Parameters<typeof commonSuffix>[1]): string {
+  return commonSuffix(nl, il);
+}
+
+export function size<T>(c: Container<T>): number {
+  return C.size(c);
+}
+
+/** Runs a program body with Ganeti's conventions: stdout/stderr buffers, exit codes. */
+export function runMain(
+  prog: string,
+  specs: readonly OptSpec[],
+  argv: readonly string[],
+  body: (p: Parsed, io: Out) => number,
+): { code: number; out: string; err: string } {
+  const io: Out = { out: [], err: [] };
+  const finish = (code: number): { code: number; out: string; err: string } => ({
+    code,
+    out: io.out.join(""),
+    err: io.err.join(""),
+  });
+  let p: Parsed;
+  try {
+    p = parseArgs(specs, argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err.push(`Error: ${e.message}\nUsage: ${prog} [OPTION...]\nTry '${prog} --help' for more information.\n`);
+      return finish(2);
+    }
+    throw e;
+  }
+  if (p.values.has("help")) {
+    io.out.push(usage(prog, VERSION, specs));
+    return finish(0);
+  }
+  if (p.values.has("version")) {
+    io.out.push(`${prog} ${VERSION}\ncompiled with node ${process.versions.node}\nrunning on ${process.platform} ${process.arch}\n\n`);
+    return finish(0);
+  }
+  if (p.values.has("help-completion")) {
+    for (const s of specs) {
+      io.out.push(`--${s.long} ${s.arg === "none" ? "none" : "string"}\n`);
+      if (s.short !== undefined) io.out.push(`-${s.short} ${s.arg === "none" ? "none" : "string"}\n`);
+    }
+    return finish(0);
+  }
+  try {
+    if (p.args.length > 0) exitErr("This program doesn't take any arguments.");
+    return finish(body(p, io));
+  } catch (e) {
+    if (e instanceof ExitError) {
+      io.err.push(e.message + "\n");
+      return finish(e.code);
+    }
+    if (e instanceof UsageError) {
+      io.err.push(`Error: ${e.message}\n`);
+      return finish(2);
+    }
+    io.err.push(`Error: internal error: ${(e as Error).message}\n`);
+    return finish(1);
+  }
+}
+
+/** Writes the buffered output, hbal-style (stdout and stderr interleaving is not kept). */
+export function emit(r: { code: number; out: string; err: string }): void {
+  process.stdout.write(r.out);
+  process.stderr.write(r.err);
+  process.exitCode = r.code;
+}
