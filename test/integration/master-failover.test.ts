@@ -39,8 +39,20 @@ test("the master IP is served by the master only", async () => {
   assert.equal(await masterIpOwner(), "node1");
 });
 
-test("master-failover with the old master alive", async () => {
-  let r = await c.on("node1", "gnt-cluster", "master-failover");
+async function jobStatuses(node: string): Promise<Map<string, string>> {
+  const r = await c.on(node, "gnt-job", "list", "--no-headers", "--separator=|", "-o", "id,status");
+  return new Map(r.stdout.trim().split("\n").filter((l) => l !== "").map((l) => l.split("|") as [string, string]));
+}
+
+test("master-failover with the old master alive; the new master continues the queue", async () => {
+  // One job holds node3's lock, a second waits for it: both are in the replicated queue.
+  let r = await c.on("node1", "gnt-debug", "delay", "--submit", "-n", "node3", "30");
+  const longJob = /JobID: (\d+)/.exec(r.stdout)?.[1] ?? "";
+  r = await c.on("node1", "gnt-debug", "delay", "--submit", "-n", "node3", "0");
+  const queuedJob = /JobID: (\d+)/.exec(r.stdout)?.[1] ?? "";
+  assert.notEqual(queuedJob, "");
+  await new Promise((res) => setTimeout(res, 500));
+  r = await c.on("node1", "gnt-cluster", "master-failover");
   assert.equal(r.code, 1);
   assert.match(r.stderr, /node1 is already the master/);
   r = await c.on("node2", "gnt-cluster", "master-failover");
@@ -52,6 +64,17 @@ test("master-failover with the old master alive", async () => {
   assert.match(r.stderr, /This is not the master node, please connect to node 'node2' and rerun the command/);
   r = await c.on("node2", "gnt-node", "list", "--no-headers", "-o", "name,role");
   assert.match(r.stdout, /^node1\s+C\nnode2\s+M\nnode3\s+C\n$/);
+  // The interrupted job ends as Ganeti's do; the waiting one runs on the new master.
+  let st = await jobStatuses("node2");
+  for (let i = 0; i < 100 && st.get(queuedJob) !== "success"; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    st = await jobStatuses("node2");
+  }
+  assert.equal(st.get(longJob), "error");
+  assert.equal(st.get(queuedJob), "success");
+  assert.equal(st.get("1"), "success", "jobs from before the failover are listed");
+  r = await c.on("node2", "gnt-job", "info", longJob);
+  assert.match(r.stdout, /Unclean master daemon shutdown/);
 });
 
 test("master crash, failover on a survivor, old master refuses after restart, redist-conf heals", async () => {
