@@ -440,7 +440,9 @@ export function updateMemStat(t: Node, instances: readonly Instance[]): Node {
   const n2 = { ...t, iMem };
   const n3 = { ...n2, xMem: missingMem(n2) };
   const um = unallocatedMem(n3);
-  return { ...n3, failN1: um <= n3.rMem, pMem: um / n3.tMem };
+  // Ganeti 3.0.2 (the reference binaries) decides N+1 failure at load time with a
+  // strict comparison (free < reserved); later operations use <=, as Ganeti does.
+  return { ...n3, failN1: um < n3.rMem, pMem: um / n3.tMem };
 }
 
 // ---- removal ----------------------------------------------------------------
