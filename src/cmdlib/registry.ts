@@ -11,6 +11,7 @@ import { LUClusterVerify, LUClusterVerifyConfig, LUClusterVerifyGroup } from "./
 import { LUGroupAdd, LUGroupAssignNodes, LUGroupRename, LUGroupSetParams, LUGroupRemove } from "./group.js";
 import { LUTagsGet, LUTagsSet, LUTagsDel } from "./tags.js";
 import { LUTestDelay } from "./test.js";
+import { LUInstanceCreate, LUInstanceRemove, LUInstanceStartup, LUInstanceShutdown } from "./instance.js";
 
 type LuClass = new (op: OpInput, env: LuEnv) => LogicalUnit;
 
@@ -36,6 +37,10 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_TAGS_SET", LUTagsSet],
   ["OP_TAGS_DEL", LUTagsDel],
   ["OP_TEST_DELAY", LUTestDelay],
+  ["OP_INSTANCE_CREATE", LUInstanceCreate],
+  ["OP_INSTANCE_REMOVE", LUInstanceRemove],
+  ["OP_INSTANCE_STARTUP", LUInstanceStartup],
+  ["OP_INSTANCE_SHUTDOWN", LUInstanceShutdown],
 ];
 
 export const LU_REGISTRY: ReadonlyMap<string, LuFactory> = new Map(

@@ -6,8 +6,9 @@ import type { ConfigData } from "../objects/types.js";
 import { NODE_FIELDS } from "../query/node-fields.js";
 import { GROUP_FIELDS } from "../query/group-fields.js";
 import { JOB_FIELDS, type JobItem } from "../query/job-fields.js";
+import { INSTANCE_FIELDS } from "../query/instance-fields.js";
 import { resolveFields, neededData, query, listFields, fieldInfo, type FieldTable } from "../query/engine.js";
-import type { FieldDef, QueryContext, NodeLive } from "../query/types.js";
+import type { FieldDef, QueryContext, NodeLive, InstanceLive } from "../query/types.js";
 import { evalFilter, filterFields, type QFilter } from "../query/qfilter.js";
 import { nodeTarget } from "../config/store.js";
 import { opSummary } from "../opcodes/registry.js";
@@ -19,6 +20,7 @@ const TABLES: Readonly<Record<string, AnyTable>> = {
   node: NODE_FIELDS as unknown as AnyTable,
   group: GROUP_FIELDS as unknown as AnyTable,
   job: JOB_FIELDS as unknown as AnyTable,
+  instance: INSTANCE_FIELDS as unknown as AnyTable,
 };
 
 function table(what: string): AnyTable {
@@ -44,6 +46,7 @@ async function gatherLive(s: MasterServices, cfg: ConfigData): Promise<{ live: R
 async function items(s: MasterServices, what: string, cfg: ConfigData, names: readonly string[] | null): Promise<unknown[]> {
   switch (what) {
     case "node": return Object.values(cfg.nodes).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+    case "instance": return Object.values(cfg.instances).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
     case "group": return Object.values(cfg.nodegroups).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
     case "job": {
       const ids = names === null ? null : names.map(Number);
@@ -65,10 +68,39 @@ function namesOf(f: QFilter): string[] | null {
   return out;
 }
 
-async function context(s: MasterServices, cfg: ConfigData, fields: readonly FieldDef<QueryContext, unknown>[]): Promise<QueryContext> {
+/** What runs where, from every online node's hypervisors (instances keyed by uuid). */
+async function gatherInstanceLive(s: MasterServices, cfg: ConfigData): Promise<{ live: Record<string, InstanceLive>; bad: string[] }> {
+  const hvs = [...cfg.cluster.enabled_hypervisors];
+  const nodes = Object.values(cfg.nodes).filter((n) => !n.offline);
+  const res = await s.rpc.callMany(nodes.map(nodeTarget), "all_instances_info", { hypervisors: hvs }, 15);
+  const byName = new Map(Object.values(cfg.instances).map((i) => [i.name, i.uuid]));
+  const live: Record<string, InstanceLive> = {};
+  const bad: string[] = [];
+  for (const n of nodes) {
+    const r = res.get(n.name);
+    if (r === undefined || !r.ok || r.payload === null) {
+      bad.push(n.uuid);
+      continue;
+    }
+    for (const [name, info] of Object.entries(r.payload)) {
+      const uuid = byName.get(name);
+      // Running on its primary node wins over a stray copy elsewhere (ERROR_wrongnode otherwise).
+      if (uuid !== undefined && (live[uuid] === undefined || cfg.instances[uuid]?.primary_node === n.uuid)) {
+        live[uuid] = { state: info.state, memory: info.memory, vcpus: info.vcpus, node: n.uuid };
+      }
+    }
+  }
+  return { live, bad };
+}
+
+async function context(s: MasterServices, cfg: ConfigData, what: string, fields: readonly FieldDef<QueryContext, unknown>[]): Promise<QueryContext> {
   const needs = neededData(fields);
   const base: QueryContext = { cfg, queueDrained: s.queue.isDrained(), summarizeOp: (op) => opSummary(op as never) };
   if (!needs.has("live")) return base;
+  if (what === "instance") {
+    const { live, bad } = await gatherInstanceLive(s, cfg);
+    return { ...base, instanceLive: live, badNodes: bad };
+  }
   const { live, bad } = await gatherLive(s, cfg);
   return { ...base, live, badNodes: bad };
 }
@@ -79,7 +111,7 @@ export async function runQuery(s: MasterServices, what: string, names: readonly 
   const f = (qfilter ?? null) as QFilter;
   const fields = resolveFields(t, names);
   const ffields = resolveFields(t, filterFields(f));
-  const ctx = await context(s, cfg, [...fields, ...ffields]);
+  const ctx = await context(s, cfg, what, [...fields, ...ffields]);
   let all = await items(s, what, cfg, what === "job" ? namesOf(f) : null);
   if (f !== null) {
     all = all.filter((it) => evalFilter(f, (name) => ffields.find((x) => x.name === name)?.get(ctx, it)));
@@ -96,7 +128,7 @@ export async function queryJobsOldStyle(s: MasterServices, ids: number[] | null,
   const cfg = s.config.get();
   const jobs = await s.queue.lookup(ids, true);
   const list: JobItem[] = jobs.map((j, i) => ({ id: j?.id ?? (ids?.[i] as number), job: j }));
-  const ctx = await context(s, cfg, resolveFields(table("job"), names));
+  const ctx = await context(s, cfg, "job", resolveFields(table("job"), names));
   const rows = query(table("job"), names, list, ctx);
   return rows.map((r, i) => (list[i]?.job === null ? null : r.map(([, v]) => v)));
 }

@@ -38,6 +38,11 @@ export const DistributableFile = {
 export type DistributableFile = (typeof DistributableFile)[keyof typeof DistributableFile];
 
 /** `call<Result>()(argsSchema, timeout)`: curried so the arguments' type is inferred. */
+const DiskArg = Type.Object({
+  uuid: Str, dev_type: Str, logical_id: Type.Array(Type.Unknown()), size: Type.Number(),
+});
+
+/** `call<Result>()(argsSchema, timeout)`: curried so the arguments' type is inferred. */
 function call<R>() {
   return <A extends TSchema>(args: A, timeout: RpcTimeout, opts: { unjoined?: boolean } = {}) =>
     ({ args, timeout, unjoined: opts.unjoined === true, _result: undefined as unknown as R });
@@ -78,6 +83,15 @@ export const RPC_CALLS = {
   hooks_runner: call<Array<[string, "success" | "fail" | "skip", string]>>()(
     Type.Object({ hpath: Str, phase: Type.Union([Type.Literal("pre"), Type.Literal("post")]), env: Type.Record(Str, Str) }),
     RpcTimeout.normal),
+  blockdev_create: call<{ path: string }>()(Type.Object({ disk: DiskArg }), RpcTimeout.slow),
+  blockdev_remove: call<null>()(Type.Object({ disk: DiskArg }), RpcTimeout.normal),
+  blockdev_find: call<{ path: string; size: number; degraded: boolean } | null>()(Type.Object({ disk: DiskArg }), RpcTimeout.normal),
+  instance_start: call<null>()(Type.Object({
+    name: Str, hypervisor: Str, memory: Type.Number(), vcpus: Type.Number(), disks: Type.Array(DiskArg),
+  }), RpcTimeout.normal),
+  instance_shutdown: call<null>()(Type.Object({ name: Str, hypervisor: Str, timeout: Type.Number() }), RpcTimeout.normal),
+  all_instances_info: call<Record<string, { memory: number; vcpus: number; state: string; time: number }>>()(
+    Type.Object({ hypervisors: Type.Array(Str) }), RpcTimeout.urgent),
   // Served only while a node has not joined a cluster: see docs/design/node-join.md.
   join_info: call<{ token_id: string; hostname: string }>()(
     Type.Object({}), RpcTimeout.urgent, { unjoined: true }),

@@ -1,0 +1,169 @@
+// gnt-instance: instance administration (first stage: add, remove, startup, shutdown,
+// list, info; see docs/STATUS.md for what is not built yet).
+import { main, out, COMMON, parseKeyVal, parseIdentKeyVal, type CommandTable, type Options } from "./framework.js";
+import { withMaster, runOpcode } from "./jobs.js";
+import { listCommand, listFieldsCommand, filterForNames, type QueryResponse } from "./list.js";
+import { tagCommands } from "./tags.js";
+import { confirm } from "./prompt.js";
+import { LuxiMethod } from "../luxi/protocol.js";
+import { OpPrereqError, ErrorCode } from "../errors.js";
+
+export const INSTANCE_LIST_DEFAULT = ["name", "hypervisor", "os", "pnode", "status", "oper_ram"];
+
+/** Ganeti's ParseUnit: a size in MiB from "512", "512M", "2G", "1T" (case-insensitive). */
+export function parseUnit(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([mgtMGT]?)[bB]?\s*$/.exec(text);
+  if (m === null) throw new OpPrereqError(`Invalid size specification '${text}'`, ErrorCode.inval);
+  const mult = { "": 1, m: 1, g: 1024, t: 1024 * 1024 }[(m[2] ?? "").toLowerCase()] ?? 1;
+  return Math.ceil(Number(m[1]) * mult);
+}
+
+/** --disk N:size=..,mode=.. (repeatable) or -s SIZE[,SIZE...] into the opcode's disk list. */
+function diskList(o: Options): Array<Record<string, unknown>> {
+  const specs = (o["disk"] as string[] | undefined) ?? [];
+  if (specs.length > 0 && o["os-size"] !== undefined) throw new OpPrereqError("Cannot use both --disk and -s", ErrorCode.inval);
+  if (typeof o["os-size"] === "string") return o["os-size"].split(",").map((s) => ({ size: parseUnit(s), mode: "rw" }));
+  const disks: Array<Record<string, unknown>> = [];
+  for (const spec of specs) {
+    const [idx, params] = parseIdentKeyVal(spec, "disk");
+    const i = Number(idx);
+    if (!Number.isInteger(i) || i < 0) throw new OpPrereqError(`Invalid disk index passed: '${idx}'`, ErrorCode.inval);
+    if (params["size"] === undefined) throw new OpPrereqError(`Missing size for disk ${i}`, ErrorCode.inval);
+    disks[i] = { ...params, size: parseUnit(String(params["size"])) };
+  }
+  return disks.filter((d) => d !== undefined);
+}
+
+function nicList(o: Options): Array<Record<string, unknown>> {
+  if (o["no-nics"] === true) return [];
+  const specs = (o["net"] as string[] | undefined) ?? [];
+  if (specs.length === 0) return [{}];
+  const nics: Array<Record<string, unknown>> = [];
+  for (const spec of specs) {
+    const [idx, params] = parseIdentKeyVal(spec, "nic");
+    nics[Number(idx)] = params;
+  }
+  return nics.filter((n) => n !== undefined);
+}
+
+const base: CommandTable = {
+  add: {
+    summary: "Creates and adds a new instance to the cluster",
+    usage: "-t TEMPLATE -n NODE [-s SIZE | --disk N:size=SIZE] [-o OS] <instance>",
+    args: [1, 1],
+    options: {
+      "disk-template": { type: "string", short: "t", help: "Disk template (diskless, file, sharedfile)", metavar: "TEMPLATE" },
+      node: { type: "string", short: "n", help: "Primary node (node[:secondary])", metavar: "NODE" },
+      iallocator: { type: "string", short: "I", help: "Instance allocator", metavar: "NAME" },
+      "os-type": { type: "string", short: "o", help: "What OS to run", metavar: "OS" },
+      "os-size": { type: "string", short: "s", help: "Disk size(s), comma separated", metavar: "SIZE" },
+      disk: { type: "string", multiple: true, help: "Disk parameters (N:size=SIZE,mode=rw)" },
+      net: { type: "string", multiple: true, help: "NIC parameters (N:mac=..,ip=..,link=..)" },
+      "no-nics": { type: "boolean", help: "Create an instance without network interfaces" },
+      "backend-parameters": { type: "string", short: "B", help: "Backend parameters (k=v,...)" },
+      "hypervisor-parameters": { type: "string", short: "H", help: "Hypervisor and parameters (hv:k=v,...)" },
+      "no-start": { type: "boolean", help: "Don't start the instance after creation" },
+      "no-install": { type: "boolean", help: "Do not install the OS" },
+      "no-name-check": { type: "boolean", help: "Don't check that the instance's name resolves" },
+      "no-ip-check": { type: "boolean", help: "Don't check that the instance's IP is unused" },
+      "file-storage-dir": { type: "string", help: "Directory for the disk files" },
+      "file-driver": { type: "string", help: "Driver for file disks (loop, blktap, blktap2)" },
+      submit: COMMON.submit, priority: COMMON.priority,
+    },
+    async run(o, [name]) {
+      const [pnode, snode] = typeof o["node"] === "string" ? o["node"].split(":") : [undefined, undefined];
+      const op: Record<string, unknown> = {
+        OP_ID: "OP_INSTANCE_CREATE", instance_name: name, mode: "create", disks: diskList(o), nics: nicList(o),
+        start: o["no-start"] !== true, no_install: o["no-install"] === true, name_check: o["no-name-check"] !== true,
+        ip_check: o["no-ip-check"] !== true && o["no-name-check"] !== true,
+      };
+      if (typeof o["disk-template"] === "string") op["disk_template"] = o["disk-template"];
+      if (pnode !== undefined) op["pnode"] = pnode;
+      if (snode !== undefined) op["snode"] = snode;
+      if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
+      if (typeof o["os-type"] === "string") op["os_type"] = o["os-type"];
+      if (typeof o["backend-parameters"] === "string") op["beparams"] = parseKeyVal(o["backend-parameters"], "backend");
+      if (typeof o["hypervisor-parameters"] === "string") {
+        const [hv, params] = parseIdentKeyVal(o["hypervisor-parameters"], "hypervisor");
+        op["hypervisor"] = hv;
+        op["hvparams"] = params;
+      }
+      if (typeof o["file-storage-dir"] === "string") op["file_storage_dir"] = o["file-storage-dir"];
+      if (typeof o["file-driver"] === "string") op["file_driver"] = o["file-driver"];
+      await runOpcode(o, op);
+      return 0;
+    },
+  },
+  remove: {
+    summary: "Shuts down the instance and removes it",
+    usage: "[--ignore-failures] [-f] <instance>",
+    args: [1, 1],
+    options: { "ignore-failures": { type: "boolean", help: "Remove even if shutdown or disk removal fail" }, force: COMMON.force,
+      submit: COMMON.submit, priority: COMMON.priority },
+    async run(o, [name]) {
+      if (o["force"] !== true && !(await confirm(`This will remove the volumes of the instance ${name ?? ""} (including mirrors), thus ` +
+        "removing all the data of the instance. Continue?"))) return 1;
+      await runOpcode(o, { OP_ID: "OP_INSTANCE_REMOVE", instance_name: name, ignore_failures: o["ignore-failures"] === true });
+      return 0;
+    },
+  },
+  startup: {
+    summary: "Starts an instance", usage: "<instance>", args: [1, 1], options: { submit: COMMON.submit, priority: COMMON.priority },
+    async run(o, [name]) {
+      await runOpcode(o, { OP_ID: "OP_INSTANCE_STARTUP", instance_name: name });
+      return 0;
+    },
+  },
+  shutdown: {
+    summary: "Stops an instance", usage: "[--timeout N] <instance>", args: [1, 1],
+    options: { timeout: { type: "string", help: "Seconds to wait before forcing the shutdown" }, submit: COMMON.submit, priority: COMMON.priority },
+    async run(o, [name]) {
+      const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_SHUTDOWN", instance_name: name };
+      if (typeof o["timeout"] === "string") op["timeout"] = Number(o["timeout"]);
+      await runOpcode(o, op);
+      return 0;
+    },
+  },
+  list: listCommand("instance", INSTANCE_LIST_DEFAULT, "Lists the instances and their status"),
+  "list-fields": listFieldsCommand("instance"),
+  info: {
+    summary: "Show information on the specified instance(s)", usage: "<instance>...", args: [1, null], options: {},
+    async run(_o, args) {
+      const fields = ["name", "uuid", "status", "admin_state", "pnode", "snodes", "disk_template", "hypervisor", "os",
+        "be/maxmem", "be/minmem", "be/vcpus", "disk.sizes", "nic.macs", "tags"];
+      return withMaster(async (c) => {
+        const r = (await c.call(LuxiMethod.query, ["instance", fields, filterForNames(args)])) as QueryResponse;
+        if (r.data.length < args.length) {
+          const found = new Set(r.data.map((row) => row[0]?.[1]));
+          throw new OpPrereqError(`Instance '${args.find((a) => !found.has(a)) ?? ""}' not known`, ErrorCode.noent);
+        }
+        for (const row of r.data) {
+          const v = (f: string): unknown => row[fields.indexOf(f)]?.[1];
+          out(`Instance name: ${String(v("name"))}`);
+          out(`UUID: ${String(v("uuid"))}`);
+          out(`State: configured to be ${v("admin_state") === "up" ? "up" : String(v("admin_state"))}, actual state is ${String(v("status"))}`);
+          out("  Nodes:");
+          out(`    - primary: ${String(v("pnode"))}`);
+          out(`    - secondaries: ${((v("snodes") as string[] | null) ?? []).join(", ")}`);
+          out(`  Operating system: ${String(v("os"))}`);
+          out(`  Hypervisor: ${String(v("hypervisor"))}`);
+          out(`  Disk template: ${String(v("disk_template"))}`);
+          out("  Back-end parameters:");
+          for (const p of ["maxmem", "minmem", "vcpus"]) out(`    ${p}: ${String(v(`be/${p}`))}`);
+          out("  Disks:");
+          ((v("disk.sizes") as number[] | null) ?? []).forEach((s, i) => out(`    - disk/${i}: size ${s}M`));
+          out("  NICs:");
+          ((v("nic.macs") as string[] | null) ?? []).forEach((m, i) => out(`    - nic/${i}: MAC: ${m}`));
+        }
+        return 0;
+      });
+    },
+  },
+  ...tagCommands("instance", true),
+};
+// Ganeti's aliases.
+const commands: CommandTable = { ...base, start: base["startup"] as CommandTable[string], stop: base["shutdown"] as CommandTable[string] };
+
+export function run(): void {
+  main("gnt-instance", commands);
+}

@@ -1,0 +1,269 @@
+// Instance logical units, first stage: create (diskless, file, sharedfile templates on the
+// fake hypervisor, without OS installation), remove, startup, shutdown. Templates and
+// features not built yet are refused with a clear error, never pretended.
+import { randomUUID, randomBytes } from "node:crypto";
+import type { ConfigData, Disk, Instance, Nic, Node } from "../objects/types.js";
+import { fillInstanceBe, instanceDisks } from "../objects/fill.js";
+import { LogicalUnit, expandName, expandNodeName, Levels } from "./base.js";
+import type { OpOutcome } from "../jobs/queue.js";
+import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
+import { nodeTarget } from "../config/store.js";
+import { resolveHost } from "../util/identity.js";
+import type { RpcClient } from "../rpc/client.js";
+
+const SUPPORTED_TEMPLATES: ReadonlySet<string> = new Set(["diskless", "file", "sharedfile"]);
+
+export function expandInstance(cfg: ConfigData, name: string): Instance {
+  const i = expandName(Object.values(cfg.instances), name);
+  if (i === null) throw new OpPrereqError(`Instance '${name}' not known`, ErrorCode.noent);
+  return i;
+}
+
+function diskArgs(cfg: ConfigData, inst: Instance): Array<{ uuid: string; dev_type: string; logical_id: unknown[]; size: number }> {
+  return instanceDisks(cfg, inst).map((d) => ({ uuid: d.uuid ?? "", dev_type: d.dev_type, logical_id: [...d.logical_id], size: d.size }));
+}
+
+function newMac(prefix: string): string {
+  return `${prefix}:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, "0")).join(":")}`;
+}
+
+/** Free memory on the node must cover at least minmem (Ganeti's CheckNodeFreeMemory). */
+async function checkNodeMemory(env: { rpc: RpcClient }, node: Node,
+  inst: { name: string; minmem: number; maxmem: number }, dirs: string[]): Promise<void> {
+  const r = await env.rpc.call(nodeTarget(node), "node_info", { storage_dirs: dirs });
+  const info = r.raise(`Can't compute free memory on node ${node.name}`);
+  if (info.memory_free < inst.minmem) {
+    throw new OpPrereqError(`Not enough memory on node ${node.name} for starting instance ${inst.name}: needed ${inst.minmem} MiB, ` +
+      `available ${info.memory_free} MiB`, ErrorCode.norm);
+  }
+}
+
+export class LUInstanceCreate extends LogicalUnit {
+  override readonly reqBgl = false;
+  override readonly hooksPath = "instance-add";
+  override readonly hooksType = "INSTANCE" as const;
+  private name = "";
+  private pnode!: Node;
+  private template = "";
+
+  override checkArguments(): void {
+    if (this.op["mode"] !== undefined && this.op["mode"] !== "create") {
+      throw new OpPrereqError("Instance import is not supported yet by ganeti-ts", ErrorCode.inval);
+    }
+    if (typeof this.op["pnode"] !== "string") {
+      throw new OpPrereqError("Instance allocation through an iallocator is not supported yet; give the primary node (-n NODE)",
+        ErrorCode.inval);
+    }
+    if (typeof this.op["snode"] === "string") throw new OpPrereqError("Secondary nodes (drbd) are not supported yet", ErrorCode.inval);
+  }
+
+  override expandNames(): void {
+    const cfg = this.cfg;
+    this.name = String(this.op["instance_name"]);
+    this.template = typeof this.op["disk_template"] === "string" ? this.op["disk_template"] : cfg.cluster.enabled_disk_templates?.[0] ?? "diskless";
+    this.pnode = expandNodeName(cfg, String(this.op["pnode"]));
+    this.lock(Levels.instance, [this.name]);
+    this.lock(Levels.node, [this.pnode.uuid]);
+    this.lock(Levels.nodeRes, [this.pnode.uuid]);
+  }
+
+  async checkPrereq(): Promise<void> {
+    const cfg = this.cfg;
+    if (this.op["name_check"] !== false) this.name = (await resolveHost(this.env.paths, this.name)).name;
+    if (Object.values(cfg.instances).some((i) => i.name === this.name)) {
+      throw new OpPrereqError(`Instance '${this.name}' is already in the cluster`, ErrorCode.exists);
+    }
+    const enabled = cfg.cluster.enabled_disk_templates ?? [];
+    if (!enabled.includes(this.template)) {
+      throw new OpPrereqError(`Disk template '${this.template}' is not enabled in cluster. Enabled disk templates are: ${enabled.join(",")}`,
+        ErrorCode.state);
+    }
+    if (!SUPPORTED_TEMPLATES.has(this.template)) {
+      throw new OpPrereqError(`Disk template '${this.template}' is not supported yet by ganeti-ts`, ErrorCode.inval);
+    }
+    const disks = (this.op["disks"] as Array<Record<string, unknown>> | undefined) ?? [];
+    if (this.template === "diskless" && disks.length > 0) throw new OpPrereqError("Diskless instances can't have disks", ErrorCode.inval);
+    if (this.template !== "diskless" && disks.length === 0) throw new OpPrereqError("Instance must have at least one disk", ErrorCode.inval);
+    for (const [i, d] of disks.entries()) {
+      if (typeof d["size"] !== "number" || d["size"] <= 0) throw new OpPrereqError(`Missing or invalid size for disk ${i}`, ErrorCode.inval);
+    }
+    const hv = typeof this.op["hypervisor"] === "string" ? this.op["hypervisor"] : cfg.cluster.enabled_hypervisors[0] ?? "";
+    if (!cfg.cluster.enabled_hypervisors.includes(hv)) {
+      throw new OpPrereqError(`Selected hypervisor (${hv}) not enabled in the cluster (${cfg.cluster.enabled_hypervisors.join(",")})`, ErrorCode.state);
+    }
+    const n = cfg.nodes[this.pnode.uuid] ?? this.pnode;
+    if (n.offline) throw new OpPrereqError(`Cannot use offline primary node '${n.name}'`, ErrorCode.state);
+    if (n.drained) throw new OpPrereqError(`Cannot use drained primary node '${n.name}'`, ErrorCode.state);
+    if (!n.vm_capable) throw new OpPrereqError(`Node '${n.name}' is not vm_capable`, ErrorCode.state);
+    if (this.op["start"] !== false) {
+      const be = fillInstanceBe(cfg.cluster, { beparams: (this.op["beparams"] ?? {}) as Record<string, unknown> } as unknown as Instance);
+      await checkNodeMemory(this.env, n, { name: this.name, minmem: Number(be["minmem"]), maxmem: Number(be["maxmem"]) },
+        [cfg.cluster.file_storage_dir ?? "/srv/ganeti/file-storage"]);
+    }
+  }
+
+  override buildHooksEnv(): Record<string, string> {
+    return { OP_TARGET: this.name, INSTANCE_NAME: this.name, INSTANCE_PRIMARY: this.pnode.name, INSTANCE_DISK_TEMPLATE: this.template };
+  }
+
+  override buildHooksNodes(): [string[], string[]] {
+    const m = this.cfg.nodes[this.cfg.cluster.master_node]?.name ?? "";
+    return [[m, this.pnode.name], [m, this.pnode.name]];
+  }
+
+  async exec(): Promise<OpOutcome> {
+    const cfg = this.cfg;
+    const now = Date.now() / 1000;
+    const c = cfg.cluster;
+    const baseDir = this.template === "sharedfile" ? c.shared_file_storage_dir ?? "/srv/ganeti/shared-file-storage"
+      : typeof this.op["file_storage_dir"] === "string" ? this.op["file_storage_dir"] : c.file_storage_dir ?? "/srv/ganeti/file-storage";
+    const specs = (this.op["disks"] as Array<Record<string, unknown>> | undefined) ?? [];
+    const disks: Disk[] = specs.map((d, i) => {
+      const uuid = randomUUID();
+      return {
+        uuid, name: typeof d["name"] === "string" ? d["name"] : null, dev_type: this.template,
+        logical_id: [String(this.op["file_driver"] ?? "loop"), `${baseDir}/${this.name}/${uuid}.file.disk${i}`],
+        iv_name: `disk/${i}`, size: Number(d["size"]), mode: String(d["mode"] ?? "rw"), params: {}, nodes: [this.pnode.uuid],
+        serial_no: 1, ctime: now, mtime: now,
+      } as Disk;
+    });
+    const target = nodeTarget(this.pnode);
+    if (disks.length > 0) this.env.feedback("* creating instance disks...");
+    const created: Disk[] = [];
+    for (const d of disks) {
+      const r = await this.env.rpc.call(target, "blockdev_create", { disk: { uuid: d.uuid ?? "", dev_type: d.dev_type, logical_id: [...d.logical_id], size: d.size } });
+      if (!r.ok) {
+        for (const x of created) await this.env.rpc.call(target, "blockdev_remove", { disk: { uuid: x.uuid ?? "", dev_type: x.dev_type, logical_id: [...x.logical_id], size: x.size } });
+        throw new OpExecError(`Can't create block device ${d.iv_name ?? ""} on node ${this.pnode.name}: ${r.failMsg}`);
+      }
+      created.push(d);
+    }
+    const nics: Nic[] = ((this.op["nics"] as Array<Record<string, unknown>> | undefined) ?? []).map((n) => ({
+      uuid: randomUUID(), name: typeof n["name"] === "string" ? n["name"] : null,
+      mac: typeof n["mac"] === "string" && n["mac"] !== "auto" && n["mac"] !== "generate" ? n["mac"] : newMac(c.mac_prefix),
+      ip: typeof n["ip"] === "string" ? n["ip"] : null, network: typeof n["network"] === "string" ? n["network"] : null,
+      nicparams: Object.fromEntries(["mode", "link", "vlan"].filter((k) => n[k] !== undefined).map((k) => [k, n[k]])),
+    }) as Nic);
+    const start = this.op["start"] !== false;
+    const inst = {
+      uuid: randomUUID(), name: this.name, primary_node: this.pnode.uuid, os: String(this.op["os_type"] ?? ""),
+      hypervisor: typeof this.op["hypervisor"] === "string" ? this.op["hypervisor"] : c.enabled_hypervisors[0] ?? "fake",
+      hvparams: (this.op["hvparams"] ?? {}) as Record<string, unknown>, beparams: (this.op["beparams"] ?? {}) as Record<string, unknown>,
+      osparams: (this.op["osparams"] ?? {}) as Record<string, unknown>, admin_state: start ? "up" : "down", admin_state_source: "admin",
+      nics, disks: disks.map((d) => d.uuid ?? ""), disk_template: this.template, disks_active: start, network_port: null,
+      serial_no: 1, tags: (this.op["tags"] as string[] | undefined) ?? [], ctime: now, mtime: now,
+    } as Instance;
+    this.env.feedback(`adding instance ${this.name} to cluster config`);
+    await this.env.config.update((cfg2) => ({
+      ...cfg2,
+      instances: { ...cfg2.instances, [inst.uuid]: inst },
+      disks: { ...cfg2.disks, ...Object.fromEntries(disks.map((d) => [d.uuid ?? "", d])) },
+    }), (w) => this.logWarning(w));
+    if (this.op["no_install"] !== true && this.op["os_type"] !== undefined) {
+      this.logWarning("OS installation is not supported yet by ganeti-ts; the disks were left blank");
+    }
+    if (start) {
+      this.env.feedback("* starting instance...");
+      await startInstance(this.env, this.cfg, inst);
+    }
+    return { result: [this.pnode.name] };
+  }
+}
+
+async function startInstance(env: { rpc: RpcClient }, cfg: ConfigData, inst: Instance): Promise<void> {
+  const node = cfg.nodes[inst.primary_node];
+  if (node === undefined) throw new OpExecError(`Primary node of ${inst.name} not in the configuration`);
+  const be = fillInstanceBe(cfg.cluster, inst);
+  const r = await env.rpc.call(nodeTarget(node), "instance_start", {
+    name: inst.name, hypervisor: inst.hypervisor, memory: Number(be["maxmem"]), vcpus: Number(be["vcpus"]), disks: diskArgs(cfg, inst),
+  });
+  r.raise(`Could not start instance ${inst.name}`);
+}
+
+abstract class LUInstanceOne extends LogicalUnit {
+  override readonly reqBgl = false;
+  protected inst!: Instance;
+  override expandNames(): void {
+    this.inst = expandInstance(this.cfg, String(this.op["instance_name"]));
+    this.lock(Levels.instance, [this.inst.uuid]);
+    this.lock(Levels.node, [this.inst.primary_node]);
+  }
+  protected setAdminState(state: "up" | "down"): Promise<ConfigData> {
+    return this.env.config.update((cfg) => {
+      const i = cfg.instances[this.inst.uuid];
+      if (i === undefined || i.admin_state === state) return cfg;
+      return { ...cfg, instances: { ...cfg.instances, [i.uuid]: { ...i, admin_state: state, disks_active: state === "up", serial_no: i.serial_no + 1, mtime: Date.now() / 1000 } } };
+    }, (w) => this.logWarning(w));
+  }
+  protected get pnode(): Node {
+    const n = this.cfg.nodes[this.inst.primary_node];
+    if (n === undefined) throw new OpPrereqError(`Primary node of instance ${this.inst.name} not found`, ErrorCode.fault);
+    return n;
+  }
+}
+
+export class LUInstanceStartup extends LUInstanceOne {
+  override readonly hooksPath = "instance-start";
+  override readonly hooksType = "INSTANCE" as const;
+  async checkPrereq(): Promise<void> {
+    if (this.pnode.offline) throw new OpPrereqError(`Cannot start instance ${this.inst.name}: primary node ${this.pnode.name} is offline`, ErrorCode.state);
+    const be = fillInstanceBe(this.cfg.cluster, this.inst);
+    const running = await this.env.rpc.call(nodeTarget(this.pnode), "all_instances_info", { hypervisors: [this.inst.hypervisor] });
+    if (running.ok && running.payload?.[this.inst.name] !== undefined) return;
+    await checkNodeMemory(this.env, this.pnode, { name: this.inst.name, minmem: Number(be["minmem"]), maxmem: Number(be["maxmem"]) }, []);
+  }
+  async exec(): Promise<OpOutcome> {
+    const cfg = await this.setAdminState("up");
+    const running = await this.env.rpc.call(nodeTarget(this.pnode), "all_instances_info", { hypervisors: [this.inst.hypervisor] });
+    if (running.ok && running.payload?.[this.inst.name] !== undefined) return { result: null };
+    await startInstance(this.env, cfg, cfg.instances[this.inst.uuid] ?? this.inst);
+    return { result: null };
+  }
+}
+
+export class LUInstanceShutdown extends LUInstanceOne {
+  override readonly hooksPath = "instance-stop";
+  override readonly hooksType = "INSTANCE" as const;
+  checkPrereq(): void {}
+  async exec(): Promise<OpOutcome> {
+    await this.setAdminState("down");
+    const r = await this.env.rpc.call(nodeTarget(this.pnode), "instance_shutdown",
+      { name: this.inst.name, hypervisor: this.inst.hypervisor, timeout: Number(this.op["timeout"] ?? 120) });
+    if (!r.ok) this.logWarning(`Could not shutdown instance: ${r.failMsg}`);
+    return { result: null };
+  }
+}
+
+export class LUInstanceRemove extends LUInstanceOne {
+  override readonly hooksPath = "instance-remove";
+  override readonly hooksType = "INSTANCE" as const;
+  checkPrereq(): void {}
+  async exec(): Promise<OpOutcome> {
+    const ignore = this.op["ignore_failures"] === true;
+    const cfg = this.cfg;
+    const target = nodeTarget(this.pnode);
+    this.logInfo(`Shutting down instance ${this.inst.name} on node ${this.pnode.name}`);
+    const r = await this.env.rpc.call(target, "instance_shutdown", { name: this.inst.name, hypervisor: this.inst.hypervisor, timeout: 120 });
+    if (!r.ok) {
+      if (!ignore) throw new OpExecError(`Could not shutdown instance ${this.inst.name} on node ${this.pnode.name}: ${r.failMsg}`);
+      this.logWarning(`Warning: can't shutdown instance: ${r.failMsg}`);
+    }
+    this.logInfo("Removing block devices for instance " + this.inst.name);
+    for (const d of diskArgs(cfg, this.inst)) {
+      const rr = await this.env.rpc.call(target, "blockdev_remove", { disk: d });
+      if (!rr.ok) {
+        if (!ignore) throw new OpExecError(`Can't remove instance's disks: ${rr.failMsg}`);
+        this.logWarning(`Could not remove disk ${d.uuid} on node ${this.pnode.name}: ${rr.failMsg}`);
+      }
+    }
+    this.logInfo(`Removing instance ${this.inst.name} out of cluster config`);
+    await this.env.config.update((c) => {
+      const instances = { ...c.instances };
+      delete instances[this.inst.uuid];
+      const disks = { ...c.disks };
+      for (const d of this.inst.disks) delete disks[d];
+      return { ...c, instances, disks };
+    }, (w) => this.logWarning(w));
+    return { result: null };
+  }
+}

@@ -1,0 +1,59 @@
+// The file and sharedfile templates: one sparse file per disk, below a directory the
+// node's file-storage-paths whitelist allows (Ganeti's file storage paths check).
+import { mkdir, open, rm, stat, readFile, rmdir } from "node:fs/promises";
+import { dirname, join, normalize } from "node:path";
+import type { GanetiPaths } from "../util/paths.js";
+import type { DiskSpec, DeviceStatus, StorageDriver } from "./types.js";
+import { FileStoragePathError, BlockDeviceError } from "../errors.js";
+
+async function allowedDirs(paths: GanetiPaths): Promise<string[]> {
+  try {
+    return (await readFile(paths.fileStoragePathsFile, "utf8")).split("\n").map((l) => l.trim())
+      .filter((l) => l.startsWith("/")).map((l) => normalize(l));
+  } catch {
+    return [];
+  }
+}
+
+/** The Ganeti-visible path of a file disk, checked against the whitelist, resolved under the root. */
+async function localPath(paths: GanetiPaths, disk: DiskSpec): Promise<string> {
+  const p = disk.logical_id[1];
+  if (typeof p !== "string" || !p.startsWith("/")) throw new BlockDeviceError(`Invalid file disk path ${String(p)}`);
+  const n = normalize(p);
+  const ok = (await allowedDirs(paths)).some((d) => n.startsWith(`${d}/`));
+  if (!ok) {
+    throw new FileStoragePathError(`Path '${n}' is not acceptable for file storage; allowed paths are listed in ` +
+      "/etc/ganeti/file-storage-paths");
+  }
+  return join(paths.root, n);
+}
+
+export const fileStorage: StorageDriver = {
+  async create(paths, disk) {
+    const p = await localPath(paths, disk);
+    await mkdir(dirname(p), { recursive: true });
+    const fh = await open(p, "wx").catch((e: NodeJS.ErrnoException) => {
+      throw new BlockDeviceError(e.code === "EEXIST" ? `File ${disk.logical_id[1] as string} already exists` : e.message);
+    });
+    try {
+      await fh.truncate(disk.size * 1048576); // sparse: no blocks written
+    } finally {
+      await fh.close();
+    }
+    return disk.logical_id[1] as string;
+  },
+  async remove(paths, disk) {
+    const p = await localPath(paths, disk);
+    await rm(p, { force: true });
+    await rmdir(dirname(p)).catch(() => undefined); // the instance's directory, once empty
+  },
+  async find(paths, disk): Promise<DeviceStatus | null> {
+    const p = await localPath(paths, disk);
+    try {
+      const s = await stat(p);
+      return { path: disk.logical_id[1] as string, size: Math.floor(s.size / 1048576), degraded: false };
+    } catch {
+      return null;
+    }
+  },
+};

@@ -1,0 +1,23 @@
+// The node-side storage interface: one implementation per disk template's device type.
+// Devices are described as Ganeti's Disk objects (dev_type, logical_id, size in MiB).
+import type { GanetiPaths } from "../util/paths.js";
+
+export interface DiskSpec {
+  readonly uuid: string;
+  readonly dev_type: string;
+  readonly logical_id: readonly unknown[];
+  readonly size: number;
+}
+
+export interface DeviceStatus {
+  readonly path: string;
+  readonly size: number;
+  readonly degraded: boolean;
+}
+
+export interface StorageDriver {
+  create(paths: GanetiPaths, disk: DiskSpec): Promise<string>;
+  remove(paths: GanetiPaths, disk: DiskSpec): Promise<void>;
+  /** The device path if the device exists here, else null. */
+  find(paths: GanetiPaths, disk: DiskSpec): Promise<DeviceStatus | null>;
+}

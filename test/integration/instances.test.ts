@@ -1,0 +1,99 @@
+// First stage of instances on the fake hypervisor: add (file, diskless), list statuses as
+// Ganeti's (running, ADMIN_down, ERROR_nodedown, ERROR_nodeoffline), start/stop, remove,
+// node removal refused while an instance uses the node, and clear errors for what is not
+// built yet.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { stat, access } from "node:fs/promises";
+import { join } from "node:path";
+import { DevCluster, rows } from "../helpers/devcluster.js";
+
+let c: DevCluster;
+
+before(async () => {
+  c = await DevCluster.up(3, 15);
+});
+after(async () => {
+  await c?.destroy();
+});
+
+async function statuses(): Promise<string[][]> {
+  const r = await c.on("node1", "gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,pnode,snodes,status");
+  assert.equal(r.code, 0, r.stderr);
+  return rows(r.stdout);
+}
+
+test("add a file-backed and a diskless instance", async () => {
+  let r = await c.on("node1", "gnt-instance", "add", "-t", "file", "-s", "1G", "-n", "node2", "--no-name-check", "--no-install", "dX");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\* creating instance disks\.\.\.\n.*adding instance dX to cluster config\n.*\* starting instance\.\.\.\n$/);
+  r = await c.on("node1", "gnt-instance", "add", "-t", "diskless", "-n", "node3", "--no-name-check", "--no-start", "dY");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await statuses(), [["dX", "node2", "", "running"], ["dY", "node3", "", "ADMIN_down"]]);
+  // The disk is a sparse 1 GiB file below node2's file storage directory.
+  r = await c.on("node1", "gnt-instance", "list", "--no-headers", "-o", "disk.sizes", "dX");
+  assert.equal(r.stdout.trim(), "1024");
+  r = await c.on("node1", "gnt-node", "list", "--no-headers", "--separator=|", "-o", "name,pinst_cnt");
+  assert.deepEqual(rows(r.stdout), [["node1", "0"], ["node2", "1"], ["node3", "1"]]);
+});
+
+test("start, stop and info", async () => {
+  let r = await c.on("node1", "gnt-instance", "start", "dY");
+  assert.equal(r.code, 0, r.stderr);
+  r = await c.on("node1", "gnt-instance", "stop", "dX");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await statuses(), [["dX", "node2", "", "ADMIN_down"], ["dY", "node3", "", "running"]]);
+  r = await c.on("node1", "gnt-instance", "info", "dX");
+  assert.match(r.stdout, /^Instance name: dX\n/);
+  assert.match(r.stdout, /State: configured to be down, actual state is ADMIN_down\n/);
+  assert.match(r.stdout, /    - disk\/0: size 1024M\n/);
+  r = await c.on("node1", "gnt-instance", "start", "dX");
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test("bad input and templates not built yet", async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [["add", "-t", "file", "-s", "1G", "-n", "node2", "--no-name-check", "dX"],
+      /error type: already_exists, error details:\nInstance 'dX' is already in the cluster\n$/],
+    [["add", "-t", "plain", "-s", "1G", "-n", "node2", "--no-name-check", "dZ"],
+      /error type: wrong_input, error details:\nDisk template 'plain' is not supported yet by ganeti-ts\n$/],
+    [["add", "-t", "file", "-s", "1G", "-n", "nosuch", "--no-name-check", "dZ"],
+      /error type: unknown_entity, error details:\nNode 'nosuch' not known\n$/],
+    [["add", "-t", "file", "-s", "huge", "-n", "node2", "--no-name-check", "dZ"], /Invalid size specification 'huge'/],
+    [["add", "-t", "file", "-s", "1G", "-n", "node2", "dZ.invalid"], /^Failure: can't resolve hostname 'dZ\.invalid'\n$/],
+    [["start", "nosuch"], /error type: unknown_entity, error details:\nInstance 'nosuch' not known\n$/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await c.on("node1", "gnt-instance", ...args);
+    assert.equal(r.code, 1, args.join(" "));
+    assert.match(r.stderr, re, args.join(" "));
+  }
+  assert.equal((await statuses()).length, 2, "nothing was half-created");
+  await assert.rejects(access(join(c.root("node2"), "srv/ganeti/file-storage/dZ")));
+});
+
+test("a dead primary node: ERROR_nodedown, then ERROR_nodeoffline; the node can't be removed", async () => {
+  let r = await c.devcluster("stop", "node2");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual((await statuses())[0], ["dX", "node2", "", "ERROR_nodedown"]);
+  r = await c.on("node1", "gnt-node", "modify", "--offline=yes", "node2");
+  assert.equal(r.stdout, "Modified node node2\n - master_candidate -> False\n - offline -> True\n");
+  assert.deepEqual((await statuses())[0], ["dX", "node2", "", "ERROR_nodeoffline"]);
+  r = await c.on("node1", "gnt-node", "remove", "node2");
+  assert.equal(r.stderr, "Failure: prerequisites not met for this operation:\nerror type: wrong_input, error details:\n" +
+    "Instance dX is still running on the node, please remove first\n");
+});
+
+test("remove instances", async () => {
+  let r = await c.on("node1", "gnt-instance", "remove", "-f", "dX");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Could not shutdown instance dX on node node2: Node is marked offline/);
+  r = await c.on("node1", "gnt-instance", "remove", "-f", "--ignore-failures", "dX");
+  assert.equal(r.code, 0, r.stderr);
+  r = await c.on("node1", "gnt-instance", "remove", "-f", "dY");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await statuses(), []);
+  await assert.rejects(stat(join(c.root("node3"), "var/run/ganeti/fake-hv/dY")), "dY no longer runs on node3");
+  r = await c.on("node1", "gnt-node", "remove", "node2");
+  assert.equal(r.code, 0, r.stderr);
+});
