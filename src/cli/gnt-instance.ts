@@ -124,6 +124,43 @@ const base: CommandTable = {
       return 0;
     },
   },
+  failover: {
+    summary: "Stops the instance, changes its primary node and (if it was up) starts it there",
+    usage: "[-f] [--ignore-consistency] [-n NODE] <instance>", args: [1, 1],
+    options: {
+      "ignore-consistency": { type: "boolean", help: "Ignore the consistency of the disks on the secondary" },
+      "target-node": { type: "string", short: "n", help: "Target node (shared storage templates)", metavar: "NODE" },
+      "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down" },
+      force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
+    },
+    async run(o, [name]) {
+      if (o["force"] !== true && !(await confirm(`Failover will happen to image ${name ?? ""}. This requires a shutdown of\nthe instance. Continue?`))) return 1;
+      const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_FAILOVER", instance_name: name, ignore_consistency: o["ignore-consistency"] === true };
+      if (typeof o["target-node"] === "string") op["target_node"] = o["target-node"];
+      if (typeof o["shutdown-timeout"] === "string") op["shutdown_timeout"] = Number(o["shutdown-timeout"]);
+      await runOpcode(o, op);
+      return 0;
+    },
+  },
+  migrate: {
+    summary: "Migrates an instance to a new node without stopping it",
+    usage: "[-f] [--non-live] [-n NODE] <instance>", args: [1, 1],
+    options: {
+      "non-live": { type: "boolean", help: "Do a non-live migration" },
+      "target-node": { type: "string", short: "n", help: "Target node (shared storage templates)", metavar: "NODE" },
+      "allow-failover": { type: "boolean", help: "Fall back to failover if the instance can't be migrated" },
+      force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
+    },
+    async run(o, [name]) {
+      if (o["force"] !== true && !(await confirm(`Instance ${name ?? ""} will be migrated. Note that migration might\nimpact the instance if ` +
+        "anything goes wrong (e.g. due to bugs in the hypervisor). Continue?"))) return 1;
+      const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_MIGRATE", instance_name: name, allow_failover: o["allow-failover"] === true };
+      if (o["non-live"] === true) op["mode"] = "non-live";
+      if (typeof o["target-node"] === "string") op["target_node"] = o["target-node"];
+      await runOpcode(o, op);
+      return 0;
+    },
+  },
   list: listCommand("instance", INSTANCE_LIST_DEFAULT, "Lists the instances and their status"),
   "list-fields": listFieldsCommand("instance"),
   info: {

@@ -12,6 +12,7 @@ import { LUGroupAdd, LUGroupAssignNodes, LUGroupRename, LUGroupSetParams, LUGrou
 import { LUTagsGet, LUTagsSet, LUTagsDel } from "./tags.js";
 import { LUTestDelay } from "./test.js";
 import { LUInstanceCreate, LUInstanceRemove, LUInstanceStartup, LUInstanceShutdown } from "./instance.js";
+import { LUInstanceFailover, LUInstanceMigrate } from "./instance-migration.js";
 
 type LuClass = new (op: OpInput, env: LuEnv) => LogicalUnit;
 
@@ -41,6 +42,8 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_INSTANCE_REMOVE", LUInstanceRemove],
   ["OP_INSTANCE_STARTUP", LUInstanceStartup],
   ["OP_INSTANCE_SHUTDOWN", LUInstanceShutdown],
+  ["OP_INSTANCE_FAILOVER", LUInstanceFailover],
+  ["OP_INSTANCE_MIGRATE", LUInstanceMigrate],
 ];
 
 export const LU_REGISTRY: ReadonlyMap<string, LuFactory> = new Map(

@@ -2,7 +2,7 @@
 // its own root DIR/node<i>; names resolve through each root's etc/hosts. The cluster is
 // initialised on node1 and the others join with one-time tokens, as on real servers.
 import { parseArgs } from "node:util";
-import { mkdir, writeFile, readFile } from "node:fs/promises";
+import { mkdir, writeFile, readFile, symlink } from "node:fs/promises";
 import { join, resolve, dirname } from "node:path";
 import { ganetiPaths, type GanetiPaths } from "../util/paths.js";
 import { startDaemonAndWait, stopDaemon, daemonPid, waitFor, readPid, isAlive, binPath } from "../util/daemon.js";
@@ -49,9 +49,15 @@ function hostsFile(s: State): string {
 
 async function prepareRoot(dir: string, s: State, i: number): Promise<GanetiPaths> {
   const paths = ganetiPaths(nodeRoot(dir, `node${i}`));
-  for (const d of [join(paths.root, "etc"), paths.dataDir, paths.runDir, paths.logDir, paths.fileStorageDir, paths.confDir]) {
+  for (const d of [join(paths.root, "etc"), paths.dataDir, paths.runDir, paths.logDir, paths.fileStorageDir, paths.confDir,
+    dirname(paths.sharedFileStorageDir)]) {
     await mkdir(d, { recursive: true });
   }
+  // sharedfile disks: one directory that every node sees, as a cluster file system would give.
+  await mkdir(join(dir, "shared-file-storage"), { recursive: true });
+  await symlink(join(dir, "shared-file-storage"), paths.sharedFileStorageDir).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== "EEXIST") throw e;
+  });
   await writeFile(paths.hostnameFile, `node${i}\n`);
   await writeFile(paths.etcHosts, hostsFile(s));
   await writeFile(paths.fileStoragePathsFile, "/srv/ganeti/file-storage\n/srv/ganeti/shared-file-storage\n");

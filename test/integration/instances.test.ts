@@ -97,3 +97,37 @@ test("remove instances", async () => {
   r = await c.on("node1", "gnt-node", "remove", "node2");
   assert.equal(r.code, 0, r.stderr);
 });
+
+test("sharedfile: live migration, and failover off a dead node as in the lab", async () => {
+  let r = await c.on("node1", "gnt-instance", "add", "-t", "sharedfile", "-s", "512M", "-n", "node1", "--no-name-check", "--no-install", "dS");
+  assert.equal(r.code, 0, r.stderr);
+  r = await c.on("node1", "gnt-instance", "migrate", "-f", "-n", "node3", "dS");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Migrating instance dS\n.*\* checking where the instance actually runs .*\n.*\* migrating instance to node3\n.*\* done\n$/);
+  assert.deepEqual(await statuses(), [["dS", "node3", "", "running"]]);
+  // node3 dies and is marked offline: migration is refused with Ganeti's message,
+  // failover proceeds with its warning and starts the instance on the target.
+  await c.devcluster("stop", "node3");
+  r = await c.on("node1", "gnt-node", "modify", "--offline=yes", "node3");
+  assert.equal(r.code, 0, r.stderr);
+  r = await c.on("node1", "gnt-instance", "migrate", "-f", "-n", "node1", "dS");
+  assert.equal(r.stderr, "Failure: prerequisites not met for this operation:\nerror type: wrong_state, error details:\n" +
+    "Can't migrate, please use failover: Node is marked offline\n");
+  r = await c.on("node1", "gnt-instance", "failover", "-f", "-n", "node1", "dS");
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split("\n").map((l) => l.replace(/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} /, ""));
+  assert.deepEqual(lines.slice(0, 7), [
+    "Failover instance dS",
+    "* checking disk consistency between source and target",
+    "* shutting down instance on source node",
+    " - WARNING: Could not shutdown instance dS on node node3, proceeding anyway; please make sure node node3 is down; " +
+      "error details: Node is marked offline",
+    "* deactivating the instance's disks on source node",
+    "* activating the instance's disks on target node node1",
+    "* starting the instance on the target node node1",
+  ]);
+  assert.deepEqual(await statuses(), [["dS", "node1", "", "running"]]);
+  r = await c.on("node1", "gnt-instance", "add", "-t", "diskless", "-n", "node1", "--no-name-check", "--no-start", "dL");
+  r = await c.on("node1", "gnt-instance", "failover", "-f", "-n", "node3", "dL");
+  assert.match(r.stderr, /error type: wrong_state, error details:\nInstance's disk layout 'diskless' does not allow failovers\n$/);
+});
