@@ -3,7 +3,7 @@
 // nodes: offline nodes, unreachable nodes, node-to-node connectivity and files whose
 // checksums differ between nodes.
 import type { ConfigData, Node } from "../objects/types.js";
-import { candidateStats } from "../objects/fill.js";
+import { candidateStats, instanceDiskTemplate } from "../objects/fill.js";
 import { LogicalUnit, masterNodeOf, Levels } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { SSCONF_KEYS } from "../constants.js";
@@ -11,6 +11,8 @@ import { nodeTarget } from "../config/store.js";
 
 const CONFIG_FILE = "/var/lib/ganeti/config.data";
 const SERVER_PEM = "/var/lib/ganeti/server.pem";
+/** Ganeti's DTS_MIRRORED: templates whose instances survive the loss of their primary node. */
+const MIRRORED: ReadonlySet<string> = new Set(["drbd", "sharedfile", "rbd", "ext", "gluster", "blockdev"]);
 
 export class LUClusterVerify extends LogicalUnit {
   override readonly reqBgl = false;
@@ -100,10 +102,13 @@ export class LUClusterVerifyGroup extends VerifyBase {
     this.step(`Gathering data (${this.nodes.length} nodes)`);
     const files = [CONFIG_FILE, SERVER_PEM, ...SSCONF_KEYS.map((k) => `/var/lib/ganeti/ssconf_${k}`)];
     const allNodes = Object.values(cfg.nodes).filter((n) => !n.offline);
-    const res = await this.env.rpc.callMany(online.map(nodeTarget), "node_verify", {
-      checksum_files: files,
-      node_names_to_check: allNodes.map((n) => ({ name: n.name, ip: n.primary_ip })),
-    });
+    const [res, running] = await Promise.all([
+      this.env.rpc.callMany(online.map(nodeTarget), "node_verify", {
+        checksum_files: files,
+        node_names_to_check: allNodes.map((n) => ({ name: n.name, ip: n.primary_ip })),
+      }),
+      this.env.rpc.callMany(online.map(nodeTarget), "all_instances_info", { hypervisors: [...cfg.cluster.enabled_hypervisors] }),
+    ]);
     this.step("Verifying configuration file consistency");
     this.verifyFiles(cfg, online, files, res);
     this.step("Verifying node status");
@@ -122,12 +127,54 @@ export class LUClusterVerifyGroup extends VerifyBase {
       if (skew > 150) this.error("node", n.name, `Node time diverges by at least ${skew.toFixed(1)}s from master node time`);
     }
     this.step("Verifying instance status");
+    const nonRedundant = this.verifyInstances(cfg, running);
     this.step("Verifying orphan volumes");
     this.step("Verifying N+1 Memory redundancy");
     this.step("Other Notes");
+    if (nonRedundant > 0) this.notice(`${nonRedundant} non-redundant instance(s) found.`);
+    const offlineInstances = Object.values(cfg.instances).filter((i) => i.admin_state === "offline").length;
+    if (offlineInstances > 0) this.notice(`${offlineInstances} offline instance(s) found.`);
     if (offline.length > 0) this.notice(`${offline.length} offline node(s) found.`);
+    const drained = this.nodes.filter((n) => n.drained).length;
+    if (drained > 0) this.notice(`${drained} drained node(s) found.`);
     this.step("Hooks Results");
     return { result: !this.bad };
+  }
+
+  /**
+   * Instances against what the nodes' hypervisors run: down where they should run, on an
+   * offline node, or running where they should not. Returns the non-redundant count.
+   */
+  private verifyInstances(cfg: ConfigData,
+    running: ReadonlyMap<string, { ok: boolean; payload: Record<string, unknown> | null }>): number {
+    const inGroup = new Set(this.nodes.map((n) => n.uuid));
+    const byName = new Map(Object.values(cfg.instances).map((i) => [i.name, i]));
+    let nonRedundant = 0;
+    for (const inst of Object.values(cfg.instances).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (!inGroup.has(inst.primary_node)) continue;
+      const pnode = cfg.nodes[inst.primary_node];
+      if (pnode === undefined) continue;
+      if (!MIRRORED.has(instanceDiskTemplate(cfg, inst))) nonRedundant++;
+      if (inst.admin_state !== "up") continue;
+      if (pnode.offline) {
+        this.error("instance", inst.name, `instance is marked as running and lives on offline node ${pnode.name}`);
+        continue;
+      }
+      const r = running.get(pnode.name);
+      if (r !== undefined && r.ok && r.payload?.[inst.name] === undefined) {
+        this.error("instance", inst.name, `instance not running on its primary node ${pnode.name}`);
+      }
+    }
+    for (const n of this.nodes) {
+      const r = running.get(n.name);
+      if (r === undefined || !r.ok || r.payload === null) continue;
+      for (const name of Object.keys(r.payload).sort()) {
+        const inst = byName.get(name);
+        if (inst === undefined) this.error("node", n.name, `node is running unknown instance ${name}`);
+        else if (inst.primary_node !== n.uuid) this.error("instance", name, `instance should not run on node ${n.name}`);
+      }
+    }
+    return nonRedundant;
   }
 
   /** Every file must be the same on every node that should have it (config.data: candidates). */

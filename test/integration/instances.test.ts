@@ -4,7 +4,7 @@
 // built yet.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { stat, access } from "node:fs/promises";
+import { stat, access, rename, copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { DevCluster, rows } from "../helpers/devcluster.js";
 
@@ -49,6 +49,27 @@ test("start, stop and info", async () => {
   assert.match(r.stdout, /    - disk\/0: size 1024M\n/);
   r = await c.on("node1", "gnt-instance", "start", "dX");
   assert.equal(r.code, 0, r.stderr);
+});
+
+test("verify compares what runs with what should", async () => {
+  let r = await c.on("node1", "gnt-cluster", "verify");
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, / - NOTICE: 2 non-redundant instance\(s\) found\.\n/);
+  // dX stops behind Ganeti's back, and a stray copy of dY runs on node1.
+  const hv = (n: string, i: string): string => join(c.root(n), "var/run/ganeti/fake-hv", i);
+  await rename(hv("node2", "dX"), join(c.dir, "dX.state"));
+  await mkdir(join(c.root("node1"), "var/run/ganeti/fake-hv"), { recursive: true });
+  await copyFile(hv("node3", "dY"), hv("node1", "dY"));
+  r = await c.on("node1", "gnt-cluster", "verify");
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, / - ERROR: instance dX: instance not running on its primary node node2\n/);
+  assert.match(r.stdout, / - ERROR: instance dY: instance should not run on node node1\n/);
+  r = await c.on("node1", "gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,status");
+  assert.deepEqual(rows(r.stdout), [["dX", "ERROR_down"], ["dY", "running"]]);
+  await rename(join(c.dir, "dX.state"), hv("node2", "dX"));
+  await rename(hv("node1", "dY"), join(c.dir, "dY.stray"));
+  r = await c.on("node1", "gnt-cluster", "verify");
+  assert.equal(r.code, 0, r.stdout);
 });
 
 test("bad input and templates not built yet", async () => {
