@@ -72,42 +72,57 @@ export function nodeComponents(n: Node, out: number[] = new Array<number>(NMETRI
   return out;
 }
 
+// Nodes are immutable, so their metric components can be cached per object.
+const CACHE = new WeakMap<Node, number[]>();
+function components(n: Node): number[] {
+  let c = CACHE.get(n);
+  if (c === undefined) {
+    c = nodeComponents(n);
+    CACHE.set(n, c);
+  }
+  return c;
+}
+
 /** The value of every metric for a list of nodes (Ganeti's compDetailedCV). */
 export function detailedCV(nodes: readonly Node[]): number[] {
   const online: number[][] = [];
   const offline: number[][] = [];
-  const maps: ReadonlyMap<string, number>[] = [];
+  let maps: ReadonlyMap<string, number>[] | null = null;
   for (const n of nodes) {
-    if (n.offline) offline.push(nodeComponents(n));
+    if (n.offline) offline.push(components(n));
     else {
-      online.push(nodeComponents(n));
-      maps.push(n.instanceMap);
+      online.push(components(n));
+      if (n.instanceMap.size > 0) (maps ??= []).push(n.instanceMap);
     }
   }
-  const res: number[] = [];
+  const res: number[] = new Array<number>(NMETRICS);
   for (let m = 0; m < NMETRICS; m++) {
     const metric = METRICS[m]!;
     const rows = metric.online ? online : offline;
     if (metric.agg === "map") {
+      if (maps === null) {
+        res[m] = 0;
+        continue;
+      }
       const merged = new Map<string, number>();
       for (const mp of maps) for (const [k, v] of mp) merged.set(k, (merged.get(k) ?? 0) + v);
       let s = 0;
       for (const v of merged.values()) s += v;
-      res.push(s - merged.size);
+      res[m] = s - merged.size;
     } else if (metric.agg === "sum") {
       let s = 0;
-      for (const r of rows) s += r[m]!;
-      res.push(s);
+      for (let r = 0; r < rows.length; r++) s += rows[r]![m]!;
+      res[m] = s;
     } else {
       let s = 0;
-      for (const r of rows) s += r[m]!;
+      for (let r = 0; r < rows.length; r++) s += rows[r]![m]!;
       const mean = s / rows.length;
       let v = 0;
-      for (const r of rows) {
-        const d = r[m]! - mean;
+      for (let r = 0; r < rows.length; r++) {
+        const d = rows[r]![m]! - mean;
         v += d * d;
       }
-      res.push(Math.sqrt(v / rows.length));
+      res[m] = Math.sqrt(v / rows.length);
     }
   }
   return res;
@@ -134,7 +149,7 @@ export function compCVPatched(nl: Container<Node>, patches: readonly (readonly [
   const nodes: Node[] = [];
   for (let i = 0; i < nl.length; i++) {
     let n = nl[i];
-    for (const [k, v] of patches) if (k === i) n = v;
+    for (let k = 0; k < patches.length; k++) if (patches[k]![0] === i) n = patches[k]![1];
     if (n !== undefined) nodes.push(n);
   }
   return compCVNodes(nodes);
