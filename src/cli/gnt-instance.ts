@@ -124,6 +124,42 @@ const base: CommandTable = {
       return 0;
     },
   },
+  reboot: {
+    summary: "Reboots an instance", usage: "[-t soft|hard|full] <instance>", args: [1, 1],
+    options: { type: { type: "string", short: "t", help: "Reboot type: soft, hard or full", metavar: "TYPE" },
+      "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down" }, submit: COMMON.submit, priority: COMMON.priority },
+    async run(o, [name]) {
+      const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_REBOOT", instance_name: name, reboot_type: o["type"] ?? "hard" };
+      if (typeof o["shutdown-timeout"] === "string") op["shutdown_timeout"] = Number(o["shutdown-timeout"]);
+      await runOpcode(o, op);
+      return 0;
+    },
+  },
+  modify: {
+    summary: "Changes the instance parameters", usage: "[-B k=v,...] [-H k=v,...] <instance>", args: [1, 1],
+    options: { "backend-parameters": { type: "string", short: "B", help: "Backend parameters (k=v,...)" },
+      "hypervisor-parameters": { type: "string", short: "H", help: "Hypervisor parameters (k=v,...)" },
+      net: { type: "string", multiple: true, help: "NIC changes (not supported yet)" },
+      disk: { type: "string", multiple: true, help: "Disk changes (not supported yet)" },
+      "disk-template": { type: "string", short: "t", help: "Disk template conversion (not supported yet)" },
+      force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority },
+    async run(o, [name]) {
+      const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_SET_PARAMS", instance_name: name, force: o["force"] === true };
+      if (typeof o["backend-parameters"] === "string") op["beparams"] = parseKeyVal(o["backend-parameters"], "backend");
+      if (typeof o["hypervisor-parameters"] === "string") op["hvparams"] = parseKeyVal(o["hypervisor-parameters"], "hypervisor");
+      const later = [["net", "NICs"], ["disk", "disks"], ["disk-template", "the disk template"]].filter(([k]) => o[k ?? ""] !== undefined);
+      if (later.length > 0) {
+        throw new OpPrereqError(`Changing ${later.map(([, w]) => w).join(", ")} is not supported yet by ganeti-ts`, ErrorCode.inval);
+      }
+      const result = (await runOpcode(o, op)) as Array<[string, string]> | null;
+      if (result !== null && result.length > 0) {
+        out(`Modified instance ${name ?? ""}`);
+        for (const [param, data] of result) out(` - ${param.padEnd(5)} -> ${data}`);
+        out("Please don't forget that most parameters take effect only at the next (re)start of the instance initiated by ganeti; restarting from within the instance will not be enough.");
+      }
+      return 0;
+    },
+  },
   failover: {
     summary: "Stops the instance, changes its primary node and (if it was up) starts it there",
     usage: "[-f] [--ignore-consistency] [-n NODE] <instance>", args: [1, 1],

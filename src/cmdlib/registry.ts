@@ -11,7 +11,9 @@ import { LUClusterVerify, LUClusterVerifyConfig, LUClusterVerifyGroup } from "./
 import { LUGroupAdd, LUGroupAssignNodes, LUGroupRename, LUGroupSetParams, LUGroupRemove } from "./group.js";
 import { LUTagsGet, LUTagsSet, LUTagsDel } from "./tags.js";
 import { LUTestDelay } from "./test.js";
-import { LUInstanceCreate, LUInstanceRemove, LUInstanceStartup, LUInstanceShutdown } from "./instance.js";
+import {
+  LUInstanceCreate, LUInstanceRemove, LUInstanceStartup, LUInstanceShutdown, LUInstanceReboot, LUInstanceSetParams,
+} from "./instance.js";
 import { LUInstanceFailover, LUInstanceMigrate } from "./instance-migration.js";
 
 type LuClass = new (op: OpInput, env: LuEnv) => LogicalUnit;
@@ -42,6 +44,8 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_INSTANCE_REMOVE", LUInstanceRemove],
   ["OP_INSTANCE_STARTUP", LUInstanceStartup],
   ["OP_INSTANCE_SHUTDOWN", LUInstanceShutdown],
+  ["OP_INSTANCE_REBOOT", LUInstanceReboot],
+  ["OP_INSTANCE_SET_PARAMS", LUInstanceSetParams],
   ["OP_INSTANCE_FAILOVER", LUInstanceFailover],
   ["OP_INSTANCE_MIGRATE", LUInstanceMigrate],
 ];

@@ -51,6 +51,22 @@ test("start, stop and info", async () => {
   assert.equal(r.code, 0, r.stderr);
 });
 
+test("modify backend parameters, reboot to apply them", async () => {
+  let r = await c.on("node1", "gnt-instance", "modify", "-B", "maxmem=256,minmem=192", "dY");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Modified instance dY\n - be\/maxmem -> 256\n - be\/minmem -> 192\n/);
+  r = await c.on("node1", "gnt-instance", "modify", "-B", "minmem=512", "dY");
+  assert.match(r.stderr, /error type: wrong_input, error details:\nMinimum memory size \(512\) must be less or equal to maximum memory size \(256\)\n$/);
+  r = await c.on("node1", "gnt-instance", "modify", "--disk", "1:size=1G", "dY");
+  assert.match(r.stderr, /Changing disks is not supported yet by ganeti-ts/);
+  r = await c.on("node1", "gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,be/maxmem,oper_ram", "dY");
+  assert.deepEqual(rows(r.stdout), [["dY", "256", "128"]], "running with the old size until restarted");
+  r = await c.on("node1", "gnt-instance", "reboot", "dY");
+  assert.equal(r.code, 0, r.stderr);
+  r = await c.on("node1", "gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,be/maxmem,oper_ram", "dY");
+  assert.deepEqual(rows(r.stdout), [["dY", "256", "256"]]);
+});
+
 test("verify compares what runs with what should", async () => {
   let r = await c.on("node1", "gnt-cluster", "verify");
   assert.equal(r.code, 0, r.stdout);
