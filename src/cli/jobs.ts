@@ -25,7 +25,7 @@ export function ctime(seconds: number): string {
 export async function connectMaster(paths: GanetiPaths = ganetiPaths()): Promise<LuxiClient> {
   const c = new LuxiClient(paths.masterSocket);
   try {
-    await c.call(LuxiMethod.queryConfigValues, [["cluster_name"]]);
+    await c.connect();
     return c;
   } catch (e) {
     if (!(e instanceof NoMasterError)) throw e;

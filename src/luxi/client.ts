@@ -10,6 +10,11 @@ export class LuxiClient {
 
   constructor(private readonly address: string, private readonly timeoutMs = 60_000) {}
 
+  /** Connects now (rather than on the first call), so "no master here" shows early. */
+  async connect(): Promise<void> {
+    await this.ensure();
+  }
+
   private async ensure(): Promise<Socket> {
     if (this.sock !== null) return this.sock;
     const sock = await new Promise<Socket>((resolve, reject) => {
