@@ -8,6 +8,8 @@ SUDO=""
 need=()
 command -v ip >/dev/null || need+=(iproute2)
 command -v openssl >/dev/null || need+=(openssl)
+# Ganeti 3.0.2's own htools, for side-by-side comparison tests of ours.
+[ -x /usr/lib/ganeti/3.0/usr/bin/htools ] || need+=(ganeti-htools-3.0)
 if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"

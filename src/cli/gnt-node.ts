@@ -1,10 +1,10 @@
 // gnt-node: node administration.
-import { main, out, COMMON, parseBool, parseKeyVal, type CommandTable } from "./framework.js";
-import { withMaster, runOpcode } from "./jobs.js";
+import { main, out, err, COMMON, parseBool, parseKeyVal, type CommandTable } from "./framework.js";
+import { withMaster, runOpcode, pollJob, commonOpFields } from "./jobs.js";
 import { listCommand, listFieldsCommand, filterForNames, type QueryResponse } from "./list.js";
 import { tagCommands } from "./tags.js";
 import { LuxiMethod } from "../luxi/protocol.js";
-import { OpPrereqError, ErrorCode } from "../errors.js";
+import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
 
 export const NODE_LIST_DEFAULT = ["name", "dtotal", "dfree", "mtotal", "mnode", "mfree", "pinst_cnt", "sinst_cnt"];
 
@@ -113,6 +113,46 @@ const commands: CommandTable = {
         for (const [param, data] of result) out(` - ${param.padEnd(5)} -> ${data}`);
       }
       return 0;
+    },
+  },
+  migrate: {
+    summary: "Migrates all the primary instances of a node",
+    usage: "[-f] [--non-live] [-n TARGET] <node_name>",
+    args: [1, 1],
+    options: {
+      "non-live": { type: "boolean", help: "Do a non-live migration" },
+      "target-node": { type: "string", short: "n", help: "Target node (shared storage templates)", metavar: "NODE" },
+      iallocator: { type: "string", short: "I", help: "Instance allocator" },
+      force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
+    },
+    async run(o, [name]) {
+      const op: Record<string, unknown> = { OP_ID: "OP_NODE_MIGRATE", node_name: name };
+      if (o["non-live"] === true) op["mode"] = "non-live";
+      if (typeof o["target-node"] === "string") op["target_node"] = o["target-node"];
+      if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
+      return withMaster(async (c) => {
+        const id = (await c.call(LuxiMethod.submitJob, [[{ ...commonOpFields(o), ...op }]])) as number;
+        if (o["submit"] === true) {
+          out(`JobID: ${id}`);
+          return 0;
+        }
+        const [res] = (await pollJob(c, id)) as [{ jobs?: Array<[boolean, number]> }];
+        let bad = false;
+        for (const [, j] of res.jobs ?? []) {
+          try {
+            await pollJob(c, j);
+          } catch (e) {
+            bad = true;
+            err(formatError(e).text);
+          }
+        }
+        if (bad) {
+          err("There were errors during the migration:");
+          return 1;
+        }
+        out("All instances migrated successfully.");
+        return 0;
+      });
     },
   },
   remove: {

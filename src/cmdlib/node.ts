@@ -298,3 +298,25 @@ export class LUNodeRemove extends LogicalUnit {
     return { result: null };
   }
 }
+
+/** gnt-node migrate: one instance-migrate job per primary instance (Ganeti's ResultWithJobs). */
+export class LUNodeMigrate extends LogicalUnit {
+  override readonly reqBgl = false;
+  private node!: Node;
+  override expandNames(): void {
+    this.node = expandNodeName(this.cfg, String(this.op["node_name"]));
+    this.lock(Levels.node, [this.node.uuid], "shared");
+  }
+  checkPrereq(): void {}
+  async exec(): Promise<OpOutcome> {
+    const cfg = this.cfg;
+    const names = primaryInstances(cfg, this.node.uuid).map((u) => cfg.instances[u]?.name ?? u);
+    if (names.length === 0) this.logInfo(`No primary instances on node ${this.node.name}, exiting`);
+    else this.logInfo(`Migrating instances from node '${this.node.name}': ${names.join(", ")}`);
+    const common: Record<string, unknown> = {};
+    for (const k of ["mode", "live", "target_node", "iallocator", "allow_runtime_changes", "ignore_ipolicy"]) {
+      if (this.op[k] !== undefined && this.op[k] !== null) common[k] = this.op[k];
+    }
+    return { result: {}, jobs: names.map((n) => [{ OP_ID: "OP_INSTANCE_MIGRATE", instance_name: n, ...common }]) };
+  }
+}

@@ -2,7 +2,7 @@
 import type { LuFactory } from "./processor.js";
 import type { LogicalUnit, LuEnv } from "./base.js";
 import type { OpInput } from "../jobs/queue.js";
-import { LUNodeAdd, LUNodeRemove, LUNodeSetParams } from "./node.js";
+import { LUNodeAdd, LUNodeRemove, LUNodeSetParams, LUNodeMigrate } from "./node.js";
 import {
   LUClusterRedistConf, LUClusterActivateMasterIp, LUClusterDeactivateMasterIp, LUClusterRename, LUClusterSetParams,
   LUClusterDestroy,
@@ -22,6 +22,7 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_NODE_ADD", LUNodeAdd],
   ["OP_NODE_REMOVE", LUNodeRemove],
   ["OP_NODE_SET_PARAMS", LUNodeSetParams],
+  ["OP_NODE_MIGRATE", LUNodeMigrate],
   ["OP_CLUSTER_REDIST_CONF", LUClusterRedistConf],
   ["OP_CLUSTER_ACTIVATE_MASTER_IP", LUClusterActivateMasterIp],
   ["OP_CLUSTER_DEACTIVATE_MASTER_IP", LUClusterDeactivateMasterIp],

@@ -142,6 +142,14 @@ test("sharedfile: live migration, and failover off a dead node as in the lab", a
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Migrating instance dS\n.*\* checking where the instance actually runs .*\n.*\* migrating instance to node3\n.*\* done\n$/);
   assert.deepEqual(await statuses(), [["dS", "node3", "", "running"]]);
+  // gnt-node migrate: one migration job per primary instance of the node.
+  r = await c.on("node1", "gnt-node", "migrate", "-f", "-n", "node1", "node3");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, / - INFO: Migrating instances from node 'node3': dS\n[^]*All instances migrated successfully\.\n$/);
+  assert.deepEqual(await statuses(), [["dS", "node1", "", "running"]]);
+  r = await c.on("node1", "gnt-node", "migrate", "-f", "-n", "node3", "node1");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await statuses(), [["dS", "node3", "", "running"]]);
   // node3 dies and is marked offline: migration is refused with Ganeti's message,
   // failover proceeds with its warning and starts the instance on the target.
   await c.devcluster("stop", "node3");
