@@ -92,6 +92,15 @@ export class LUInstanceCreate extends LogicalUnit {
       throw new OpPrereqError(`Selected hypervisor (${hv}) not enabled in the cluster (${cfg.cluster.enabled_hypervisors.join(",")})`, ErrorCode.state);
     }
     const n = cfg.nodes[this.pnode.uuid] ?? this.pnode;
+    if (typeof this.op["os_type"] !== "string" && this.op["no_install"] !== true) {
+      throw new OpPrereqError("No guest OS or OS image specified", ErrorCode.inval);
+    }
+    if (typeof this.op["os_type"] === "string" && (cfg.cluster.blacklisted_os ?? []).includes(this.op["os_type"])) {
+      throw new OpPrereqError(`Guest OS '${this.op["os_type"]}' is not allowed for installation`, ErrorCode.state);
+    }
+    if (typeof this.op["os_type"] === "string" && this.op["no_install"] !== true && !n.offline) {
+      await checkNodeHasOs(this.env.rpc, n, this.op["os_type"]);
+    }
     if (n.offline) throw new OpPrereqError(`Cannot use offline primary node '${n.name}'`, ErrorCode.state);
     if (n.drained) throw new OpPrereqError(`Cannot use drained primary node '${n.name}'`, ErrorCode.state);
     if (!n.vm_capable) throw new OpPrereqError(`Node '${n.name}' is not vm_capable`, ErrorCode.state);
@@ -159,8 +168,10 @@ export class LUInstanceCreate extends LogicalUnit {
       instances: { ...cfg2.instances, [inst.uuid]: inst },
       disks: { ...cfg2.disks, ...Object.fromEntries(disks.map((d) => [d.uuid ?? "", d])) },
     }), (w) => this.logWarning(w));
-    if (this.op["no_install"] !== true && this.op["os_type"] !== undefined) {
-      this.logWarning("OS installation is not supported yet by ganeti-ts; the disks were left blank");
+    if (this.op["no_install"] !== true && typeof this.op["os_type"] === "string") {
+      this.env.feedback(`* running the instance OS create scripts...`);
+      const r = await this.env.rpc.call(target, "instance_os_add", { instance: osInstance(this.cfg, inst, this.pnode), debug: 0 });
+      r.raise(`Could not add os for instance ${this.name} on node ${this.pnode.name}`);
     }
     if (start) {
       this.env.feedback("* starting instance...");
@@ -168,6 +179,41 @@ export class LUInstanceCreate extends LogicalUnit {
     }
     return { result: [this.pnode.name] };
   }
+}
+
+/** The OS definition must exist, be valid, and match the variant given (Ganeti's ValidateOS). */
+async function checkNodeHasOs(rpc: RpcClient, node: Node, osName: string): Promise<void> {
+  const [name, variant] = osName.split("+") as [string, string | undefined];
+  const r = await rpc.call(nodeTarget(node), "os_diagnose", {});
+  const oses = r.raise(`Can't check the OS list of node ${node.name}`);
+  const os = oses.find((o) => o.name === name);
+  if (os === undefined || !os.status) {
+    throw new OpPrereqError(`OS '${name}' not in supported OS list for node ${node.name}${os !== undefined ? `: ${os.diagnose}` : ""}`,
+      ErrorCode.inval);
+  }
+  if (os.variants.length === 0 && variant !== undefined) {
+    throw new OpPrereqError(`OS '${name}' does not support variants ('${variant}' passed)`, ErrorCode.inval);
+  }
+  if (os.variants.length > 0 && variant === undefined) throw new OpPrereqError(`OS name '${osName}' must include a variant`, ErrorCode.inval);
+  if (variant !== undefined && !os.variants.includes(variant)) {
+    throw new OpPrereqError(`OS '${name}' does not support variant '${variant}'`, ErrorCode.inval);
+  }
+}
+
+/** What the node's OS runner needs to know about an instance (filled parameters, disks, NICs). */
+function osInstance(cfg: ConfigData, inst: Instance, pnode: Node) {
+  const nicDefaults = (cfg.cluster.nicparams["default"] ?? {}) as Record<string, unknown>;
+  return {
+    name: inst.name, uuid: inst.uuid, os: inst.os, hypervisor: inst.hypervisor, primary_node: pnode.name,
+    disks: instanceDisks(cfg, inst).map((d) => ({ uuid: d.uuid ?? "", dev_type: d.dev_type, logical_id: [...d.logical_id], size: d.size,
+      mode: d.mode ?? "rw", name: d.name ?? null })),
+    nics: inst.nics.map((n) => {
+      const p = { ...nicDefaults, ...((n.nicparams ?? {}) as Record<string, unknown>) };
+      return { mac: String(n.mac), uuid: String(n.uuid ?? ""), ip: (n.ip as string | null | undefined) ?? null,
+        mode: String(p["mode"] ?? "bridged"), link: String(p["link"] ?? ""), name: (n.name as string | null | undefined) ?? null };
+    }),
+    beparams: fillInstanceBe(cfg.cluster, inst), hvparams: { ...inst.hvparams }, osparams: { ...inst.osparams },
+  };
 }
 
 async function startInstance(env: { rpc: RpcClient }, cfg: ConfigData, inst: Instance): Promise<void> {

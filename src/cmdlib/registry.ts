@@ -15,6 +15,7 @@ import {
   LUInstanceCreate, LUInstanceRemove, LUInstanceStartup, LUInstanceShutdown, LUInstanceReboot, LUInstanceSetParams,
 } from "./instance.js";
 import { LUInstanceFailover, LUInstanceMigrate } from "./instance-migration.js";
+import { LUOsDiagnose } from "./os.js";
 
 type LuClass = new (op: OpInput, env: LuEnv) => LogicalUnit;
 
@@ -47,6 +48,7 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_INSTANCE_SHUTDOWN", LUInstanceShutdown],
   ["OP_INSTANCE_REBOOT", LUInstanceReboot],
   ["OP_INSTANCE_SET_PARAMS", LUInstanceSetParams],
+  ["OP_OS_DIAGNOSE", LUOsDiagnose],
   ["OP_INSTANCE_FAILOVER", LUInstanceFailover],
   ["OP_INSTANCE_MIGRATE", LUInstanceMigrate],
 ];

@@ -58,6 +58,11 @@ async function prepareRoot(dir: string, s: State, i: number): Promise<GanetiPath
   await symlink(join(dir, "shared-file-storage"), paths.sharedFileStorageDir).catch((e: NodeJS.ErrnoException) => {
     if (e.code !== "EEXIST") throw e;
   });
+  // The OS definitions this project ships (os/), installed on every node.
+  await mkdir(join(paths.root, "srv/ganeti/os"), { recursive: true });
+  await symlink(join(dirname(binPath("ganeti-noded")), "../os/image"), join(paths.root, "srv/ganeti/os/image")).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== "EEXIST") throw e;
+  });
   await writeFile(paths.hostnameFile, `node${i}\n`);
   await writeFile(paths.etcHosts, hostsFile(s));
   await writeFile(paths.fileStoragePathsFile, "/srv/ganeti/file-storage\n/srv/ganeti/shared-file-storage\n");

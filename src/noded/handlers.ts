@@ -8,6 +8,7 @@ import { uploadFile, writeSsconfFiles, jobqueueUpdate, jobqueueRename, jobqueueP
 import { startMasterDaemons, stopMaster, activateMasterIp, deactivateMasterIp } from "./backend/master.js";
 import { joinInfo, nodeJoin, leaveCluster } from "./backend/join.js";
 import { hooksRunner } from "./backend/hooks.js";
+import { osDiagnose, instanceOsAdd } from "./backend/os.js";
 import { blockdevCreate, blockdevRemove, blockdevFind, instanceStart, instanceShutdown, allInstancesInfo } from "./backend/instances.js";
 
 type Handler<N extends RpcName> = (args: RpcArgs<N>, ctx: NodedContext, sock: TLSSocket) => Promise<RpcResultOf<N>>;
@@ -38,6 +39,8 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   instance_start: instanceStart,
   instance_shutdown: instanceShutdown,
   all_instances_info: allInstancesInfo,
+  os_diagnose: osDiagnose,
+  instance_os_add: instanceOsAdd,
   join_info: joinInfo,
   node_join: nodeJoin,
 };

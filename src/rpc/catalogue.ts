@@ -92,6 +92,19 @@ export const RPC_CALLS = {
   instance_shutdown: call<null>()(Type.Object({ name: Str, hypervisor: Str, timeout: Type.Number() }), RpcTimeout.normal),
   all_instances_info: call<Record<string, { memory: number; vcpus: number; state: string; time: number }>>()(
     Type.Object({ hypervisors: Type.Array(Str) }), RpcTimeout.urgent),
+  os_diagnose: call<Array<{ name: string; path: string; status: boolean; diagnose: string; variants: string[];
+    parameters: Array<[string, string]>; api_versions: number[] }>>()(Type.Object({}), RpcTimeout.fast),
+  instance_os_add: call<{ log: string }>()(Type.Object({
+    instance: Type.Object({
+      name: Str, uuid: Str, os: Str, hypervisor: Str, primary_node: Str,
+      disks: Type.Array(Type.Object({ uuid: Str, dev_type: Str, logical_id: Type.Array(Type.Unknown()), size: Type.Number(),
+        mode: Str, name: Type.Union([Str, Type.Null()]) })),
+      nics: Type.Array(Type.Object({ mac: Str, uuid: Str, ip: Type.Union([Str, Type.Null()]), mode: Str, link: Str,
+        name: Type.Union([Str, Type.Null()]) })),
+      beparams: Type.Record(Str, Type.Unknown()), hvparams: Type.Record(Str, Type.Unknown()), osparams: Type.Record(Str, Type.Unknown()),
+    }),
+    debug: Type.Number(),
+  }), RpcTimeout.slow),
   // Served only while a node has not joined a cluster: see docs/design/node-join.md.
   join_info: call<{ token_id: string; hostname: string }>()(
     Type.Object({}), RpcTimeout.urgent, { unjoined: true }),

@@ -4,7 +4,7 @@
 // built yet.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { stat, access, rename, copyFile, mkdir } from "node:fs/promises";
+import { stat, access, rename, copyFile, mkdir, readdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import { DevCluster, rows } from "../helpers/devcluster.js";
 
@@ -24,12 +24,22 @@ async function statuses(): Promise<string[][]> {
 }
 
 test("add a file-backed and a diskless instance", async () => {
-  let r = await c.on("node1", "gnt-instance", "add", "-t", "file", "-s", "1G", "-n", "node2", "--no-name-check", "--no-install", "dX");
+  let r = await c.on("node1", "gnt-instance", "add", "-t", "file", "-s", "1G", "-n", "node2", "-o", "image+default", "--no-name-check", "dX");
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /\* creating instance disks\.\.\.\n.*adding instance dX to cluster config\n.*\* starting instance\.\.\.\n$/);
-  r = await c.on("node1", "gnt-instance", "add", "-t", "diskless", "-n", "node3", "--no-name-check", "--no-start", "dY");
+  assert.match(r.stdout, /\* creating instance disks\.\.\.\n.*adding instance dX to cluster config\n.*\* running the instance OS create scripts\.\.\.\n.*\* starting instance\.\.\.\n$/);
+  r = await c.on("node1", "gnt-instance", "add", "-t", "diskless", "-n", "node3", "--no-name-check", "--no-install", "--no-start", "dY");
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await statuses(), [["dX", "node2", "", "running"], ["dY", "node3", "", "ADMIN_down"]]);
+  // The shipped "image" OS definition wrote its signature onto the disk.
+  const disk = (await readdir(join(c.root("node2"), "srv/ganeti/file-storage/dX")))[0] ?? "";
+  const fh = await open(join(c.root("node2"), "srv/ganeti/file-storage/dX", disk), "r");
+  const buf = Buffer.alloc(40);
+  await fh.read(buf, 0, 40, 0);
+  await fh.close();
+  const head = buf.toString("utf8");
+  assert.equal(head, "ganeti-ts image OS\ninstance=dX\nvariant=default\n".slice(0, 40));
+  r = await c.on("node1", "gnt-os", "list");
+  assert.equal(r.stdout, "Name\nimage+default\n");
   // The disk is a sparse 1 GiB file below node2's file storage directory.
   r = await c.on("node1", "gnt-instance", "list", "--no-headers", "-o", "disk.sizes", "dX");
   assert.equal(r.stdout.trim(), "1024");
@@ -97,6 +107,12 @@ test("bad input and templates not built yet", async () => {
     [["add", "-t", "file", "-s", "1G", "-n", "nosuch", "--no-name-check", "dZ"],
       /error type: unknown_entity, error details:\nNode 'nosuch' not known\n$/],
     [["add", "-t", "file", "-s", "huge", "-n", "node2", "--no-name-check", "dZ"], /Invalid size specification 'huge'/],
+    [["add", "-t", "file", "-s", "1G", "-n", "node2", "--no-name-check", "dZ"],
+      /error type: wrong_input, error details:\nNo guest OS or OS image specified\n$/],
+    [["add", "-t", "file", "-s", "1G", "-n", "node2", "-o", "nosuch+default", "--no-name-check", "dZ"],
+      /error type: wrong_input, error details:\nOS 'nosuch' not in supported OS list for node node2\n$/],
+    [["add", "-t", "file", "-s", "1G", "-n", "node2", "-o", "image", "--no-name-check", "dZ"],
+      /error type: wrong_input, error details:\nOS name 'image' must include a variant\n$/],
     [["add", "-t", "file", "-s", "1G", "-n", "node2", "dZ.invalid"], /^Failure: can't resolve hostname 'dZ\.invalid'\n$/],
     [["start", "nosuch"], /error type: unknown_entity, error details:\nInstance 'nosuch' not known\n$/],
   ];
@@ -172,7 +188,7 @@ test("sharedfile: live migration, and failover off a dead node as in the lab", a
     "* starting the instance on the target node node1",
   ]);
   assert.deepEqual(await statuses(), [["dS", "node1", "", "running"]]);
-  r = await c.on("node1", "gnt-instance", "add", "-t", "diskless", "-n", "node1", "--no-name-check", "--no-start", "dL");
+  r = await c.on("node1", "gnt-instance", "add", "-t", "diskless", "-n", "node1", "--no-name-check", "--no-install", "--no-start", "dL");
   r = await c.on("node1", "gnt-instance", "failover", "-f", "-n", "node3", "dL");
   assert.match(r.stderr, /error type: wrong_state, error details:\nInstance's disk layout 'diskless' does not allow failovers\n$/);
 });

@@ -1,0 +1,99 @@
+// Running an OS definition's scripts with Ganeti's OS environment (backend.OSEnvironment),
+// logging their output under var/log/ganeti/os/.
+import { spawn } from "node:child_process";
+import { mkdir, open, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { GanetiPaths } from "../util/paths.js";
+import { diagnoseOses } from "./definition.js";
+import { GenericError } from "../errors.js";
+
+export interface OsInstance {
+  readonly name: string;
+  readonly uuid: string;
+  readonly os: string;
+  readonly hypervisor: string;
+  readonly primary_node: string;
+  readonly disks: ReadonlyArray<{ readonly uuid: string; readonly dev_type: string; readonly logical_id: readonly unknown[];
+    readonly size: number; readonly mode: string; readonly name: string | null }>;
+  readonly nics: ReadonlyArray<{ readonly mac: string; readonly uuid: string; readonly ip: string | null;
+    readonly mode: string; readonly link: string; readonly name: string | null }>;
+  readonly beparams: Readonly<Record<string, unknown>>;
+  readonly hvparams: Readonly<Record<string, unknown>>;
+  readonly osparams: Readonly<Record<string, unknown>>;
+}
+
+function osEnvironment(paths: GanetiPaths, inst: OsInstance, api: number, variant: string, debug: number): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: "/usr/sbin:/sbin:/usr/bin:/bin",
+    OS_API_VERSION: String(api),
+    OS_NAME: inst.os.split("+")[0] ?? inst.os,
+    OS_VARIANT: variant,
+    DEBUG_LEVEL: String(debug),
+    INSTANCE_NAME: inst.name,
+    INSTANCE_OS: inst.os,
+    INSTANCE_UUID: inst.uuid,
+    INSTANCE_PRIMARY_NODE: inst.primary_node,
+    INSTANCE_SECONDARY_NODES: "",
+    HYPERVISOR: inst.hypervisor,
+    DISK_COUNT: String(inst.disks.length),
+    NIC_COUNT: String(inst.nics.length),
+  };
+  for (const [k, v] of Object.entries(inst.osparams)) env[`OSP_${k.toUpperCase().replaceAll("-", "_")}`] = String(v);
+  inst.disks.forEach((d, i) => {
+    env[`DISK_${i}_ACCESS`] = d.mode;
+    env[`DISK_${i}_UUID`] = d.uuid;
+    env[`DISK_${i}_SIZE`] = String(d.size);
+    if (typeof d.logical_id[1] === "string") {
+      env[`DISK_${i}_PATH`] = join(paths.root, d.logical_id[1]);
+      env[`DISK_${i}_BACKEND_TYPE`] = `file:${String(d.logical_id[0])}`;
+    }
+    if (d.name !== null) env[`DISK_${i}_NAME`] = d.name;
+  });
+  inst.nics.forEach((n, i) => {
+    env[`NIC_${i}_MAC`] = n.mac;
+    env[`NIC_${i}_UUID`] = n.uuid;
+    if (n.ip !== null) env[`NIC_${i}_IP`] = n.ip;
+    env[`NIC_${i}_MODE`] = n.mode;
+    if (n.mode === "bridged") env[`NIC_${i}_BRIDGE`] = n.link;
+    if (n.link !== "") env[`NIC_${i}_LINK`] = n.link;
+    if (n.name !== null) env[`NIC_${i}_NAME`] = n.name;
+  });
+  for (const [k, v] of Object.entries(inst.beparams)) env[`INSTANCE_BE_${k}`] = String(v);
+  for (const [k, v] of Object.entries(inst.hvparams)) env[`INSTANCE_HV_${k}`] = String(v);
+  return env;
+}
+
+/** Runs `script` (create, rename, ...) of the instance's OS; returns the log file's path. */
+export async function runOsScript(paths: GanetiPaths, script: "create" | "rename" | "export" | "import", inst: OsInstance,
+  debug = 0): Promise<string> {
+  const [osName, variantGiven] = inst.os.split("+") as [string, string | undefined];
+  const os = (await diagnoseOses(paths)).find((o) => o.name === osName);
+  if (os === undefined || !os.status) {
+    throw new GenericError(`OS '${osName}' not found or invalid on this node${os !== undefined ? `: ${os.diagnose}` : ""}`);
+  }
+  const api = Math.max(...os.api_versions);
+  const variant = api >= 15 && os.variants.length > 0 ? variantGiven ?? os.variants[0] ?? "" : "";
+  if (variantGiven !== undefined && !os.variants.includes(variantGiven)) {
+    throw new GenericError(`OS '${osName}' has no variant '${variantGiven}' (variants: ${os.variants.join(", ")})`);
+  }
+  const logDir = join(paths.logDir, "os");
+  await mkdir(logDir, { recursive: true });
+  const logFile = join(logDir, `${script === "create" ? "add" : script}-${osName}-${inst.name}-${Date.now()}.log`);
+  const log = await open(logFile, "w");
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(join(paths.root, os.path, script), [], {
+        cwd: join(paths.root, os.path), env: osEnvironment(paths, inst, api, variant, debug), stdio: ["ignore", log.fd, log.fd],
+      });
+      child.once("error", reject);
+      child.once("exit", (c) => resolve(c));
+    });
+    if (code !== 0) {
+      const tail = (await readFile(logFile, "utf8")).trim().split("\n").slice(-10).join("\n");
+      throw new GenericError(`OS ${script} script failed (exited with exit code ${String(code)}), last lines in the log file:\n${tail}`);
+    }
+  } finally {
+    await log.close();
+  }
+  return logFile;
+}
