@@ -6,7 +6,8 @@ import { listCommand, listFieldsCommand, filterForNames, type QueryResponse } fr
 import { tagCommands } from "./tags.js";
 import { confirm } from "./prompt.js";
 import { LuxiMethod } from "../luxi/protocol.js";
-import { OpPrereqError, ErrorCode } from "../errors.js";
+import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
+import { instanceConsole } from "../hypervisor/console.js";
 
 export const INSTANCE_LIST_DEFAULT = ["name", "hypervisor", "os", "pnode", "status", "oper_ram"];
 
@@ -195,6 +196,21 @@ const base: CommandTable = {
       if (typeof o["target-node"] === "string") op["target_node"] = o["target-node"];
       await runOpcode(o, op);
       return 0;
+    },
+  },
+  console: {
+    summary: "Connects to the console of an instance", usage: "[--show-cmd] <instance>", args: [1, 1],
+    options: { "show-cmd": { type: "boolean", help: "Only show the command to connect" } },
+    async run(_o, [name]) {
+      return withMaster(async (c) => {
+        const r = (await c.call(LuxiMethod.query, ["instance", ["name", "oper_state", "hypervisor"], filterForNames([name ?? ""])])) as QueryResponse;
+        const row = r.data[0];
+        if (row === undefined) throw new OpPrereqError(`Instance '${name ?? ""}' does not exist`, ErrorCode.noent);
+        if (row[1]?.[1] !== true) throw new OpExecError(`Instance ${name ?? ""} is not running, can't get console`);
+        const cons = instanceConsole(String(row[2]?.[1]));
+        out(cons.message);
+        return 0;
+      });
     },
   },
   list: listCommand("instance", INSTANCE_LIST_DEFAULT, "Lists the instances and their status"),

@@ -57,8 +57,12 @@ test("start, stop and info", async () => {
   assert.match(r.stdout, /^Instance name: dX\n/);
   assert.match(r.stdout, /State: configured to be down, actual state is ADMIN_down\n/);
   assert.match(r.stdout, /    - disk\/0: size 1024M\n/);
+  r = await c.on("node1", "gnt-instance", "console", "dX");
+  assert.equal(r.stderr, "Failure: command execution error:\nInstance dX is not running, can't get console\n");
   r = await c.on("node1", "gnt-instance", "start", "dX");
   assert.equal(r.code, 0, r.stderr);
+  r = await c.on("node1", "gnt-instance", "console", "dX");
+  assert.equal(r.stdout, "Console not available for fake hypervisor\n");
 });
 
 test("modify backend parameters, reboot to apply them", async () => {
