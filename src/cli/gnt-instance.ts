@@ -167,6 +167,7 @@ const base: CommandTable = {
     options: {
       "ignore-consistency": { type: "boolean", help: "Ignore the consistency of the disks on the secondary" },
       "target-node": { type: "string", short: "n", help: "Target node (shared storage templates)", metavar: "NODE" },
+      iallocator: { type: "string", short: "I", help: "Instance allocator choosing the target ('.' for the default)" },
       "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down" },
       force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
     },
@@ -175,6 +176,7 @@ const base: CommandTable = {
       const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_FAILOVER", instance_name: name, ignore_consistency: o["ignore-consistency"] === true };
       if (typeof o["target-node"] === "string") op["target_node"] = o["target-node"];
       if (typeof o["shutdown-timeout"] === "string") op["shutdown_timeout"] = Number(o["shutdown-timeout"]);
+      if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
       await runOpcode(o, op);
       return 0;
     },
@@ -186,6 +188,7 @@ const base: CommandTable = {
       "non-live": { type: "boolean", help: "Do a non-live migration" },
       "target-node": { type: "string", short: "n", help: "Target node (shared storage templates)", metavar: "NODE" },
       "allow-failover": { type: "boolean", help: "Fall back to failover if the instance can't be migrated" },
+      iallocator: { type: "string", short: "I", help: "Instance allocator choosing the target ('.' for the default)" },
       force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
     },
     async run(o, [name]) {

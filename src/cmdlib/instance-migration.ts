@@ -8,6 +8,7 @@ import { expandInstance } from "./instance.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
+import { choosePrimary } from "./iallocator.js";
 
 const EXT_MIRROR: ReadonlySet<string> = new Set(["sharedfile"]);
 
@@ -21,13 +22,29 @@ abstract class LUInstanceMove extends LogicalUnit {
   override expandNames(): void {
     const cfg = this.cfg;
     this.inst = expandInstance(cfg, String(this.op["instance_name"]));
-    if (typeof this.op["target_node"] !== "string") {
-      throw new OpPrereqError("No target node given; give -n NODE (instance allocators are not supported yet)", ErrorCode.inval);
-    }
-    this.target = expandNodeName(cfg, this.op["target_node"]);
     this.lock(Levels.instance, [this.inst.uuid]);
-    this.lock(Levels.node, [this.inst.primary_node, this.target.uuid]);
-    this.lock(Levels.nodeRes, [this.inst.primary_node, this.target.uuid]);
+    if (typeof this.op["target_node"] === "string") {
+      this.target = expandNodeName(cfg, this.op["target_node"]);
+      this.lock(Levels.node, [this.inst.primary_node, this.target.uuid]);
+      this.lock(Levels.nodeRes, [this.inst.primary_node, this.target.uuid]);
+    } else {
+      this.allocator = typeof this.op["iallocator"] === "string" ? this.op["iallocator"] : ".";
+      this.lock(Levels.node, "all");
+      this.lock(Levels.nodeRes, "all");
+    }
+  }
+
+  /** The allocator to run when no target node was given. */
+  protected allocator: string | null = null;
+
+  /** Picks the target with the allocator when none was given (after the layout checks). */
+  protected async chooseTarget(): Promise<void> {
+    if (this.allocator === null) return;
+    const be = fillInstanceBe(this.cfg.cluster, this.inst);
+    const choice = await choosePrimary(this.env.rpc, this.cfg, this.allocator, Number(be["minmem"]), [this.inst.primary_node],
+      `instance ${this.inst.name}`);
+    this.target = choice.node;
+    this.logInfo(`Selected nodes for instance ${this.inst.name} via iallocator ${choice.allocator}: ${choice.node.name}`);
   }
 
   protected get source(): Node {
@@ -46,6 +63,7 @@ abstract class LUInstanceMove extends LogicalUnit {
         ErrorCode.state);
     }
     if (disks.some((d) => d.dev_type === "drbd")) throw new OpPrereqError("drbd instances are not supported yet", ErrorCode.inval);
+    await this.chooseTarget();
     const target = cfg.nodes[this.target.uuid] ?? this.target;
     if (target.uuid === this.inst.primary_node) {
       throw new OpPrereqError(`Cannot migrate instance ${this.inst.name} to its primary (${target.name})`, ErrorCode.state);

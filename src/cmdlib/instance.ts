@@ -10,6 +10,7 @@ import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import { resolveHost } from "../util/identity.js";
 import type { RpcClient } from "../rpc/client.js";
+import { choosePrimary } from "./iallocator.js";
 
 const SUPPORTED_TEMPLATES: ReadonlySet<string> = new Set(["diskless", "file", "sharedfile"]);
 
@@ -45,14 +46,12 @@ export class LUInstanceCreate extends LogicalUnit {
   private name = "";
   private pnode!: Node;
   private template = "";
+  /** The allocator to run when no primary node was given. */
+  private allocator: string | null = null;
 
   override checkArguments(): void {
     if (this.op["mode"] !== undefined && this.op["mode"] !== "create") {
       throw new OpPrereqError("Instance import is not supported yet by ganeti-ts", ErrorCode.inval);
-    }
-    if (typeof this.op["pnode"] !== "string") {
-      throw new OpPrereqError("Instance allocation through an iallocator is not supported yet; give the primary node (-n NODE)",
-        ErrorCode.inval);
     }
     if (typeof this.op["snode"] === "string") throw new OpPrereqError("Secondary nodes (drbd) are not supported yet", ErrorCode.inval);
   }
@@ -61,15 +60,28 @@ export class LUInstanceCreate extends LogicalUnit {
     const cfg = this.cfg;
     this.name = String(this.op["instance_name"]);
     this.template = typeof this.op["disk_template"] === "string" ? this.op["disk_template"] : cfg.cluster.enabled_disk_templates?.[0] ?? "diskless";
-    this.pnode = expandNodeName(cfg, String(this.op["pnode"]));
     this.lock(Levels.instance, [this.name]);
-    this.lock(Levels.node, [this.pnode.uuid]);
-    this.lock(Levels.nodeRes, [this.pnode.uuid]);
+    if (typeof this.op["pnode"] === "string") {
+      this.pnode = expandNodeName(cfg, this.op["pnode"]);
+      this.lock(Levels.node, [this.pnode.uuid]);
+      this.lock(Levels.nodeRes, [this.pnode.uuid]);
+    } else {
+      // The allocator may pick any node: hold them all while it decides.
+      this.allocator = typeof this.op["iallocator"] === "string" ? this.op["iallocator"] : ".";
+      this.lock(Levels.node, "all");
+      this.lock(Levels.nodeRes, "all");
+    }
   }
 
   async checkPrereq(): Promise<void> {
     const cfg = this.cfg;
     if (this.op["name_check"] !== false) this.name = (await resolveHost(this.env.paths, this.name)).name;
+    if (this.allocator !== null) {
+      const be = fillInstanceBe(cfg.cluster, { beparams: (this.op["beparams"] ?? {}) as Record<string, unknown> } as unknown as Instance);
+      const choice = await choosePrimary(this.env.rpc, cfg, this.allocator, Number(be["minmem"]), [], `instance ${this.name}`);
+      this.pnode = choice.node;
+      this.logInfo(`Selected nodes for instance ${this.name} via iallocator ${choice.allocator}: ${choice.node.name}`);
+    }
     if (Object.values(cfg.instances).some((i) => i.name === this.name)) {
       throw new OpPrereqError(`Instance '${this.name}' is already in the cluster`, ErrorCode.exists);
     }

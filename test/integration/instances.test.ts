@@ -196,3 +196,15 @@ test("sharedfile: live migration, and failover off a dead node as in the lab", a
   r = await c.on("node1", "gnt-instance", "failover", "-f", "-n", "node3", "dL");
   assert.match(r.stderr, /error type: wrong_state, error details:\nInstance's disk layout 'diskless' does not allow failovers\n$/);
 });
+
+test("the default allocator places and moves instances when no node is given", async () => {
+  // Only node1 is usable now (node2 was removed, node3 is offline).
+  let r = await c.on("node1", "gnt-instance", "add", "-t", "sharedfile", "-s", "64M", "-I", ".", "--no-install", "--no-name-check", "dA");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, / - INFO: Selected nodes for instance dA via iallocator builtin: node1\n/);
+  r = await c.on("node1", "gnt-instance", "migrate", "-f", "dA");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /error type: insufficient_resources, error details:\nCan't compute nodes using iallocator 'builtin' for instance dA: no usable node/);
+  r = await c.on("node1", "gnt-instance", "add", "-t", "sharedfile", "-s", "64M", "-I", "hail", "--no-install", "--no-name-check", "dB");
+  assert.match(r.stderr, /Instance allocator 'hail' is not available yet; use '\.' for the built-in default allocator/);
+});

@@ -8,12 +8,14 @@ import { PROTOCOL_VERSION, RELEASE_VERSION, DEFAULT_NODED_PORT } from "../../con
 import type { NodedContext } from "../context.js";
 import type { RpcArgs, RpcResultOf } from "../../rpc/catalogue.js";
 import { readSsconf } from "../../util/ssconf.js";
+import { fakeList } from "../../hypervisor/fake.js";
 
 export async function version(): Promise<RpcResultOf<"version">> {
   return { protocol: PROTOCOL_VERSION, release: RELEASE_VERSION };
 }
 
 async function meminfo(): Promise<{ total: number; free: number }> {
+  // (returns a fresh object: callers may adjust it)
   const text = await readFile("/proc/meminfo", "utf8");
   const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
   return { total: Math.floor(kb("MemTotal") / 1024), free: Math.floor(kb("MemAvailable") / 1024) };
@@ -21,6 +23,9 @@ async function meminfo(): Promise<{ total: number; free: number }> {
 
 export async function nodeInfo(args: RpcArgs<"node_info">, ctx: NodedContext): Promise<RpcResultOf<"node_info">> {
   const mem = await meminfo();
+  // As Ganeti's fake hypervisor: memory given to (fake) instances is not free any more.
+  const used = (await fakeList(ctx.paths)).reduce((a, i) => a + i.memory, 0);
+  mem.free -= Math.min(mem.free, used);
   const storage = [];
   for (const dir of args.storage_dirs) {
     const p = join(ctx.paths.root, dir);
