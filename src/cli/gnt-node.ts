@@ -1,5 +1,6 @@
 // gnt-node: node administration.
-import { main, out, err, COMMON, parseBool, parseKeyVal, type CommandTable } from "./framework.js";
+import { main, out, err, COMMON, parseBool, parseKeyVal, type CommandTable, type Options } from "./framework.js";
+import { confirm } from "./prompt.js";
 import { withMaster, runOpcode, pollJob, commonOpFields } from "./jobs.js";
 import { listCommand, listFieldsCommand, filterForNames, type QueryResponse } from "./list.js";
 import { tagCommands } from "./tags.js";
@@ -7,6 +8,33 @@ import { LuxiMethod } from "../luxi/protocol.js";
 import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
 
 export const NODE_LIST_DEFAULT = ["name", "dtotal", "dfree", "mtotal", "mnode", "mfree", "pinst_cnt", "sinst_cnt"];
+
+/** Submits an opcode whose result is follow-up jobs, and follows those too (Ganeti's JobExecutor). */
+async function runWithFollowUps(o: Options, op: Record<string, unknown>, done: string, what: string): Promise<number> {
+  return withMaster(async (c) => {
+    const id = (await c.call(LuxiMethod.submitJob, [[{ ...commonOpFields(o), ...op }]])) as number;
+    if (o["submit"] === true) {
+      out(`JobID: ${id}`);
+      return 0;
+    }
+    const [res] = (await pollJob(c, id)) as [{ jobs?: Array<[boolean, number]> }];
+    let bad = false;
+    for (const [, j] of res.jobs ?? []) {
+      try {
+        await pollJob(c, j);
+      } catch (e) {
+        bad = true;
+        err(formatError(e).text);
+      }
+    }
+    if (bad) {
+      err(`There were errors during the ${what}:`);
+      return 1;
+    }
+    out(`All instances ${done} successfully.`);
+    return 0;
+  });
+}
 
 const commands: CommandTable = {
   add: {
@@ -130,29 +158,40 @@ const commands: CommandTable = {
       if (o["non-live"] === true) op["mode"] = "non-live";
       if (typeof o["target-node"] === "string") op["target_node"] = o["target-node"];
       if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
-      return withMaster(async (c) => {
-        const id = (await c.call(LuxiMethod.submitJob, [[{ ...commonOpFields(o), ...op }]])) as number;
-        if (o["submit"] === true) {
-          out(`JobID: ${id}`);
+      return runWithFollowUps(o, op, "migrated", "migration");
+    },
+  },
+  evacuate: {
+    summary: "Relocates the primary and/or secondary instances away from a node",
+    usage: "[-f] {-p | -s} [-I IALLOCATOR | -n NODE] <node_name>",
+    args: [1, 1],
+    options: {
+      primary: { type: "boolean", short: "p", help: "Evacuate only the primary instances" },
+      secondary: { type: "boolean", short: "s", help: "Evacuate only the secondary instances" },
+      iallocator: { type: "string", short: "I", help: "Instance allocator ('.' for the default)" },
+      "new-secondary": { type: "string", short: "n", help: "New secondary node", metavar: "NODE" },
+      force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
+    },
+    async run(o, [name]) {
+      if (o["primary"] === true && o["secondary"] === true) throw new OpPrereqError("Only one of -p and -s may be given", ErrorCode.inval);
+      const mode = o["primary"] === true ? "primary-only" : o["secondary"] === true ? "secondary-only" : "all";
+      const op: Record<string, unknown> = { OP_ID: "OP_NODE_EVACUATE", node_name: name, mode };
+      if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
+      if (typeof o["new-secondary"] === "string") op["remote_node"] = o["new-secondary"];
+      if (o["force"] !== true) {
+        const insts = await withMaster(async (c) => {
+          const r = (await c.call(LuxiMethod.query, ["node", ["pinst_list", "sinst_list"], filterForNames([name ?? ""])])) as QueryResponse;
+          const row = r.data[0];
+          if (row === undefined) throw new OpPrereqError(`Node '${name ?? ""}' not known`, ErrorCode.noent);
+          return [...(mode !== "secondary-only" ? (row[0]?.[1] as string[]) : []), ...(mode !== "primary-only" ? (row[1]?.[1] as string[]) : [])];
+        });
+        if (insts.length === 0) {
+          out(`No instances to evacuate on node(s) ${name ?? ""}, exiting.`);
           return 0;
         }
-        const [res] = (await pollJob(c, id)) as [{ jobs?: Array<[boolean, number]> }];
-        let bad = false;
-        for (const [, j] of res.jobs ?? []) {
-          try {
-            await pollJob(c, j);
-          } catch (e) {
-            bad = true;
-            err(formatError(e).text);
-          }
-        }
-        if (bad) {
-          err("There were errors during the migration:");
-          return 1;
-        }
-        out("All instances migrated successfully.");
-        return 0;
-      });
+        if (!(await confirm(`Relocate instance(s) ${[...new Set(insts)].join(", ")} from node(s) ${name ?? ""}?`))) return 1;
+      }
+      return runWithFollowUps(o, op, "evacuated", "evacuation");
     },
   },
   remove: {

@@ -16,6 +16,7 @@ import {
 } from "./instance.js";
 import { LUInstanceFailover, LUInstanceMigrate } from "./instance-migration.js";
 import { LUOsDiagnose } from "./os.js";
+import { LUNodeEvacuate } from "./node-evacuate.js";
 
 type LuClass = new (op: OpInput, env: LuEnv) => LogicalUnit;
 
@@ -24,6 +25,7 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_NODE_REMOVE", LUNodeRemove],
   ["OP_NODE_SET_PARAMS", LUNodeSetParams],
   ["OP_NODE_MIGRATE", LUNodeMigrate],
+  ["OP_NODE_EVACUATE", LUNodeEvacuate],
   ["OP_CLUSTER_REDIST_CONF", LUClusterRedistConf],
   ["OP_CLUSTER_ACTIVATE_MASTER_IP", LUClusterActivateMasterIp],
   ["OP_CLUSTER_DEACTIVATE_MASTER_IP", LUClusterDeactivateMasterIp],

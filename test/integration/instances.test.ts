@@ -129,6 +129,16 @@ test("bad input and templates not built yet", async () => {
   await assert.rejects(access(join(c.root("node2"), "srv/ganeti/file-storage/dZ")));
 });
 
+test("evacuating node-local instances fails with Ganeti's message", async () => {
+  let r = await c.on("node1", "gnt-node", "evacuate", "-f", "-p", "node3");
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, / - INFO: Evacuating instances from node 'node3': dY\n.* - WARNING: Unable to evacuate instances dY \(Instances of type diskless cannot be relocated\)\n/);
+  assert.equal(r.stderr, "Failure: command execution error:\nUnable to evacuate instances dY (Instances of type diskless cannot be relocated)\n");
+  r = await c.on("node1", "gnt-node", "evacuate", "-f", "-p", "-n", "node1", "node3");
+  assert.match(r.stderr, /error type: wrong_input, error details:\nWithout the use of an iallocator only secondary instances can be evacuated\n$/);
+  assert.deepEqual((await statuses()).map((row) => row[1]), ["node2", "node3"], "nothing moved");
+});
+
 test("a dead primary node: ERROR_nodedown, then ERROR_nodeoffline; the node can't be removed", async () => {
   let r = await c.devcluster("stop", "node2");
   assert.equal(r.code, 0, r.stderr);
@@ -170,6 +180,13 @@ test("sharedfile: live migration, and failover off a dead node as in the lab", a
   r = await c.on("node1", "gnt-node", "migrate", "-f", "-n", "node3", "node1");
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await statuses(), [["dS", "node3", "", "running"]]);
+  // gnt-node evacuate -p: the allocator picks the target.
+  r = await c.on("node1", "gnt-node", "evacuate", "-f", "-p", "node3");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, / - INFO: Instances to be moved: dS \(to node1\)\n[^]*All instances evacuated successfully\.\n$/);
+  assert.deepEqual(await statuses(), [["dS", "node1", "", "running"]]);
+  r = await c.on("node1", "gnt-instance", "migrate", "-f", "-n", "node3", "dS");
+  assert.equal(r.code, 0, r.stderr);
   // node3 dies and is marked offline: migration is refused with Ganeti's message,
   // failover proceeds with its warning and starts the instance on the target.
   await c.devcluster("stop", "node3");

@@ -1,0 +1,84 @@
+// gnt-node evacuate: move instances off a node, as follow-up jobs (Ganeti's
+// LUNodeEvacuate + node-evacuate iallocator request). Primary instances on shared storage
+// are migrated (or failed over when stopped or their node is offline) to a node the
+// allocator picks; instances on node-local storage cannot be relocated.
+import type { Instance, Node } from "../objects/types.js";
+import { fillInstanceBe, instanceDiskTemplate, primaryInstances, secondaryInstances } from "../objects/fill.js";
+import { LogicalUnit, expandNodeName, Levels } from "./base.js";
+import type { OpOutcome, OpInput } from "../jobs/queue.js";
+import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
+import { choosePrimary } from "./iallocator.js";
+
+const RELOCATABLE: ReadonlySet<string> = new Set(["sharedfile"]);
+
+export class LUNodeEvacuate extends LogicalUnit {
+  override readonly reqBgl = false;
+  private node!: Node;
+  private mode = "all";
+
+  override checkArguments(): void {
+    this.mode = String(this.op["mode"] ?? "all");
+    if (typeof this.op["remote_node"] === "string" && typeof this.op["iallocator"] === "string") {
+      throw new OpPrereqError("Give either a remote node or an iallocator, not both", ErrorCode.inval);
+    }
+    if (typeof this.op["remote_node"] === "string" && this.mode !== "secondary-only") {
+      throw new OpPrereqError("Without the use of an iallocator only secondary instances can be evacuated", ErrorCode.inval);
+    }
+  }
+
+  override expandNames(): void {
+    this.node = expandNodeName(this.cfg, String(this.op["node_name"]));
+    this.lock(Levels.node, "all", "shared");
+  }
+
+  checkPrereq(): void {
+    if (typeof this.op["remote_node"] === "string") {
+      const remote = expandNodeName(this.cfg, this.op["remote_node"]);
+      if (remote.uuid === this.node.uuid) throw new OpPrereqError("Can not use evacuated node as a new secondary node", ErrorCode.inval);
+    }
+  }
+
+  async exec(): Promise<OpOutcome> {
+    const cfg = this.cfg;
+    const uuids = [
+      ...(this.mode !== "secondary-only" ? primaryInstances(cfg, this.node.uuid) : []),
+      ...(this.mode !== "primary-only" ? secondaryInstances(cfg, this.node.uuid) : []),
+    ];
+    const insts = [...new Set(uuids)].map((u) => cfg.instances[u]).filter((i): i is Instance => i !== undefined);
+    if (insts.length === 0) {
+      this.logInfo(`No instances to evacuate from node '${this.node.name}'`);
+      return { result: {}, jobs: [] };
+    }
+    this.logInfo(`Evacuating instances from node '${this.node.name}': ${insts.map((i) => i.name).join(", ")}`);
+    const failed: string[] = [];
+    const moved: Array<[Instance, Node]> = [];
+    for (const inst of insts) {
+      const template = instanceDiskTemplate(cfg, inst);
+      if (!RELOCATABLE.has(template)) {
+        failed.push(`${inst.name} (Instances of type ${template} cannot be relocated)`);
+        continue;
+      }
+      const be = fillInstanceBe(cfg.cluster, inst);
+      try {
+        const choice = await choosePrimary(this.env.rpc, cfg, typeof this.op["iallocator"] === "string" ? this.op["iallocator"] : ".",
+          Number(be["minmem"]), [this.node.uuid], `instance ${inst.name}`);
+        moved.push([inst, choice.node]);
+      } catch (e) {
+        failed.push(`${inst.name} (${(e as Error).message})`);
+      }
+    }
+    if (failed.length > 0) {
+      this.logWarning(`Unable to evacuate instances ${failed.join(", ")}`);
+      throw new OpExecError(`Unable to evacuate instances ${failed.join(", ")}`);
+    }
+    this.logInfo(`Instances to be moved: ${moved.map(([i, n]) => `${i.name} (to ${n.name})`).join(", ")}`);
+    const jobs: OpInput[][] = moved.map(([inst, target]) => {
+      // A stopped instance, or one whose node is offline, cannot be live-migrated.
+      const failover = inst.admin_state !== "up" || this.node.offline;
+      return [failover
+        ? { OP_ID: "OP_INSTANCE_FAILOVER", instance_name: inst.name, target_node: target.name, ignore_consistency: this.node.offline }
+        : { OP_ID: "OP_INSTANCE_MIGRATE", instance_name: inst.name, target_node: target.name }];
+    });
+    return { result: {}, jobs };
+  }
+}
