@@ -3,15 +3,10 @@
 import { LogicalUnit, Levels } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { nodeTarget } from "../config/store.js";
+import type { OsDefinition } from "../os/definition.js";
 
-export interface OsNodeStatus {
-  readonly path: string;
-  readonly status: boolean;
-  readonly diagnose: string;
-  readonly variants: readonly string[];
-  readonly parameters: ReadonlyArray<readonly [string, string]>;
-  readonly api_versions: readonly number[];
-}
+/** One node's view of an OS definition (as its noded diagnosed it). */
+export type OsNodeStatus = Omit<OsDefinition, "name">;
 
 export interface OsSummary {
   readonly name: string;
