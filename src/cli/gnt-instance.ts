@@ -125,6 +125,18 @@ const base: CommandTable = {
       return 0;
     },
   },
+  reinstall: {
+    summary: "Reinstalls the instance's OS (all data on its disks is lost)", usage: "[-f] [-o OS] <instance>", args: [1, 1],
+    options: { "os-type": { type: "string", short: "o", help: "Install this OS instead of the current one", metavar: "OS" },
+      force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority },
+    async run(o, [name]) {
+      if (o["force"] !== true && !(await confirm(`This will reinstall the instance ${name ?? ""} and remove all data. Continue?`))) return 1;
+      const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_REINSTALL", instance_name: name };
+      if (typeof o["os-type"] === "string") op["os_type"] = o["os-type"];
+      await runOpcode(o, op);
+      return 0;
+    },
+  },
   reboot: {
     summary: "Reboots an instance", usage: "[-t soft|hard|full] <instance>", args: [1, 1],
     options: { type: { type: "string", short: "t", help: "Reboot type: soft, hard or full", metavar: "TYPE" },

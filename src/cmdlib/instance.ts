@@ -388,3 +388,41 @@ export class LUInstanceSetParams extends LUInstanceOne {
     return { result };
   }
 }
+
+/** gnt-instance reinstall: the instance must be down; runs the (possibly new) OS's create script. */
+export class LUInstanceReinstall extends LUInstanceOne {
+  override readonly hooksPath = "instance-reinstall";
+  override readonly hooksType = "INSTANCE" as const;
+  private osName = "";
+  async checkPrereq(): Promise<void> {
+    const inst = this.inst;
+    if (instanceDisks(this.cfg, inst).length === 0) throw new OpPrereqError(`Instance '${inst.name}' has no disks`, ErrorCode.inval);
+    if (inst.admin_state !== "down") {
+      throw new OpPrereqError(`Instance '${inst.name}' is marked to be ${inst.admin_state}, cannot reinstall`, ErrorCode.state);
+    }
+    const pnode = this.pnode;
+    if (pnode.offline) throw new OpPrereqError(`Instance ${inst.name}'s primary node ${pnode.name} is offline`, ErrorCode.state);
+    const running = await this.env.rpc.call(nodeTarget(pnode), "all_instances_info", { hypervisors: [inst.hypervisor] });
+    if (running.ok && running.payload?.[inst.name] !== undefined) {
+      throw new OpPrereqError(`Instance ${inst.name} is running, cannot reinstall`, ErrorCode.state);
+    }
+    this.osName = typeof this.op["os_type"] === "string" ? this.op["os_type"] : inst.os;
+    if (this.osName === "") throw new OpPrereqError("No guest OS or OS image specified", ErrorCode.inval);
+    await checkNodeHasOs(this.env.rpc, pnode, this.osName);
+  }
+  async exec(): Promise<OpOutcome> {
+    let inst = this.inst;
+    if (this.osName !== inst.os) {
+      this.env.feedback(`Changing OS scripts to '${this.osName}'...`);
+      const cfg = await this.env.config.update((c) => {
+        const i = c.instances[inst.uuid];
+        return i === undefined ? c : { ...c, instances: { ...c.instances, [i.uuid]: { ...i, os: this.osName, serial_no: i.serial_no + 1 } } };
+      }, (w) => this.logWarning(w));
+      inst = cfg.instances[inst.uuid] ?? inst;
+    }
+    this.env.feedback("Running the instance OS create scripts...");
+    const r = await this.env.rpc.call(nodeTarget(this.pnode), "instance_os_add", { instance: osInstance(this.cfg, inst, this.pnode), debug: 0 });
+    r.raise(`Could not install OS for instance '${inst.name}' on node '${this.pnode.name}'`);
+    return { result: null };
+  }
+}

@@ -13,6 +13,7 @@ import { LUTagsGet, LUTagsSet, LUTagsDel } from "./tags.js";
 import { LUTestDelay } from "./test.js";
 import {
   LUInstanceCreate, LUInstanceRemove, LUInstanceStartup, LUInstanceShutdown, LUInstanceReboot, LUInstanceSetParams,
+  LUInstanceReinstall,
 } from "./instance.js";
 import { LUInstanceFailover, LUInstanceMigrate } from "./instance-migration.js";
 import { LUOsDiagnose } from "./os.js";
@@ -50,6 +51,7 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_INSTANCE_SHUTDOWN", LUInstanceShutdown],
   ["OP_INSTANCE_REBOOT", LUInstanceReboot],
   ["OP_INSTANCE_SET_PARAMS", LUInstanceSetParams],
+  ["OP_INSTANCE_REINSTALL", LUInstanceReinstall],
   ["OP_OS_DIAGNOSE", LUOsDiagnose],
   ["OP_INSTANCE_FAILOVER", LUInstanceFailover],
   ["OP_INSTANCE_MIGRATE", LUInstanceMigrate],

@@ -59,6 +59,11 @@ test("start, stop and info", async () => {
   assert.match(r.stdout, /    - disk\/0: size 1024M\n/);
   r = await c.on("node1", "gnt-instance", "console", "dX");
   assert.equal(r.stderr, "Failure: command execution error:\nInstance dX is not running, can't get console\n");
+  r = await c.on("node1", "gnt-instance", "reinstall", "-f", "dX");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Running the instance OS create scripts\.\.\.\n$/);
+  r = await c.on("node1", "gnt-instance", "reinstall", "-f", "dY");
+  assert.match(r.stderr, /error type: wrong_input, error details:\nInstance 'dY' has no disks\n$/);
   r = await c.on("node1", "gnt-instance", "start", "dX");
   assert.equal(r.code, 0, r.stderr);
   r = await c.on("node1", "gnt-instance", "console", "dX");
@@ -104,6 +109,7 @@ test("verify compares what runs with what should", async () => {
 
 test("bad input and templates not built yet", async () => {
   const cases: Array<[string[], RegExp]> = [
+    [["reinstall", "-f", "dX"], /error type: wrong_state, error details:\nInstance 'dX' is marked to be up, cannot reinstall\n$/],
     [["add", "-t", "file", "-s", "1G", "-n", "node2", "--no-name-check", "dX"],
       /error type: already_exists, error details:\nInstance 'dX' is already in the cluster\n$/],
     [["add", "-t", "plain", "-s", "1G", "-n", "node2", "--no-name-check", "dZ"],
