@@ -1,10 +1,12 @@
-// Durable, replicated job files with group commit: every change to the queue is written
-// (fsync) on the master and pushed to the master candidates before it is acknowledged.
-// Changes that arrive while a flush is under way are written together by the next one,
-// so many concurrent submissions cost one fsync and one RPC round per flush.
+// Durable, replicated job files with group commit: every change to the queue is made
+// durable on the master (one journal append + fdatasync per batch, util/journal.ts) and
+// pushed to the master candidates before it is acknowledged. Changes that arrive while a
+// flush is under way are written together by the next one, so many concurrent
+// submissions cost one fsync here and one RPC round (one fsync there) per flush.
 import { mkdir, rename } from "node:fs/promises";
 import { join, dirname } from "node:path";
-import { atomicWriteMany } from "../util/fs.js";
+import { fsyncDir } from "../util/fs.js";
+import { DirJournal } from "../util/journal.js";
 
 export type Replicator = (files: ReadonlyArray<readonly [string, string]>, renames: ReadonlyArray<readonly [string, string]>) => Promise<void>;
 
@@ -23,8 +25,16 @@ interface Batch {
 export class QueueStore {
   private next: Batch = QueueStore.emptyBatch();
   private flushing: Promise<void> | null = null;
+  private readonly journal: DirJournal;
 
-  constructor(private readonly dir: string, private readonly replicate: Replicator) {}
+  constructor(private readonly dir: string, private readonly replicate: Replicator) {
+    this.journal = new DirJournal(dir);
+  }
+
+  /** Replays the journal a crash may have left; call before reading the queue's files. */
+  async recover(): Promise<number> {
+    return this.journal.recover();
+  }
 
   private static emptyBatch(): Batch {
     return { files: new Map(), renames: [], waiters: [] };
@@ -60,11 +70,19 @@ export class QueueStore {
       try {
         const rendered = new Map([...batch.files].map(([n, render]) => [n, render()] as const));
         const files = [...rendered].map(([n, r]) => [n, r.text] as const);
-        await atomicWriteMany(files.map(([n, c]) => [join(this.dir, n), c] as const));
-        for (const [from, to] of batch.renames) {
-          await mkdir(dirname(join(this.dir, to)), { recursive: true });
-          await rename(join(this.dir, from), join(this.dir, to)).catch((e: NodeJS.ErrnoException) => {
-            if (e.code !== "ENOENT") throw e;
+        await this.journal.append(files);
+        if (batch.renames.length > 0) {
+          // With the journal empty, so that a replay can never bring a moved file back.
+          await this.journal.withCheckpoint(async () => {
+            const dirs = new Set<string>([this.dir]);
+            for (const [from, to] of batch.renames) {
+              await mkdir(dirname(join(this.dir, to)), { recursive: true });
+              await rename(join(this.dir, from), join(this.dir, to)).catch((e: NodeJS.ErrnoException) => {
+                if (e.code !== "ENOENT") throw e;
+              });
+              dirs.add(dirname(join(this.dir, to)));
+            }
+            await Promise.all([...dirs].map(fsyncDir));
           });
         }
         await this.replicate(files, batch.renames);
@@ -79,5 +97,10 @@ export class QueueStore {
   /** Resolves once everything queued so far is durable. */
   async settle(): Promise<void> {
     while (this.flushing !== null) await this.flushing;
+  }
+
+  async close(): Promise<void> {
+    await this.settle();
+    await this.journal.close();
   }
 }

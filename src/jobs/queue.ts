@@ -76,6 +76,7 @@ export class JobQueue {
   /** Loads the queue; jobs interrupted by a crash end as Ganeti's do. */
   async load(): Promise<{ restarted: number[]; failed: number[] }> {
     await mkdir(join(this.opts.dir, "archive"), { recursive: true });
+    await this.store.recover();
     this.serial = Number((await readTextOrNull(join(this.opts.dir, "serial")))?.trim() ?? 0) || 0;
     const restarted: number[] = [];
     const failed: number[] = [];
@@ -188,7 +189,8 @@ export class JobQueue {
         op.status = OpStatus.waiting;
         op.start_timestamp = now();
         if (job.start_timestamp === null) job.start_timestamp = op.start_timestamp;
-        await this.persistAndNotify(job);
+        // Not awaited: a crash now leaves the job "queued" on disk, and it is run again.
+        void this.persistAndNotify(job).catch((e: unknown) => this.opts.onError?.(e));
         let result: unknown;
         try {
           const outcome = await this.opts.execute(op.input, {
@@ -396,7 +398,7 @@ export class JobQueue {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.store.settle();
+    await this.store.close();
   }
 }
 

@@ -3,6 +3,7 @@
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join, dirname } from "node:path";
 import { atomicWrite, atomicWriteMany } from "../../util/fs.js";
+import { DirJournal } from "../../util/journal.js";
 import { DistributableFile, type RpcArgs } from "../../rpc/catalogue.js";
 import { SSCONF_KEYS } from "../../constants.js";
 import type { NodedContext } from "../context.js";
@@ -36,23 +37,40 @@ function queuePath(ctx: NodedContext, name: string): string {
   return join(ctx.paths.queueDir, name);
 }
 
+/** The replicated queue is journaled like the master's (one fdatasync per batch). */
+const journals = new Map<string, DirJournal>();
+function journal(ctx: NodedContext): DirJournal {
+  let j = journals.get(ctx.paths.queueDir);
+  if (j === undefined) {
+    j = new DirJournal(ctx.paths.queueDir);
+    journals.set(ctx.paths.queueDir, j);
+  }
+  return j;
+}
+
 export async function jobqueueUpdate(args: RpcArgs<"jobqueue_update">, ctx: NodedContext): Promise<null> {
-  await atomicWriteMany(args.files.map(([n, c]) => [queuePath(ctx, n), c] as const));
+  for (const [n] of args.files) queuePath(ctx, n); // validates every name before writing any
+  await journal(ctx).append(args.files);
   return null;
 }
 
 export async function jobqueueRename(args: RpcArgs<"jobqueue_rename">, ctx: NodedContext): Promise<null> {
-  for (const [from, to] of args.renames) {
-    const dst = queuePath(ctx, to);
-    await mkdir(dirname(dst), { recursive: true });
-    await rename(queuePath(ctx, from), dst).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== "ENOENT") throw e;
-    });
-  }
+  await journal(ctx).withCheckpoint(async () => {
+    for (const [from, to] of args.renames) {
+      const dst = queuePath(ctx, to);
+      await mkdir(dirname(dst), { recursive: true });
+      await rename(queuePath(ctx, from), dst).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== "ENOENT") throw e;
+      });
+    }
+  });
   return null;
 }
 
 export async function jobqueuePurge(_a: unknown, ctx: NodedContext): Promise<null> {
+  const j = journals.get(ctx.paths.queueDir);
+  journals.delete(ctx.paths.queueDir);
+  await j?.close();
   await rm(ctx.paths.queueDir, { recursive: true, force: true });
   await mkdir(ctx.paths.queueDir, { recursive: true });
   return null;
