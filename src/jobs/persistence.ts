@@ -70,7 +70,9 @@ export class QueueStore {
       try {
         const rendered = new Map([...batch.files].map(([n, render]) => [n, render()] as const));
         const files = [...rendered].map(([n, r]) => [n, r.text] as const);
-        await this.journal.append(files);
+        // Here and on the candidates at the same time: the batch counts once both hold it.
+        const replicated = files.length > 0 ? this.replicate(files, []) : Promise.resolve();
+        await Promise.all([this.journal.append(files), replicated]);
         if (batch.renames.length > 0) {
           // With the journal empty, so that a replay can never bring a moved file back.
           await this.journal.withCheckpoint(async () => {
@@ -85,7 +87,7 @@ export class QueueStore {
             await Promise.all([...dirs].map(fsyncDir));
           });
         }
-        await this.replicate(files, batch.renames);
+        if (batch.renames.length > 0) await this.replicate([], batch.renames);
         for (const w of batch.waiters) w.resolve(w.name === null ? undefined : rendered.get(w.name)?.meta);
       } catch (e) {
         for (const w of batch.waiters) w.reject(e as Error);
