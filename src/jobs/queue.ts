@@ -57,6 +57,8 @@ export class JobQueue {
   private readonly store: QueueStore;
   private readonly events = new EventEmitter();
   private readonly aborters = new Map<number, AbortController>();
+  /** Jobs that may be queued (a superset; pickNext prunes it), so picking is not a full scan. */
+  private readonly queuedIds = new Set<number>();
   /** What of each job is durable (status, last log serial): all that watchers are shown. */
   private readonly durable = new Map<number, Durable>();
   private serial = 0;
@@ -96,6 +98,7 @@ export class JobQueue {
       if (st === JobStatus.queued || st === JobStatus.waiting) {
         for (const op of job.ops) if (op.status === OpStatus.waiting) op.status = OpStatus.queued;
         restarted.push(job.id);
+        this.queuedIds.add(job.id);
       } else if (st === JobStatus.canceling) {
         this.finishRemaining(job, OpStatus.canceled, "Job canceled by request");
         failed.push(job.id);
@@ -135,7 +138,10 @@ export class JobQueue {
     const at = now();
     const created = validated.map((ops) => newJob(++this.serial, ops, at));
     const serial = this.serial;
-    for (const j of created) this.jobs.set(j.id, j);
+    for (const j of created) {
+      this.jobs.set(j.id, j);
+      this.queuedIds.add(j.id);
+    }
     await Promise.all([
       this.store.write("serial", () => ({ text: `${serial}\n`, meta: null })),
       ...created.map((j) => this.persist(j)),
@@ -168,8 +174,12 @@ export class JobQueue {
 
   private pickNext(): Job | undefined {
     let best: Job | undefined;
-    for (const j of this.jobs.values()) {
-      if (jobStatus(j) !== JobStatus.queued) continue;
+    for (const id of this.queuedIds) {
+      const j = this.jobs.get(id);
+      if (j === undefined || jobStatus(j) !== JobStatus.queued) {
+        this.queuedIds.delete(id);
+        continue;
+      }
       if (best === undefined || jobPriority(j) < jobPriority(best) || (jobPriority(j) === jobPriority(best) && j.id < best.id)) best = j;
     }
     return best;

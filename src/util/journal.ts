@@ -1,7 +1,7 @@
 // A write-ahead journal for a directory of small files (the job queue): a batch of file
 // updates is made durable with ONE append + fdatasync, instead of one fsync per file.
-// The files themselves are then written without fsync; a checkpoint (every few MiB, before
-// any rename, and at recovery) fsyncs them and empties the journal. After a crash,
+// The files themselves are then written in the background without fsync; a checkpoint
+// (every few MiB, before any rename, and at recovery) fsyncs them and empties the journal. After a crash,
 // recover() replays the journal, so a file is always at least as new as the last batch
 // that was acknowledged. A torn last line (a batch that was never acknowledged) is ignored.
 import { open, readFile, rename, mkdir, type FileHandle } from "node:fs/promises";
@@ -17,6 +17,10 @@ export class DirJournal {
   private readonly dirty = new Set<string>();
   private chain: Promise<unknown> = Promise.resolve();
   private recovered = false;
+  /** Journaled content not yet written to its file (latest version per name). */
+  private readonly pending = new Map<string, string>();
+  private materializing: Promise<void> | null = null;
+  private readonly knownDirs = new Set<string>();
 
   constructor(private readonly dir: string, private readonly mode = 0o640) {}
 
@@ -42,7 +46,10 @@ export class DirJournal {
 
   private async writeFile(name: string, content: string): Promise<void> {
     const path = join(this.dir, name);
-    await mkdir(dirname(path), { recursive: true });
+    if (!this.knownDirs.has(dirname(path))) {
+      await mkdir(dirname(path), { recursive: true });
+      this.knownDirs.add(dirname(path));
+    }
     const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
     const fh = await open(tmp, "w", this.mode);
     try {
@@ -64,9 +71,29 @@ export class DirJournal {
       await fh.appendFile(data);
       await fh.datasync();
       this.size += Buffer.byteLength(data);
-      await Promise.all(files.map(([n, c]) => this.writeFile(n, c)));
+      // The batch is durable now; its files are written in the background (the next
+      // batch need not wait for them), and at the latest by the next checkpoint.
+      for (const [n, c] of files) this.pending.set(n, c);
+      this.materializing ??= this.materialize();
       if (this.size > CHECKPOINT_BYTES) await this.checkpointLocked();
     });
+  }
+
+  private async materialize(): Promise<void> {
+    try {
+      while (this.pending.size > 0) {
+        const batch = [...this.pending];
+        this.pending.clear();
+        await Promise.all(batch.map(([n, c]) => this.writeFile(n, c)));
+      }
+    } finally {
+      this.materializing = null;
+    }
+  }
+
+  /** Resolves when every journaled file is also written to its own file. */
+  async drain(): Promise<void> {
+    while (this.materializing !== null) await this.materializing;
   }
 
   /** fsyncs every file written since the last checkpoint, then empties the journal. */
@@ -87,6 +114,7 @@ export class DirJournal {
   }
 
   private async checkpointLocked(): Promise<void> {
+    await this.drain();
     if (this.dirty.size === 0 && this.size === 0) return;
     const names = [...this.dirty];
     await Promise.all(names.map(async (n) => {
@@ -141,6 +169,7 @@ export class DirJournal {
 
   async close(): Promise<void> {
     await this.serial(async () => {
+      await this.drain();
       await this.fh?.close();
       this.fh = null;
     });

@@ -62,12 +62,22 @@ test("jobs are replicated to the master candidates", async () => {
   const r = await c.on("node1", "gnt-debug", "delay", "0");
   assert.equal(r.code, 0, r.stderr);
   const ids = (await readdir(join(c.root("node1"), "var/lib/ganeti/queue"))).filter((f) => f.startsWith("job-")).sort();
+  // Each batch is durable in the candidates' journals before it is acknowledged; the job
+  // files themselves follow within moments.
+  const last = ids[ids.length - 1] ?? "";
+  const mine = async (): Promise<string> => readFile(join(c.root("node1"), "var/lib/ganeti/queue", last), "utf8");
   for (const n of ["node2", "node3"]) {
-    const theirs = (await readdir(join(c.root(n), "var/lib/ganeti/queue"))).filter((f) => f.startsWith("job-")).sort();
-    assert.deepEqual(theirs, ids, `queue on ${n}`);
-    const last = ids[ids.length - 1] ?? "";
-    assert.equal(await readFile(join(c.root(n), "var/lib/ganeti/queue", last), "utf8"),
-      await readFile(join(c.root("node1"), "var/lib/ganeti/queue", last), "utf8"));
+    const theirs = async (): Promise<[string[], string]> => [
+      (await readdir(join(c.root(n), "var/lib/ganeti/queue"))).filter((f) => f.startsWith("job-")).sort(),
+      await readFile(join(c.root(n), "var/lib/ganeti/queue", last), "utf8").catch(() => ""),
+    ];
+    let got = await theirs();
+    for (let i = 0; i < 50 && (got[0].join() !== ids.join() || got[1] !== (await mine())); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      got = await theirs();
+    }
+    assert.deepEqual(got[0], ids, `queue on ${n}`);
+    assert.equal(got[1], await mine());
   }
 });
 

@@ -1,7 +1,7 @@
 // The job queue with a recording replicator and a scripted executor (no daemons).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, writeFile, mkdir, access } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JobQueue, type OpExecutor, type OpInput } from "../../src/jobs/queue.js";
@@ -39,8 +39,11 @@ test("a job is on disk and replicated before submit returns", async () => {
   const { q, dir, replicated } = await queue(async () => ({ result: 42 }));
   const [id] = await q.submit([[{ OP_ID: "OP_TEST_DELAY", duration: 0 }]]);
   assert.equal(id, 1);
-  await access(join(dir, "job-1"));
   assert.ok(replicated.includes("job-1"), "replicated before the answer");
+  // "Crash" right after the answer: a new queue on the same directory has the job.
+  const after = new JobQueue({ dir, validate, execute: async () => new Promise<never>(() => undefined), replicate: async () => undefined });
+  const r = await after.load();
+  assert.ok(after.get(1) !== undefined || r.restarted.includes(1), "the acknowledged job survives");
   assert.equal((await readFile(join(dir, "serial"), "utf8")).trim(), "1");
   await done(1, q);
   await q.close();
@@ -70,13 +73,16 @@ test("after a crash: running jobs end in error, queued and waiting ones run agai
   assert.deepEqual(r.failed.sort(), [1, 4]);
   await Promise.all([done(2, q), done(3, q)]);
   assert.deepEqual(ran.sort(), [2, 3]);
+  await q.close(); // writes every journaled file out
   const j1 = JSON.parse(await readFile(join(dir, "job-1"), "utf8"));
   assert.equal(j1.ops[0].status, "error");
   assert.deepEqual(j1.ops[0].result, ["OpExecError", ["Unclean master daemon shutdown"]]);
   assert.equal(JSON.parse(await readFile(join(dir, "job-4"), "utf8")).ops[0].status, "canceled");
-  const [next] = await q.submit([[{ OP_ID: "OP_TEST_DELAY" }]]);
+  const q2 = new JobQueue({ dir, validate, replicate: async () => undefined, execute: async () => ({ result: null }) });
+  await q2.load();
+  const [next] = await q2.submit([[{ OP_ID: "OP_TEST_DELAY" }]]);
   assert.equal(next, 5, "ids continue after the highest one on disk");
-  await q.close();
+  await q2.close();
 });
 
 test("higher priority jobs run first", async () => {
