@@ -11,10 +11,8 @@ import { LUClusterVerify, LUClusterVerifyConfig, LUClusterVerifyGroup } from "./
 import { LUGroupAdd, LUGroupAssignNodes, LUGroupRename, LUGroupSetParams, LUGroupRemove } from "./group.js";
 import { LUTagsGet, LUTagsSet, LUTagsDel } from "./tags.js";
 import { LUTestDelay } from "./test.js";
-import {
-  LUInstanceCreate, LUInstanceRemove, LUInstanceStartup, LUInstanceShutdown, LUInstanceReboot, LUInstanceSetParams,
-  LUInstanceReinstall,
-} from "./instance.js";
+import { LUInstanceCreate, LUInstanceRemove, LUInstanceStartup, LUInstanceShutdown } from "./instance.js";
+import { LUInstanceReboot, LUInstanceSetParams, LUInstanceReinstall } from "./instance-ops.js";
 import { LUInstanceFailover, LUInstanceMigrate } from "./instance-migration.js";
 import { LUOsDiagnose } from "./os.js";
 import { LUNodeEvacuate } from "./node-evacuate.js";
