@@ -2,6 +2,7 @@
 import { arch } from "node:os";
 import { ganetiPaths } from "../util/paths.js";
 import { readSsconf } from "../util/ssconf.js";
+import { enterNodeNetns } from "../util/netns.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import {
   RELEASE_VERSION, PROTOCOL_VERSION, CONFIG_VERSION, OS_API_VERSION, EXPORT_VERSION, TS_VERSION,
@@ -63,6 +64,7 @@ const commands: CommandTable = {
     },
     async run(o, [name]) {
       const paths = ganetiPaths();
+      await enterNodeNetns(paths);
       const bep = typeof o["backend-parameters"] === "string" ? parseKeyVal(o["backend-parameters"], "backend") : undefined;
       const token = await (await bootstrap()).initCluster(paths, {
         clusterName: name ?? "",
@@ -151,6 +153,7 @@ const commands: CommandTable = {
       "ignore-offline-nodes": { type: "boolean", help: "Ignore offline nodes in the majority check" },
     },
     async run(o) {
+      await enterNodeNetns(ganetiPaths());
       const noVoting = o["no-voting"] === true;
       if (noVoting && o["yes-do-it"] !== true) {
         const ok = await confirm("This will perform the failover even if most other nodes are down, or if this node is outdated. " +

@@ -2,11 +2,13 @@
 // its own root DIR/node<i>; names resolve through each root's etc/hosts. The cluster is
 // initialised on node1 and the others join with one-time tokens, as on real servers.
 import { parseArgs } from "node:util";
+import { spawnSync } from "node:child_process";
 import { mkdir, writeFile, readFile, symlink } from "node:fs/promises";
 import { join, resolve, dirname } from "node:path";
 import { ganetiPaths, type GanetiPaths } from "../util/paths.js";
 import { startDaemonAndWait, stopDaemon, daemonPid, waitFor, readPid, isAlive, binPath } from "../util/daemon.js";
 import { readSsconf } from "../util/ssconf.js";
+import { netnsFile } from "../util/netns.js";
 import { fileExists } from "../util/fs.js";
 import { loadServerPem } from "../rpc/certs.js";
 import { createJoinToken } from "../config/join-tokens.js";
@@ -20,12 +22,51 @@ interface State {
   readonly nodes: number;
   readonly subnet: number;
   readonly clusterName: string;
+  /** Each node in its own network namespace (root only). */
+  readonly netns?: boolean;
 }
 
 const DAEMONS = ["ganeti-masterd", "ganeti-noded"];
 
+/**
+ * Without namespaces nodes are loopback addresses. With them, addresses from 198.18.0.0/15
+ * (RFC 2544's range for testing network devices): they exist only on the devcluster's
+ * bridge and namespaces, which have no route anywhere else.
+ */
 function nodeIp(s: State, i: number): string {
-  return `127.0.${s.subnet}.${i}`;
+  return s.netns === true ? `198.18.${s.subnet}.${i}` : `127.0.${s.subnet}.${i}`;
+}
+
+const nsName = (s: State, i: number): string => `gdc${s.subnet}-node${i}`;
+const bridgeName = (s: State): string => `gdc${s.subnet}br`;
+
+function sh(args: readonly string[]): void {
+  const r = spawnSync(args[0] ?? "", args.slice(1), { encoding: "utf8" });
+  if (r.status !== 0) throw new OpPrereqError(`'${args.join(" ")}' failed: ${(r.stderr ?? "").trim()}`, ErrorCode.environ);
+}
+
+/** A bridge in the host namespace and one namespace per node, linked by veth pairs. */
+function createNetworks(s: State): void {
+  sh(["ip", "link", "add", bridgeName(s), "type", "bridge"]);
+  sh(["ip", "link", "set", bridgeName(s), "up"]);
+  for (let i = 1; i <= s.nodes; i++) {
+    const ns = nsName(s, i);
+    const veth = `gdc${s.subnet}n${i}`;
+    sh(["ip", "netns", "add", ns]);
+    sh(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns]);
+    sh(["ip", "link", "set", veth, "master", bridgeName(s), "up"]);
+    sh(["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"]);
+    sh(["ip", "netns", "exec", ns, "ip", "link", "set", "eth0", "up"]);
+    sh(["ip", "netns", "exec", ns, "ip", "address", "add", `${nodeIp(s, i)}/24`, "dev", "eth0"]);
+  }
+}
+
+function deleteNetworks(s: State): void {
+  for (let i = 1; i <= s.nodes; i++) {
+    spawnSync("ip", ["netns", "del", nsName(s, i)]);
+    spawnSync("ip", ["link", "del", `gdc${s.subnet}n${i}`]);
+  }
+  spawnSync("ip", ["link", "del", bridgeName(s)]);
 }
 
 function nodeRoot(dir: string, name: string): string {
@@ -43,7 +84,7 @@ async function loadState(dir: string): Promise<State> {
 function hostsFile(s: State): string {
   const lines = ["127.0.0.1 localhost"];
   for (let i = 1; i <= s.nodes; i++) lines.push(`${nodeIp(s, i)} node${i}`);
-  lines.push(`127.0.${s.subnet}.254 ${s.clusterName}`);
+  lines.push(`${s.netns === true ? "198.18" : "127.0"}.${s.subnet}.254 ${s.clusterName}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -64,6 +105,7 @@ async function prepareRoot(dir: string, s: State, i: number): Promise<GanetiPath
     if (e.code !== "EEXIST") throw e;
   });
   await writeFile(paths.hostnameFile, `node${i}\n`);
+  if (s.netns === true) await writeFile(netnsFile(paths), `${nsName(s, i)}\n`);
   await writeFile(paths.etcHosts, hostsFile(s));
   await writeFile(paths.fileStoragePathsFile, "/srv/ganeti/file-storage\n/srv/ganeti/shared-file-storage\n");
   return paths;
@@ -99,21 +141,23 @@ async function killNode(paths: GanetiPaths): Promise<void> {
   await waitFor(() => pids.every((p) => !isAlive(p)), 5000);
 }
 
-async function up(dir: string, n: number, subnet: number): Promise<void> {
+async function up(dir: string, n: number, subnet: number, netns: boolean): Promise<void> {
   if (n < 1 || n > 50) throw new OpPrereqError("--nodes must be between 1 and 50", ErrorCode.inval);
-  const s: State = { nodes: n, subnet, clusterName: "cluster" };
+  if (netns && process.getuid?.() !== 0) throw new OpPrereqError("--netns needs root (it creates network namespaces)", ErrorCode.environ);
+  const s: State = { nodes: n, subnet, clusterName: "cluster", netns };
   await mkdir(dir, { recursive: true });
   if (await fileExists(join(dir, "node1/var/lib/ganeti/config.data"))) {
     throw new OpPrereqError(`A development cluster already exists in ${dir}; use 'start' or remove the directory`, ErrorCode.exists);
   }
   await writeFile(join(dir, "devcluster.json"), JSON.stringify(s));
+  if (netns) createNetworks(s);
   const roots: GanetiPaths[] = [];
   for (let i = 1; i <= n; i++) roots.push(await prepareRoot(dir, s, i));
   const master = roots[0] as GanetiPaths;
   await startNoded(master);
   process.env["GANETI_HOSTNAME"] = "";
   await initCluster(master, {
-    clusterName: s.clusterName, masterNetdev: "lo", enabledHypervisors: ["fake"],
+    clusterName: s.clusterName, masterNetdev: netns ? "eth0" : "lo", enabledHypervisors: ["fake"],
     enabledDiskTemplates: ["file", "sharedfile", "diskless", "plain", "drbd"],
   });
   process.stdout.write(`Initialised cluster ${s.clusterName} on node1 (${nodeIp(s, 1)})\n`);
@@ -159,7 +203,8 @@ function nodeIndex(s: State, name: string | undefined): number {
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { nodes: { type: "string", default: "3" }, dir: { type: "string" }, subnet: { type: "string", default: "1" } },
+    options: { nodes: { type: "string", default: "3" }, dir: { type: "string" }, subnet: { type: "string", default: "1" },
+      netns: { type: "boolean" } },
   });
   const [cmd, node] = positionals;
   if (values.dir === undefined) throw new OpPrereqError("--dir DIR is required", ErrorCode.inval);
@@ -169,7 +214,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     case "up": {
       const sub = Number(values.subnet);
       if (!Number.isInteger(sub) || sub < 1 || sub > 250) throw new OpPrereqError("--subnet must be 1..250", ErrorCode.inval);
-      await up(dir, Number(values.nodes), sub);
+      await up(dir, Number(values.nodes), sub, values.netns === true);
       return 0;
     }
     case "down": {
@@ -178,6 +223,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         const paths = ganetiPaths(nodeRoot(dir, `node${i}`));
         for (const d of DAEMONS) await stopDaemon(paths, d);
       }
+      if (s.netns === true) deleteNetworks(s);
       return 0;
     }
     case "status":
@@ -195,7 +241,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       return 0;
     }
     default:
-      process.stderr.write("Usage: gnt-devcluster {up [--nodes N] | down | status | stop NODE | start NODE} --dir DIR\n");
+      process.stderr.write("Usage: gnt-devcluster {up [--nodes N] [--subnet S] [--netns] | down | status | stop NODE | start NODE} --dir DIR\n");
       return 1;
   }
 }

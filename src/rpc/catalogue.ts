@@ -3,9 +3,13 @@
 // noded's handler table are both derived from it, so they cannot drift apart.
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 
-/** Timeout classes, in seconds (Ganeti's rpc_defs TMO_*). */
+/**
+ * Timeout classes, in seconds (after Ganeti's rpc_defs TMO_*). "urgent" calls are quick
+ * ones on the hot path (queue replication, votes, live data): 10 s, so a vanished node
+ * holds nothing up for long.
+ */
 export const RpcTimeout = {
-  urgent: 60,
+  urgent: 10,
   fast: 5 * 60,
   normal: 15 * 60,
   slow: 3600,

@@ -4,7 +4,7 @@
 import { Agent, request } from "undici";
 import type { PeerCertificate } from "node:tls";
 import { DEFAULT_NODED_PORT } from "../constants.js";
-import { RPC_CALLS, type RpcArgs, type RpcName, type RpcResultOf } from "./catalogue.js";
+import { RPC_CALLS, RpcTimeout, type RpcArgs, type RpcName, type RpcResultOf } from "./catalogue.js";
 import type { ClusterCert } from "./certs.js";
 import { OpExecError, ErrorCode } from "../errors.js";
 
@@ -63,7 +63,11 @@ export class RpcClient {
         checkServerIdentity: (_host: string, peer: PeerCertificate) =>
           !pin || peer.fingerprint256 === fp ? undefined : new Error("peer certificate is not the cluster certificate"),
       },
-      keepAliveTimeout: 30_000,
+      // Short keep-alive: a request on a connection to a node that has silently vanished
+      // (power cut, cable) waits for the call's whole timeout, a new connection fails within
+      // the connect timeout. Busy periods (job replication) still reuse connections.
+      keepAliveTimeout: 2_000,
+      keepAliveMaxTimeout: 2_000,
       connections: 8,
     });
   }
@@ -77,6 +81,9 @@ export class RpcClient {
       const res = await request(url, {
         method: "PUT",
         dispatcher: this.agent,
+        // Long calls get a connection of their own: reusing an idle one to a node that
+        // silently vanished would wait the call's full timeout instead of the connect one.
+        reset: RPC_CALLS[name].timeout > RpcTimeout.urgent,
         body: JSON.stringify(args),
         headers: { "content-type": "application/json" },
         signal: AbortSignal.timeout(timeout),

@@ -7,6 +7,7 @@ import { readFile, mkdir, unlink } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import type { GanetiPaths } from "./paths.js";
+import { nodeNetns } from "./netns.js";
 
 /**
  * bin/ of this package: the nearest ancestor of this module holding bin/ganeti-noded
@@ -63,7 +64,11 @@ export async function startDaemon(paths: GanetiPaths, daemon: string, args: read
   await mkdir(paths.logDir, { recursive: true });
   const out = openSync(join(paths.logDir, `${daemon.replace(/^ganeti-/, "")}.stdout`), "a");
   try {
-    const child = spawn(process.execPath, [binPath(daemon), ...args], {
+    // A node in its own network namespace runs its daemons there (ip netns exec execs in place).
+    const ns = await nodeNetns(paths);
+    const [cmd, argv] = ns === null ? [process.execPath, [binPath(daemon), ...args]]
+      : ["ip", ["netns", "exec", ns, process.execPath, binPath(daemon), ...args]];
+    const child = spawn(cmd, argv, {
       detached: true,
       stdio: ["ignore", out, out],
       env: { ...env, GANETI_ROOT: paths.root },

@@ -29,9 +29,13 @@ export class DevCluster {
   private constructor(readonly dir: string, readonly subnet: number) {}
 
   static async up(nodes: number, subnet: number): Promise<DevCluster> {
+    return DevCluster.upWith(["--nodes", String(nodes), "--subnet", String(subnet)], subnet);
+  }
+
+  static async upWith(args: readonly string[], subnet: number): Promise<DevCluster> {
     const dir = await mkdtemp(join(tmpdir(), "gdc-"));
     const c = new DevCluster(dir, subnet);
-    const r = await c.devcluster("up", "--nodes", String(nodes), "--subnet", String(subnet));
+    const r = await c.devcluster("up", ...args);
     if (r.code !== 0) throw new Error(`devcluster up failed:\n${r.stdout}\n${r.stderr}`);
     return c;
   }
