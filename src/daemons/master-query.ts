@@ -124,8 +124,10 @@ export function queryFields(what: string, names: readonly string[] | null) {
 }
 
 /** Ganeti's old-style QueryJobs: one list of plain values per job, null for unknown ids. */
-export async function queryJobsOldStyle(s: MasterServices, ids: number[] | null, names: string[]) {
+export async function queryJobsOldStyle(s: MasterServices, idsIn: number[] | null, names: string[]) {
   const cfg = s.config.get();
+  // As in Ganeti, no ids (null or an empty list) means every current job.
+  const ids = idsIn === null || idsIn.length === 0 ? null : idsIn;
   const jobs = await s.queue.lookup(ids, true);
   const list: JobItem[] = jobs.map((j, i) => ({ id: j?.id ?? (ids?.[i] as number), job: j }));
   const ctx = await context(s, cfg, "job", resolveFields(table("job"), names));
