@@ -53,10 +53,11 @@ export const DEFAULT_ALGORITHM_OPTIONS: AlgorithmOptions = Object.freeze({
 
 /** Number of location tags shared by the instance's primary and secondary. */
 export function setInstanceLocationScore(inst: Instance, p: Node, s: Node | null): Instance {
-  if (s === null) return { ...inst, locationScore: 0 };
   let common = 0;
-  for (const t of p.locationTags) if (s.locationTags.has(t)) common++;
-  return { ...inst, locationScore: common };
+  if (s !== null) for (const t of p.locationTags) if (s.locationTags.has(t)) common++;
+  const r = I.copyInstance(inst);
+  r.locationScore = common;
+  return r;
 }
 
 export interface MoveResult {

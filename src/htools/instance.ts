@@ -47,6 +47,59 @@ export interface Instance {
   readonly forthcoming: boolean;
 }
 
+/** Instances as one fixed-shape class (cheap copies; fields are readonly through `Instance`). */
+class InstRec {
+  name: string;
+  alias: string;
+  mem: number;
+  dsk: number;
+  disks: readonly Disk[];
+  vcpus: number;
+  runSt: InstanceStatus;
+  pNode: Ndx;
+  sNode: Ndx;
+  idx: Idx;
+  util: DynUtil;
+  movable: boolean;
+  autoBalance: boolean;
+  diskTemplate: DiskTemplate;
+  spindleUse: number;
+  allTags: readonly string[];
+  exclTags: readonly string[];
+  dsrdLocTags: readonly string[];
+  locationScore: number;
+  forthcoming: boolean;
+  constructor(i: Instance) {
+    this.name = i.name;
+    this.alias = i.alias;
+    this.mem = i.mem;
+    this.dsk = i.dsk;
+    this.disks = i.disks;
+    this.vcpus = i.vcpus;
+    this.runSt = i.runSt;
+    this.pNode = i.pNode;
+    this.sNode = i.sNode;
+    this.idx = i.idx;
+    this.util = i.util;
+    this.movable = i.movable;
+    this.autoBalance = i.autoBalance;
+    this.diskTemplate = i.diskTemplate;
+    this.spindleUse = i.spindleUse;
+    this.allTags = i.allTags;
+    this.exclTags = i.exclTags;
+    this.dsrdLocTags = i.dsrdLocTags;
+    this.locationScore = i.locationScore;
+    this.forthcoming = i.forthcoming;
+  }
+}
+
+export type MutableInstance = { -readonly [K in keyof Instance]: Instance[K] };
+
+/** A mutable copy of `i`, to be filled in and returned as a new `Instance` (no one else sees it before). */
+export function copyInstance(i: Instance): MutableInstance {
+  return new InstRec(i);
+}
+
 const MOVABLE_TEMPLATES: ReadonlySet<DiskTemplate> = new Set<DiskTemplate>([
   "drbd", "blockdev", "sharedfile", "gluster", "rbd", "ext",
 ]);
@@ -68,7 +121,7 @@ export interface InstanceInit {
 }
 
 export function createInstance(i: InstanceInit): Instance {
-  return {
+  return copyInstance({
     name: i.name,
     alias: i.name,
     mem: i.mem,
@@ -89,7 +142,7 @@ export function createInstance(i: InstanceInit): Instance {
     dsrdLocTags: [],
     locationScore: 0,
     forthcoming: i.forthcoming,
-  };
+  });
 }
 
 export function isRunning(i: Instance): boolean {
@@ -140,22 +193,35 @@ export function getTotalSpindles(i: Instance): number | null {
 }
 
 export function setIdx(i: Instance, idx: Idx): Instance {
-  return { ...i, idx };
+  const r = copyInstance(i);
+  r.idx = idx;
+  return r;
 }
 export function setAlias(i: Instance, alias: string): Instance {
-  return { ...i, alias };
+  const r = copyInstance(i);
+  r.alias = alias;
+  return r;
 }
 export function setPri(i: Instance, p: Ndx): Instance {
-  return { ...i, pNode: p };
+  const r = copyInstance(i);
+  r.pNode = p;
+  return r;
 }
 export function setSec(i: Instance, s: Ndx): Instance {
-  return { ...i, sNode: s };
+  const r = copyInstance(i);
+  r.sNode = s;
+  return r;
 }
 export function setBoth(i: Instance, p: Ndx, s: Ndx): Instance {
-  return { ...i, pNode: p, sNode: s };
+  const r = copyInstance(i);
+  r.pNode = p;
+  r.sNode = s;
+  return r;
 }
 export function setMovable(i: Instance, movable: boolean): Instance {
-  return { ...i, movable };
+  const r = copyInstance(i);
+  r.movable = movable;
+  return r;
 }
 
 // ---- instance policy checks -------------------------------------------------

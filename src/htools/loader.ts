@@ -82,8 +82,8 @@ export function commonSuffix(nl: Container<Node>, il: Container<Instance>): stri
   return longestDomain([...C.elems(nl).map((n) => n.name), ...C.elems(il).map((i) => i.name)]);
 }
 
-function computeAlias<T extends { readonly name: string; readonly alias: string }>(dom: string, e: T): T {
-  return { ...e, alias: e.name.slice(0, e.name.length - dom.length) };
+function aliasOf(dom: string, name: string): string {
+  return name.slice(0, name.length - dom.length);
 }
 
 /** Ganeti's name lookup: exact, or a unique "prefix." match. */
@@ -132,9 +132,11 @@ export function mergeData(cd: ClusterData, opts: MergeOptions = {}): Result<Clus
     let i = inst;
     if (exNames.includes(i.name) || !(selNames.length === 0 || selNames.includes(i.name))) i = I.setMovable(i, false);
     const dl = [...new Set(i.allTags.filter((t) => dsrdLoc.some((p) => t.startsWith(p))))].sort();
-    i = { ...i, dsrdLocTags: dl };
-    i = { ...i, exclTags: i.allTags.filter((t) => allExTags.some((p) => t.startsWith(p))) };
-    return computeAlias(suffix, i);
+    const r = I.copyInstance(i);
+    r.dsrdLocTags = dl;
+    r.exclTags = i.allTags.filter((t) => allExTags.some((p) => t.startsWith(p)));
+    i = r;
+    return I.setAlias(i, aliasOf(suffix, i.name));
   });
   const nl2 = C.map(nl, (n) => N.setLocationTags(n, getLocations(ctags, n.nTags)));
   const il5 = C.map(il4, (i) =>
@@ -147,7 +149,10 @@ export function mergeData(cd: ClusterData, opts: MergeOptions = {}): Result<Clus
   }
   const il4list = il4;
   const nl4 = C.map(nl3, (n) =>
-    N.setPolicy(computeAlias(suffix, N.buildPeers(n, il4list as Instance[])), C.find(gl, n.group).iPolicy),
+    {
+    const p = N.buildPeers(n, il4list as Instance[]);
+    return N.setPolicy(N.setAlias(p, aliasOf(suffix, p.name)), C.find(gl, n.group).iPolicy);
+  },
   );
   const il6 = C.map(il5, (i) => (instanceGroup(nl3, i).ok ? i : I.setMovable(i, false)));
   const nl5 = C.map(nl4, (n) =>
@@ -158,7 +163,11 @@ export function mergeData(cd: ClusterData, opts: MergeOptions = {}): Result<Clus
 
 /** Ganeti's clearDynU (--ignore-dynu). */
 export function clearDynU(cd: ClusterData): ClusterData {
-  return { ...cd, instances: C.map(cd.instances, (i) => ({ ...i, util: ZERO_UTIL })) };
+  return { ...cd, instances: C.map(cd.instances, (i) => {
+    const r = I.copyInstance(i);
+    r.util = ZERO_UTIL;
+    return r;
+  }) };
 }
 
 /** Ganeti's updateMissing: memory statistics and the "missing resources" warnings. */

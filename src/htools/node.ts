@@ -125,6 +125,136 @@ export interface Node {
   readonly instanceMap: ReadonlyMap<string, number>;
 }
 
+/** Nodes as one fixed-shape class (cheap copies; fields are readonly through `Node`).
+ * A fresh copy may be written to only before it is returned. */
+class NodeRec {
+  name: string;
+  alias: string;
+  tMem: number;
+  nMem: number;
+  iMem: number;
+  fMem: number;
+  fMemForth: number;
+  xMem: number;
+  tDsk: number;
+  fDsk: number;
+  fDskForth: number;
+  tCpu: number;
+  tCpuSpeed: number;
+  nCpu: number;
+  uCpu: number;
+  uCpuForth: number;
+  tSpindles: number;
+  fSpindles: number;
+  fSpindlesForth: number;
+  pList: readonly Idx[];
+  pListForth: readonly Idx[];
+  sList: readonly Idx[];
+  sListForth: readonly Idx[];
+  idx: Ndx;
+  peers: PeerMap;
+  failN1: boolean;
+  failN1Forth: boolean;
+  rMem: number;
+  rMemForth: number;
+  pMem: number;
+  pMemForth: number;
+  pDsk: number;
+  pDskForth: number;
+  pRem: number;
+  pRemForth: number;
+  pCpu: number;
+  pCpuForth: number;
+  mDsk: number;
+  loDsk: number;
+  hiCpu: number;
+  hiSpindles: number;
+  instSpindles: number;
+  instSpindlesForth: number;
+  offline: boolean;
+  isMaster: boolean;
+  nTags: readonly string[];
+  utilPool: DynUtil;
+  utilLoad: DynUtil;
+  utilLoadForth: DynUtil;
+  pTags: ReadonlyMap<string, number>;
+  group: Gdx;
+  iPolicy: IPolicy;
+  exclStorage: boolean;
+  migTags: ReadonlySet<string>;
+  rmigTags: ReadonlySet<string>;
+  locationTags: ReadonlySet<string>;
+  locationScore: number;
+  instanceMap: ReadonlyMap<string, number>;
+  constructor(n: Node) {
+    this.name = n.name;
+    this.alias = n.alias;
+    this.tMem = n.tMem;
+    this.nMem = n.nMem;
+    this.iMem = n.iMem;
+    this.fMem = n.fMem;
+    this.fMemForth = n.fMemForth;
+    this.xMem = n.xMem;
+    this.tDsk = n.tDsk;
+    this.fDsk = n.fDsk;
+    this.fDskForth = n.fDskForth;
+    this.tCpu = n.tCpu;
+    this.tCpuSpeed = n.tCpuSpeed;
+    this.nCpu = n.nCpu;
+    this.uCpu = n.uCpu;
+    this.uCpuForth = n.uCpuForth;
+    this.tSpindles = n.tSpindles;
+    this.fSpindles = n.fSpindles;
+    this.fSpindlesForth = n.fSpindlesForth;
+    this.pList = n.pList;
+    this.pListForth = n.pListForth;
+    this.sList = n.sList;
+    this.sListForth = n.sListForth;
+    this.idx = n.idx;
+    this.peers = n.peers;
+    this.failN1 = n.failN1;
+    this.failN1Forth = n.failN1Forth;
+    this.rMem = n.rMem;
+    this.rMemForth = n.rMemForth;
+    this.pMem = n.pMem;
+    this.pMemForth = n.pMemForth;
+    this.pDsk = n.pDsk;
+    this.pDskForth = n.pDskForth;
+    this.pRem = n.pRem;
+    this.pRemForth = n.pRemForth;
+    this.pCpu = n.pCpu;
+    this.pCpuForth = n.pCpuForth;
+    this.mDsk = n.mDsk;
+    this.loDsk = n.loDsk;
+    this.hiCpu = n.hiCpu;
+    this.hiSpindles = n.hiSpindles;
+    this.instSpindles = n.instSpindles;
+    this.instSpindlesForth = n.instSpindlesForth;
+    this.offline = n.offline;
+    this.isMaster = n.isMaster;
+    this.nTags = n.nTags;
+    this.utilPool = n.utilPool;
+    this.utilLoad = n.utilLoad;
+    this.utilLoadForth = n.utilLoadForth;
+    this.pTags = n.pTags;
+    this.group = n.group;
+    this.iPolicy = n.iPolicy;
+    this.exclStorage = n.exclStorage;
+    this.migTags = n.migTags;
+    this.rmigTags = n.rmigTags;
+    this.locationTags = n.locationTags;
+    this.locationScore = n.locationScore;
+    this.instanceMap = n.instanceMap;
+  }
+}
+
+type MutableNode = { -readonly [K in keyof Node]: Node[K] };
+
+/** A mutable copy of `n`, to be filled in and returned as a new `Node`. */
+function copy(n: Node): MutableNode {
+  return new NodeRec(n);
+}
+
 export interface NodeInit {
   readonly name: string;
   readonly tMem: number;
@@ -150,7 +280,7 @@ export function computePDsk(free: number, total: number): number {
 
 export function createNode(n: NodeInit): Node {
   const pdsk = n.exclStorage ? computePDsk(n.fSpindles, n.tSpindles) : computePDsk(n.fDsk, n.tDsk);
-  return {
+  return copy({
     name: n.name,
     alias: n.name,
     tMem: n.tMem,
@@ -209,48 +339,70 @@ export function createNode(n: NodeInit): Node {
     locationTags: EMPTY_SET,
     locationScore: 0,
     instanceMap: EMPTY_MAP,
-  };
+  });
 }
 
 // ---- small setters ----------------------------------------------------------
 
 export function setIdx(n: Node, idx: Ndx): Node {
-  return { ...n, idx };
+  const r = copy(n);
+  r.idx = idx;
+  return r;
 }
 export function setAlias(n: Node, alias: string): Node {
-  return { ...n, alias };
+  const r = copy(n);
+  r.alias = alias;
+  return r;
 }
 export function setOffline(n: Node, offline: boolean): Node {
-  return { ...n, offline };
+  const r = copy(n);
+  r.offline = offline;
+  return r;
 }
 export function setMaster(n: Node, isMaster: boolean): Node {
-  return { ...n, isMaster };
+  const r = copy(n);
+  r.isMaster = isMaster;
+  return r;
 }
 export function setNodeTags(n: Node, nTags: readonly string[]): Node {
-  return { ...n, nTags };
+  const r = copy(n);
+  r.nTags = nTags;
+  return r;
 }
 export function setCpuSpeed(n: Node, tCpuSpeed: number): Node {
-  return { ...n, tCpuSpeed };
+  const r = copy(n);
+  r.tCpuSpeed = tCpuSpeed;
+  return r;
 }
 export function setMigrationTags(n: Node, migTags: ReadonlySet<string>, rmigTags: ReadonlySet<string>): Node {
-  return { ...n, migTags, rmigTags };
+  const r = copy(n);
+  r.migTags = migTags;
+  r.rmigTags = rmigTags;
+  return r;
 }
 export function setLocationTags(n: Node, locationTags: ReadonlySet<string>): Node {
-  return { ...n, locationTags };
+  const r = copy(n);
+  r.locationTags = locationTags;
+  return r;
 }
 export function setMdsk(n: Node, mDsk: number): Node {
-  return { ...n, mDsk, loDsk: Math.floor(mDsk * n.tDsk) };
+  const r = copy(n);
+  r.mDsk = mDsk;
+  r.loDsk = Math.floor(mDsk * n.tDsk);
+  return r;
 }
 export function setMcpu(n: Node, ratio: number): Node {
-  return { ...n, hiCpu: Math.floor(ratio * n.tCpu), iPolicy: { ...n.iPolicy, vcpuRatio: ratio } };
+  const r = copy(n);
+  r.hiCpu = Math.floor(ratio * n.tCpu);
+  r.iPolicy = { ...n.iPolicy, vcpuRatio: ratio };
+  return r;
 }
 export function setPolicy(n: Node, pol: IPolicy): Node {
-  return {
-    ...n,
-    iPolicy: pol,
-    hiCpu: Math.floor(pol.vcpuRatio * n.tCpu),
-    hiSpindles: pol.spindleRatio * n.tSpindles,
-  };
+  const r = copy(n);
+  r.iPolicy = pol;
+  r.hiCpu = Math.floor(pol.vcpuRatio * n.tCpu);
+  r.hiSpindles = pol.spindleRatio * n.tSpindles;
+  return r;
 }
 
 // ---- tag maps ---------------------------------------------------------------
@@ -348,7 +500,7 @@ function newPDsk(n: Node, freeSp: number, freeDsk: number): number {
   return n.exclStorage ? computePDsk(freeSp, n.tSpindles) : computePDsk(freeDsk, n.tDsk);
 }
 function withDskUtil(u: DynUtil, delta: number): DynUtil {
-  return { ...u, dsk: u.dsk + delta };
+  return { cpu: u.cpu, mem: u.mem, dsk: u.dsk + delta, net: u.net };
 }
 function removeIdx(l: readonly Idx[], x: Idx): readonly Idx[] {
   const i = l.indexOf(x);
@@ -357,65 +509,61 @@ function removeIdx(l: readonly Idx[], x: Idx): readonly Idx[] {
 
 // ---- loading-time placement (no checks) -------------------------------------
 
+// Every operation below builds exactly one new node: a copy of the old one with the
+// changed fields written before it is returned. The "forth" fields (forthcoming
+// instances included) never overlap with the others, so both are computed from `t`.
+
 /** Records a primary instance on the node while loading a cluster. */
 export function setPri(t: Node, inst: Instance): Node {
   const usesDisk = I.usesLocalStorage(inst);
   const online = I.notOffline(inst);
-  const forth = (n: Node): Node => {
-    const fMemForth = I.usesMemory(inst) ? n.fMemForth : n.fMemForth - inst.mem;
-    const uCpuForth = online ? t.uCpuForth + inst.vcpus : t.uCpuForth;
-    return {
-      ...n,
-      pTags: addTags(n.pTags, inst.exclTags),
-      pListForth: [inst.idx, ...n.pListForth],
-      uCpuForth,
-      pCpuForth: uCpuForth / n.tCpu,
-      utilLoadForth: addUtil(n.utilLoadForth, inst.util),
-      fMemForth,
-      pMemForth: fMemForth / n.tMem,
-      instSpindlesForth: spindleUse(true, n, n.instSpindlesForth, inst),
-    };
-  };
+  const r = copy(t);
   if (!inst.forthcoming) {
     const uCpu = online ? t.uCpu + inst.vcpus : t.uCpu;
-    return forth({
-      ...t,
-      pList: [inst.idx, ...t.pList],
-      uCpu,
-      pCpu: uCpu / t.tCpu,
-      utilLoad: addUtil(t.utilLoad, inst.util),
-      instSpindles: spindleUse(true, t, t.instSpindles, inst),
-      locationScore: t.locationScore + inst.locationScore + dsrdLocScore(t, inst),
-      instanceMap: addTags(t.instanceMap, exclusionPairs(t, inst)),
-    });
+    r.pList = [inst.idx, ...t.pList];
+    r.uCpu = uCpu;
+    r.pCpu = uCpu / t.tCpu;
+    r.utilLoad = addUtil(t.utilLoad, inst.util);
+    r.instSpindles = spindleUse(true, t, t.instSpindles, inst);
+    r.locationScore = t.locationScore + inst.locationScore + dsrdLocScore(t, inst);
+    r.instanceMap = addTags(t.instanceMap, exclusionPairs(t, inst));
   }
-  const n = forth(t);
-  const fDskForth = usesDisk ? n.fDskForth - inst.dsk : n.fDskForth;
-  const fSpindlesForth = newFreeSpindles(true, n, n.fSpindlesForth, inst);
-  return { ...n, fDskForth, fSpindlesForth, pDskForth: newPDsk(n, fSpindlesForth, fDskForth) };
+  const fMemForth = I.usesMemory(inst) ? t.fMemForth : t.fMemForth - inst.mem;
+  const uCpuForth = online ? t.uCpuForth + inst.vcpus : t.uCpuForth;
+  r.pTags = addTags(t.pTags, inst.exclTags);
+  r.pListForth = [inst.idx, ...t.pListForth];
+  r.uCpuForth = uCpuForth;
+  r.pCpuForth = uCpuForth / t.tCpu;
+  r.utilLoadForth = addUtil(t.utilLoadForth, inst.util);
+  r.fMemForth = fMemForth;
+  r.pMemForth = fMemForth / t.tMem;
+  r.instSpindlesForth = spindleUse(true, t, t.instSpindlesForth, inst);
+  if (inst.forthcoming) addForthcomingDisk(r, t, inst, usesDisk);
+  return r;
+}
+
+function addForthcomingDisk(r: MutableNode, t: Node, inst: Instance, usesDisk: boolean): void {
+  const fDskForth = usesDisk ? t.fDskForth - inst.dsk : t.fDskForth;
+  const fSpindlesForth = newFreeSpindles(true, t, t.fSpindlesForth, inst);
+  r.fDskForth = fDskForth;
+  r.fSpindlesForth = fSpindlesForth;
+  r.pDskForth = newPDsk(t, fSpindlesForth, fDskForth);
 }
 
 /** Records a secondary instance on the node while loading a cluster. */
 export function setSec(t: Node, inst: Instance): Node {
   const usesDisk = I.usesLocalStorage(inst);
-  const forth = (n: Node): Node => ({
-    ...n,
-    sListForth: [inst.idx, ...n.sListForth],
-    utilLoadForth: withDskUtil(n.utilLoadForth, inst.util.dsk),
-    instSpindlesForth: spindleUse(true, n, n.instSpindlesForth, inst),
-  });
+  const r = copy(t);
   if (!inst.forthcoming) {
-    return forth({
-      ...t,
-      sList: [inst.idx, ...t.sList],
-      utilLoad: withDskUtil(t.utilLoad, inst.util.dsk),
-      instSpindles: spindleUse(true, t, t.instSpindles, inst),
-    });
+    r.sList = [inst.idx, ...t.sList];
+    r.utilLoad = withDskUtil(t.utilLoad, inst.util.dsk);
+    r.instSpindles = spindleUse(true, t, t.instSpindles, inst);
   }
-  const n = forth(t);
-  const fDskForth = usesDisk ? n.fDskForth - inst.dsk : n.fDskForth;
-  const fSpindlesForth = newFreeSpindles(true, n, n.fSpindlesForth, inst);
-  return { ...n, fDskForth, fSpindlesForth, pDskForth: newPDsk(n, fSpindlesForth, fDskForth) };
+  r.sListForth = [inst.idx, ...t.sListForth];
+  r.utilLoadForth = withDskUtil(t.utilLoadForth, inst.util.dsk);
+  r.instSpindlesForth = spindleUse(true, t, t.instSpindlesForth, inst);
+  if (inst.forthcoming) addForthcomingDisk(r, t, inst, usesDisk);
+  return r;
 }
 
 /** Computes the peer map (N+1 memory reservations) from the secondary instances. */
@@ -427,7 +575,11 @@ export function buildPeers(t: Node, instances: readonly Instance[]): Node {
   });
   const peers = peerMap.accum(data);
   const rMem = peerMap.max(peers);
-  return { ...t, peers, rMem, pRem: rMem / t.tMem };
+  const r = copy(t);
+  r.peers = peers;
+  r.rMem = rMem;
+  r.pRem = rMem / t.tMem;
+  return r;
 }
 
 /** Ganeti's updateMemStat: instance memory, unaccounted memory, N+1 status. */
@@ -437,12 +589,20 @@ export function updateMemStat(t: Node, instances: readonly Instance[]): Node {
     const inst = instances[i]!;
     if (I.usesMemory(inst)) iMem += inst.mem;
   }
-  const n2 = { ...t, iMem };
-  const n3 = { ...n2, xMem: missingMem(n2) };
-  const um = unallocatedMem(n3);
+  const r = copy(t);
+  r.iMem = iMem;
+  r.xMem = missingMem(r);
+  const um = unallocatedMem(r);
   // Ganeti 3.0.2 (the reference binaries) decides N+1 failure at load time with a
   // strict comparison (free < reserved); later operations use <=, as Ganeti does.
-  return { ...n3, failN1: um < n3.rMem, pMem: um / n3.tMem };
+  r.failN1 = um < r.rMem;
+  r.pMem = um / r.tMem;
+  return r;
+}
+
+/** unallocatedMem of `t` with its instance memory replaced by `iMem`. */
+function unallocatedMemWith(t: Node, iMem: number): number {
+  return Math.trunc(t.tMem) - t.nMem - iMem - Math.max(0, t.xMem);
 }
 
 // ---- removal ----------------------------------------------------------------
@@ -450,88 +610,92 @@ export function updateMemStat(t: Node, instances: readonly Instance[]): Node {
 export function removePri(t: Node, inst: Instance): Node {
   const usesDisk = I.usesLocalStorage(inst);
   const online = I.notOffline(inst);
-  const forth = (n: Node): Node => {
-    const fMemForth = n.fMemForth + inst.mem;
-    const fDskForth = usesDisk ? n.fDskForth + inst.dsk : n.fDskForth;
-    const fSpindlesForth = newFreeSpindles(false, n, n.fSpindlesForth, inst);
-    const uCpuForth = online ? n.uCpuForth - inst.vcpus : n.uCpuForth;
-    return {
-      ...n,
-      pTags: delTags(t.pTags, inst.exclTags),
-      pListForth: removeIdx(n.pListForth, inst.idx),
-      fMemForth,
-      fDskForth,
-      pMemForth: fMemForth / n.tMem,
-      pDskForth: newPDsk(n, fSpindlesForth, fDskForth),
-      uCpuForth,
-      pCpuForth: uCpuForth / n.tCpu,
-      utilLoadForth: subUtil(n.utilLoadForth, inst.util),
-      instSpindlesForth: spindleUse(false, n, n.instSpindlesForth, inst),
-      fSpindlesForth,
-    };
-  };
-  if (inst.forthcoming) return forth(t);
-  const iMem = I.usesMemory(inst) ? t.iMem - inst.mem : t.iMem;
-  const freeMem = unallocatedMem({ ...t, iMem });
-  const fDsk = usesDisk ? t.fDsk + inst.dsk : t.fDsk;
-  const fSpindles = newFreeSpindles(false, t, t.fSpindles, inst);
-  const uCpu = online ? t.uCpu - inst.vcpus : t.uCpu;
-  return forth({
-    ...t,
-    pList: removeIdx(t.pList, inst.idx),
-    iMem,
-    fDsk,
-    failN1: freeMem <= t.rMem,
-    pMem: freeMem / t.tMem,
-    pDsk: newPDsk(t, fSpindles, fDsk),
-    uCpu,
-    pCpu: uCpu / t.tCpu,
-    utilLoad: subUtil(t.utilLoad, inst.util),
-    instSpindles: spindleUse(false, t, t.instSpindles, inst),
-    fSpindles,
-    locationScore: t.locationScore - inst.locationScore - dsrdLocScore(t, inst),
-    instanceMap: delTags(t.instanceMap, exclusionPairs(t, inst)),
-  });
+  const r = copy(t);
+  if (!inst.forthcoming) {
+    const iMem = I.usesMemory(inst) ? t.iMem - inst.mem : t.iMem;
+    const freeMem = unallocatedMemWith(t, iMem);
+    const fDsk = usesDisk ? t.fDsk + inst.dsk : t.fDsk;
+    const fSpindles = newFreeSpindles(false, t, t.fSpindles, inst);
+    const uCpu = online ? t.uCpu - inst.vcpus : t.uCpu;
+    r.pList = removeIdx(t.pList, inst.idx);
+    r.iMem = iMem;
+    r.fDsk = fDsk;
+    r.failN1 = freeMem <= t.rMem;
+    r.pMem = freeMem / t.tMem;
+    r.pDsk = newPDsk(t, fSpindles, fDsk);
+    r.uCpu = uCpu;
+    r.pCpu = uCpu / t.tCpu;
+    r.utilLoad = subUtil(t.utilLoad, inst.util);
+    r.instSpindles = spindleUse(false, t, t.instSpindles, inst);
+    r.fSpindles = fSpindles;
+    r.locationScore = t.locationScore - inst.locationScore - dsrdLocScore(t, inst);
+    r.instanceMap = delTags(t.instanceMap, exclusionPairs(t, inst));
+  }
+  const fMemForth = t.fMemForth + inst.mem;
+  const fDskForth = usesDisk ? t.fDskForth + inst.dsk : t.fDskForth;
+  const fSpindlesForth = newFreeSpindles(false, t, t.fSpindlesForth, inst);
+  const uCpuForth = online ? t.uCpuForth - inst.vcpus : t.uCpuForth;
+  r.pTags = delTags(t.pTags, inst.exclTags);
+  r.pListForth = removeIdx(t.pListForth, inst.idx);
+  r.fMemForth = fMemForth;
+  r.fDskForth = fDskForth;
+  r.pMemForth = fMemForth / t.tMem;
+  r.pDskForth = newPDsk(t, fSpindlesForth, fDskForth);
+  r.uCpuForth = uCpuForth;
+  r.pCpuForth = uCpuForth / t.tCpu;
+  r.utilLoadForth = subUtil(t.utilLoadForth, inst.util);
+  r.instSpindlesForth = spindleUse(false, t, t.instSpindlesForth, inst);
+  r.fSpindlesForth = fSpindlesForth;
+  return r;
 }
 
 export function removeSec(t: Node, inst: Instance): Node {
   const usesDisk = I.usesLocalStorage(inst);
-  const forth = (n: Node): Node => {
-    const fDskForth = usesDisk ? n.fDskForth + inst.dsk : n.fDskForth;
-    const fSpindlesForth = newFreeSpindles(false, n, n.fSpindlesForth, inst);
-    return {
-      ...n,
-      sListForth: removeIdx(n.sListForth, inst.idx),
-      fDskForth,
-      pDskForth: newPDsk(n, fSpindlesForth, fDskForth),
-      utilLoadForth: withDskUtil(n.utilLoadForth, -inst.util.dsk),
-      instSpindlesForth: spindleUse(false, n, n.instSpindlesForth, inst),
-      fSpindlesForth,
-    };
-  };
-  if (inst.forthcoming) return forth(t);
-  const fDsk = usesDisk ? t.fDsk + inst.dsk : t.fDsk;
-  const fSpindles = newFreeSpindles(false, t, t.fSpindles, inst);
-  const oldPeem = peerMap.find(inst.pNode, t.peers);
-  const newPeem = I.usesSecMem(inst) ? oldPeem - inst.mem : oldPeem;
-  const peers = newPeem > 0 ? peerMap.add(inst.pNode, newPeem, t.peers) : peerMap.remove(inst.pNode, t.peers);
-  const rMem = oldPeem < t.rMem ? t.rMem : peerMap.max(peers);
-  return forth({
-    ...t,
-    sList: removeIdx(t.sList, inst.idx),
-    fDsk,
-    peers,
-    failN1: unallocatedMem(t) <= rMem,
-    rMem,
-    pDsk: newPDsk(t, fSpindles, fDsk),
-    pRem: rMem / t.tMem,
-    utilLoad: withDskUtil(t.utilLoad, -inst.util.dsk),
-    instSpindles: spindleUse(false, t, t.instSpindles, inst),
-    fSpindles,
-  });
+  const r = copy(t);
+  if (!inst.forthcoming) {
+    const fDsk = usesDisk ? t.fDsk + inst.dsk : t.fDsk;
+    const fSpindles = newFreeSpindles(false, t, t.fSpindles, inst);
+    const oldPeem = peerMap.find(inst.pNode, t.peers);
+    const newPeem = I.usesSecMem(inst) ? oldPeem - inst.mem : oldPeem;
+    const peers = newPeem > 0 ? peerMap.add(inst.pNode, newPeem, t.peers) : peerMap.remove(inst.pNode, t.peers);
+    const rMem = oldPeem < t.rMem ? t.rMem : peerMap.max(peers);
+    r.sList = removeIdx(t.sList, inst.idx);
+    r.fDsk = fDsk;
+    r.peers = peers;
+    r.failN1 = unallocatedMem(t) <= rMem;
+    r.rMem = rMem;
+    r.pDsk = newPDsk(t, fSpindles, fDsk);
+    r.pRem = rMem / t.tMem;
+    r.utilLoad = withDskUtil(t.utilLoad, -inst.util.dsk);
+    r.instSpindles = spindleUse(false, t, t.instSpindles, inst);
+    r.fSpindles = fSpindles;
+  }
+  const fDskForth = usesDisk ? t.fDskForth + inst.dsk : t.fDskForth;
+  const fSpindlesForth = newFreeSpindles(false, t, t.fSpindlesForth, inst);
+  r.sListForth = removeIdx(t.sListForth, inst.idx);
+  r.fDskForth = fDskForth;
+  r.pDskForth = newPDsk(t, fSpindlesForth, fDskForth);
+  r.utilLoadForth = withDskUtil(t.utilLoadForth, -inst.util.dsk);
+  r.instSpindlesForth = spindleUse(false, t, t.instSpindlesForth, inst);
+  r.fSpindlesForth = fSpindlesForth;
+  return r;
 }
 
 // ---- checked addition -------------------------------------------------------
+
+function priForthViolation(
+  t: Node, usesDisk: boolean, memForth: number, dskForth: number,
+  freeSpForth: number, instSpForth: number, pCpuForth: number,
+): FailMode | null {
+  const lCpu = t.iPolicy.vcpuRatio;
+  if (memForth <= 0) return "FailMem";
+  if (usesDisk && dskForth <= 0) return "FailDisk";
+  if (usesDisk && dskForth < t.loDsk) return "FailDisk";
+  if (usesDisk && t.exclStorage && freeSpForth < 0) return "FailSpindles";
+  if (usesDisk && instSpForth > t.hiSpindles) return "FailDisk";
+  if (lCpu >= 0 && lCpu < pCpuForth) return "FailCPU";
+  return null;
+}
 
 /** Adds a primary instance; with force, soft limits (N+1, cpu ratio, tags, ...) are ignored. */
 export function addPriEx(force: boolean, t: Node, inst: Instance): OpResult<Node> {
@@ -545,146 +709,131 @@ export function addPriEx(force: boolean, t: Node, inst: Instance): OpResult<Node
   const instSpForth = spindleUse(true, t, t.instSpindlesForth, inst);
   const uCpuForth = online ? t.uCpuForth + inst.vcpus : t.uCpuForth;
   const pCpuForth = uCpuForth / t.tCpu;
-  const forth = (n: Node): Node => ({
-    ...n,
-    pTags: addTags(t.pTags, inst.exclTags),
-    pListForth: [inst.idx, ...t.pListForth],
-    fMemForth: memForth,
-    fDskForth: dskForth,
-    pMemForth: memForth / t.tMem,
-    pDskForth: newPDsk(t, freeSpForth, dskForth),
-    uCpuForth,
-    pCpuForth,
-    utilLoadForth: addUtil(t.utilLoadForth, inst.util),
-    instSpindlesForth: instSpForth,
-    fSpindlesForth: freeSpForth,
-  });
-  const forthViolation = (): FailMode | null => {
-    if (memForth <= 0) return "FailMem";
-    if (usesDisk && dskForth <= 0) return "FailDisk";
-    if (usesDisk && dskForth < t.loDsk) return "FailDisk";
-    if (usesDisk && t.exclStorage && freeSpForth < 0) return "FailSpindles";
-    if (usesDisk && instSpForth > t.hiSpindles) return "FailDisk";
-    if (lCpu >= 0 && lCpu < pCpuForth) return "FailCPU";
-    return null;
-  };
+  let r: MutableNode;
   if (inst.forthcoming) {
     if (strict) {
-      const v = forthViolation();
+      const v = priForthViolation(t, usesDisk, memForth, dskForth, freeSpForth, instSpForth, pCpuForth);
       if (v !== null) return bad(v);
     }
-    return ok(forth(t));
+    r = copy(t);
+  } else {
+    const iMem = I.usesMemory(inst) ? t.iMem + inst.mem : t.iMem;
+    const freeMem = unallocatedMemWith(t, iMem);
+    const failN1 = freeMem <= t.rMem;
+    const fDsk = usesDisk ? t.fDsk - inst.dsk : t.fDsk;
+    const fSpindles = newFreeSpindles(true, t, t.fSpindles, inst);
+    const instSp = spindleUse(true, t, t.instSpindles, inst);
+    const uCpu = online ? t.uCpu + inst.vcpus : t.uCpu;
+    const pCpu = uCpu / t.tCpu;
+    if (freeMem <= 0) return bad("FailMem");
+    if (usesDisk && fDsk <= 0) return bad("FailDisk");
+    if (strict && usesDisk && fDsk < t.loDsk) return bad("FailDisk");
+    if (usesDisk && t.exclStorage && fSpindles < 0) return bad("FailSpindles");
+    if (strict && usesDisk && instSp > t.hiSpindles) return bad("FailDisk");
+    if (strict && failN1 && !t.failN1) return bad("FailMem");
+    if (strict && lCpu >= 0 && lCpu < pCpu) return bad("FailCPU");
+    if (strict && rejectAddTags(t.pTags, inst.exclTags)) return bad("FailTags");
+    if (strict) {
+      const v = priForthViolation(t, usesDisk, memForth, dskForth, freeSpForth, instSpForth, pCpuForth);
+      if (v !== null) return bad(v);
+    }
+    r = copy(t);
+    r.pList = [inst.idx, ...t.pList];
+    r.iMem = iMem;
+    r.fDsk = fDsk;
+    r.failN1 = failN1;
+    r.pMem = freeMem / t.tMem;
+    r.pDsk = newPDsk(t, fSpindles, fDsk);
+    r.uCpu = uCpu;
+    r.pCpu = pCpu;
+    r.utilLoad = addUtil(t.utilLoad, inst.util);
+    r.instSpindles = instSp;
+    r.fSpindles = fSpindles;
+    r.locationScore = t.locationScore + inst.locationScore + dsrdLocScore(t, inst);
+    r.instanceMap = addTags(t.instanceMap, exclusionPairs(t, inst));
   }
-  const iMem = I.usesMemory(inst) ? t.iMem + inst.mem : t.iMem;
-  const freeMem = unallocatedMem({ ...t, iMem });
-  const failN1 = freeMem <= t.rMem;
-  const fDsk = usesDisk ? t.fDsk - inst.dsk : t.fDsk;
-  const fSpindles = newFreeSpindles(true, t, t.fSpindles, inst);
-  const instSp = spindleUse(true, t, t.instSpindles, inst);
-  const uCpu = online ? t.uCpu + inst.vcpus : t.uCpu;
-  const pCpu = uCpu / t.tCpu;
-  if (freeMem <= 0) return bad("FailMem");
-  if (usesDisk && fDsk <= 0) return bad("FailDisk");
-  if (strict && usesDisk && fDsk < t.loDsk) return bad("FailDisk");
-  if (usesDisk && t.exclStorage && fSpindles < 0) return bad("FailSpindles");
-  if (strict && usesDisk && instSp > t.hiSpindles) return bad("FailDisk");
-  if (strict && failN1 && !t.failN1) return bad("FailMem");
-  if (strict && lCpu >= 0 && lCpu < pCpu) return bad("FailCPU");
-  if (strict && rejectAddTags(t.pTags, inst.exclTags)) return bad("FailTags");
-  if (strict) {
-    const v = forthViolation();
-    if (v !== null) return bad(v);
-  }
-  return ok(
-    forth({
-      ...t,
-      pList: [inst.idx, ...t.pList],
-      iMem,
-      fDsk,
-      failN1,
-      pMem: freeMem / t.tMem,
-      pDsk: newPDsk(t, fSpindles, fDsk),
-      uCpu,
-      pCpu,
-      utilLoad: addUtil(t.utilLoad, inst.util),
-      instSpindles: instSp,
-      fSpindles,
-      locationScore: t.locationScore + inst.locationScore + dsrdLocScore(t, inst),
-      instanceMap: addTags(t.instanceMap, exclusionPairs(t, inst)),
-    }),
-  );
+  r.pTags = addTags(t.pTags, inst.exclTags);
+  r.pListForth = [inst.idx, ...t.pListForth];
+  r.fMemForth = memForth;
+  r.fDskForth = dskForth;
+  r.pMemForth = memForth / t.tMem;
+  r.pDskForth = newPDsk(t, freeSpForth, dskForth);
+  r.uCpuForth = uCpuForth;
+  r.pCpuForth = pCpuForth;
+  r.utilLoadForth = addUtil(t.utilLoadForth, inst.util);
+  r.instSpindlesForth = instSpForth;
+  r.fSpindlesForth = freeSpForth;
+  return ok(r);
 }
 
 export function addPri(t: Node, inst: Instance): OpResult<Node> {
   return addPriEx(false, t, inst);
 }
 
+function secForthViolation(
+  t: Node, inst: Instance, secMem: number, dskForth: number, freeSpForth: number, instSpForth: number,
+): FailMode | null {
+  if (!I.hasSecondary(inst)) return "FailDisk";
+  if (dskForth <= 0) return "FailDisk";
+  if (dskForth < t.loDsk) return "FailDisk";
+  if (t.exclStorage && freeSpForth < 0) return "FailSpindles";
+  if (instSpForth > t.hiSpindles) return "FailDisk";
+  if (secMem >= t.fMemForth) return "FailMem";
+  return null;
+}
+
 /** Adds a secondary instance whose primary is `pdx`. */
 export function addSecExEx(ignoreDisks: boolean, force: boolean, t: Node, inst: Instance, pdx: Ndx): OpResult<Node> {
   const strict = !force;
   const secMem = I.usesSecMem(inst) ? inst.mem : 0;
-  const newPeem = peerMap.find(pdx, t.peers) + secMem;
-  const oldMemForth = t.fMemForth;
   const dskForth = t.fDskForth - inst.dsk;
   const freeSpForth = newFreeSpindles(true, t, t.fSpindlesForth, inst);
   const instSpForth = spindleUse(true, t, t.instSpindlesForth, inst);
-  const forth = (n: Node): Node => ({
-    ...n,
-    sListForth: [inst.idx, ...t.sListForth],
-    fDskForth: dskForth,
-    pDskForth: newPDsk(t, freeSpForth, dskForth),
-    utilLoadForth: withDskUtil(t.utilLoadForth, inst.util.dsk),
-    instSpindlesForth: instSpForth,
-    fSpindlesForth: freeSpForth,
-  });
-  const forthViolation = (): FailMode | null => {
-    if (!I.hasSecondary(inst)) return "FailDisk";
-    if (dskForth <= 0) return "FailDisk";
-    if (dskForth < t.loDsk) return "FailDisk";
-    if (t.exclStorage && freeSpForth < 0) return "FailSpindles";
-    if (instSpForth > t.hiSpindles) return "FailDisk";
-    if (secMem >= oldMemForth) return "FailMem";
-    return null;
-  };
+  let r: MutableNode;
   if (inst.forthcoming) {
     if (strict) {
-      const v = forthViolation();
+      const v = secForthViolation(t, inst, secMem, dskForth, freeSpForth, instSpForth);
       if (v !== null) return bad(v);
     }
-    return ok(forth(t));
+    r = copy(t);
+  } else {
+    const newPeem = peerMap.find(pdx, t.peers) + secMem;
+    const oldMem = unallocatedMem(t);
+    const fDsk = t.fDsk - inst.dsk;
+    const fSpindles = newFreeSpindles(true, t, t.fSpindles, inst);
+    const instSp = spindleUse(true, t, t.instSpindles, inst);
+    const rMem = Math.max(t.rMem, newPeem);
+    const failN1 = oldMem <= rMem;
+    if (!I.hasSecondary(inst)) return bad("FailDisk");
+    if (!ignoreDisks && fDsk <= 0) return bad("FailDisk");
+    if (strict && fDsk < t.loDsk) return bad("FailDisk");
+    if (t.exclStorage && fSpindles < 0) return bad("FailSpindles");
+    if (strict && instSp > t.hiSpindles) return bad("FailDisk");
+    if (strict && secMem >= oldMem) return bad("FailMem");
+    if (strict && failN1 && !t.failN1) return bad("FailMem");
+    if (strict) {
+      const v = secForthViolation(t, inst, secMem, dskForth, freeSpForth, instSpForth);
+      if (v !== null) return bad(v);
+    }
+    r = copy(t);
+    r.sList = [inst.idx, ...t.sList];
+    r.fDsk = fDsk;
+    r.peers = peerMap.add(pdx, newPeem, t.peers);
+    r.failN1 = failN1;
+    r.rMem = rMem;
+    r.pDsk = newPDsk(t, fSpindles, fDsk);
+    r.pRem = rMem / t.tMem;
+    r.utilLoad = withDskUtil(t.utilLoad, inst.util.dsk);
+    r.instSpindles = instSp;
+    r.fSpindles = fSpindles;
   }
-  const oldMem = unallocatedMem(t);
-  const fDsk = t.fDsk - inst.dsk;
-  const fSpindles = newFreeSpindles(true, t, t.fSpindles, inst);
-  const instSp = spindleUse(true, t, t.instSpindles, inst);
-  const rMem = Math.max(t.rMem, newPeem);
-  const failN1 = oldMem <= rMem;
-  if (!I.hasSecondary(inst)) return bad("FailDisk");
-  if (!ignoreDisks && fDsk <= 0) return bad("FailDisk");
-  if (strict && fDsk < t.loDsk) return bad("FailDisk");
-  if (t.exclStorage && fSpindles < 0) return bad("FailSpindles");
-  if (strict && instSp > t.hiSpindles) return bad("FailDisk");
-  if (strict && secMem >= oldMem) return bad("FailMem");
-  if (strict && failN1 && !t.failN1) return bad("FailMem");
-  if (strict) {
-    const v = forthViolation();
-    if (v !== null) return bad(v);
-  }
-  return ok(
-    forth({
-      ...t,
-      sList: [inst.idx, ...t.sList],
-      fDsk,
-      peers: peerMap.add(pdx, newPeem, t.peers),
-      failN1,
-      rMem,
-      pDsk: newPDsk(t, fSpindles, fDsk),
-      pRem: rMem / t.tMem,
-      utilLoad: withDskUtil(t.utilLoad, inst.util.dsk),
-      instSpindles: instSp,
-      fSpindles,
-    }),
-  );
+  r.sListForth = [inst.idx, ...t.sListForth];
+  r.fDskForth = dskForth;
+  r.pDskForth = newPDsk(t, freeSpForth, dskForth);
+  r.utilLoadForth = withDskUtil(t.utilLoadForth, inst.util.dsk);
+  r.instSpindlesForth = instSpForth;
+  r.fSpindlesForth = freeSpForth;
+  return ok(r);
 }
 
 export function addSecEx(force: boolean, t: Node, inst: Instance, pdx: Ndx): OpResult<Node> {
