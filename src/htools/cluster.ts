@@ -5,7 +5,7 @@ import type { Container } from "./container.js";
 import { fixed, padL, padR, printTable } from "./format.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
-import { compCV, compCVPatched } from "./metrics.js";
+import { ScoreBase, compCV, compCVPatched } from "./metrics.js";
 import * as N from "./node.js";
 import type { Node } from "./node.js";
 import {
@@ -68,30 +68,94 @@ export interface MoveResult {
   readonly sec: Ndx;
 }
 
-function chain<A>(...steps: (() => OpResult<unknown>)[]): OpResult<null> {
-  void (null as unknown as A);
-  for (const s of steps) {
-    const r = s();
-    if (!r.ok) return bad(r.error);
+/** The instance moved to `p`/`s` with a new location score (one copy). */
+function movedInstance(inst: Instance, locationScore: number, p: Ndx, s: Ndx): Instance {
+  const r = I.copyInstance(inst);
+  r.locationScore = locationScore;
+  r.pNode = p;
+  r.sNode = s;
+  return r;
+}
+
+function commonLocations(p: Node, s: Node): number {
+  let common = 0;
+  for (const t of p.locationTags) if (s.locationTags.has(t)) common++;
+  return common;
+}
+
+/**
+ * What every move of one instance shares, whatever the target: its nodes, the nodes
+ * with the instance removed, and the node operations that depend on the target only
+ * through the instance's new location score (memoised by that score). Node operations
+ * are pure, so reusing their results gives the same values as recomputing them.
+ */
+class MoveContext {
+  readonly oldP: Node;
+  private oldS_: Node | undefined;
+  private intP_: Node | undefined;
+  private intS_: Node | undefined;
+  private readonly rsPri = new Map<number, OpResult<Node>>();
+  private readonly farPri = new Map<number, OpResult<Node>>();
+  private readonly rpTmp = new Map<number, OpResult<Node>>();
+  constructor(readonly force: boolean, readonly nl: Container<Node>, readonly inst: Instance) {
+    this.oldP = C.find(nl, inst.pNode);
   }
-  return ok(null);
+  get oldS(): Node {
+    return (this.oldS_ ??= C.find(this.nl, this.inst.sNode));
+  }
+  get intP(): Node {
+    return (this.intP_ ??= N.removePri(this.oldP, this.inst));
+  }
+  get intS(): Node {
+    return (this.intS_ ??= N.removeSec(this.oldS, this.inst));
+  }
+  /** ReplaceSecondary: the primary with the re-scored instance put back. */
+  rsPrimary(newInst: Instance): OpResult<Node> {
+    let r = this.rsPri.get(newInst.locationScore);
+    if (r === undefined) {
+      r = N.addPriEx(true, this.intP, newInst);
+      this.rsPri.set(newInst.locationScore, r);
+    }
+    return r;
+  }
+  /** FailoverAndReplace: the old secondary as the new primary. */
+  farPrimary(forceP: boolean, newInst: Instance): OpResult<Node> {
+    let r = this.farPri.get(newInst.locationScore);
+    if (r === undefined) {
+      r = N.addPriEx(forceP, this.intS, newInst);
+      this.farPri.set(newInst.locationScore, r);
+    }
+    return r;
+  }
+  /** ReplacePrimary: the old secondary after the intermediate failover and back. */
+  rpSecondary(forceP: boolean, newInst: Instance): OpResult<Node> {
+    let r = this.rpTmp.get(newInst.locationScore);
+    if (r === undefined) {
+      const tmpS = N.addPriEx(forceP, this.intS, newInst);
+      r = tmpS.ok ? ok(N.removePri(tmpS.value, newInst)) : tmpS;
+      this.rpTmp.set(newInst.locationScore, r);
+    }
+    return r;
+  }
 }
 
 /** Applies one move to the instance (Ganeti's applyMoveEx). */
 export function applyMove(force: boolean, nl: Container<Node>, inst: Instance, mv: IMove): OpResult<MoveResult> {
+  return applyMoveIn(new MoveContext(force, nl, inst), mv);
+}
+
+function applyMoveIn(ctx: MoveContext, mv: IMove): OpResult<MoveResult> {
+  const { force, nl, inst, oldP } = ctx;
   const oldPdx = inst.pNode;
   const oldSdx = inst.sNode;
-  const oldP = C.find(nl, oldPdx);
   switch (mv.kind) {
     case "Failover": {
-      const oldS = C.find(nl, oldSdx);
-      const intP = N.removePri(oldP, inst);
-      const intS = N.removeSec(oldS, inst);
+      const oldS = ctx.oldS;
       const mig = N.checkMigration(oldP, oldS);
       if (!mig.ok) return mig;
-      const newP = N.addPriEx(oldP.offline || force, intS, inst);
+      const newP = N.addPriEx(oldP.offline || force, ctx.intS, inst);
       if (!newP.ok) return newP;
-      const newS = N.addSecExEx(oldP.offline, oldP.offline || force, intP, inst, oldSdx);
+      const newS = N.addSecExEx(oldP.offline, oldP.offline || force, ctx.intP, inst, oldSdx);
       if (!newS.ok) return newS;
       return ok({
         nodes: [[oldPdx, newS.value], [oldSdx, newP.value]],
@@ -108,7 +172,7 @@ export function applyMove(force: boolean, nl: Container<Node>, inst: Instance, m
       const np = N.addPriEx(oldP.offline || force, newPnode, inst);
       if (!np.ok) return np;
       return ok({
-        nodes: [[oldPdx, N.removePri(oldP, inst)], [newPdx, np.value]],
+        nodes: [[oldPdx, ctx.intP], [newPdx, np.value]],
         inst: I.setPri(inst, newPdx),
         pri: newPdx,
         sec: oldSdx,
@@ -116,23 +180,22 @@ export function applyMove(force: boolean, nl: Container<Node>, inst: Instance, m
     }
     case "ReplacePrimary": {
       const newPdx = mv.node;
-      const oldS = C.find(nl, oldSdx);
+      const oldS = ctx.oldS;
       const tgt = C.find(nl, newPdx);
-      const intP = N.removePri(oldP, inst);
-      const intS = N.removeSec(oldS, inst);
-      const newInst = I.setPri(setInstanceLocationScore(inst, tgt, intS), newPdx);
+      const newInst = movedInstance(inst, commonLocations(tgt, ctx.intS), newPdx, oldSdx);
       const forceP = oldP.offline || force;
-      const checks = chain(() => N.checkMigration(oldP, oldS), () => N.checkMigration(oldS, tgt));
-      if (!checks.ok) return checks;
-      const tmpS = N.addPriEx(forceP, intS, newInst);
-      if (!tmpS.ok) return tmpS;
-      const tmpS2 = N.removePri(tmpS.value, newInst);
+      let mig = N.checkMigration(oldP, oldS);
+      if (!mig.ok) return mig;
+      mig = N.checkMigration(oldS, tgt);
+      if (!mig.ok) return mig;
+      const tmpS2 = ctx.rpSecondary(forceP, newInst);
+      if (!tmpS2.ok) return tmpS2;
       const newP = N.addPriEx(forceP, tgt, newInst);
       if (!newP.ok) return newP;
-      const newS = N.addSecEx(forceP, tmpS2, newInst, newPdx);
+      const newS = N.addSecEx(forceP, tmpS2.value, newInst, newPdx);
       if (!newS.ok) return newS;
       return ok({
-        nodes: [[oldPdx, intP], [oldSdx, newS.value], [newPdx, newP.value]],
+        nodes: [[oldPdx, ctx.intP], [oldSdx, newS.value], [newPdx, newP.value]],
         inst: newInst,
         pri: newPdx,
         sec: oldSdx,
@@ -140,18 +203,16 @@ export function applyMove(force: boolean, nl: Container<Node>, inst: Instance, m
     }
     case "ReplaceSecondary": {
       const newSdx = mv.node;
-      const oldS = C.find(nl, oldSdx);
+      const oldS = ctx.oldS;
       const tgt = C.find(nl, newSdx);
-      const pnode2 = N.removePri(oldP, inst);
-      const intS = N.removeSec(oldS, inst);
       const forceS = oldS.offline || force;
-      const newInst = I.setSec(setInstanceLocationScore(inst, oldP, tgt), newSdx);
+      const newInst = movedInstance(inst, commonLocations(oldP, tgt), oldPdx, newSdx);
       const newS = N.addSecEx(forceS, tgt, newInst, oldPdx);
       if (!newS.ok) return newS;
-      const pnode3 = N.addPriEx(true, pnode2, newInst);
+      const pnode3 = ctx.rsPrimary(newInst);
       if (!pnode3.ok) return pnode3;
       return ok({
-        nodes: [[newSdx, newS.value], [oldSdx, intS], [oldPdx, pnode3.value]],
+        nodes: [[newSdx, newS.value], [oldSdx, ctx.intS], [oldPdx, pnode3.value]],
         inst: newInst,
         pri: oldPdx,
         sec: newSdx,
@@ -159,11 +220,10 @@ export function applyMove(force: boolean, nl: Container<Node>, inst: Instance, m
     }
     case "ReplaceAndFailover": {
       const newPdx = mv.node;
-      const oldS = C.find(nl, oldSdx);
+      const oldS = ctx.oldS;
       const tgt = C.find(nl, newPdx);
-      const intP = N.removePri(oldP, inst);
-      const intS = N.removeSec(oldS, inst);
-      const newInst = I.setBoth(setInstanceLocationScore(inst, tgt, intP), newPdx, oldPdx);
+      const intP = ctx.intP;
+      const newInst = movedInstance(inst, commonLocations(tgt, intP), newPdx, oldPdx);
       const forceS = oldS.offline || force;
       const mig = N.checkMigration(oldP, tgt);
       if (!mig.ok) return mig;
@@ -172,7 +232,7 @@ export function applyMove(force: boolean, nl: Container<Node>, inst: Instance, m
       const newS = N.addSecEx(forceS, intP, newInst, newPdx);
       if (!newS.ok) return newS;
       return ok({
-        nodes: [[oldPdx, newS.value], [oldSdx, intS], [newPdx, newP.value]],
+        nodes: [[oldPdx, newS.value], [oldSdx, ctx.intS], [newPdx, newP.value]],
         inst: newInst,
         pri: newPdx,
         sec: oldPdx,
@@ -180,20 +240,19 @@ export function applyMove(force: boolean, nl: Container<Node>, inst: Instance, m
     }
     case "FailoverAndReplace": {
       const newSdx = mv.node;
-      const oldS = C.find(nl, oldSdx);
+      const oldS = ctx.oldS;
       const tgt = C.find(nl, newSdx);
-      const intP = N.removePri(oldP, inst);
-      const intS = N.removeSec(oldS, inst);
+      const intS = ctx.intS;
       const forceP = oldP.offline || force;
-      const newInst = I.setBoth(setInstanceLocationScore(inst, intS, tgt), oldSdx, newSdx);
+      const newInst = movedInstance(inst, commonLocations(intS, tgt), oldSdx, newSdx);
       const mig = N.checkMigration(oldP, oldS);
       if (!mig.ok) return mig;
-      const newP = N.addPriEx(forceP, intS, newInst);
+      const newP = ctx.farPrimary(forceP, newInst);
       if (!newP.ok) return newP;
       const newS = N.addSecEx(forceP, tgt, newInst, oldSdx);
       if (!newS.ok) return newS;
       return ok({
-        nodes: [[oldSdx, newP.value], [oldPdx, intP], [newSdx, newS.value]],
+        nodes: [[oldSdx, newP.value], [oldPdx, ctx.intP], [newSdx, newS.value]],
         inst: newInst,
         pri: oldSdx,
         sec: newSdx,
@@ -258,12 +317,22 @@ interface Candidate {
   readonly build: () => Table;
 }
 
-function trySingleStep(force: boolean, ini: Table, target: Instance, cur: Candidate, mv: IMove): Candidate {
-  const r = applyMove(force, ini.nl, target, mv);
+/**
+ * Scores one candidate. `bar` is the best score of the instances before this one: a
+ * candidate not strictly below it can never win the round, so it may be skipped even
+ * when it would beat this instance's own best (which then cannot win either).
+ */
+function trySingleStep(
+  base: ScoreBase, ctx: MoveContext, ini: Table, bar: number, cur: Candidate, mv: IMove,
+): Candidate {
+  const r = applyMoveIn(ctx, mv);
   if (!r.ok) return cur;
   const res = r.value;
+  // exact >= bound >= threshold means "cannot win": no need for the exact score.
+  if (base.lowerBound(res.nodes) >= Math.min(cur.score, bar)) return cur;
   const score = compCVPatched(ini.nl, res.nodes);
   if (!(cur.score > score)) return cur;
+  const target = ctx.inst;
   return {
     score,
     build: () => ({
@@ -275,22 +344,29 @@ function trySingleStep(force: boolean, ini: Table, target: Instance, cur: Candid
   };
 }
 
-function checkInstanceMove(opts: AlgorithmOptions, nodesIdx: readonly Ndx[], ini: Table, target: Instance): Candidate {
-  const force = opts.ignoreSoftErrors;
+function checkInstanceMove(
+  opts: AlgorithmOptions,
+  nodesIdx: readonly Ndx[],
+  base: ScoreBase,
+  ini: Table,
+  target: Instance,
+  start: Candidate,
+  bar: number,
+): Candidate {
+  const ctx = new MoveContext(opts.ignoreSoftErrors, ini.nl, target);
   const opdx = target.pNode;
   const osdx = target.sNode;
   const mir = I.mirrorType(target);
   const useSecondary = nodesIdx.includes(osdx) && opts.instanceMoves;
-  const start: Candidate = { score: ini.score, build: () => ini };
   let best =
-    mir === "internal" && useSecondary ? trySingleStep(force, ini, target, start, { kind: "Failover" }) : start;
-  const primaryDrained = C.find(ini.nl, opdx).offline;
+    mir === "internal" && useSecondary ? trySingleStep(base, ctx, ini, bar, start, { kind: "Failover" }) : start;
+  const primaryDrained = ctx.oldP.offline;
   for (const tdx of nodesIdx) {
     if (tdx === opdx || tdx === osdx) continue;
     const moves = possibleMoves(
       mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, primaryDrained, tdx,
     );
-    for (const mv of moves) best = trySingleStep(force, ini, target, best, mv);
+    for (const mv of moves) best = trySingleStep(base, ctx, ini, bar, best, mv);
   }
   return best;
 }
@@ -302,10 +378,12 @@ export function checkMove(
   ini: Table,
   victims: readonly Instance[],
 ): Table {
-  let best: Candidate = { score: ini.score, build: () => ini };
+  const start: Candidate = { score: ini.score, build: () => ini };
+  const base = new ScoreBase(ini.nl);
+  let best = start;
   let improved = false;
   for (const v of victims) {
-    const c = checkInstanceMove(opts, nodesIdx, ini, v);
+    const c = checkInstanceMove(opts, nodesIdx, base, ini, v, start, best.score);
     if (best.score > c.score) {
       best = c;
       improved = true;

@@ -178,3 +178,153 @@ export function printStats(prefix: string, nl: Container<Node>): string {
   const rows = METRICS.map((m, i) => [m.name, fixed(values[i]!, 8), `x${fixed(m.weight, 2)}`]);
   return printTable(prefix, ["Field", "Value", "Weight"], rows, [false, true, true]);
 }
+
+// ---- fast lower bounds for candidate moves ------------------------------------
+
+const HALF_ULP = Number.EPSILON / 2;
+
+/**
+ * The per-metric statistics of one node list (Ganeti's Statistics: sums, and for the
+ * standard deviations the centred sums of squares), used to score a candidate move
+ * from the few nodes it changes.
+ *
+ * `lowerBound` never exceeds the exact score (`compCVPatched`, Ganeti's full
+ * two-pass computation): its rounding errors are bounded from above and subtracted.
+ * Balancing rejects a candidate when the bound is not below the best score so far, and
+ * computes the exact score otherwise, so every decision is taken on Ganeti's numbers.
+ */
+export class ScoreBase {
+  private readonly comps: (number[] | undefined)[];
+  private readonly offline: boolean[];
+  private readonly nOn: number;
+  private readonly nOff: number;
+  private readonly center = new Float64Array(NMETRICS);
+  private readonly q0 = new Float64Array(NMETRICS);
+  private readonly d0 = new Float64Array(NMETRICS);
+  private readonly p0 = new Float64Array(NMETRICS);
+  private readonly s0 = new Float64Array(NMETRICS);
+  private readonly a0 = new Float64Array(NMETRICS);
+  private readonly dq = new Float64Array(NMETRICS);
+  private readonly dd = new Float64Array(NMETRICS);
+  private readonly dp = new Float64Array(NMETRICS);
+  private readonly dqAbs = new Float64Array(NMETRICS);
+  private readonly ds = new Float64Array(NMETRICS);
+  private readonly da = new Float64Array(NMETRICS);
+  private readonly scratch: number[] = new Array<number>(NMETRICS).fill(0);
+
+  constructor(nl: Container<Node>) {
+    this.comps = [];
+    this.offline = [];
+    let nOn = 0;
+    let nOff = 0;
+    for (let i = 0; i < nl.length; i++) {
+      const n = nl[i];
+      if (n === undefined) {
+        this.comps.push(undefined);
+        this.offline.push(false);
+        continue;
+      }
+      this.comps.push(components(n));
+      this.offline.push(n.offline);
+      if (n.offline) nOff++;
+      else nOn++;
+    }
+    this.nOn = nOn;
+    this.nOff = nOff;
+    for (let m = 0; m < NMETRICS; m++) {
+      const metric = METRICS[m]!;
+      let s = 0;
+      let a = 0;
+      let p = 0;
+      for (let i = 0; i < this.comps.length; i++) {
+        const c = this.comps[i];
+        if (c === undefined || this.offline[i] === metric.online) continue;
+        const x = c[m]!;
+        s += x;
+        a += Math.abs(x);
+        p += x * x;
+      }
+      this.s0[m] = s;
+      this.a0[m] = a;
+      this.p0[m] = p;
+      if (metric.agg === "stddev" && nOn > 0) {
+        const c0 = s / nOn;
+        let q = 0;
+        let d = 0;
+        for (let i = 0; i < this.comps.length; i++) {
+          const c = this.comps[i];
+          if (c === undefined || this.offline[i]) continue;
+          const x = c[m]! - c0;
+          q += x * x;
+          d += x;
+        }
+        this.center[m] = c0;
+        this.q0[m] = q;
+        this.d0[m] = d;
+      }
+    }
+  }
+
+  /** A value never above `compCVPatched(nl, patches)` (-Infinity when no bound is known). */
+  lowerBound(patches: readonly (readonly [number, Node])[]): number {
+    if (this.nOn === 0) return -Infinity;
+    const { dq, dd, dp, dqAbs, ds, da } = this;
+    dq.fill(0);
+    dd.fill(0);
+    dp.fill(0);
+    dqAbs.fill(0);
+    ds.fill(0);
+    da.fill(0);
+    for (let k = 0; k < patches.length; k++) {
+      const [i, node] = patches[k]!;
+      const old = this.comps[i];
+      if (old === undefined || node.offline !== this.offline[i]) return -Infinity;
+      for (let j = 0; j < k; j++) if (patches[j]![0] === i) return -Infinity;
+      const y = nodeComponents(node, this.scratch);
+      const off = node.offline;
+      for (let m = 0; m < NMETRICS; m++) {
+        const metric = METRICS[m]!;
+        if (metric.online === off || metric.agg === "map") continue;
+        const xv = old[m]!;
+        const yv = y[m]!;
+        if (metric.agg === "stddev") {
+          const c = this.center[m]!;
+          const xc = xv - c;
+          const yc = yv - c;
+          dq[m]! += yc * yc - xc * xc;
+          dqAbs[m]! += yc * yc + xc * xc;
+          dd[m]! += yc - xc;
+          dp[m]! += yv * yv;
+        } else {
+          ds[m]! += yv - xv;
+          da[m]! += Math.abs(yv) + Math.abs(xv);
+        }
+      }
+    }
+    let total = 0;
+    let abs = 0;
+    for (let m = 0; m < NMETRICS; m++) {
+      const metric = METRICS[m]!;
+      let term: number;
+      if (metric.agg === "map") {
+        term = 0; // Σ (count - 1) over the merged map is never negative
+      } else if (metric.agg === "stddev") {
+        const n = this.nOn;
+        const q = this.q0[m]! + dq[m]!;
+        const d = this.d0[m]! + dd[m]!;
+        const v = (q - (d * d) / n) / n;
+        const scale = this.p0[m]! + dp[m]! + this.q0[m]! + dqAbs[m]! + (d * d) / n;
+        const lo = v - (16 * (n + 16) * HALF_ULP * scale) / n;
+        term = metric.weight * (lo > 0 ? Math.sqrt(lo) : 0);
+      } else {
+        const n = metric.online ? this.nOn : this.nOff;
+        const s = this.s0[m]! + ds[m]!;
+        const lo = s - 16 * (n + 16) * HALF_ULP * (this.a0[m]! + da[m]! + Math.abs(ds[m]!));
+        term = metric.weight * lo;
+      }
+      total += term;
+      abs += Math.abs(term);
+    }
+    return total - 1e-12 * abs;
+  }
+}
