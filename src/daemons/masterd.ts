@@ -140,8 +140,12 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+  // A job asked the daemon to stop (cluster destroy): stop once no job is running any more,
+  // so that job's end is written first.
   setInterval(() => {
-    if (shutdownReason !== null) void queue.close().then(() => stop(shutdownReason ?? ""));
+    if (shutdownReason === null || stopping) return;
+    const busy = queue.stats().byStatus;
+    if ((busy["running"] ?? 0) + (busy["waiting"] ?? 0) === 0) void stop(shutdownReason);
   }, 200).unref();
 }
 
