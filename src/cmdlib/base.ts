@@ -41,6 +41,11 @@ export abstract class LogicalUnit<Op extends OpInput = OpInput> {
 
   constructor(protected readonly op: Op, protected readonly env: LuEnv) {}
 
+  /** The opcode's OP_ID (for hooks and logs). */
+  get opId(): string {
+    return this.op.OP_ID;
+  }
+
   protected get cfg(): ConfigData {
     return this.env.config.get();
   }

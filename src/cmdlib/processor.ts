@@ -72,7 +72,7 @@ async function runHooks(lu: LogicalUnit, env: LuEnv, phase: "pre" | "post"): Pro
     GANETI_HOOKS_PHASE: phase,
     GANETI_HOOKS_PATH: lu.hooksPath,
     GANETI_OBJECT_TYPE: lu.hooksType,
-    GANETI_OP_CODE: (lu as unknown as { op: OpInput }).op.OP_ID,
+    GANETI_OP_CODE: lu.opId,
     GANETI_CLUSTER: cfg.cluster.cluster_name,
     GANETI_MASTER: env.masterName,
     GANETI_DATA_DIR: "/var/lib/ganeti",
