@@ -182,6 +182,14 @@ export function printStats(prefix: string, nl: Container<Node>): string {
 // ---- fast lower bounds for candidate moves ------------------------------------
 
 const HALF_ULP = Number.EPSILON / 2;
+const K_STDDEV = 0;
+const K_SUM_ONLINE = 1;
+const K_SUM_OFFLINE = 2;
+const K_MAP = 3;
+const KIND = Int8Array.from(METRICS, (m) =>
+  m.agg === "map" ? K_MAP : m.agg === "stddev" ? K_STDDEV : m.online ? K_SUM_ONLINE : K_SUM_OFFLINE,
+);
+const WEIGHT = Float64Array.from(METRICS, (m) => m.weight);
 
 /**
  * The per-metric statistics of one node list (Ganeti's Statistics: sums, and for the
@@ -276,18 +284,20 @@ export class ScoreBase {
     ds.fill(0);
     da.fill(0);
     for (let k = 0; k < patches.length; k++) {
-      const [i, node] = patches[k]!;
+      const patch = patches[k]!;
+      const i = patch[0];
+      const node = patch[1];
       const old = this.comps[i];
       if (old === undefined || node.offline !== this.offline[i]) return -Infinity;
       for (let j = 0; j < k; j++) if (patches[j]![0] === i) return -Infinity;
       const y = nodeComponents(node, this.scratch);
       const off = node.offline;
       for (let m = 0; m < NMETRICS; m++) {
-        const metric = METRICS[m]!;
-        if (metric.online === off || metric.agg === "map") continue;
-        const xv = old[m]!;
-        const yv = y[m]!;
-        if (metric.agg === "stddev") {
+        const kind = KIND[m]!;
+        if (kind === K_STDDEV) {
+          if (off) continue;
+          const xv = old[m]!;
+          const yv = y[m]!;
           const c = this.center[m]!;
           const xc = xv - c;
           const yc = yv - c;
@@ -295,7 +305,9 @@ export class ScoreBase {
           dqAbs[m]! += yc * yc + xc * xc;
           dd[m]! += yc - xc;
           dp[m]! += yv * yv;
-        } else {
+        } else if (kind === (off ? K_SUM_OFFLINE : K_SUM_ONLINE)) {
+          const xv = old[m]!;
+          const yv = y[m]!;
           ds[m]! += yv - xv;
           da[m]! += Math.abs(yv) + Math.abs(xv);
         }
@@ -303,24 +315,25 @@ export class ScoreBase {
     }
     let total = 0;
     let abs = 0;
+    const n = this.nOn;
+    const errOn = (16 * (n + 16) * HALF_ULP);
+    const errOff = (16 * (this.nOff + 16) * HALF_ULP);
     for (let m = 0; m < NMETRICS; m++) {
-      const metric = METRICS[m]!;
+      const kind = KIND[m]!;
       let term: number;
-      if (metric.agg === "map") {
+      if (kind === K_MAP) {
         term = 0; // Σ (count - 1) over the merged map is never negative
-      } else if (metric.agg === "stddev") {
-        const n = this.nOn;
+      } else if (kind === K_STDDEV) {
         const q = this.q0[m]! + dq[m]!;
         const d = this.d0[m]! + dd[m]!;
         const v = (q - (d * d) / n) / n;
         const scale = this.p0[m]! + dp[m]! + this.q0[m]! + dqAbs[m]! + (d * d) / n;
-        const lo = v - (16 * (n + 16) * HALF_ULP * scale) / n;
-        term = metric.weight * (lo > 0 ? Math.sqrt(lo) : 0);
+        const lo = v - (errOn * scale) / n;
+        term = WEIGHT[m]! * (lo > 0 ? Math.sqrt(lo) : 0);
       } else {
-        const n = metric.online ? this.nOn : this.nOff;
         const s = this.s0[m]! + ds[m]!;
-        const lo = s - 16 * (n + 16) * HALF_ULP * (this.a0[m]! + da[m]! + Math.abs(ds[m]!));
-        term = metric.weight * lo;
+        const lo = s - (kind === K_SUM_ONLINE ? errOn : errOff) * (this.a0[m]! + da[m]! + Math.abs(ds[m]!));
+        term = WEIGHT[m]! * lo;
       }
       total += term;
       abs += Math.abs(term);

@@ -8,8 +8,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as C from "../../src/htools/container.js";
 import { DEFAULT_ALGORITHM_OPTIONS, applyMove, balance, makeTable, tryBalance } from "../../src/htools/cluster.js";
+import type { IMove } from "../../src/htools/types.js";
 import { prepareCluster } from "../../src/htools/loader.js";
-import { compCV } from "../../src/htools/metrics.js";
+import { ScoreBase, compCV, compCVPatched } from "../../src/htools/metrics.js";
 import { fixed, generalG } from "../../src/htools/format.js";
 import { parseData, serializeCluster, tryRead } from "../../src/htools/text.js";
 import { hbalMain } from "../../src/htools-cli/hbal.js";
@@ -80,6 +81,49 @@ test("generated uneven 10-node cluster: Ganeti 3.0.2's score and first moves", (
 const REF_UNEVEN10_FIRST: string[] = JSON.parse(
   readFileSync(join(ROOT, "test/htools/uneven10.ref.json"), "utf8"),
 );
+
+// Balancing skips a candidate when ScoreBase's lower bound is not below the best score;
+// that is exact only if the bound never exceeds the full computation.
+function checkLowerBounds(text: string): number {
+  const cd = load(text);
+  const nl = cd.nodes;
+  const base = new ScoreBase(nl);
+  const kinds = ["ReplaceSecondary", "ReplaceAndFailover", "ReplacePrimary", "FailoverAndReplace", "FailoverToAny"] as const;
+  let checked = 0;
+  for (const inst of C.elems(cd.instances)) {
+    const moves: IMove[] = [{ kind: "Failover" }];
+    for (const n of C.elems(nl)) for (const kind of kinds) moves.push({ kind, node: n.idx });
+    for (const force of [false, true]) {
+      for (const mv of moves) {
+        if (mv.kind !== "Failover" && (mv.node === inst.pNode || mv.node === inst.sNode)) continue;
+        let r;
+        try {
+          r = applyMove(force, nl, inst, mv);
+        } catch {
+          continue; // a move needing a secondary on an instance without one
+        }
+        if (!r.ok) continue;
+        const exact = compCVPatched(nl, r.value.nodes);
+        const lb = base.lowerBound(r.value.nodes);
+        assert.ok(!(lb > exact), `${inst.name} ${mv.kind}: bound ${lb} above exact ${exact}`);
+        checked++;
+      }
+    }
+  }
+  return checked;
+}
+
+test("candidate score lower bounds never exceed the exact score", () => {
+  let checked = checkLowerBounds(EVAC) + checkLowerBounds(unevenCluster(10));
+  if (existsSync(DATA)) {
+    for (const f of readdirSync(DATA).filter((x) => x.endsWith(".data"))) {
+      const p = parseData(readFileSync(join(DATA, f), "utf8"));
+      if (!p.ok || !prepareCluster(p.value).ok) continue;
+      checked += checkLowerBounds(readFileSync(join(DATA, f), "utf8"));
+    }
+  }
+  assert.ok(checked > 10000, `only ${checked} candidates checked`);
+});
 
 test("moves are immutable updates", () => {
   const cd = load(EVAC);
