@@ -3,21 +3,23 @@ import { writeFileSync } from "node:fs";
 import * as C from "../htools/container.js";
 import {
   type AlgorithmOptions,
-  type MoveJob,
   type Table,
   computeBadItems,
   doNextBalance,
   findSplitInstances,
+  splitCluster,
+  tryBalance,
+} from "../htools/cluster.js";
+import {
+  type MoveJob,
   formatCmds,
   involvedNodes,
   printInsts,
   printNodes,
   printSolutionLine,
-  splitCluster,
   splitJobs,
   totalFree,
-  tryBalance,
-} from "../htools/cluster.js";
+} from "../htools/cluster-output.js";
 import { fixed, generalG } from "../htools/format.js";
 import { commonSuffix } from "../htools/loader.js";
 import { compCV, optimalCVScore, printStats } from "../htools/metrics.js";

@@ -1,6 +1,7 @@
 // hinfo: cluster information (Ganeti 3.0's options and output), text backend.
 import * as C from "../htools/container.js";
-import { computeBadItems, findSplitInstances, printInsts, printNodes, splitCluster } from "../htools/cluster.js";
+import { computeBadItems, findSplitInstances, splitCluster } from "../htools/cluster.js";
+import { printInsts, printNodes } from "../htools/cluster-output.js";
 import { fixed, printTable } from "../htools/format.js";
 import { commonSuffix } from "../htools/loader.js";
 import { compCV, printStats } from "../htools/metrics.js";
