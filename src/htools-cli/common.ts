@@ -6,6 +6,7 @@ import { type ClusterData, commonSuffix, prepareCluster, setNodeStatus } from ".
 import { parseData } from "../htools/text.js";
 import type { Container } from "../htools/container.js";
 import type { Node } from "../htools/node.js";
+import type { AlgorithmOptions } from "../htools/cluster.js";
 import { type OptSpec, type Parsed, UsageError, parseArgs, usage } from "./options.js";
 
 export const VERSION = "3.0.2-ts";
@@ -249,4 +250,22 @@ export function emit(r: { code: number; out: string; err: string }): void {
   process.stdout.write(r.out);
   process.stderr.write(r.err);
   process.exitCode = r.code;
+}
+
+/** The balancing options hbal and hcheck share (Ganeti's algorithm options, score/length limits). */
+export function balancingOptions(p: Parsed, restrictedMigration: boolean): { algo: AlgorithmOptions; minScore: number; maxLength: number } {
+  const S = COMMON_SPECS;
+  return {
+    algo: {
+      diskMoves: !has(p, S.diskMoves!),
+      instanceMoves: !has(p, S.instMoves!),
+      restrictedMigration,
+      ignoreSoftErrors: has(p, S.ignoreSoft!),
+      evacMode: has(p, S.evacMode!),
+      minGain: numOpt(p, S.minGain!, false) ?? 1e-2,
+      minGainLimit: numOpt(p, S.minGainLim!, false) ?? 1e-1,
+    },
+    minScore: numOpt(p, S.minScore!, false) ?? 1e-9,
+    maxLength: numOpt(p, S.maxLength!, true) ?? -1,
+  };
 }

@@ -2,7 +2,6 @@
 import { writeFileSync } from "node:fs";
 import * as C from "../htools/container.js";
 import {
-  type AlgorithmOptions,
   type Table,
   computeBadItems,
   doNextBalance,
@@ -36,8 +35,8 @@ import {
   has,
   last,
   loadExternalData,
-  numOpt,
   runMain,
+  balancingOptions,
 } from "./common.js";
 import type { OptSpec } from "./options.js";
 import { showIPolicy } from "./show.js";
@@ -81,17 +80,7 @@ export function hbalMain(argv: readonly string[]): { code: number; out: string; 
     if (prio !== undefined && prio !== null && !["low", "normal", "high"].includes(prio)) {
       exitErr(`Unknown priority '${prio}'`);
     }
-    const algo: AlgorithmOptions = {
-      diskMoves: !has(p, S.diskMoves!),
-      instanceMoves: !has(p, S.instMoves!),
-      restrictedMigration: has(p, S.restrictedMigration!),
-      ignoreSoftErrors: has(p, S.ignoreSoft!),
-      evacMode: has(p, S.evacMode!),
-      minGain: numOpt(p, S.minGain!, false) ?? 1e-2,
-      minGainLimit: numOpt(p, S.minGainLim!, false) ?? 1e-1,
-    };
-    const minScore = numOpt(p, S.minScore!, false) ?? 1e-9;
-    const maxLength = numOpt(p, S.maxLength!, true) ?? -1;
+    const { algo, minScore, maxLength } = balancingOptions(p, has(p, S.restrictedMigration!));
     const cd = loadExternalData(o, io);
     if (o.verbose > 1) {
       say(`Loaded cluster tags: ${cd.tags.join(",")}`);

@@ -1,7 +1,7 @@
 // hcheck: cluster health check (Ganeti 3.0's options and output), text backend.
 import * as C from "../htools/container.js";
 import { canEvacuateNode } from "../htools/capacity.js";
-import { type AlgorithmOptions, balance, computeBadItems, makeTable, splitCluster } from "../htools/cluster.js";
+import { balance, computeBadItems, makeTable, splitCluster } from "../htools/cluster.js";
 import type { Container } from "../htools/container.js";
 import { fixed } from "../htools/format.js";
 import type { Instance } from "../htools/instance.js";
@@ -16,8 +16,8 @@ import {
   emit,
   has,
   loadExternalData,
-  numOpt,
   runMain,
+  balancingOptions,
 } from "./common.js";
 import type { OptSpec } from "./options.js";
 
@@ -44,17 +44,7 @@ export function hcheckMain(argv: readonly string[]): { code: number; out: string
     const mr = p.values.get("machine-readable");
     const machine = mr !== undefined && !["no", "false"].includes((mr[mr.length - 1] ?? "yes").toLowerCase());
     const noSim = has(p, X.noSimulation);
-    const algo: AlgorithmOptions = {
-      diskMoves: !has(p, S.diskMoves!),
-      instanceMoves: !has(p, S.instMoves!),
-      restrictedMigration: false,
-      ignoreSoftErrors: has(p, S.ignoreSoft!),
-      evacMode: has(p, S.evacMode!),
-      minGain: numOpt(p, S.minGain!, false) ?? 1e-2,
-      minGainLimit: numOpt(p, S.minGainLim!, false) ?? 1e-1,
-    };
-    const minScore = numOpt(p, S.minScore!, false) ?? 1e-9;
-    const maxLength = numOpt(p, S.maxLength!, true) ?? -1;
+    const { algo, minScore, maxLength } = balancingOptions(p, false);
     const cd = loadExternalData(o, io);
     const nlf = applyNodeStatus(o, cd.nodes);
     const groups = splitCluster(nlf, cd.instances);
