@@ -66,6 +66,11 @@ export abstract class LogicalUnit<Op extends OpInput = OpInput> {
     return [[], []];
   }
 
+  /** The LU's view for the disk helpers of instance-disks.ts (config as of now). */
+  protected diskEnv(): { readonly rpc: RpcClient; readonly cfg: ConfigData; info(m: string): void; warn(m: string): void } {
+    return { rpc: this.env.rpc, cfg: this.cfg, info: (m) => this.logInfo(m), warn: (m) => this.logWarning(m) };
+  }
+
   protected logInfo(msg: string): void {
     this.env.feedback(` - INFO: ${msg}`);
   }

@@ -21,7 +21,7 @@ export class LUInstanceReboot extends LUInstanceOne {
       timeout: Number(this.op["shutdown_timeout"] ?? 120) });
     r.raise(`Could not shutdown instance ${this.inst.name} for reboot`);
     const cfg = await this.setAdminState("up");
-    await startInstance(this.env, cfg, cfg.instances[this.inst.uuid] ?? this.inst);
+    await startInstance({ ...this.diskEnv(), cfg }, cfg.instances[this.inst.uuid] ?? this.inst);
     return { result: null };
   }
 }

@@ -11,8 +11,10 @@ import { nodeTarget } from "../config/store.js";
 import { resolveHost } from "../util/identity.js";
 import type { RpcClient } from "../rpc/client.js";
 import { choosePrimary } from "./iallocator.js";
+import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, shutdownDisks, waitForSync, type DiskOpsEnv } from "./instance-disks.js";
 
-const SUPPORTED_TEMPLATES: ReadonlySet<string> = new Set(["diskless", "file", "sharedfile"]);
+const SUPPORTED_TEMPLATES: ReadonlySet<string> = new Set(["diskless", "file", "sharedfile", "drbd"]);
+export const MIRRORED_TEMPLATES: ReadonlySet<string> = new Set(["drbd"]);
 
 export function expandInstance(cfg: ConfigData, name: string): Instance {
   const i = expandName(Object.values(cfg.instances), name);
@@ -20,8 +22,8 @@ export function expandInstance(cfg: ConfigData, name: string): Instance {
   return i;
 }
 
-function diskArgs(cfg: ConfigData, inst: Instance): Array<{ uuid: string; dev_type: string; logical_id: unknown[]; size: number }> {
-  return instanceDisks(cfg, inst).map((d) => ({ uuid: d.uuid ?? "", dev_type: d.dev_type, logical_id: [...d.logical_id], size: d.size }));
+function diskArgs(cfg: ConfigData, inst: Instance) {
+  return instanceDisks(cfg, inst).map((d) => diskArg(cfg, inst, d));
 }
 
 function newMac(prefix: string): string {
@@ -45,6 +47,7 @@ export class LUInstanceCreate extends LogicalUnit {
   override readonly hooksType = "INSTANCE" as const;
   private name = "";
   private pnode!: Node;
+  private snode: Node | null = null;
   private template = "";
   /** The allocator to run when no primary node was given. */
   private allocator: string | null = null;
@@ -53,7 +56,10 @@ export class LUInstanceCreate extends LogicalUnit {
     if (this.op["mode"] !== undefined && this.op["mode"] !== "create") {
       throw new OpPrereqError("Instance import is not supported yet by ganeti-ts", ErrorCode.inval);
     }
-    if (typeof this.op["snode"] === "string") throw new OpPrereqError("Secondary nodes (drbd) are not supported yet", ErrorCode.inval);
+    const template = this.op["disk_template"];
+    if (MIRRORED_TEMPLATES.has(String(template)) && typeof this.op["pnode"] === "string" && typeof this.op["snode"] !== "string") {
+      throw new OpPrereqError("The networked disk templates need a mirror node", ErrorCode.inval);
+    }
   }
 
   override expandNames(): void {
@@ -63,8 +69,10 @@ export class LUInstanceCreate extends LogicalUnit {
     this.lock(Levels.instance, [this.name]);
     if (typeof this.op["pnode"] === "string") {
       this.pnode = expandNodeName(cfg, this.op["pnode"]);
-      this.lock(Levels.node, [this.pnode.uuid]);
-      this.lock(Levels.nodeRes, [this.pnode.uuid]);
+      if (MIRRORED_TEMPLATES.has(this.template) && typeof this.op["snode"] === "string") this.snode = expandNodeName(cfg, this.op["snode"]);
+      const nodes = [this.pnode.uuid, ...(this.snode !== null ? [this.snode.uuid] : [])];
+      this.lock(Levels.node, nodes);
+      this.lock(Levels.nodeRes, nodes);
     } else {
       // The allocator may pick any node: hold them all while it decides.
       this.allocator = typeof this.op["iallocator"] === "string" ? this.op["iallocator"] : ".";
@@ -80,7 +88,11 @@ export class LUInstanceCreate extends LogicalUnit {
       const be = fillInstanceBe(cfg.cluster, { beparams: (this.op["beparams"] ?? {}) as Record<string, unknown> } as unknown as Instance);
       const choice = await choosePrimary(this.env.rpc, cfg, this.allocator, Number(be["minmem"]), [], `instance ${this.name}`);
       this.pnode = choice.node;
-      this.logInfo(`Selected nodes for instance ${this.name} via iallocator ${choice.allocator}: ${choice.node.name}`);
+      if (MIRRORED_TEMPLATES.has(this.template)) {
+        this.snode = (await choosePrimary(this.env.rpc, cfg, this.allocator, 0, [this.pnode.uuid], `instance ${this.name}`)).node;
+      }
+      this.logInfo(`Selected nodes for instance ${this.name} via iallocator ${choice.allocator}: ` +
+        `${[choice.node.name, ...(this.snode !== null ? [this.snode.name] : [])].join(", ")}`);
     }
     if (Object.values(cfg.instances).some((i) => i.name === this.name)) {
       throw new OpPrereqError(`Instance '${this.name}' is already in the cluster`, ErrorCode.exists);
@@ -114,6 +126,13 @@ export class LUInstanceCreate extends LogicalUnit {
       await checkNodeHasOs(this.env.rpc, n, this.op["os_type"]);
     }
     if (n.offline) throw new OpPrereqError(`Cannot use offline primary node '${n.name}'`, ErrorCode.state);
+    if (this.snode !== null) {
+      const sn = cfg.nodes[this.snode.uuid] ?? this.snode;
+      if (sn.uuid === n.uuid) throw new OpPrereqError("The secondary node cannot be the primary node", ErrorCode.inval);
+      if (sn.offline) throw new OpPrereqError(`Cannot use offline secondary node '${sn.name}'`, ErrorCode.state);
+      if (sn.drained) throw new OpPrereqError(`Cannot use drained secondary node '${sn.name}'`, ErrorCode.state);
+      if (!sn.vm_capable) throw new OpPrereqError(`Node '${sn.name}' is not vm_capable`, ErrorCode.state);
+    }
     if (n.drained) throw new OpPrereqError(`Cannot use drained primary node '${n.name}'`, ErrorCode.state);
     if (!n.vm_capable) throw new OpPrereqError(`Node '${n.name}' is not vm_capable`, ErrorCode.state);
     if (this.op["start"] !== false) {
@@ -138,27 +157,11 @@ export class LUInstanceCreate extends LogicalUnit {
     const c = cfg.cluster;
     const baseDir = this.template === "sharedfile" ? c.shared_file_storage_dir ?? "/srv/ganeti/shared-file-storage"
       : typeof this.op["file_storage_dir"] === "string" ? this.op["file_storage_dir"] : c.file_storage_dir ?? "/srv/ganeti/file-storage";
-    const specs = (this.op["disks"] as Array<Record<string, unknown>> | undefined) ?? [];
-    const disks: Disk[] = specs.map((d, i) => {
-      const uuid = randomUUID();
-      return {
-        uuid, name: typeof d["name"] === "string" ? d["name"] : null, dev_type: this.template,
-        logical_id: [String(this.op["file_driver"] ?? "loop"), `${baseDir}/${this.name}/${uuid}.file.disk${i}`],
-        iv_name: `disk/${i}`, size: Number(d["size"]), mode: String(d["mode"] ?? "rw"), params: {}, nodes: [this.pnode.uuid],
-        serial_no: 1, ctime: now, mtime: now,
-      } as Disk;
-    });
-    const target = nodeTarget(this.pnode);
-    if (disks.length > 0) this.env.feedback("* creating instance disks...");
-    const created: Disk[] = [];
-    for (const d of disks) {
-      const r = await this.env.rpc.call(target, "blockdev_create", { disk: { uuid: d.uuid ?? "", dev_type: d.dev_type, logical_id: [...d.logical_id], size: d.size } });
-      if (!r.ok) {
-        for (const x of created) await this.env.rpc.call(target, "blockdev_remove", { disk: { uuid: x.uuid ?? "", dev_type: x.dev_type, logical_id: [...x.logical_id], size: x.size } });
-        throw new OpExecError(`Can't create block device ${d.iv_name ?? ""} on node ${this.pnode.name}: ${r.failMsg}`);
-      }
-      created.push(d);
-    }
+    const specs = ((this.op["disks"] as Array<Record<string, unknown>> | undefined) ?? [])
+      .map((d) => ({ size: Number(d["size"]), mode: String(d["mode"] ?? "rw"), name: typeof d["name"] === "string" ? d["name"] : null }));
+    const fileDir = this.template === "sharedfile" || this.template === "file" ? baseDir : c.file_storage_dir ?? "/srv/ganeti/file-storage";
+    const { disks, highestPort } = buildDisks(cfg, this.template, this.name, this.pnode.uuid, this.snode?.uuid ?? null, specs, 0, fileDir,
+      String(this.op["file_driver"] ?? "loop"));
     const nics: Nic[] = ((this.op["nics"] as Array<Record<string, unknown>> | undefined) ?? []).map((n) => ({
       uuid: randomUUID(), name: typeof n["name"] === "string" ? n["name"] : null,
       mac: typeof n["mac"] === "string" && n["mac"] !== "auto" && n["mac"] !== "generate" ? n["mac"] : newMac(c.mac_prefix),
@@ -174,20 +177,36 @@ export class LUInstanceCreate extends LogicalUnit {
       nics, disks: disks.map((d) => d.uuid ?? ""), disk_template: this.template, disks_active: start, network_port: null,
       serial_no: 1, tags: (this.op["tags"] as string[] | undefined) ?? [], ctime: now, mtime: now,
     } as Instance;
+    const target = nodeTarget(this.pnode);
+    if (disks.length > 0) {
+      this.env.feedback("* creating instance disks...");
+      await createDisks(this.diskEnv(), inst, disks);
+    }
     this.env.feedback(`adding instance ${this.name} to cluster config`);
     await this.env.config.update((cfg2) => ({
       ...cfg2,
+      cluster: MIRRORED_TEMPLATES.has(this.template) ? { ...cfg2.cluster, highest_used_port: highestPort } : cfg2.cluster,
       instances: { ...cfg2.instances, [inst.uuid]: inst },
       disks: { ...cfg2.disks, ...Object.fromEntries(disks.map((d) => [d.uuid ?? "", d])) },
     }), (w) => this.logWarning(w));
+    if (MIRRORED_TEMPLATES.has(this.template)) {
+      // The mirror is assembled on both nodes and synced before anything is written on it.
+      if (!(await assembleDisks(this.diskEnv(), inst))) {
+        throw new OpExecError("There are some degraded disks for this instance, please cleanup manually");
+      }
+      if (this.op["wait_for_sync"] !== false && !(await waitForSync(this.diskEnv(), inst))) {
+        this.logWarning("Disk syncing has not returned a good status; check the instance");
+      }
+    }
     if (this.op["no_install"] !== true && typeof this.op["os_type"] === "string") {
       this.env.feedback(`* running the instance OS create scripts...`);
       const r = await this.env.rpc.call(target, "instance_os_add", { instance: osInstance(this.cfg, inst, this.pnode), debug: 0 });
       r.raise(`Could not add os for instance ${this.name} on node ${this.pnode.name}`);
     }
+    if (!start && MIRRORED_TEMPLATES.has(this.template)) await shutdownDisks(this.diskEnv(), inst);
     if (start) {
       this.env.feedback("* starting instance...");
-      await startInstance(this.env, this.cfg, inst);
+      await startInstance(this.diskEnv(), inst);
     }
     return { result: [this.pnode.name] };
   }
@@ -217,8 +236,7 @@ export function osInstance(cfg: ConfigData, inst: Instance, pnode: Node) {
   const nicDefaults = (cfg.cluster.nicparams["default"] ?? {}) as Record<string, unknown>;
   return {
     name: inst.name, uuid: inst.uuid, os: inst.os, hypervisor: inst.hypervisor, primary_node: pnode.name,
-    disks: instanceDisks(cfg, inst).map((d) => ({ uuid: d.uuid ?? "", dev_type: d.dev_type, logical_id: [...d.logical_id], size: d.size,
-      mode: d.mode ?? "rw", name: d.name ?? null })),
+    disks: instanceDisks(cfg, inst).map((d) => ({ ...diskArg(cfg, inst, d), mode: d.mode ?? "rw", name: d.name ?? null })),
     nics: inst.nics.map((n) => {
       const p = { ...nicDefaults, ...((n.nicparams ?? {}) as Record<string, unknown>) };
       return { mac: String(n.mac), uuid: String(n.uuid ?? ""), ip: (n.ip as string | null | undefined) ?? null,
@@ -228,9 +246,14 @@ export function osInstance(cfg: ConfigData, inst: Instance, pnode: Node) {
   };
 }
 
-export async function startInstance(env: { rpc: RpcClient }, cfg: ConfigData, inst: Instance): Promise<void> {
+/** Activates the disks (drbd: assembled, primary here) and starts the instance on its primary. */
+export async function startInstance(env: DiskOpsEnv, inst: Instance): Promise<void> {
+  const cfg = env.cfg;
   const node = cfg.nodes[inst.primary_node];
   if (node === undefined) throw new OpExecError(`Primary node of ${inst.name} not in the configuration`);
+  if (instanceDisks(cfg, inst).some(isDrbd) && !(await assembleDisks(env, inst, { ignoreSecondaries: true }))) {
+    throw new OpExecError("Disk consistency error");
+  }
   const be = fillInstanceBe(cfg.cluster, inst);
   const r = await env.rpc.call(nodeTarget(node), "instance_start", {
     name: inst.name, hypervisor: inst.hypervisor, memory: Number(be["maxmem"]), vcpus: Number(be["vcpus"]), disks: diskArgs(cfg, inst),
@@ -274,7 +297,7 @@ export class LUInstanceStartup extends LUInstanceOne {
     const cfg = await this.setAdminState("up");
     const running = await this.env.rpc.call(nodeTarget(this.pnode), "all_instances_info", { hypervisors: [this.inst.hypervisor] });
     if (running.ok && running.payload?.[this.inst.name] !== undefined) return { result: null };
-    await startInstance(this.env, cfg, cfg.instances[this.inst.uuid] ?? this.inst);
+    await startInstance({ ...this.diskEnv(), cfg }, cfg.instances[this.inst.uuid] ?? this.inst);
     return { result: null };
   }
 }
@@ -306,13 +329,10 @@ export class LUInstanceRemove extends LUInstanceOne {
       if (!ignore) throw new OpExecError(`Could not shutdown instance ${this.inst.name} on node ${this.pnode.name}: ${r.failMsg}`);
       this.logWarning(`Warning: can't shutdown instance: ${r.failMsg}`);
     }
+    await shutdownDisks(this.diskEnv(), this.inst, { ignorePrimary: true });
     this.logInfo("Removing block devices for instance " + this.inst.name);
-    for (const d of diskArgs(cfg, this.inst)) {
-      const rr = await this.env.rpc.call(target, "blockdev_remove", { disk: d });
-      if (!rr.ok) {
-        if (!ignore) throw new OpExecError(`Can't remove instance's disks: ${rr.failMsg}`);
-        this.logWarning(`Could not remove disk ${d.uuid} on node ${this.pnode.name}: ${rr.failMsg}`);
-      }
+    if (!(await removeDisks(this.diskEnv(), this.inst)) && !ignore) {
+      throw new OpExecError("Can't remove instance's disks");
     }
     this.logInfo(`Removing instance ${this.inst.name} out of cluster config`);
     await this.env.config.update((c) => {

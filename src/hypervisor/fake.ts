@@ -1,6 +1,7 @@
 // Ganeti's fake hypervisor: an instance "runs" when its state file exists on the node
 // ($ROOT/var/run/ganeti/fake-hv/<name>); no guest process. It lets the whole cluster logic
-// be tested without KVM, and the node reports what runs so verify can compare.
+// be tested without KVM, and the node reports what runs so verify can compare. A state file
+// names the boot it was written in: after the node (re)boots its old guests are gone.
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { GanetiPaths } from "../util/paths.js";
@@ -13,14 +14,15 @@ export interface RunningInstance {
   readonly vcpus: number;
   readonly state: "running";
   readonly started: number;
+  readonly boot_id?: string;
 }
 
 const dir = (paths: GanetiPaths): string => join(paths.runDir, "fake-hv");
 
-export async function fakeStart(paths: GanetiPaths, name: string, memory: number, vcpus: number): Promise<void> {
-  if ((await fakeList(paths)).some((i) => i.name === name)) throw new HypervisorError(`Instance ${name} is already running`);
+export async function fakeStart(paths: GanetiPaths, bootId: string, name: string, memory: number, vcpus: number): Promise<void> {
+  if ((await fakeList(paths, bootId)).some((i) => i.name === name)) throw new HypervisorError(`Instance ${name} is already running`);
   await mkdir(dir(paths), { recursive: true });
-  const st: RunningInstance = { name, memory, vcpus, state: "running", started: Date.now() / 1000 };
+  const st: RunningInstance = { name, memory, vcpus, state: "running", started: Date.now() / 1000, boot_id: bootId };
   await atomicWrite(join(dir(paths), name), JSON.stringify(st));
 }
 
@@ -28,7 +30,7 @@ export async function fakeStop(paths: GanetiPaths, name: string): Promise<void> 
   await rm(join(dir(paths), name), { force: true });
 }
 
-export async function fakeList(paths: GanetiPaths): Promise<RunningInstance[]> {
+export async function fakeList(paths: GanetiPaths, bootId: string): Promise<RunningInstance[]> {
   let names: string[];
   try {
     names = await readdir(dir(paths));
@@ -39,7 +41,12 @@ export async function fakeList(paths: GanetiPaths): Promise<RunningInstance[]> {
   for (const n of names) {
     if (n.startsWith(".")) continue;
     try {
-      out.push(JSON.parse(await readFile(join(dir(paths), n), "utf8")) as RunningInstance);
+      const st = JSON.parse(await readFile(join(dir(paths), n), "utf8")) as RunningInstance;
+      if (st.boot_id !== undefined && st.boot_id !== bootId) {
+        await rm(join(dir(paths), n), { force: true }); // died with the node's previous boot
+        continue;
+      }
+      out.push(st);
     } catch {
       // a state file being replaced; the next listing sees it
     }

@@ -3,6 +3,7 @@
 import type { GanetiPaths } from "../util/paths.js";
 import type { ClusterCert } from "../rpc/certs.js";
 import type { Logger } from "pino";
+import type { DrbdManager } from "../storage/drbd.js";
 
 export interface NodedContext {
   readonly paths: GanetiPaths;
@@ -10,6 +11,8 @@ export interface NodedContext {
   /** Per-boot id: the kernel's on a real node, per daemon start on a devcluster node. */
   readonly bootId: string;
   readonly log: Logger;
+  /** drbd devices active on this node (in memory, as the kernel's are). */
+  readonly drbd: DrbdManager;
   cert(): ClusterCert | null;
   /** Called after a successful join: switch the TLS server to the cluster certificate. */
   installCert(cert: ClusterCert): void;

@@ -9,7 +9,9 @@ import { startMasterDaemons, stopMaster, activateMasterIp, deactivateMasterIp } 
 import { joinInfo, nodeJoin, leaveCluster } from "./backend/join.js";
 import { hooksRunner } from "./backend/hooks.js";
 import { osDiagnose, instanceOsAdd } from "./backend/os.js";
-import { blockdevCreate, blockdevRemove, blockdevFind, instanceStart, instanceShutdown, allInstancesInfo } from "./backend/instances.js";
+import { blockdevCreate, blockdevRemove, blockdevFind, blockdevAssemble, blockdevShutdown, instanceStart, instanceShutdown,
+  allInstancesInfo } from "./backend/instances.js";
+import { drbdSetRole, drbdSetNetwork, drbdWaitSync, drbdList, mirrorStatus, peerHello, peerHashes, peerWrite, peerDone } from "./backend/drbd.js";
 
 type Handler<N extends RpcName> = (args: RpcArgs<N>, ctx: NodedContext, sock: TLSSocket) => Promise<RpcResultOf<N>>;
 
@@ -36,6 +38,17 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   blockdev_create: blockdevCreate,
   blockdev_remove: blockdevRemove,
   blockdev_find: blockdevFind,
+  blockdev_assemble: blockdevAssemble,
+  blockdev_shutdown: blockdevShutdown,
+  blockdev_getmirrorstatus: mirrorStatus,
+  drbd_set_role: drbdSetRole,
+  drbd_set_network: drbdSetNetwork,
+  drbd_wait_sync: drbdWaitSync,
+  drbd_list: drbdList,
+  drbd_peer_hello: peerHello,
+  drbd_peer_hashes: peerHashes,
+  drbd_peer_write: peerWrite,
+  drbd_peer_done: peerDone,
   instance_start: instanceStart,
   instance_shutdown: instanceShutdown,
   all_instances_info: allInstancesInfo,

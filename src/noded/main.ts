@@ -13,6 +13,8 @@ import { parseJoinToken } from "../rpc/join-token.js";
 import { DEFAULT_NODED_PORT } from "../constants.js";
 import { createNodedServer, refreshServerCert, type TlsIdentity } from "./server.js";
 import type { NodedContext } from "./context.js";
+import { DrbdManager } from "../storage/drbd.js";
+import { drbdTransport } from "./backend/drbd.js";
 import { formatError } from "../errors.js";
 
 async function bootId(root: string): Promise<string> {
@@ -72,6 +74,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     hostname,
     bootId: await bootId(paths.root),
     log,
+    drbd: new DrbdManager(paths, hostname, () => drbdTransport(ctx)),
     cert: () => cert,
     installCert: (c) => {
       cert = c;

@@ -14,7 +14,8 @@ export interface OsInstance {
   readonly hypervisor: string;
   readonly primary_node: string;
   readonly disks: ReadonlyArray<{ readonly uuid: string; readonly dev_type: string; readonly logical_id: readonly unknown[];
-    readonly size: number; readonly mode: string; readonly name: string | null }>;
+    readonly size: number; readonly mode: string; readonly name: string | null;
+    readonly children?: ReadonlyArray<{ readonly logical_id: readonly unknown[] }> }>;
   readonly nics: ReadonlyArray<{ readonly mac: string; readonly uuid: string; readonly ip: string | null;
     readonly mode: string; readonly link: string; readonly name: string | null }>;
   readonly beparams: Readonly<Record<string, unknown>>;
@@ -43,9 +44,11 @@ function osEnvironment(paths: GanetiPaths, inst: OsInstance, api: number, varian
     env[`DISK_${i}_ACCESS`] = d.mode;
     env[`DISK_${i}_UUID`] = d.uuid;
     env[`DISK_${i}_SIZE`] = String(d.size);
-    if (typeof d.logical_id[1] === "string") {
-      env[`DISK_${i}_PATH`] = join(paths.root, d.logical_id[1]);
-      env[`DISK_${i}_BACKEND_TYPE`] = `file:${String(d.logical_id[0])}`;
+    // drbd: the scripts write the local data volume; the node daemon mirrors it afterwards.
+    const backing = d.dev_type === "drbd" ? d.children?.[0]?.logical_id : d.logical_id;
+    if (backing !== undefined && typeof backing[1] === "string") {
+      env[`DISK_${i}_PATH`] = join(paths.root, backing[1]);
+      env[`DISK_${i}_BACKEND_TYPE`] = `file:${String(backing[0])}`;
     }
     if (d.name !== null) env[`DISK_${i}_NAME`] = d.name;
   });

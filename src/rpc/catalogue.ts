@@ -44,7 +44,18 @@ export type DistributableFile = (typeof DistributableFile)[keyof typeof Distribu
 /** `call<Result>()(argsSchema, timeout)`: curried so the arguments' type is inferred. */
 const DiskArg = Type.Object({
   uuid: Str, dev_type: Str, logical_id: Type.Array(Type.Unknown()), size: Type.Number(),
+  children: Type.Optional(Type.Array(Type.Object({ dev_type: Str, logical_id: Type.Array(Type.Unknown()), size: Type.Number() }))),
+  params: Type.Optional(Type.Record(Str, Type.Unknown())),
 });
+export type DiskArg = Static<typeof DiskArg>;
+const PeerAddr = Type.Object({ name: Str, ip: Str, port: Type.Optional(Type.Number()) });
+/** A drbd disk as one node sees it: its minor there, its role, the peer's address. */
+const DrbdLocal = Type.Object({ disk: DiskArg, instance: Str, minor: Type.Number(), peer: Type.Union([PeerAddr, Type.Null()]) });
+export interface MirrorStatusResult {
+  dev_path: string; minor: number; sync_percent: number | null; estimated_time: number | null; is_degraded: boolean;
+  ldisk_status: "ok" | "sync" | "unknown"; conn: string; role: string; peer_disk: string;
+}
+const Progress = Type.Object({ done: Type.Number(), total: Type.Number(), sent: Type.Number(), started: Type.Number() });
 
 /** `call<Result>()(argsSchema, timeout)`: curried so the arguments' type is inferred. */
 function call<R>() {
@@ -87,7 +98,26 @@ export const RPC_CALLS = {
   hooks_runner: call<Array<[string, "success" | "fail" | "skip", string]>>()(
     Type.Object({ hpath: Str, phase: Type.Union([Type.Literal("pre"), Type.Literal("post")]), env: Type.Record(Str, Str) }),
     RpcTimeout.normal),
-  blockdev_create: call<{ path: string }>()(Type.Object({ disk: DiskArg }), RpcTimeout.slow),
+  blockdev_create: call<{ path: string }>()(Type.Object({ disk: DiskArg, on_primary: Type.Optional(Type.Boolean()) }), RpcTimeout.slow),
+  /** Activates a disk here (drbd: role and network; others: checks it exists). */
+  blockdev_assemble: call<{ path: string }>()(Type.Object({ ...DrbdLocal.properties, as_primary: Type.Boolean() }), RpcTimeout.normal),
+  blockdev_shutdown: call<null>()(Type.Object({ disk: DiskArg }), RpcTimeout.normal),
+  /** Per disk, as Ganeti's BlockDevStatus; null where the device is not active here. */
+  blockdev_getmirrorstatus: call<Array<MirrorStatusResult | null>>()(Type.Object({ disks: Type.Array(DiskArg) }), RpcTimeout.urgent),
+  drbd_set_role: call<null>()(Type.Object({ disks: Type.Array(DiskArg), role: Type.Union([Type.Literal("primary"), Type.Literal("secondary")]) }),
+    RpcTimeout.normal),
+  /** Takes drbd devices off the network (peer null, standalone) or onto it. */
+  drbd_set_network: call<null>()(Type.Object({ disks: Type.Array(Type.Object({ disk: DiskArg, peer: Type.Union([PeerAddr, Type.Null()]) })) }),
+    RpcTimeout.normal),
+  /** Waits (bounded) until the given drbd devices are connected and in sync. */
+  drbd_wait_sync: call<Array<MirrorStatusResult | null>>()(Type.Object({ disks: Type.Array(DiskArg), timeout: Type.Number() }), RpcTimeout.slow),
+  drbd_list: call<Array<{ minor: number; uuid: string; instance: string } & MirrorStatusResult>>()(Type.Object({}), RpcTimeout.urgent),
+  // Node to node: the primary's daemon replicating onto the secondary's.
+  drbd_peer_hello: call<{ role: "primary" | "secondary"; disk_state: "UpToDate" | "Inconsistent" | "Outdated" | "DUnknown" }>()(
+    Type.Object({ uuid: Str, from: Str }), RpcTimeout.urgent),
+  drbd_peer_hashes: call<string[]>()(Type.Object({ uuid: Str, from: Str, offset: Type.Number(), count: Type.Number() }), RpcTimeout.urgent),
+  drbd_peer_write: call<null>()(Type.Object({ uuid: Str, from: Str, offset: Type.Number(), data: Str, progress: Progress }), RpcTimeout.urgent),
+  drbd_peer_done: call<null>()(Type.Object({ uuid: Str, from: Str }), RpcTimeout.urgent),
   blockdev_remove: call<null>()(Type.Object({ disk: DiskArg }), RpcTimeout.normal),
   blockdev_find: call<{ path: string; size: number; degraded: boolean } | null>()(Type.Object({ disk: DiskArg }), RpcTimeout.normal),
   instance_start: call<null>()(Type.Object({
@@ -101,8 +131,7 @@ export const RPC_CALLS = {
   instance_os_add: call<{ log: string }>()(Type.Object({
     instance: Type.Object({
       name: Str, uuid: Str, os: Str, hypervisor: Str, primary_node: Str,
-      disks: Type.Array(Type.Object({ uuid: Str, dev_type: Str, logical_id: Type.Array(Type.Unknown()), size: Type.Number(),
-        mode: Str, name: Type.Union([Str, Type.Null()]) })),
+      disks: Type.Array(Type.Object({ ...DiskArg.properties, mode: Str, name: Type.Union([Str, Type.Null()]) })),
       nics: Type.Array(Type.Object({ mac: Str, uuid: Str, ip: Type.Union([Str, Type.Null()]), mode: Str, link: Str,
         name: Type.Union([Str, Type.Null()]) })),
       beparams: Type.Record(Str, Type.Unknown()), hvparams: Type.Record(Str, Type.Unknown()), osparams: Type.Record(Str, Type.Unknown()),

@@ -16,7 +16,7 @@ async function allowedDirs(paths: GanetiPaths): Promise<string[]> {
 }
 
 /** The Ganeti-visible path of a file disk, checked against the whitelist, resolved under the root. */
-async function localPath(paths: GanetiPaths, disk: DiskSpec): Promise<string> {
+export async function localPath(paths: GanetiPaths, disk: Pick<DiskSpec, "logical_id">): Promise<string> {
   const p = disk.logical_id[1];
   if (typeof p !== "string" || !p.startsWith("/")) throw new BlockDeviceError(`Invalid file disk path ${String(p)}`);
   const n = normalize(p);

@@ -7,6 +7,10 @@ export interface DiskSpec {
   readonly dev_type: string;
   readonly logical_id: readonly unknown[];
   readonly size: number;
+  /** drbd: the data and metadata devices below it. */
+  readonly children?: ReadonlyArray<{ readonly dev_type: string; readonly logical_id: readonly unknown[]; readonly size: number }>;
+  /** Filled disk parameters (drbd: resync-rate in KiB/s, ...). */
+  readonly params?: Readonly<Record<string, unknown>>;
 }
 
 export interface DeviceStatus {

@@ -24,7 +24,7 @@ async function meminfo(): Promise<{ total: number; free: number }> {
 export async function nodeInfo(args: RpcArgs<"node_info">, ctx: NodedContext): Promise<RpcResultOf<"node_info">> {
   const mem = await meminfo();
   // As Ganeti's fake hypervisor: memory given to (fake) instances is not free any more.
-  const used = (await fakeList(ctx.paths)).reduce((a, i) => a + i.memory, 0);
+  const used = (await fakeList(ctx.paths, ctx.bootId)).reduce((a, i) => a + i.memory, 0);
   mem.free -= Math.min(mem.free, used);
   const storage = [];
   for (const dir of args.storage_dirs) {

@@ -10,26 +10,53 @@ function checkHypervisor(hv: string): void {
 }
 
 export async function blockdevCreate(args: RpcArgs<"blockdev_create">, ctx: NodedContext): Promise<RpcResultOf<"blockdev_create">> {
+  if (args.disk.dev_type === "drbd") return { path: await ctx.drbd.create(args.disk, args.on_primary === true) };
   return { path: await storageDriver(args.disk.dev_type).create(ctx.paths, args.disk) };
 }
 
 export async function blockdevRemove(args: RpcArgs<"blockdev_remove">, ctx: NodedContext): Promise<null> {
-  await storageDriver(args.disk.dev_type).remove(ctx.paths, args.disk);
+  if (args.disk.dev_type === "drbd") await ctx.drbd.remove(args.disk);
+  else await storageDriver(args.disk.dev_type).remove(ctx.paths, args.disk);
   return null;
 }
 
 export async function blockdevFind(args: RpcArgs<"blockdev_find">, ctx: NodedContext): Promise<RpcResultOf<"blockdev_find">> {
+  if (args.disk.dev_type === "drbd") {
+    const st = ctx.drbd.status(args.disk.uuid);
+    return st === null ? null : { path: st.dev_path, size: args.disk.size, degraded: st.is_degraded };
+  }
   return storageDriver(args.disk.dev_type).find(ctx.paths, args.disk);
+}
+
+function cantFind(d: { dev_type: string; uuid: string; logical_id: readonly unknown[] }): BlockDeviceError {
+  return new BlockDeviceError(`Can't find device <${d.dev_type.toUpperCase()}(${d.uuid}, ${JSON.stringify(d.logical_id)})>`);
+}
+
+export async function blockdevAssemble(args: RpcArgs<"blockdev_assemble">, ctx: NodedContext): Promise<RpcResultOf<"blockdev_assemble">> {
+  const d = args.disk;
+  if (d.dev_type === "drbd") return { path: await ctx.drbd.assemble(d, args.instance, args.minor, args.as_primary, args.peer) };
+  const found = await storageDriver(d.dev_type).find(ctx.paths, d);
+  if (found === null) throw cantFind(d);
+  return { path: found.path };
+}
+
+export async function blockdevShutdown(args: RpcArgs<"blockdev_shutdown">, ctx: NodedContext): Promise<null> {
+  if (args.disk.dev_type === "drbd") ctx.drbd.shutdown(args.disk.uuid);
+  return null;
 }
 
 export async function instanceStart(args: RpcArgs<"instance_start">, ctx: NodedContext): Promise<null> {
   checkHypervisor(args.hypervisor);
   for (const d of args.disks) {
-    if ((await storageDriver(d.dev_type).find(ctx.paths, d)) === null) {
+    if (d.dev_type === "drbd") {
+      const st = ctx.drbd.status(d.uuid);
+      if (st === null) throw new BlockDeviceError(`Disk ${d.uuid} of instance ${args.name} is not active on this node`);
+      if (st.role !== "primary") throw new BlockDeviceError(`Disk ${d.uuid} of instance ${args.name} is not primary on this node`);
+    } else if ((await storageDriver(d.dev_type).find(ctx.paths, d)) === null) {
       throw new BlockDeviceError(`Disk ${d.uuid} of instance ${args.name} is missing on this node`);
     }
   }
-  await fakeStart(ctx.paths, args.name, args.memory, args.vcpus);
+  await fakeStart(ctx.paths, ctx.bootId, args.name, args.memory, args.vcpus);
   return null;
 }
 
@@ -42,6 +69,6 @@ export async function instanceShutdown(args: RpcArgs<"instance_shutdown">, ctx: 
 export async function allInstancesInfo(args: RpcArgs<"all_instances_info">, ctx: NodedContext): Promise<RpcResultOf<"all_instances_info">> {
   const out: RpcResultOf<"all_instances_info"> = {};
   if (!args.hypervisors.includes("fake")) return out;
-  for (const i of await fakeList(ctx.paths)) out[i.name] = { memory: i.memory, vcpus: i.vcpus, state: i.state, time: Date.now() / 1000 - i.started };
+  for (const i of await fakeList(ctx.paths, ctx.bootId)) out[i.name] = { memory: i.memory, vcpus: i.vcpus, state: i.state, time: Date.now() / 1000 - i.started };
   return out;
 }

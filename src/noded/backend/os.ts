@@ -10,5 +10,8 @@ export async function osDiagnose(_a: unknown, ctx: NodedContext): Promise<RpcRes
 }
 
 export async function instanceOsAdd(args: RpcArgs<"instance_os_add">, ctx: NodedContext): Promise<RpcResultOf<"instance_os_add">> {
-  return { log: await runOsScript(ctx.paths, "create", args.instance, args.debug) };
+  const log = await runOsScript(ctx.paths, "create", args.instance, args.debug);
+  // drbd: the scripts wrote the local data volumes; the call returns once the peer has them.
+  for (const d of args.instance.disks) if (d.dev_type === "drbd" && ctx.drbd.isActive(d.uuid)) await ctx.drbd.flush(d.uuid);
+  return { log };
 }
