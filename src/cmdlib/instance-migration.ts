@@ -1,6 +1,7 @@
 // Moving an instance's primary role: failover (stop here, start there) and live migration,
-// with Ganeti's checks and messages. This stage handles externally mirrored disks
-// (sharedfile: every node sees the same files); drbd comes with the mirror storage layer.
+// with Ganeti's checks and messages (TLMigrateInstance). Externally mirrored disks
+// (sharedfile) may go to any node; drbd instances go to their secondary, whose copy must be
+// in sync unless the administrator says otherwise.
 import type { Instance, Node } from "../objects/types.js";
 import { fillInstanceBe, instanceDisks } from "../objects/fill.js";
 import { LogicalUnit, expandNodeName, Levels } from "./base.js";
@@ -9,6 +10,9 @@ import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import { choosePrimary } from "./iallocator.js";
+import { assembleDisks, diskArg, disksConsistent, drbdLocal, isDrbd, shutdownDisks } from "./instance-disks.js";
+import { instanceSecondaryNodes } from "../objects/topology.js";
+import { startInstance } from "./instance.js";
 
 const EXT_MIRROR: ReadonlySet<string> = new Set(["sharedfile"]);
 
@@ -23,7 +27,19 @@ abstract class LUInstanceMove extends LogicalUnit {
     const cfg = this.cfg;
     this.inst = expandInstance(cfg, String(this.op["instance_name"]));
     this.lock(Levels.instance, [this.inst.uuid]);
-    if (typeof this.op["target_node"] === "string") {
+    if (instanceDisks(cfg, this.inst).some(isDrbd)) {
+      // Internally mirrored: the target is the secondary, nothing else.
+      const snode = instanceSecondaryNodes(cfg, this.inst)[0];
+      if (snode === undefined) throw new OpPrereqError(`No secondary node but using drbd disk template`, ErrorCode.state);
+      const given = typeof this.op["target_node"] === "string" ? expandNodeName(cfg, this.op["target_node"]) : null;
+      if (typeof this.op["iallocator"] === "string" || (given !== null && given.uuid !== snode)) {
+        throw new OpPrereqError(`Instances with disk template drbd cannot be ${this.failover ? "failed over" : "migrated"} to arbitrary ` +
+          "nodes (neither an iallocator nor a target node can be passed)", ErrorCode.inval);
+      }
+      this.target = cfg.nodes[snode] as Node;
+      this.lock(Levels.node, [this.inst.primary_node, snode]);
+      this.lock(Levels.nodeRes, [this.inst.primary_node, snode]);
+    } else if (typeof this.op["target_node"] === "string") {
       this.target = expandNodeName(cfg, this.op["target_node"]);
       this.lock(Levels.node, [this.inst.primary_node, this.target.uuid]);
       this.lock(Levels.nodeRes, [this.inst.primary_node, this.target.uuid]);
@@ -62,7 +78,6 @@ abstract class LUInstanceMove extends LogicalUnit {
       throw new OpPrereqError(`Instance's disk layout '${bad.join(", ") || "diskless"}' does not allow ${this.failover ? "failovers" : "migrations"}`,
         ErrorCode.state);
     }
-    if (disks.some((d) => d.dev_type === "drbd")) throw new OpPrereqError("drbd instances are not supported yet", ErrorCode.inval);
     await this.chooseTarget();
     const target = cfg.nodes[this.target.uuid] ?? this.target;
     if (target.uuid === this.inst.primary_node) {
@@ -83,8 +98,12 @@ abstract class LUInstanceMove extends LogicalUnit {
     }
   }
 
-  protected diskArgs(): Array<{ uuid: string; dev_type: string; logical_id: unknown[]; size: number }> {
-    return instanceDisks(this.cfg, this.inst).map((d) => ({ uuid: d.uuid ?? "", dev_type: d.dev_type, logical_id: [...d.logical_id], size: d.size }));
+  protected diskArgs() {
+    return instanceDisks(this.cfg, this.inst).map((d) => diskArg(this.cfg, this.inst, d));
+  }
+
+  protected get drbd(): boolean {
+    return instanceDisks(this.cfg, this.inst).some(isDrbd);
   }
 
   protected async setPrimary(): Promise<Instance> {
@@ -114,8 +133,22 @@ export class LUInstanceFailover extends LUInstanceMove {
     const source = this.source;
     const ignore = this.op["ignore_consistency"] === true;
     this.env.feedback(`Failover instance ${this.inst.name}`);
-    if (this.inst.disks_active !== false) this.env.feedback("* checking disk consistency between source and target");
-    else this.env.feedback("* not checking disk consistency as instance is not running");
+    if (this.inst.disks_active) {
+      this.env.feedback("* checking disk consistency between source and target");
+      if (this.drbd) {
+        const ok = await disksConsistent(this.diskEnv(), this.inst, this.target.uuid).catch(() => instanceDisks(this.cfg, this.inst).map(() => false));
+        for (const [idx, good] of ok.entries()) {
+          if (good) continue;
+          if (source.offline) {
+            this.env.feedback(`Node ${source.name} is offline, ignoring degraded disk ${idx} on target node ${this.target.name}`);
+          } else if (!ignore) {
+            throw new OpExecError(`Disk ${idx} is degraded on target node, aborting failover`);
+          }
+        }
+      }
+    } else {
+      this.env.feedback("* not checking disk consistency as instance is not running");
+    }
     this.env.feedback("* shutting down instance on source node");
     const r = await this.env.rpc.call(nodeTarget(source), "instance_shutdown",
       { name: this.inst.name, hypervisor: this.inst.hypervisor, timeout: Number(this.op["shutdown_timeout"] ?? 120) });
@@ -128,16 +161,27 @@ export class LUInstanceFailover extends LUInstanceMove {
       }
     }
     this.env.feedback("* deactivating the instance's disks on source node");
+    if (!(await shutdownDisks(this.diskEnv(), this.inst, { ignorePrimary: true }))) {
+      throw new OpExecError("Can't shut down the instance's disks");
+    }
     const inst = await this.setPrimary();
     if (inst.admin_state === "up") {
       this.env.feedback(`* activating the instance's disks on target node ${this.target.name}`);
-      for (const d of this.diskArgs()) {
-        const f = await this.env.rpc.call(nodeTarget(this.target), "blockdev_find", { disk: d });
-        if (!f.ok || f.payload === null) throw new OpExecError("Can't activate the instance's disks");
+      if (!(await assembleDisks(this.diskEnv(), inst, { ignoreSecondaries: true }))) {
+        await shutdownDisks(this.diskEnv(), inst);
+        throw new OpExecError("Can't activate the instance's disks");
       }
       this.env.feedback(`* starting the instance on the target node ${this.target.name}`);
       const s = await this.env.rpc.call(nodeTarget(this.target), "instance_start", this.startArgs(inst));
-      if (!s.ok) throw new OpExecError(`Could not start instance ${inst.name} on node ${this.target.name}: ${s.failMsg}`);
+      if (!s.ok) {
+        await shutdownDisks(this.diskEnv(), inst);
+        throw new OpExecError(`Could not start instance ${inst.name} on node ${this.target.name}: ${s.failMsg}`);
+      }
+    } else {
+      await this.env.config.update((c) => {
+        const i = c.instances[inst.uuid];
+        return i === undefined ? c : { ...c, instances: { ...c.instances, [i.uuid]: { ...i, disks_active: false } } };
+      }, (w) => this.logWarning(w));
     }
     return { result: null };
   }
@@ -159,13 +203,94 @@ export class LUInstanceMigrate extends LUInstanceMove {
     const source = this.source;
     this.env.feedback(`Migrating instance ${this.inst.name}`);
     this.env.feedback("* checking where the instance actually runs (if this hangs, the hypervisor might be in a bad state)");
+    this.env.feedback(`* instance running on: ${source.name}`);
+    const drbd = this.drbd;
+    if (drbd) {
+      this.env.feedback("* checking disk consistency between source and target");
+      const ok = await disksConsistent(this.diskEnv(), this.inst, this.target.uuid);
+      const bad = ok.findIndex((g) => !g);
+      if (bad >= 0) throw new OpExecError(`Disk ${bad} is degraded or not fully synchronized on target node, aborting migration`);
+      await this.setRole(this.target.uuid, "secondary");
+      await this.goStandalone();
+      await this.goReconnect(true);
+      await this.waitUntilSync();
+    }
+    this.env.feedback(`* preparing ${this.target.name} to accept the instance`);
     this.env.feedback(`* migrating instance to ${this.target.name}`);
     const s = await this.env.rpc.call(nodeTarget(this.target), "instance_start", this.startArgs(this.inst));
-    if (!s.ok) throw new OpExecError(`Could not migrate instance ${this.inst.name}: ${s.failMsg}`);
+    if (!s.ok) {
+      this.env.feedback("Migration failed, aborting");
+      if (drbd) {
+        await this.setRole(this.target.uuid, "secondary");
+        await this.goStandalone();
+        await this.goReconnect(false);
+      }
+      throw new OpExecError(`Could not migrate instance ${this.inst.name}: ${s.failMsg}`);
+    }
+    this.env.feedback("* starting memory transfer");
+    this.env.feedback("* memory transfer complete");
     const d = await this.env.rpc.call(nodeTarget(source), "instance_shutdown", { name: this.inst.name, hypervisor: this.inst.hypervisor, timeout: 120 });
     if (!d.ok) this.logWarning(`Could not stop the migrated-away copy on ${source.name}: ${d.failMsg}`);
     await this.setPrimary();
+    if (drbd) {
+      await this.setRole(source.uuid, "secondary");
+      await this.waitUntilSync();
+      await this.goStandalone();
+      await this.goReconnect(false);
+      await this.waitUntilSync();
+    }
     this.env.feedback("* done");
     return { result: null };
+  }
+
+  // ---- drbd steps of a live migration (Ganeti's _EnsureSecondary, _GoStandalone, ...) ----
+
+  private nodesOfInstance(): Node[] {
+    return [this.inst.primary_node, ...instanceSecondaryNodes(this.cfg, this.inst)].map((u) => this.cfg.nodes[u] as Node);
+  }
+
+  private async setRole(node: string, role: "primary" | "secondary"): Promise<void> {
+    const n = this.cfg.nodes[node] as Node;
+    if (role === "secondary") this.env.feedback(`* switching node ${n.name} to secondary mode`);
+    const r = await this.env.rpc.call(nodeTarget(n), "drbd_set_role", { disks: this.diskArgs(), role });
+    r.raise(`Cannot change disk to ${role} on node ${n.name}`);
+  }
+
+  private async goStandalone(): Promise<void> {
+    this.env.feedback("* changing into standalone mode");
+    for (const n of this.nodesOfInstance()) {
+      const r = await this.env.rpc.call(nodeTarget(n), "drbd_set_network", { disks: this.diskArgs().map((disk) => ({ disk, peer: null })) });
+      r.raise(`Cannot disconnect disks node ${n.name}`);
+    }
+  }
+
+  private async goReconnect(multimaster: boolean): Promise<void> {
+    this.env.feedback(`* changing disks into ${multimaster ? "dual-master" : "single-master"} mode`);
+    const disks = instanceDisks(this.cfg, this.inst);
+    for (const n of this.nodesOfInstance()) {
+      const r = await this.env.rpc.call(nodeTarget(n), "drbd_set_network", {
+        disks: disks.map((d) => ({ disk: diskArg(this.cfg, this.inst, d), peer: isDrbd(d) ? drbdLocal(this.cfg, d, n.uuid).peer : null })),
+      });
+      r.raise(`Cannot change disks config on node ${n.name}`);
+    }
+    if (multimaster) await this.setRole(this.target.uuid, "primary");
+  }
+
+  private async waitUntilSync(): Promise<void> {
+    this.env.feedback("* wait until resync is done");
+    for (;;) {
+      let min = 100;
+      let done = true;
+      for (const n of this.nodesOfInstance()) {
+        const r = await this.env.rpc.call(nodeTarget(n), "drbd_wait_sync", { disks: this.diskArgs(), timeout: 2 });
+        for (const st of r.raise(`Cannot resync disks on node ${n.name}`)) {
+          if (st === null) continue;
+          if (st.conn !== "Connected" || st.is_degraded) done = false;
+          if (st.sync_percent !== null) min = Math.min(min, st.sync_percent);
+        }
+      }
+      if (done) return;
+      if (min < 100) this.env.feedback(`   - progress: ${min.toFixed(1)}%`);
+    }
   }
 }

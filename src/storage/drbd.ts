@@ -63,6 +63,8 @@ interface Device {
   dirty: boolean;
   active: boolean;
   waiters: Array<() => void>;
+  /** Cuts the primary loop's heartbeat sleep short. */
+  wake: (() => void) | null;
 }
 
 /** Seconds without a word from the primary after which a secondary calls itself disconnected. */
@@ -130,7 +132,7 @@ export class DrbdManager {
     const local = existing?.local ?? (await this.readMeta(meta));
     const dev: Device = existing ?? {
       disk, instance, minor, role: "secondary", peer: null, conn: "StandAlone", local, peerDisk: "DUnknown", data, meta,
-      progress: null, lastHello: 0, dirty: true, active: true, waiters: [],
+      progress: null, lastHello: 0, dirty: true, active: true, waiters: [], wake: null,
     };
     dev.disk = disk;
     dev.minor = minor;
@@ -233,6 +235,7 @@ export class DrbdManager {
     await new Promise<void>((resolve) => {
       dev.waiters.push(resolve);
       dev.dirty = true;
+      dev.wake?.();
     });
   }
 
@@ -262,18 +265,36 @@ export class DrbdManager {
           continue;
         }
         dev.peerDisk = hello.disk_state;
+        let synced = false;
         if (hello.role === "primary") {
           dev.conn = "Connected"; // dual-primary during a migration: nobody writes, nothing to send
         } else if (dev.dirty || dev.conn !== "Connected" || hello.disk_state !== "UpToDate") {
           await this.resyncPass(dev, peer);
+          synced = true;
         }
         if (dev.conn === "Connected" && !dev.dirty) for (const w of dev.waiters.splice(0)) w();
-        if (!dev.dirty) await sleep(HEARTBEAT_MS);
+        // Right after a pass, go again at once if more was written meanwhile; else heartbeat.
+        if (!(synced && dev.dirty)) await this.wait(dev, HEARTBEAT_MS);
       }
     } finally {
       this.loops.delete(dev);
       for (const w of dev.waiters.splice(0)) w();
     }
+  }
+
+  /** Sleeps until the heartbeat or until a local write asks for a pass. */
+  private wait(dev: Device, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        dev.wake = null;
+        resolve();
+      }, ms);
+      dev.wake = () => {
+        clearTimeout(t);
+        dev.wake = null;
+        resolve();
+      };
+    });
   }
 
   private async resyncPass(dev: Device, peer: DrbdPeerAddr): Promise<void> {
