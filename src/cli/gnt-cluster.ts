@@ -15,7 +15,7 @@ const bootstrap = (): Promise<typeof import("./bootstrap.js")> => import("./boot
 import { tagCommands } from "./tags.js";
 import { confirm } from "./prompt.js";
 import { formatInfo } from "./info-format.js";
-import { OpPrereqError, ErrorCode } from "../errors.js";
+import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
 
 function splitList(v: unknown): string[] | undefined {
   return typeof v === "string" ? v.split(",").filter((x) => x !== "") : undefined;
@@ -202,6 +202,54 @@ const commands: CommandTable = {
           if (r[0] !== true) bad = true;
         }
         return bad ? 1 : 0;
+      });
+    },
+  },
+  "verify-disks": {
+    summary: "Checks the disks of all instances and activates those that should be active",
+    usage: "[--node-group GROUP] [--no-strict]",
+    args: [0, 0],
+    options: { "node-group": { type: "string", help: "Only verify this node group", metavar: "GROUP" }, priority: COMMON.priority },
+    async run(o) {
+      return await withMaster(async (c) => {
+        const op: Record<string, unknown> = { OP_ID: "OP_CLUSTER_VERIFY_DISKS" };
+        if (typeof o["node-group"] === "string") op["group_name"] = o["node-group"];
+        const id = (await c.call(LuxiMethod.submitJob, [[{ ...commonOpFields(o), ...op }]])) as number;
+        const [res] = (await pollJob(c, id)) as [{ jobs: Array<[boolean, number]> }];
+        const ids = res.jobs.map(([, j]) => j);
+        out(`Submitted jobs ${ids.join(", ")}`);
+        let rc = 0;
+        let activated = 0;
+        for (const j of ids) {
+          out(`Waiting for job ${j} ...`);
+          let r: unknown[];
+          try {
+            r = await pollJob(c, j);
+          } catch (e) {
+            out(`Job failed: ${formatError(e).text}`);
+            rc = 1;
+            continue;
+          }
+          const [badNodes, instances] = r[0] as [Record<string, string>, string[], Record<string, unknown>];
+          for (const [node, text] of Object.entries(badNodes)) {
+            out(`Error gathering data on node ${node}: ${text.slice(-400)}`);
+            out("You need to fix these nodes first before fixing instances");
+            rc = 1;
+          }
+          for (const name of instances) {
+            out(`Activating disks for instance '${name}'`);
+            activated++;
+            try {
+              const aid = (await c.call(LuxiMethod.submitJob, [[{ ...commonOpFields(o), OP_ID: "OP_INSTANCE_ACTIVATE_DISKS", instance_name: name }]])) as number;
+              await pollJob(c, aid, () => undefined);
+            } catch (e) {
+              process.stderr.write(`Error activating disks for instance ${name}: ${formatError(e).text}\n`);
+              rc = 1;
+            }
+          }
+        }
+        if (activated === 0 && rc === 0) out("No disks need to be activated.");
+        return rc;
       });
     },
   },

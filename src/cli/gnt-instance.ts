@@ -8,6 +8,7 @@ import { confirm } from "./prompt.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { instanceConsole } from "../hypervisor/console.js";
+import { diskCommands } from "./gnt-instance-disks.js";
 
 export const INSTANCE_LIST_DEFAULT = ["name", "hypervisor", "os", "pnode", "status", "oper_ram"];
 
@@ -263,6 +264,7 @@ const base: CommandTable = {
       });
     },
   },
+  ...diskCommands,
   ...tagCommands("instance", true),
 };
 // Ganeti's aliases.

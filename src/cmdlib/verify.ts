@@ -8,6 +8,7 @@ import { LogicalUnit, masterNodeOf, Levels } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { SSCONF_KEYS } from "../constants.js";
 import { nodeTarget } from "../config/store.js";
+import { drbdNodeFindings, drbdInstanceFindings } from "./verify-drbd.js";
 
 const CONFIG_FILE = "/var/lib/ganeti/config.data";
 const SERVER_PEM = "/var/lib/ganeti/server.pem";
@@ -102,12 +103,13 @@ export class LUClusterVerifyGroup extends VerifyBase {
     this.step(`Gathering data (${this.nodes.length} nodes)`);
     const files = [CONFIG_FILE, SERVER_PEM, ...SSCONF_KEYS.map((k) => `/var/lib/ganeti/ssconf_${k}`)];
     const allNodes = Object.values(cfg.nodes).filter((n) => !n.offline);
-    const [res, running] = await Promise.all([
+    const [res, running, drbd] = await Promise.all([
       this.env.rpc.callMany(online.map(nodeTarget), "node_verify", {
         checksum_files: files,
         node_names_to_check: allNodes.map((n) => ({ name: n.name, ip: n.primary_ip })),
       }),
       this.env.rpc.callMany(online.map(nodeTarget), "all_instances_info", { hypervisors: [...cfg.cluster.enabled_hypervisors] }),
+      this.env.rpc.callMany(online.map(nodeTarget), "drbd_list", {}),
     ]);
     this.step("Verifying configuration file consistency");
     this.verifyFiles(cfg, online, files, res);
@@ -125,8 +127,17 @@ export class LUClusterVerifyGroup extends VerifyBase {
       }
       const skew = Math.abs(p.time - Date.now() / 1000);
       if (skew > 150) this.error("node", n.name, `Node time diverges by at least ${skew.toFixed(1)}s from master node time`);
+      const minors = drbd.get(n.name);
+      if (minors !== undefined && minors.ok && minors.payload !== null) {
+        for (const [kind, item, msg] of drbdNodeFindings(cfg, n, minors.payload)) this.error(kind, item, msg);
+      }
     }
     this.step("Verifying instance status");
+    const inGroup = new Set(this.nodes.map((n) => n.uuid));
+    for (const inst of Object.values(cfg.instances).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (!inGroup.has(inst.primary_node)) continue;
+      for (const [kind, item, msg] of await drbdInstanceFindings(this.env.rpc, cfg, inst)) this.error(kind, item, msg);
+    }
     const nonRedundant = this.verifyInstances(cfg, running);
     this.step("Verifying orphan volumes");
     this.step("Verifying N+1 Memory redundancy");

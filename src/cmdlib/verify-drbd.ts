@@ -1,0 +1,62 @@
+// The drbd part of gnt-cluster verify (Ganeti's _VerifyNodeDrbd and the disk half of
+// _VerifyInstance): minors that should be active on a node, and each mirror's state.
+import type { ConfigData, Disk, Instance, Node } from "../objects/types.js";
+import { instanceDisks } from "../objects/fill.js";
+import type { MirrorStatusResult } from "../rpc/catalogue.js";
+import type { RpcClient } from "../rpc/client.js";
+import { nodeTarget } from "../config/store.js";
+import { diskArg, isDrbd } from "./instance-disks.js";
+
+export type VerifyFinding = readonly [kind: "node" | "instance", item: string, msg: string];
+type LiveMinor = { minor: number; uuid: string };
+
+/** Minors a node must have active (instances whose disks are active) or must not have. */
+export function drbdNodeFindings(cfg: ConfigData, node: Node, live: readonly LiveMinor[]): VerifyFinding[] {
+  const out: VerifyFinding[] = [];
+  const expected = new Map<number, { inst: Instance; mustExist: boolean }>();
+  for (const inst of Object.values(cfg.instances)) {
+    for (const d of instanceDisks(cfg, inst).filter(isDrbd)) {
+      const [a, b, , ma, mb] = d.logical_id as [string, string, number, number, number];
+      if (a === node.uuid) expected.set(ma, { inst, mustExist: inst.disks_active === true });
+      if (b === node.uuid) expected.set(mb, { inst, mustExist: inst.disks_active === true });
+    }
+  }
+  const used = new Set(live.map((m) => m.minor));
+  for (const [minor, { inst, mustExist }] of [...expected.entries()].sort(([x], [y]) => x - y)) {
+    if (mustExist && !used.has(minor)) out.push(["node", node.name, `drbd minor ${minor} of instance ${inst.name} is not active`]);
+  }
+  for (const minor of [...used].sort((x, y) => x - y)) {
+    if (!expected.has(minor)) out.push(["node", node.name, `unallocated drbd minor ${minor} is in use`]);
+  }
+  return out;
+}
+
+/** The device as Ganeti's Disk.__str__ names it in "Can't find device" messages. */
+function describe(d: Disk): string {
+  const [a, b, port, ma, mb] = d.logical_id as [string, string, number, number, number];
+  return `<DRBD8(hosts=${a}/${ma}-${b}/${mb}, port=${port}, visible as /dev/${d.iv_name ?? ""}, size=${d.size}m)>`;
+}
+
+/** The mirror of every drbd disk of an instance with active disks, on each of its online nodes. */
+export async function drbdInstanceFindings(rpc: RpcClient, cfg: ConfigData, inst: Instance): Promise<VerifyFinding[]> {
+  const disks = instanceDisks(cfg, inst).filter(isDrbd);
+  if (!inst.disks_active || disks.length === 0) return [];
+  const nodes = [...new Set(disks.flatMap((d) => [String(d.logical_id[0]), String(d.logical_id[1])]))]
+    .sort((x, y) => (x === inst.primary_node ? -1 : y === inst.primary_node ? 1 : 0));
+  const out: VerifyFinding[] = [];
+  for (const uuid of nodes) {
+    const node = cfg.nodes[uuid];
+    if (node === undefined || node.offline) continue;
+    const r = await rpc.call(nodeTarget(node), "blockdev_getmirrorstatus", { disks: disks.map((d) => diskArg(cfg, inst, d)) });
+    disks.forEach((d, idx) => {
+      const st: MirrorStatusResult | null | undefined = r.ok ? r.payload?.[idx] : undefined;
+      if (st === null || st === undefined) {
+        out.push(["instance", inst.name, `couldn't retrieve status for disk/${idx} on ${node.name}: ` +
+          (r.ok ? `Can't find device ${describe(d)}` : String(r.failMsg))]);
+      } else if (st.is_degraded || st.ldisk_status !== "ok") {
+        out.push(["instance", inst.name, `disk/${idx} on ${node.name} is degraded`]);
+      }
+    });
+  }
+  return out;
+}
