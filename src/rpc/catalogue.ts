@@ -117,6 +117,10 @@ export const RPC_CALLS = {
     Type.Object({ uuid: Str, from: Str }), RpcTimeout.urgent),
   drbd_peer_hashes: call<string[]>()(Type.Object({ uuid: Str, from: Str, offset: Type.Number(), count: Type.Number() }), RpcTimeout.urgent),
   drbd_peer_write: call<null>()(Type.Object({ uuid: Str, from: Str, offset: Type.Number(), data: Str, progress: Progress }), RpcTimeout.urgent),
+  drbd_peer_read: call<string>()(Type.Object({ uuid: Str, from: Str, offset: Type.Number(), length: Type.Number(), progress: Progress }),
+    RpcTimeout.urgent),
+  /** Renames file volumes (drbd's data/meta children) in place: old storage set aside, new put in. */
+  blockdev_rename: call<null>()(Type.Object({ devices: Type.Array(Type.Object({ disk: DiskArg, new_path: Str })) }), RpcTimeout.normal),
   drbd_peer_done: call<null>()(Type.Object({ uuid: Str, from: Str }), RpcTimeout.urgent),
   blockdev_remove: call<null>()(Type.Object({ disk: DiskArg }), RpcTimeout.normal),
   blockdev_find: call<{ path: string; size: number; degraded: boolean } | null>()(Type.Object({ disk: DiskArg }), RpcTimeout.normal),

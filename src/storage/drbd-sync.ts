@@ -20,6 +20,8 @@ export interface SyncProgress {
 export interface SyncPeer {
   hashes(offset: number, count: number): Promise<string[]>;
   write(offset: number, data: Buffer, progress: SyncProgress): Promise<void>;
+  /** The peer's data, for a pull resync (the local copy is the stale one). */
+  read(offset: number, length: number, progress: SyncProgress): Promise<Buffer>;
 }
 
 export function chunkHash(data: Buffer): string {
@@ -84,6 +86,44 @@ export async function resync(path: string, size: number, peer: SyncPeer, rateKiB
     }
     progress.done = size;
     return true;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A pull pass: the local copy is stale (its storage was just replaced on the primary), the
+ * peer's is good; differing chunks are fetched from the peer and written here.
+ */
+export async function resyncPull(path: string, size: number, peer: SyncPeer, rateKiB: number, progress: SyncProgress,
+  cancelled: () => boolean): Promise<boolean> {
+  for (let offset = 0; offset < size; offset += BATCH * CHUNK) {
+    if (cancelled()) return false;
+    const [theirs, mine] = await Promise.all([peer.hashes(offset, BATCH), localHashes(path, size, offset, BATCH)]);
+    for (let i = 0; i < mine.length; i++) {
+      const at = offset + i * CHUNK;
+      const len = Math.min(CHUNK, size - at);
+      progress.done = at + len;
+      if (theirs[i] === mine[i]) continue;
+      const data = await peer.read(at, len, progress);
+      await writeChunk(path, at, data);
+      progress.sent += data.length;
+      const ahead = progress.sent / (rateKiB * 1024) - (Date.now() - progress.started) / 1000;
+      if (ahead > 0) await new Promise((r) => setTimeout(r, ahead * 1000));
+      if (cancelled()) return false;
+    }
+  }
+  progress.done = size;
+  return true;
+}
+
+/** Reads `length` bytes at `offset` of a local backing file. */
+export async function readRange(path: string, offset: number, length: number): Promise<Buffer> {
+  const fh = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await fh.read(buf, 0, length, offset);
+    return bytesRead === length ? buf : Buffer.concat([buf.subarray(0, bytesRead), Buffer.alloc(length - bytesRead)]);
   } finally {
     await fh.close();
   }

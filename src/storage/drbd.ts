@@ -15,7 +15,7 @@ import { atomicWrite } from "../util/fs.js";
 import { BlockDeviceError } from "../errors.js";
 import type { DiskSpec } from "./types.js";
 import { localPath } from "./file.js";
-import { resync, localHashes, writeChunk, syncFigures, type SyncPeer, type SyncProgress } from "./drbd-sync.js";
+import { resync, resyncPull, readRange, localHashes, writeChunk, syncFigures, type SyncPeer, type SyncProgress } from "./drbd-sync.js";
 
 export type DiskState = "UpToDate" | "Inconsistent" | "Outdated" | "DUnknown";
 export type ConnState = "StandAlone" | "WFConnection" | "Connected" | "SyncSource" | "SyncTarget";
@@ -88,12 +88,19 @@ export class DrbdManager {
     return { data: await localPath(this.paths, ch[0]!), meta: await localPath(this.paths, ch[1]!) };
   }
 
+  /** The metadata's disk state; a blank (all-zero) meta volume is a fresh, inconsistent one. */
   private async readMeta(meta: string): Promise<DiskState> {
+    let text: string;
     try {
-      const m = JSON.parse(await readFile(meta, "utf8")) as { disk_state?: DiskState };
-      return m.disk_state ?? "Inconsistent";
+      text = (await readRange(meta, 0, 4096)).toString("utf8").replace(/\0+$/, "");
     } catch {
       throw new BlockDeviceError(`Can't read the drbd metadata ${meta}`);
+    }
+    if (text === "") return "Inconsistent";
+    try {
+      return (JSON.parse(text) as { disk_state?: DiskState }).disk_state ?? "Inconsistent";
+    } catch {
+      throw new BlockDeviceError(`Invalid drbd metadata in ${meta}`);
     }
   }
 
@@ -268,6 +275,9 @@ export class DrbdManager {
         let synced = false;
         if (hello.role === "primary") {
           dev.conn = "Connected"; // dual-primary during a migration: nobody writes, nothing to send
+        } else if (dev.local !== "UpToDate" && hello.disk_state === "UpToDate") {
+          await this.pullPass(dev, peer); // our storage was replaced: the secondary has the data
+          synced = true;
         } else if (dev.dirty || dev.conn !== "Connected" || hello.disk_state !== "UpToDate") {
           await this.resyncPass(dev, peer);
           synced = true;
@@ -321,6 +331,29 @@ export class DrbdManager {
     }
   }
 
+  private async pullPass(dev: Device, peer: DrbdPeerAddr): Promise<void> {
+    const size = dev.disk.size * 1048576;
+    const rate = Number(dev.disk.params?.["resync-rate"] ?? DEFAULT_RATE_KIB) || DEFAULT_RATE_KIB;
+    dev.conn = "SyncTarget";
+    dev.progress = { done: 0, total: size, sent: 0, started: Date.now() };
+    const link = this.transport().peer(peer, dev.disk.uuid);
+    try {
+      const ok = await resyncPull(dev.data, size, link, rate, dev.progress, () => !dev.active || dev.role !== "primary" || dev.peer !== peer);
+      if (ok) {
+        dev.local = "UpToDate";
+        await this.writeMeta(dev, "UpToDate");
+        await link.done();
+        dev.conn = "Connected";
+        dev.dirty = false;
+        dev.progress = null;
+      }
+    } catch {
+      dev.conn = "WFConnection";
+      dev.progress = null;
+      await sleep(HEARTBEAT_MS);
+    }
+  }
+
   // ---- the secondary's side of the link ----
 
   private asSecondary(uuid: string, from: string): Device {
@@ -354,6 +387,15 @@ export class DrbdManager {
     dev.conn = "SyncTarget";
     dev.progress = { ...progress, started: Date.now() - (Date.now() - progress.started) };
     await writeChunk(dev.data, offset, data);
+  }
+
+  /** The primary pulls from us (its own storage was replaced). */
+  async peerRead(uuid: string, from: string, offset: number, length: number, progress: SyncProgress): Promise<Buffer> {
+    const dev = this.asSecondary(uuid, from);
+    if (dev.local !== "UpToDate") throw new BlockDeviceError(`drbd device of disk ${uuid} on ${this.hostname} is not up to date`);
+    dev.conn = "SyncSource";
+    dev.progress = { ...progress };
+    return readRange(dev.data, offset, length);
   }
 
   async peerDone(uuid: string, from: string): Promise<void> {

@@ -1,6 +1,6 @@
 // The file and sharedfile templates: one sparse file per disk, below a directory the
 // node's file-storage-paths whitelist allows (Ganeti's file storage paths check).
-import { mkdir, open, rm, stat, readFile, rmdir } from "node:fs/promises";
+import { mkdir, open, rm, stat, readFile, rmdir, rename } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
 import type { GanetiPaths } from "../util/paths.js";
 import type { DiskSpec, DeviceStatus, StorageDriver } from "./types.js";
@@ -57,3 +57,12 @@ export const fileStorage: StorageDriver = {
     }
   },
 };
+
+/** Renames a file volume within the allowed directories (replace-disks' old/new storage swap). */
+export async function renameFileVolume(paths: GanetiPaths, disk: Pick<DiskSpec, "logical_id">, newPath: string): Promise<void> {
+  const from = await localPath(paths, disk);
+  const to = await localPath(paths, { logical_id: [disk.logical_id[0], newPath] });
+  await rename(from, to).catch((e: NodeJS.ErrnoException) => {
+    throw new BlockDeviceError(`Can't rename ${String(disk.logical_id[1])} to ${newPath}: ${e.code ?? e.message}`);
+  });
+}

@@ -6,6 +6,7 @@ import type { NodedContext } from "../context.js";
 import type { DrbdTransport } from "../../storage/drbd.js";
 import type { ClusterCert } from "../../rpc/certs.js";
 import { BlockDeviceError } from "../../errors.js";
+import { renameFileVolume } from "../../storage/file.js";
 
 let client: { cert: ClusterCert; rpc: RpcClient } | null = null;
 
@@ -32,6 +33,8 @@ export function drbdTransport(ctx: Pick<NodedContext, "cert" | "hostname">): Drb
           (await rpc().call(peer, "drbd_peer_write", { uuid, from, offset, data: data.toString("base64"), progress: { ...progress } }))
             .raise("drbd resync");
         },
+        read: async (offset, length, progress) => Buffer.from((await rpc().call(peer, "drbd_peer_read",
+          { uuid, from, offset, length, progress: { ...progress } })).raise("drbd resync"), "base64"),
         done: async () => {
           (await rpc().call(peer, "drbd_peer_done", { uuid, from })).raise("drbd resync");
         },
@@ -77,6 +80,15 @@ export async function peerHashes(args: RpcArgs<"drbd_peer_hashes">, ctx: NodedCo
 
 export async function peerWrite(args: RpcArgs<"drbd_peer_write">, ctx: NodedContext): Promise<null> {
   await ctx.drbd.peerWrite(args.uuid, args.from, args.offset, Buffer.from(args.data, "base64"), args.progress);
+  return null;
+}
+
+export async function peerRead(args: RpcArgs<"drbd_peer_read">, ctx: NodedContext): Promise<string> {
+  return (await ctx.drbd.peerRead(args.uuid, args.from, args.offset, args.length, args.progress)).toString("base64");
+}
+
+export async function blockdevRename(args: RpcArgs<"blockdev_rename">, ctx: NodedContext): Promise<null> {
+  for (const { disk, new_path } of args.devices) await renameFileVolume(ctx.paths, disk, new_path);
   return null;
 }
 
