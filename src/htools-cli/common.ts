@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import * as C from "../htools/container.js";
 import { type ClusterData, commonSuffix, prepareCluster, setNodeStatus } from "../htools/loader.js";
 import { parseData } from "../htools/text.js";
+import { parseSimu } from "../htools/simu.js";
 import type { Container } from "../htools/container.js";
 import type { Node } from "../htools/node.js";
 import type { AlgorithmOptions } from "../htools/cluster.js";
@@ -143,9 +144,14 @@ export function commonOpts(p: Parsed): CommonOpts {
 }
 
 /** Reads and prepares the cluster data (Ganeti's loadExternalData) for the text backend. */
-export function loadExternalData(o: CommonOpts, io: Out): ClusterData {
+export function loadExternalData(o: CommonOpts, io: Out, simu: readonly string[] = []): ClusterData {
   const setCount = [o.master !== "", o.luxi, o.dataFile !== null].filter((x) => x).length;
   if (setCount > 1) exitErr("Only one of the rapi, luxi, and data files options should be given.");
+  if (o.master === "" && !o.luxi && simu.length > 0) {
+    const sim = parseSimu(simu);
+    if (!sim.ok) exitErr(`failed to load data, aborting: ${sim.error}`);
+    return finishLoad(o, io, sim.value);
+  }
   if (o.dataFile === null) {
     if (o.master !== "" || o.luxi || o.iallocSrc !== null) {
       exitErr("failed to load data, aborting: only the text backend (-t) is implemented so far");
@@ -162,7 +168,12 @@ export function loadExternalData(o: CommonOpts, io: Out): ClusterData {
   }
   const parsed = parseData(text);
   if (!parsed.ok) exitErr(`failed to load data, aborting: ${parsed.error}`);
-  const prep = prepareCluster(parsed.value, {
+  return finishLoad(o, io, parsed.value);
+}
+
+/** mergeData and updateMissing, with Ganeti's warnings (the common tail of loadExternalData). */
+export function finishLoad(o: CommonOpts, io: Out, raw: ClusterData): ClusterData {
+  const prep = prepareCluster(raw, {
     ignoreDynu: o.ignoreDynu,
     exTags: (o.exTags ?? []).map((t) => t + ":"),
     selInsts: o.selInsts,

@@ -1,72 +1,81 @@
-// Global N+1 ("can every node be evacuated?") as Ganeti's GlobalN1.canEvacuateNode.
+// Global N+1 redundancy (Ganeti's GlobalN1.hs): can every node be evacuated —
+// DRBD instances failed over, shared-storage ones moved by a primary change, and
+// the others re-created elsewhere in the group?
+import { type AllocElement, type AllocOptions, type N1Pred, allocateOnSingle, elementInstances, elementNodes } from "./alloc.js";
 import * as C from "./container.js";
 import type { Container } from "./container.js";
-import { applyMove, move } from "./cluster.js";
-import * as I from "./instance.js";
+import { move } from "./cluster.js";
+import { nodeEvacInstance } from "./evacuate.js";
 import type { Instance } from "./instance.js";
-import { compCVPatched } from "./metrics.js";
-import * as N from "./node.js";
 import type { Node } from "./node.js";
-import { NO_SECONDARY, type Ndx } from "./types.js";
+import type { DiskTemplate, Ndx } from "./types.js";
+
+/** Ganeti's diskTemplateMovable. */
+const MOVABLE: ReadonlySet<DiskTemplate> = new Set<DiskTemplate>(["diskless", "sharedfile", "rbd", "ext", "gluster"]);
 
 type State = { nl: Container<Node>; il: Container<Instance> };
 
-/** Best single-node placement by score (first of the lowest), as allocateOnSingle with force. */
-function bestSingle(st: State, inst: Instance, targets: readonly Ndx[]): State | null {
-  let best: { score: number; st: State } | null = null;
-  for (const t of targets) {
-    const p = C.find(st.nl, t);
-    if (!I.instMatchesPolicy(inst, p.iPolicy, p.exclStorage).ok) continue;
-    const np = N.addPriEx(true, p, inst);
-    if (!np.ok) continue;
-    const score = compCVPatched(st.nl, [[t, np.value]]);
-    if (best === null || score < best.score) {
-      best = {
-        score,
-        st: { nl: C.add(st.nl, t, np.value), il: C.add(st.il, inst.idx, I.setBoth(inst, t, NO_SECONDARY)) },
-      };
-    }
-  }
-  return best?.st ?? null;
-}
+const FORCED: AllocOptions = { ignoreSoftErrors: true, capacity: false, capacityIgnoreGroups: [], restrictToNodes: null, acceptExisting: false };
 
-/** Moves a shared-storage instance to the best escape node (change-primary evacuation). */
-function evacShared(st: State, inst: Instance, targets: readonly Ndx[]): State | null {
-  let best: { score: number; st: State } | null = null;
+/** Ganeti's recreate: the best single-node allocation (later candidates win ties). */
+function recreate(st: State, inst: Instance, targets: readonly Ndx[]): State | null {
+  let best: AllocElement | null = null;
   for (const t of targets) {
-    const r = applyMove(true, st.nl, inst, { kind: "FailoverToAny", node: t });
-    if (!r.ok) continue;
-    const score = compCVPatched(st.nl, r.value.nodes);
-    if (best === null || score < best.score) {
-      best = { score, st: { nl: C.addAll(st.nl, r.value.nodes), il: C.add(st.il, inst.idx, r.value.inst) } };
-    }
+    const r = allocateOnSingle(FORCED, st.nl, inst, t);
+    if (r.ok && (best === null || !(best.score < r.value.score))) best = r.value;
   }
-  return best?.st ?? null;
+  if (best === null) return null;
+  return { nl: elementNodes(best, st.il), il: elementInstances(best, st.il) };
 }
 
 export function canEvacuateNode(nl: Container<Node>, il: Container<Instance>, n: Node): boolean {
-  const insts = n.pList.map((i) => C.find(il, i));
-  const drbd = insts.filter((i) => i.diskTemplate === "drbd");
-  const other = insts.filter((i) => i.diskTemplate !== "drbd");
-  const shared = other.filter((i) => I.mirrorType(i) === "external");
-  const nonMove = other.filter((i) => I.mirrorType(i) !== "external");
+  // instances are looked up by the keys of the node's list (an instance being placed
+  // may carry index -1 while stored under the next free key, as in Ganeti)
+  const keys = n.pList;
+  const tmpl = (k: number): DiskTemplate => C.find(il, k).diskTemplate;
+  const drbd = keys.filter((k) => tmpl(k) === "drbd");
+  const other = keys.filter((k) => tmpl(k) !== "drbd");
+  const shared = other.filter((k) => MOVABLE.has(tmpl(k)));
+  const nonMove = other.filter((k) => !MOVABLE.has(tmpl(k)));
   let st: State = { nl, il };
-  for (const i of drbd) {
-    const r = move(st.nl, st.il, i.idx, { kind: "Failover" });
+  for (const k of drbd) {
+    const r = move(st.nl, st.il, k, { kind: "Failover" });
     if (!r.ok) return false;
     st = r.value;
   }
   const escape = C.elems(st.nl).filter((x) => x.group === n.group && x.idx !== n.idx).map((x) => x.idx);
-  for (const i of shared) {
-    const r = evacShared(st, C.find(st.il, i.idx), escape);
-    if (r === null) return false;
-    st = r;
+  for (const k of shared) {
+    const r = nodeEvacInstance(true, st, "primary-only", C.find(st.il, k), n.group, escape);
+    if (!r.ok) return false;
+    st = { nl: r.value.nl, il: r.value.il };
   }
-  const recreate = nonMove.map((i) => C.find(st.il, i.idx)).sort((a, b) => b.mem - a.mem);
-  for (const i of recreate) {
-    const r = bestSingle(st, i, escape);
+  const recreateList = nonMove.map((k) => C.find(st.il, k));
+  // Ganeti sorts by decreasing memory (stable)
+  const sorted = recreateList.map((x, k) => [x, k] as const).sort((a, b) => b[0].mem - a[0].mem || a[1] - b[1]).map(([x]) => x);
+  for (const i of sorted) {
+    const r = recreate(st, i, escape);
     if (r === null) return false;
     st = r;
   }
   return true;
+}
+
+/** Ganeti's redundant: every node (of the groups not ignored) can be evacuated. */
+export function redundant(opts: AllocOptions, nl: Container<Node>, il: Container<Instance>): boolean {
+  for (const n of C.elems(nl)) {
+    if (opts.acceptExisting && n.offline) continue;
+    if (opts.capacityIgnoreGroups.includes(n.group)) continue;
+    if (!canEvacuateNode(nl, il, n)) return false;
+  }
+  return true;
+}
+
+/** Ganeti's redundantGrp. */
+export function redundantGrp(opts: AllocOptions, nl: Container<Node>, il: Container<Instance>, gdx: number): boolean {
+  return redundant(opts, C.filter(nl, (n) => n.group === gdx), il);
+}
+
+/** Ganeti's allocGlobalN1: the allocation keeps the cluster redundant. */
+export function allocGlobalN1(opts: AllocOptions): N1Pred {
+  return (nl, il) => (el) => redundant(opts, elementNodes({ ...el, base: nl }, il), elementInstances(el, il));
 }

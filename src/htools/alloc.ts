@@ -1,0 +1,263 @@
+// Allocation of one new instance (Ganeti's Cluster/AllocationSolution.hs,
+// AllocatePrimitives.hs and the tryAlloc / genAllocNodes of Cluster.hs): every
+// candidate node (or node pair) is tried, failures are counted by mode, and the
+// lowest score wins; among equal scores the last candidate tried wins, as in Ganeti.
+import * as C from "./container.js";
+import type { Container } from "./container.js";
+import type { Group } from "./group.js";
+import { isAllocable } from "./group.js";
+import * as I from "./instance.js";
+import type { Instance } from "./instance.js";
+import { compCVPatched } from "./metrics.js";
+import * as N from "./node.js";
+import { copy as copyNode } from "./node-record.js";
+import { fixed } from "./format.js";
+import type { Node } from "./node.js";
+import { clusterStatistics, scoreAfterTwo } from "./statistics.js";
+import { type FailMode, type Ndx, type Result, NO_SECONDARY, bad, ok } from "./types.js";
+
+export const FAIL_MODES: readonly FailMode[] = [
+  "FailMem", "FailDisk", "FailCPU", "FailN1", "FailTags", "FailMig", "FailDiskCount", "FailSpindles", "FailInternal",
+];
+
+/** Options of the allocation algorithms (the part of Ganeti's AlgorithmOptions they read). */
+export interface AllocOptions {
+  readonly ignoreSoftErrors: boolean;
+  /** Global N+1 checks (`--no-capacity-checks` turns them off). */
+  readonly capacity: boolean;
+  readonly capacityIgnoreGroups: readonly number[];
+  readonly restrictToNodes: readonly string[] | null;
+  readonly acceptExisting: boolean;
+}
+
+export const DEFAULT_ALLOC_OPTIONS: AllocOptions = Object.freeze({
+  ignoreSoftErrors: false,
+  capacity: true,
+  capacityIgnoreGroups: [],
+  restrictToNodes: null,
+  acceptExisting: false,
+});
+
+/** One successful placement: the changed nodes (not yet applied), the placed instance,
+ * the nodes used (primary first) and the score. */
+export interface AllocElement {
+  readonly base: Container<Node>;
+  readonly patches: readonly (readonly [Ndx, Node])[];
+  readonly inst: Instance;
+  readonly nodes: readonly Node[];
+  readonly score: number;
+}
+
+export interface AllocSolution {
+  /** Failure modes, one per failed candidate (order irrelevant: only counted). */
+  readonly failures: readonly FailMode[];
+  readonly allocs: number;
+  readonly solution: AllocElement | null;
+  readonly log: readonly string[];
+}
+
+export const EMPTY_SOLUTION: AllocSolution = Object.freeze({ failures: [], allocs: 0, solution: null, log: [] });
+
+/** The node list with an allocation applied (Ganeti's extractNl; negative instance
+ * indices in the used nodes' lists become the next free index of `il`). */
+export function elementNodes(el: AllocElement, il: Container<Instance>): Container<Node> {
+  const nl = C.addAll(el.base, el.patches);
+  const newIndex = C.size(il);
+  const fix = (xs: readonly number[]): readonly number[] => (xs.some((i) => i < 0) ? xs.map((i) => (i < 0 ? newIndex : i)) : xs);
+  const updates: [Ndx, Node][] = [];
+  for (const n of el.nodes) {
+    const cur = C.find(nl, n.idx);
+    const pl = fix(cur.pList);
+    const sl = fix(cur.sList);
+    if (pl !== cur.pList || sl !== cur.sList) {
+      const r = copyNode(cur);
+      r.pList = pl;
+      r.sList = sl;
+      updates.push([n.idx, r]);
+    }
+  }
+  return updates.length > 0 ? C.addAll(nl, updates) : nl;
+}
+
+/** Ganeti's updateIl: the instance added at the next free index. */
+export function elementInstances(el: AllocElement, il: Container<Instance>): Container<Instance> {
+  return C.add(il, C.size(il), el.inst);
+}
+
+/** Ganeti's collapseFailures: count per failure mode, in FailMode order. */
+export function collapseFailures(fs: readonly FailMode[]): [FailMode, number][] {
+  return FAIL_MODES.map((k) => [k, fs.filter((f) => f === k).length]);
+}
+
+/** Ganeti's allocateOnSingle (score over the whole node list). */
+export function allocateOnSingle(opts: AllocOptions, nl: Container<Node>, inst: Instance, pdx: Ndx): Result<AllocElement, FailMode> {
+  const p = C.find(nl, pdx);
+  const pol = I.instMatchesPolicy(inst, p.iPolicy, p.exclStorage);
+  if (!pol.ok) return pol;
+  const np = N.addPriEx(opts.ignoreSoftErrors, p, inst);
+  if (!np.ok) return np;
+  const patches: [Ndx, Node][] = [[pdx, np.value]];
+  return ok({ base: nl, patches, inst: I.setBoth(inst, pdx, NO_SECONDARY), nodes: [np.value], score: compCVPatched(nl, patches) });
+}
+
+/** A running best-of-candidates with Ganeti's tie-break (later wins on equal scores),
+ * plus, when a predicate filters solutions, every candidate kept for sorting. */
+class Collector {
+  failures: FailMode[] = [];
+  allocs = 0;
+  best: AllocElement | null = null;
+  all: AllocElement[] | null;
+  constructor(keepAll: boolean) {
+    this.all = keepAll ? [] : null;
+  }
+  add(r: Result<AllocElement, FailMode>): void {
+    if (!r.ok) {
+      this.failures.push(r.error);
+      return;
+    }
+    this.allocs++;
+    if (this.all !== null) this.all.push(r.value);
+    else if (this.best === null || !(this.best.score < r.value.score)) this.best = r.value;
+  }
+  /** Ganeti's collectionToSolution: sort by score (ties: later first), first good wins,
+   * the rejected ones count as `mode` failures. */
+  toSolution(mode: FailMode, good: ((el: AllocElement) => boolean) | null): AllocSolution {
+    if (this.all === null || good === null) {
+      const best = this.all === null ? this.best : bestOf(this.all);
+      return { failures: this.failures, allocs: this.allocs, solution: best, log: [] };
+    }
+    const order = this.all.map((_, i) => i).sort((a, b) => this.all![a]!.score - this.all![b]!.score || b - a);
+    let dropped = 0;
+    let sol: AllocElement | null = null;
+    for (const i of order) {
+      const el = this.all[i]!;
+      if (good(el)) {
+        sol = el;
+        break;
+      }
+      dropped++;
+    }
+    const failures = [...this.failures, ...new Array<FailMode>(dropped).fill(mode)];
+    return { failures, allocs: this.allocs - dropped, solution: sol, log: [] };
+  }
+}
+
+function bestOf(xs: readonly AllocElement[]): AllocElement | null {
+  let best: AllocElement | null = null;
+  for (const x of xs) if (best === null || !(best.score < x.score)) best = x;
+  return best;
+}
+
+/** Allocation targets: single nodes, or primaries with their possible secondaries. */
+export type AllocNodes = { readonly kind: "single"; readonly nodes: readonly Ndx[] } | { readonly kind: "pairs"; readonly pairs: readonly (readonly [Ndx, readonly Ndx[]])[] };
+
+/** Ganeti's genAllocNodes. */
+export function genAllocNodes(opts: AllocOptions, gl: Container<Group>, nl: Container<Node>, count: number, dropUnalloc: boolean): Result<AllocNodes> {
+  let nodes = C.elems(nl).filter((n) => !n.offline);
+  if (dropUnalloc) nodes = nodes.filter((n) => isAllocable(C.find(gl, n.group)));
+  const restrict = opts.restrictToNodes;
+  if (restrict !== null) nodes = nodes.filter((n) => restrict.includes(n.name));
+  if (count === 1) return ok({ kind: "single", nodes: nodes.map((n) => n.idx) });
+  if (count === 2) {
+    const pairs: [Ndx, Ndx[]][] = [];
+    for (const p of nodes) {
+      const ss = nodes.filter((s) => s.idx !== p.idx && s.group === p.group).map((s) => s.idx);
+      if (ss.length > 0) pairs.push([p.idx, ss]);
+    }
+    return ok({ kind: "pairs", pairs });
+  }
+  return bad("Unsupported number of nodes, only one or two  supported");
+}
+
+/** Predicate for solutions that keep the cluster globally N+1 redundant (supplied by
+ * the capacity module, to keep the dependency one-way). */
+export type N1Pred = (nl: Container<Node>, il: Container<Instance>) => (el: AllocElement) => boolean;
+
+/** Ganeti's tryAlloc; `n1` is used when capacity checks are on. */
+export function tryAlloc(opts: AllocOptions, nl: Container<Node>, il: Container<Instance>, inst: Instance, targets: AllocNodes, n1: N1Pred | null): Result<AllocSolution> {
+  const pred = opts.capacity && n1 !== null ? n1(nl, il) : null;
+  if (targets.kind === "pairs") {
+    if (targets.pairs.length === 0) return bad("Not enough online nodes");
+    const stats = clusterStatistics(C.elems(nl));
+    const failures: FailMode[] = [];
+    let allocs = 0;
+    let best: AllocElement | null = null;
+    for (const [pdx, ss] of targets.pairs) {
+      const col = new Collector(pred !== null);
+      pairCandidates(opts, stats, nl, inst, pdx, ss, col);
+      const sol = col.toSolution("FailN1", pred);
+      failures.push(...sol.failures);
+      allocs += sol.allocs;
+      if (sol.solution !== null && (best === null || !(best.score < sol.solution.score))) best = sol.solution;
+    }
+    return ok(annotateSolution({ failures, allocs, solution: best, log: [] }));
+  }
+  if (targets.nodes.length === 0) return bad("No online nodes");
+  const col = new Collector(pred !== null);
+  for (const pdx of targets.nodes) col.add(allocateOnSingle(opts, nl, inst, pdx));
+  return ok(annotateSolution(col.toSolution("FailN1", pred)));
+}
+
+/** allocateOnPair for one primary and all its secondaries (the primary's node
+ * operation depends on the secondary only through the location score: memoised). */
+function pairCandidates(
+  opts: AllocOptions, stats: ReturnType<typeof clusterStatistics>, nl: Container<Node>, inst: Instance,
+  pdx: Ndx, ss: readonly Ndx[], col: Collector,
+): void {
+  const tp = C.find(nl, pdx);
+  const pol = I.instMatchesPolicy(inst, tp.iPolicy, tp.exclStorage);
+  const priByLoc = new Map<number, ReturnType<typeof N.addPriEx>>();
+  for (const sdx of ss) {
+    if (!pol.ok) {
+      col.add(pol);
+      continue;
+    }
+    const ts = C.find(nl, sdx);
+    let common = 0;
+    for (const t of tp.locationTags) if (ts.locationTags.has(t)) common++;
+    const ni0 = I.copyInstance(inst);
+    ni0.locationScore = common;
+    ni0.pNode = pdx;
+    ni0.sNode = sdx;
+    const newInst: Instance = ni0;
+    let np = priByLoc.get(common);
+    if (np === undefined) {
+      np = N.addPriEx(opts.ignoreSoftErrors, tp, newInst);
+      priByLoc.set(common, np);
+    }
+    if (!np.ok) {
+      col.add(np);
+      continue;
+    }
+    const ns = N.addSec(ts, newInst, pdx);
+    if (!ns.ok) {
+      col.add(ns);
+      continue;
+    }
+    const score = scoreAfterTwo(stats, tp, np.value, ts, ns.value);
+    col.add(ok({ base: nl, patches: [[pdx, np.value], [sdx, ns.value]], inst: newInst, nodes: [np.value, ns.value], score }));
+  }
+}
+
+/** Ganeti's annotateSolution: the description line first in the log. */
+export function annotateSolution(as: AllocSolution): AllocSolution {
+  return { ...as, log: [describeSolution(as), ...as.log] };
+}
+
+function fixed8(x: number): string {
+  return fixed(x, 8);
+}
+
+export function describeSolution(as: AllocSolution, fmt: (x: number) => string = fixed8): string {
+  const reasons = collapseFailures(as.failures)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k}: ${n}`)
+    .join(", ");
+  if (as.solution === null) {
+    return `No valid allocation solutions, failure reasons: ${as.failures.length === 0 ? "unknown reasons" : reasons}`;
+  }
+  return (
+    `score: ${fmt(as.solution.score)}, successes ${as.allocs}, failures ${as.failures.length} (${reasons})` +
+    ` for node(s) ${as.solution.nodes.map((n) => n.name).join("/")}`
+  );
+}
