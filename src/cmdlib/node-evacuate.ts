@@ -1,13 +1,15 @@
 // gnt-node evacuate: move instances off a node, as follow-up jobs (Ganeti's
 // LUNodeEvacuate + node-evacuate iallocator request). Primary instances on shared storage
 // are migrated (or failed over when stopped or their node is offline) to a node the
-// allocator picks; instances on node-local storage cannot be relocated.
+// allocator picks; drbd primaries go to their secondary, drbd secondaries get a new
+// secondary node (replace-disks); instances on node-local storage cannot be relocated.
 import type { Instance, Node } from "../objects/types.js";
 import { fillInstanceBe, instanceDiskTemplate, primaryInstances, secondaryInstances } from "../objects/fill.js";
 import { LogicalUnit, expandNodeName, Levels } from "./base.js";
 import type { OpOutcome, OpInput } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { choosePrimary } from "./iallocator.js";
+import { instanceSecondaryNodes } from "../objects/topology.js";
 
 const RELOCATABLE: ReadonlySet<string> = new Set(["sharedfile"]);
 
@@ -52,8 +54,34 @@ export class LUNodeEvacuate extends LogicalUnit {
     this.logInfo(`Evacuating instances from node '${this.node.name}': ${insts.map((i) => i.name).join(", ")}`);
     const failed: string[] = [];
     const moved: Array<[Instance, Node]> = [];
+    const jobs: OpInput[][] = [];
+    const described: string[] = [];
+    const remote = typeof this.op["remote_node"] === "string" ? expandNodeName(cfg, this.op["remote_node"]) : null;
     for (const inst of insts) {
       const template = instanceDiskTemplate(cfg, inst);
+      if (template === "drbd") {
+        const snode = instanceSecondaryNodes(cfg, inst)[0] ?? "";
+        const pnode = cfg.nodes[inst.primary_node] as Node;
+        if (inst.primary_node === this.node.uuid) {
+          // The primary role goes to the secondary, which already has the data.
+          const target = cfg.nodes[snode] as Node;
+          described.push(`${inst.name} (to ${target.name}, ${this.node.name})`);
+          jobs.push([inst.admin_state !== "up" || this.node.offline
+            ? { OP_ID: "OP_INSTANCE_FAILOVER", instance_name: inst.name, ignore_consistency: this.node.offline }
+            : { OP_ID: "OP_INSTANCE_MIGRATE", instance_name: inst.name }]);
+          continue;
+        }
+        try {
+          const newSec = remote ?? (await choosePrimary(this.env.rpc, cfg, typeof this.op["iallocator"] === "string" ? this.op["iallocator"] : ".",
+            0, [this.node.uuid, inst.primary_node], `instance ${inst.name}`)).node;
+          described.push(`${inst.name} (to ${pnode.name}, ${newSec.name})`);
+          jobs.push([{ OP_ID: "OP_INSTANCE_REPLACE_DISKS", instance_name: inst.name, mode: "replace_new_secondary", remote_node: newSec.name,
+            early_release: this.op["early_release"] === true }]);
+        } catch (e) {
+          failed.push(`${inst.name} (${(e as Error).message})`);
+        }
+        continue;
+      }
       if (!RELOCATABLE.has(template)) {
         failed.push(`${inst.name} (Instances of type ${template} cannot be relocated)`);
         continue;
@@ -71,14 +99,15 @@ export class LUNodeEvacuate extends LogicalUnit {
       this.logWarning(`Unable to evacuate instances ${failed.join(", ")}`);
       throw new OpExecError(`Unable to evacuate instances ${failed.join(", ")}`);
     }
-    this.logInfo(`Instances to be moved: ${moved.map(([i, n]) => `${i.name} (to ${n.name})`).join(", ")}`);
-    const jobs: OpInput[][] = moved.map(([inst, target]) => {
+    for (const [inst, target] of moved) {
+      described.push(`${inst.name} (to ${target.name})`);
       // A stopped instance, or one whose node is offline, cannot be live-migrated.
       const failover = inst.admin_state !== "up" || this.node.offline;
-      return [failover
+      jobs.push([failover
         ? { OP_ID: "OP_INSTANCE_FAILOVER", instance_name: inst.name, target_node: target.name, ignore_consistency: this.node.offline }
-        : { OP_ID: "OP_INSTANCE_MIGRATE", instance_name: inst.name, target_node: target.name }];
-    });
+        : { OP_ID: "OP_INSTANCE_MIGRATE", instance_name: inst.name, target_node: target.name }]);
+    }
+    this.logInfo(`Instances to be moved: ${described.join(", ")}`);
     return { result: {}, jobs };
   }
 }

@@ -11,7 +11,9 @@ import { hooksRunner } from "./backend/hooks.js";
 import { osDiagnose, instanceOsAdd } from "./backend/os.js";
 import { blockdevCreate, blockdevRemove, blockdevFind, blockdevAssemble, blockdevShutdown, instanceStart, instanceShutdown,
   allInstancesInfo } from "./backend/instances.js";
-import { drbdSetRole, drbdSetNetwork, drbdWaitSync, drbdList, mirrorStatus, peerHello, peerHashes, peerWrite, peerDone, peerRead, blockdevRename } from "./backend/drbd.js";
+import { drbdSetRole, drbdSetNetwork, drbdWaitSync, drbdList, mirrorStatus, peerHello, peerHashes, peerWrite, peerDone, peerRead,
+  blockdevRename } from "./backend/drbd.js";
+import { blockdevExport, blockdevTransferStatus, blockdevWriteChunk } from "./backend/transfer.js";
 
 type Handler<N extends RpcName> = (args: RpcArgs<N>, ctx: NodedContext, sock: TLSSocket) => Promise<RpcResultOf<N>>;
 
@@ -51,6 +53,9 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   drbd_peer_done: peerDone,
   drbd_peer_read: peerRead,
   blockdev_rename: blockdevRename,
+  blockdev_export: blockdevExport,
+  blockdev_transfer_status: blockdevTransferStatus,
+  blockdev_write_chunk: blockdevWriteChunk,
   instance_start: instanceStart,
   instance_shutdown: instanceShutdown,
   all_instances_info: allInstancesInfo,

@@ -121,6 +121,12 @@ export const RPC_CALLS = {
     RpcTimeout.urgent),
   /** Renames file volumes (drbd's data/meta children) in place: old storage set aside, new put in. */
   blockdev_rename: call<null>()(Type.Object({ devices: Type.Array(Type.Object({ disk: DiskArg, new_path: Str })) }), RpcTimeout.normal),
+  /** Starts sending a local volume to the same volume on another node; returns the transfer id. */
+  blockdev_export: call<{ id: string }>()(Type.Object({ disk: DiskArg, dest: PeerAddr }), RpcTimeout.normal),
+  blockdev_transfer_status: call<{ done: number; total: number; sent: number; started: number; finished: boolean; error: string | null } | null>()(
+    Type.Object({ id: Str }), RpcTimeout.urgent),
+  /** Node to node: one chunk of a transfer into an existing local volume. */
+  blockdev_write_chunk: call<null>()(Type.Object({ disk: DiskArg, offset: Type.Number(), data: Str }), RpcTimeout.urgent),
   drbd_peer_done: call<null>()(Type.Object({ uuid: Str, from: Str }), RpcTimeout.urgent),
   blockdev_remove: call<null>()(Type.Object({ disk: DiskArg }), RpcTimeout.normal),
   blockdev_find: call<{ path: string; size: number; degraded: boolean } | null>()(Type.Object({ disk: DiskArg }), RpcTimeout.normal),

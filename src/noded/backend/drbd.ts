@@ -96,3 +96,4 @@ export async function peerDone(args: RpcArgs<"drbd_peer_done">, ctx: NodedContex
   await ctx.drbd.peerDone(args.uuid, args.from);
   return null;
 }
+

@@ -1,0 +1,44 @@
+// Volume transfers between node daemons (gnt-instance move): the source sends, the
+// target writes into the volume the master created, the master polls the progress.
+import type { RpcArgs, RpcResultOf } from "../../rpc/catalogue.js";
+import { RpcClient } from "../../rpc/client.js";
+import type { NodedContext } from "../context.js";
+import { BlockDeviceError } from "../../errors.js";
+import { localPath } from "../../storage/file.js";
+import { startTransfer, transferStatus } from "../../storage/transfer.js";
+import { writeChunk } from "../../storage/drbd-sync.js";
+
+/** A volume's local file: file-based disks directly, drbd through its data child. */
+async function volumePath(ctx: NodedContext, disk: RpcArgs<"blockdev_export">["disk"]): Promise<string> {
+  if (disk.dev_type === "drbd") return ctx.drbd.dataPath(disk);
+  if (disk.dev_type !== "file" && disk.dev_type !== "sharedfile") throw new BlockDeviceError(`Can't transfer disks of type ${disk.dev_type}`);
+  return localPath(ctx.paths, disk);
+}
+
+export async function blockdevExport(args: RpcArgs<"blockdev_export">, ctx: NodedContext): Promise<{ id: string }> {
+  const path = await volumePath(ctx, args.disk);
+  const cert = ctx.cert();
+  if (cert === null) throw new BlockDeviceError("This node is not part of a cluster");
+  const rpc = new RpcClient({ cert, connectTimeout: 3 });
+  const st = startTransfer(path, args.disk.size * 1048576, async (offset, data) => {
+    (await rpc.call(args.dest, "blockdev_write_chunk", { disk: args.disk, offset, data: data.toString("base64") }))
+      .raise(`Sending to ${args.dest.name}`);
+  });
+  const done = setInterval(() => {
+    if (transferStatus(st.id)?.finished !== false) {
+      clearInterval(done);
+      void rpc.close();
+    }
+  }, 1000);
+  return { id: st.id };
+}
+
+export async function blockdevTransferStatus(args: RpcArgs<"blockdev_transfer_status">): Promise<RpcResultOf<"blockdev_transfer_status">> {
+  const st = transferStatus(args.id);
+  return st === null ? null : { ...st };
+}
+
+export async function blockdevWriteChunk(args: RpcArgs<"blockdev_write_chunk">, ctx: NodedContext): Promise<null> {
+  await writeChunk(await volumePath(ctx, args.disk), args.offset, Buffer.from(args.data, "base64"));
+  return null;
+}
