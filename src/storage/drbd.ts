@@ -68,7 +68,7 @@ interface Device {
 }
 
 /** Seconds without a word from the primary after which a secondary calls itself disconnected. */
-const PEER_TIMEOUT_MS = 5000;
+const PEER_TIMEOUT_MS = 3000;
 const HEARTBEAT_MS = 1000;
 const DEFAULT_RATE_KIB = 61440; // Ganeti's default drbd resync-rate
 
