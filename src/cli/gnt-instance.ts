@@ -9,6 +9,7 @@ import { LuxiMethod } from "../luxi/protocol.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { instanceConsole } from "../hypervisor/console.js";
 import { diskCommands } from "./gnt-instance-disks.js";
+import { batchCommands } from "./gnt-instance-batch.js";
 
 export const INSTANCE_LIST_DEFAULT = ["name", "hypervisor", "os", "pnode", "status", "oper_ram"];
 
@@ -265,6 +266,7 @@ const base: CommandTable = {
     },
   },
   ...diskCommands,
+  ...batchCommands,
   ...tagCommands("instance", true),
 };
 // Ganeti's aliases.

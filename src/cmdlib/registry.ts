@@ -18,6 +18,7 @@ import { LUOsDiagnose } from "./os.js";
 import { LUNodeEvacuate } from "./node-evacuate.js";
 import { LUInstanceReplaceDisks } from "./replace-disks.js";
 import { LUInstanceMove } from "./instance-move.js";
+import { LUInstanceMultiAlloc } from "./instance-multi.js";
 import { LUInstanceActivateDisks, LUInstanceDeactivateDisks, LUClusterVerifyDisks, LUGroupVerifyDisks } from "./instance-storage.js";
 
 type LuClass = new (op: OpInput, env: LuEnv) => LogicalUnit;
@@ -42,6 +43,7 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_INSTANCE_ACTIVATE_DISKS", LUInstanceActivateDisks],
   ["OP_INSTANCE_REPLACE_DISKS", LUInstanceReplaceDisks],
   ["OP_INSTANCE_MOVE", LUInstanceMove],
+  ["OP_INSTANCE_MULTI_ALLOC", LUInstanceMultiAlloc],
   ["OP_INSTANCE_DEACTIVATE_DISKS", LUInstanceDeactivateDisks],
   ["OP_GROUP_ADD", LUGroupAdd],
   ["OP_GROUP_ASSIGN_NODES", LUGroupAssignNodes],

@@ -1,7 +1,9 @@
 // The configuration writer: one in-memory config.data on the master, changed only through
 // update(), which bumps the serial number, writes the file atomically and durably, and
 // pushes it to every online master candidate (and ssconf to every online node) before the
-// change counts as made.
+// change counts as made. Changes that arrive while a write is under way are applied in
+// order and committed together by the next write (group commit): each caller still
+// returns only once its change is durable everywhere.
 import { readFile } from "node:fs/promises";
 import type { ConfigData, Node } from "../objects/types.js";
 import { parseConfigData, serializeConfigData } from "../objects/config-data.js";
@@ -52,10 +54,19 @@ export async function distributeConfig(rpc: RpcClient, cfg: ConfigData, text: st
   return errors;
 }
 
+interface PendingChange {
+  change(cfg: ConfigData): ConfigData;
+  warn: Warn;
+  extraTargets: readonly Node[];
+  resolve(cfg: ConfigData): void;
+  reject(e: unknown): void;
+}
+
 export class ConfigStore {
   private cfg: ConfigData;
   private text: string;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly pending: PendingChange[] = [];
+  private flushing = false;
   private readonly listeners: Array<(prev: ConfigData, next: ConfigData) => Promise<void>> = [];
 
   private constructor(private readonly paths: GanetiPaths, private readonly rpc: RpcClient, cfg: ConfigData, text: string) {
@@ -95,26 +106,50 @@ export class ConfigStore {
    */
   update(change: (cfg: ConfigData) => ConfigData, warn: Warn = () => undefined,
     extraTargets: readonly Node[] = []): Promise<ConfigData> {
-    const run = async (): Promise<ConfigData> => {
-      const next = change(this.cfg);
-      if (next === this.cfg) return this.cfg;
-      const stamped: ConfigData = {
-        ...next,
-        serial_no: this.cfg.serial_no + 1,
-        mtime: Date.now() / 1000,
-      };
-      const text = serializeConfigData(stamped);
-      await atomicWrite(this.paths.configFile, text, { mode: 0o640 });
-      const prev = this.cfg;
-      this.cfg = stamped;
-      this.text = text;
-      await this.distribute(warn, extraTargets);
-      for (const l of this.listeners) await l(prev, stamped);
-      return stamped;
-    };
-    const p = this.chain.then(run, run);
-    this.chain = p.catch(() => undefined);
-    return p;
+    return new Promise((resolve, reject) => {
+      this.pending.push({ change, warn, extraTargets, resolve, reject });
+      if (!this.flushing) void this.flushLoop();
+    });
+  }
+
+  /** Applies the waiting changes in order, then writes and distributes them at once. */
+  private async flushLoop(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0);
+        let cfg = this.cfg;
+        const applied: PendingChange[] = [];
+        for (const p of batch) {
+          try {
+            const next = p.change(cfg);
+            if (next !== cfg) cfg = { ...next, serial_no: cfg.serial_no + 1, mtime: Date.now() / 1000 };
+            applied.push(p);
+          } catch (e) {
+            p.reject(e);
+          }
+        }
+        if (cfg === this.cfg) {
+          for (const p of applied) p.resolve(cfg);
+          continue;
+        }
+        try {
+          const text = serializeConfigData(cfg);
+          await atomicWrite(this.paths.configFile, text, { mode: 0o640 });
+          const prev = this.cfg;
+          this.cfg = cfg;
+          this.text = text;
+          const extra = applied.flatMap((p) => p.extraTargets);
+          await this.distribute((w) => { for (const p of applied) p.warn(w); }, extra);
+          for (const l of this.listeners) await l(prev, cfg);
+          for (const p of applied) p.resolve(cfg);
+        } catch (e) {
+          for (const p of applied) p.reject(e);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   /** Pushes the current config everywhere (gnt-cluster redist-conf). */
