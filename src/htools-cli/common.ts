@@ -207,6 +207,7 @@ export function runMain(
   specs: readonly OptSpec[],
   argv: readonly string[],
   body: (p: Parsed, io: Out) => number,
+  takesArgs = false,
 ): { code: number; out: string; err: string } {
   const io: Out = { out: [], err: [] };
   const finish = (code: number): { code: number; out: string; err: string } => ({
@@ -240,7 +241,7 @@ export function runMain(
     return finish(0);
   }
   try {
-    if (p.args.length > 0) exitErr("This program doesn't take any arguments.");
+    if (!takesArgs && p.args.length > 0) exitErr("This program doesn't take any arguments.");
     return finish(body(p, io));
   } catch (e) {
     if (e instanceof ExitError) {

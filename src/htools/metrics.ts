@@ -95,6 +95,9 @@ export function detailedCV(nodes: readonly Node[]): number[] {
       if (n.instanceMap.size > 0) (maps ??= []).push(n.instanceMap);
     }
   }
+  // Ganeti transposes the online nodes' rows: with no online node there are no
+  // metrics at all (score 0, offline counts included)
+  if (online.length === 0) return [];
   const res: number[] = new Array<number>(NMETRICS);
   for (let m = 0; m < NMETRICS; m++) {
     const metric = METRICS[m]!;
@@ -130,7 +133,7 @@ export function detailedCV(nodes: readonly Node[]): number[] {
 
 function weighted(values: readonly number[]): number {
   let s = 0;
-  for (let m = 0; m < NMETRICS; m++) s += METRICS[m]!.weight * values[m]!;
+  for (let m = 0; m < values.length; m++) s += METRICS[m]!.weight * values[m]!;
   return s;
 }
 
@@ -175,7 +178,7 @@ export function optimalCVScore(nl: Container<Node>): number {
 /** The table of metrics (Ganeti's printStats). */
 export function printStats(prefix: string, nl: Container<Node>): string {
   const values = detailedCV(C.elems(nl));
-  const rows = METRICS.map((m, i) => [m.name, fixed(values[i]!, 8), `x${fixed(m.weight, 2)}`]);
+  const rows = METRICS.slice(0, values.length).map((m, i) => [m.name, fixed(values[i]!, 8), `x${fixed(m.weight, 2)}`]);
   return printTable(prefix, ["Field", "Value", "Weight"], rows, [false, true, true]);
 }
 

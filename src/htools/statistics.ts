@@ -21,6 +21,8 @@ export interface ClusterStats {
   readonly v: Float64Array;
   /** The merged (location, exclusion tag) map; zero entries are kept, as in Ganeti. */
   readonly map: ReadonlyMap<string, number>;
+  /** No online node: Ganeti then has no metrics at all (score 0). */
+  readonly empty: boolean;
 }
 
 /** Ganeti's compClusterStatistics over a list of nodes (online and offline). */
@@ -63,7 +65,7 @@ export function clusterStatistics(nodes: readonly Node[]): ClusterStats {
       v[m] = nvar / nt;
     }
   }
-  return { n, s, v, map };
+  return { n, s, v, map, empty: onl.length === 0 };
 }
 
 const scratchOld: number[] = new Array<number>(NM).fill(0);
@@ -107,7 +109,7 @@ export function updateStatistics(st: ClusterStats, changes: readonly (readonly [
   let map: Map<string, number> | null = null;
   for (const [a, b] of changes) if (needsMap(a, b)) map ??= new Map(st.map);
   for (const [a, b] of changes) applyUpdate(n, s, v, needsMap(a, b) ? map : null, a, b);
-  return { n, s, v, map: map ?? st.map };
+  return { n, s, v, map: map ?? st.map, empty: st.empty };
 }
 
 function mapValue(m: ReadonlyMap<string, number>): number {
@@ -118,6 +120,7 @@ function mapValue(m: ReadonlyMap<string, number>): number {
 
 /** Ganeti's compCVfromStats. */
 export function scoreFromStats(st: ClusterStats): number {
+  if (st.empty) return 0;
   let total = 0;
   for (let m = 0; m < NM; m++) {
     const k = KIND[m];
@@ -134,6 +137,7 @@ const bufV = new Float64Array(NM);
 /** The score after two node updates, without building a new statistics value
  * (same arithmetic as updateStatistics + scoreFromStats). */
 export function scoreAfterTwo(st: ClusterStats, a0: Node, a1: Node, b0: Node, b1: Node): number {
+  if (st.empty) return 0;
   bufS.set(st.s);
   bufV.set(st.v);
   let map: Map<string, number> | null = null;
