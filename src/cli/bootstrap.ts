@@ -17,6 +17,7 @@ import { myHostname, resolveHost } from "../util/identity.js";
 import { readSsconf, ssconfLines, ssconfPairs } from "../util/ssconf.js";
 import { daemonPid, startDaemonAndWait, stopDaemon } from "../util/daemon.js";
 import { gatherMasterVotes } from "../daemons/voting.js";
+import { lvmUnusable } from "../storage/lvm.js";
 import { OpPrereqError, ErrorCode, GenericError } from "../errors.js";
 
 export interface InitOptions {
@@ -60,6 +61,10 @@ export async function startMasterd(paths: GanetiPaths, extraArgs: readonly strin
 /** gnt-cluster init: returns the first join token for new nodes. */
 export async function initCluster(paths: GanetiPaths, o: InitOptions): Promise<string> {
   if (await fileExists(paths.configFile)) throw new OpPrereqError("Cluster is already initialised", ErrorCode.inval);
+  if (o.enabledDiskTemplates.includes("plain")) {
+    const why = await lvmUnusable();
+    if (why !== null) throw new OpPrereqError(`Disk template 'plain' can't be enabled: LVM is not usable: ${why}`, ErrorCode.environ);
+  }
   const me = await myHostname(paths);
   const self = await resolveHost(paths, me);
   const cluster = await resolveHost(paths, o.clusterName);
@@ -181,4 +186,9 @@ export async function cleanupDestroyedCluster(paths: GanetiPaths): Promise<void>
   await rm(paths.serverPem, { force: true });
   await rm(paths.joinTokensDb, { force: true });
   await stopDaemon(paths, "ganeti-noded");
+}
+
+/** The disk templates a new cluster enables when none are given: plain only where LVM works. */
+export async function defaultDiskTemplates(): Promise<string[]> {
+  return ["file", "diskless", "sharedfile", "drbd", ...((await lvmUnusable()) === null ? ["plain"] : [])];
 }

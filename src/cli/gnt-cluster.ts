@@ -71,7 +71,7 @@ const commands: CommandTable = {
         masterNetdev: typeof o["master-netdev"] === "string" ? o["master-netdev"] : "lo",
         masterNetmask: typeof o["master-netmask"] === "string" ? Number(o["master-netmask"]) : undefined,
         enabledHypervisors: splitList(o["enabled-hypervisors"]) ?? ["fake"],
-        enabledDiskTemplates: splitList(o["enabled-disk-templates"]) ?? ["file", "diskless", "sharedfile", "drbd", "plain"],
+        enabledDiskTemplates: splitList(o["enabled-disk-templates"]) ?? (await (await bootstrap()).defaultDiskTemplates()),
         secondaryIp: typeof o["secondary-ip"] === "string" ? o["secondary-ip"] : undefined,
         candidatePoolSize: typeof o["candidate-pool-size"] === "string" ? Number(o["candidate-pool-size"]) : undefined,
         fileStorageDir: typeof o["file-storage-dir"] === "string" ? o["file-storage-dir"] : undefined,

@@ -95,7 +95,21 @@ function mergeDict(old: Record<string, unknown> | undefined, upd: Record<string,
 export class LUClusterSetParams extends LogicalUnit {
   override readonly hooksPath = "cluster-modify";
 
-  checkPrereq(): void {
+  async checkPrereq(): Promise<void> {
+    const dts = this.op["enabled_disk_templates"];
+    if (Array.isArray(dts) && dts.includes("plain") && !(this.cfg.cluster.enabled_disk_templates ?? []).includes("plain")) {
+      // Enabling plain needs working LVM on every node that may hold instances.
+      const vg = typeof this.op["vg_name"] === "string" ? this.op["vg_name"] : this.cfg.cluster.volume_group_name ?? "xenvg";
+      const nodes = Object.values(this.cfg.nodes).filter((n) => !n.offline && n.vm_capable !== false).sort((a, b) => a.name.localeCompare(b.name));
+      const res = await this.env.rpc.callMany(nodes.map(nodeTarget), "lvm_status", { vg });
+      for (const n of nodes) {
+        const r = res.get(n.name);
+        const why = r === undefined ? "no answer" : !r.ok ? r.failMsg : r.payload?.error ?? null;
+        if (why !== null) {
+          throw new OpPrereqError(`Disk template 'plain' can't be enabled: volume group '${vg}' on node ${n.name}: ${why}`, ErrorCode.environ);
+        }
+      }
+    }
     const pool = this.op["candidate_pool_size"];
     if (pool !== undefined && pool !== null && (typeof pool !== "number" || pool < 1)) {
       throw new OpPrereqError(`Invalid candidate_pool_size: ${String(pool)}, must be at least 1`, ErrorCode.inval);

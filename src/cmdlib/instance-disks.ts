@@ -78,6 +78,9 @@ export function buildDisks(cfg: ConfigData, template: string, name: string, pnod
     const i = baseIndex + k;
     const uuid = randomUUID();
     const base = { uuid, name: s.name ?? null, iv_name: `disk/${i}`, size: s.size, mode: s.mode ?? "rw", params: {}, serial_no: 1, ctime: now, mtime: now };
+    if (template === "plain") {
+      return { ...base, dev_type: "plain", logical_id: [cfg.cluster.volume_group_name ?? "xenvg", `${uuid}.disk${i}`], nodes: [pnode] } as Disk;
+    }
     if (template !== "drbd") {
       return { ...base, dev_type: template, logical_id: [fileDriver, `${fileDir}/${name}/${uuid}.file.disk${i}`], nodes: [pnode] } as Disk;
     }

@@ -13,7 +13,7 @@ import type { RpcClient } from "../rpc/client.js";
 import { choosePrimary } from "./iallocator.js";
 import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, shutdownDisks, waitForSync, type DiskOpsEnv } from "./instance-disks.js";
 
-const SUPPORTED_TEMPLATES: ReadonlySet<string> = new Set(["diskless", "file", "sharedfile", "drbd"]);
+const SUPPORTED_TEMPLATES: ReadonlySet<string> = new Set(["diskless", "file", "sharedfile", "drbd", "plain"]);
 export const MIRRORED_TEMPLATES: ReadonlySet<string> = new Set(["drbd"]);
 
 export function expandInstance(cfg: ConfigData, name: string): Instance {
@@ -126,6 +126,16 @@ export class LUInstanceCreate extends LogicalUnit {
       await checkNodeHasOs(this.env.rpc, n, this.op["os_type"]);
     }
     if (n.offline) throw new OpPrereqError(`Cannot use offline primary node '${n.name}'`, ErrorCode.state);
+    if (this.template === "plain") {
+      const vg = cfg.cluster.volume_group_name ?? "xenvg";
+      const st = (await this.env.rpc.call(nodeTarget(n), "lvm_status", { vg })).raise(`Can't check volume group ${vg} on node ${n.name}`);
+      if (st.error !== null) throw new OpPrereqError(`Can't create plain disks on node ${n.name}: ${st.error}`, ErrorCode.environ);
+      const need = ((this.op["disks"] as Array<Record<string, unknown>> | undefined) ?? []).reduce((a, d) => a + Number(d["size"] ?? 0), 0);
+      if (st.free < need) {
+        throw new OpPrereqError(`Not enough disk space on target node ${n.name} vg ${vg}: required ${need} MiB, available ${st.free} MiB`,
+          ErrorCode.norm);
+      }
+    }
     if (this.snode !== null) {
       const sn = cfg.nodes[this.snode.uuid] ?? this.snode;
       if (sn.uuid === n.uuid) throw new OpPrereqError("The secondary node cannot be the primary node", ErrorCode.inval);

@@ -132,6 +132,13 @@ export class LUClusterVerifyGroup extends VerifyBase {
         for (const [kind, item, msg] of drbdNodeFindings(cfg, n, minors.payload)) this.error(kind, item, msg);
       }
     }
+    if ((cfg.cluster.enabled_disk_templates ?? []).includes("plain")) {
+      const vg = cfg.cluster.volume_group_name ?? "xenvg";
+      const lvm = await this.env.rpc.callMany(online.filter((n) => n.vm_capable !== false).map(nodeTarget), "lvm_status", { vg });
+      for (const [name, r] of [...lvm.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+        if (r.ok && r.payload !== null && r.payload.error !== null) this.error("node", name, `volume group '${vg}' can't be used: ${r.payload.error}`);
+      }
+    }
     this.step("Verifying instance status");
     const inGroup = new Set(this.nodes.map((n) => n.uuid));
     for (const inst of Object.values(cfg.instances).sort((a, b) => a.name.localeCompare(b.name))) {

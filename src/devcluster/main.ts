@@ -12,7 +12,8 @@ import { netnsFile } from "../util/netns.js";
 import { fileExists } from "../util/fs.js";
 import { loadServerPem } from "../rpc/certs.js";
 import { createJoinToken } from "../config/join-tokens.js";
-import { initCluster } from "../cli/bootstrap.js";
+import { initCluster, defaultDiskTemplates } from "../cli/bootstrap.js";
+import { lvmUnusable } from "../storage/lvm.js";
 import { LuxiClient } from "../luxi/client.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import { pollJob } from "../cli/jobs.js";
@@ -158,8 +159,10 @@ async function up(dir: string, n: number, subnet: number, netns: boolean): Promi
   process.env["GANETI_HOSTNAME"] = "";
   await initCluster(master, {
     clusterName: s.clusterName, masterNetdev: netns ? "eth0" : "lo", enabledHypervisors: ["fake"],
-    enabledDiskTemplates: ["file", "sharedfile", "diskless", "plain", "drbd"],
+    enabledDiskTemplates: await defaultDiskTemplates(),
   });
+  const lvmWhy = await lvmUnusable();
+  if (lvmWhy !== null) process.stdout.write(`Disk template 'plain' left disabled: ${lvmWhy}\n`);
   process.stdout.write(`Initialised cluster ${s.clusterName} on node1 (${nodeIp(s, 1)})\n`);
   const cert = await loadServerPem(master.serverPem);
   if (cert === null) throw new OpPrereqError("init left no certificate", ErrorCode.fault);

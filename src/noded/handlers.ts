@@ -10,7 +10,7 @@ import { joinInfo, nodeJoin, leaveCluster } from "./backend/join.js";
 import { hooksRunner } from "./backend/hooks.js";
 import { osDiagnose, instanceOsAdd } from "./backend/os.js";
 import { blockdevCreate, blockdevRemove, blockdevFind, blockdevAssemble, blockdevShutdown, instanceStart, instanceShutdown,
-  allInstancesInfo } from "./backend/instances.js";
+  allInstancesInfo, lvmStatus } from "./backend/instances.js";
 import { drbdSetRole, drbdSetNetwork, drbdWaitSync, drbdList, mirrorStatus, peerHello, peerHashes, peerWrite, peerDone, peerRead,
   blockdevRename } from "./backend/drbd.js";
 import { blockdevExport, blockdevTransferStatus, blockdevWriteChunk } from "./backend/transfer.js";
@@ -53,6 +53,7 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   drbd_peer_done: peerDone,
   drbd_peer_read: peerRead,
   blockdev_rename: blockdevRename,
+  lvm_status: lvmStatus,
   blockdev_export: blockdevExport,
   blockdev_transfer_status: blockdevTransferStatus,
   blockdev_write_chunk: blockdevWriteChunk,

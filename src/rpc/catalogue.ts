@@ -127,6 +127,8 @@ export const RPC_CALLS = {
     Type.Object({ id: Str }), RpcTimeout.urgent),
   /** Node to node: one chunk of a transfer into an existing local volume. */
   blockdev_write_chunk: call<null>()(Type.Object({ disk: DiskArg, offset: Type.Number(), data: Str }), RpcTimeout.urgent),
+  /** Whether LVM works here and the volume group's size and free space (MiB). */
+  lvm_status: call<{ error: string | null; size: number; free: number }>()(Type.Object({ vg: Str }), RpcTimeout.urgent),
   drbd_peer_done: call<null>()(Type.Object({ uuid: Str, from: Str }), RpcTimeout.urgent),
   blockdev_remove: call<null>()(Type.Object({ disk: DiskArg }), RpcTimeout.normal),
   blockdev_find: call<{ path: string; size: number; degraded: boolean } | null>()(Type.Object({ disk: DiskArg }), RpcTimeout.normal),

@@ -116,8 +116,8 @@ test("bad input and templates not built yet", async () => {
     [["reinstall", "-f", "dX"], /error type: wrong_state, error details:\nInstance 'dX' is marked to be up, cannot reinstall\n$/],
     [["add", "-t", "file", "-s", "1G", "-n", "node2", "--no-name-check", "dX"],
       /error type: already_exists, error details:\nInstance 'dX' is already in the cluster\n$/],
-    [["add", "-t", "plain", "-s", "1G", "-n", "node2", "--no-name-check", "dZ"],
-      /error type: wrong_input, error details:\nDisk template 'plain' is not supported yet by ganeti-ts\n$/],
+    [["add", "-t", "rbd", "-s", "1G", "-n", "node2", "--no-name-check", "dZ"],
+      /error type: wrong_state, error details:\nDisk template 'rbd' is not enabled in cluster\. Enabled disk templates are: .*\n$/],
     [["add", "-t", "file", "-s", "1G", "-n", "nosuch", "--no-name-check", "dZ"],
       /error type: unknown_entity, error details:\nNode 'nosuch' not known\n$/],
     [["add", "-t", "file", "-s", "huge", "-n", "node2", "--no-name-check", "dZ"], /Invalid size specification 'huge'/],
@@ -136,6 +136,15 @@ test("bad input and templates not built yet", async () => {
     assert.match(r.stderr, re, args.join(" "));
   }
   assert.equal((await statuses()).length, 2, "nothing was half-created");
+  // plain needs LVM, which needs the kernel's device-mapper: without it, enabling the
+  // template says so clearly (and nothing pretends to be a logical volume).
+  if (!(await access("/dev/mapper/control").then(() => true, () => false))) {
+    const r = await c.on("node1", "gnt-cluster", "modify", "--enabled-disk-templates", "file,diskless,sharedfile,drbd,plain");
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error type: environment_error, error details:\nDisk template 'plain' can't be enabled: volume group 'xenvg' on node node1: LVM is not usable: the kernel's device-mapper is not available \(\/dev\/mapper\/control is missing\)/);
+    const info = await c.on("node1", "gnt-cluster", "info");
+    assert.match(info.stdout, /^ {2}enabled disk templates: file, diskless, sharedfile, drbd\n/m, "the template was not enabled");
+  }
   await assert.rejects(access(join(c.root("node2"), "srv/ganeti/file-storage/dZ")));
 });
 

@@ -2,6 +2,7 @@
 import type { RpcArgs, RpcResultOf } from "../../rpc/catalogue.js";
 import type { NodedContext } from "../context.js";
 import { storageDriver } from "../../storage/registry.js";
+import { vgInfo } from "../../storage/lvm.js";
 import { fakeStart, fakeStop, fakeList } from "../../hypervisor/fake.js";
 import { HypervisorError, BlockDeviceError } from "../../errors.js";
 
@@ -71,4 +72,13 @@ export async function allInstancesInfo(args: RpcArgs<"all_instances_info">, ctx:
   if (!args.hypervisors.includes("fake")) return out;
   for (const i of await fakeList(ctx.paths, ctx.bootId)) out[i.name] = { memory: i.memory, vcpus: i.vcpus, state: i.state, time: Date.now() / 1000 - i.started };
   return out;
+}
+
+export async function lvmStatus(args: RpcArgs<"lvm_status">): Promise<RpcResultOf<"lvm_status">> {
+  try {
+    const info = await vgInfo(args.vg);
+    return { error: null, size: info.size, free: info.free };
+  } catch (e) {
+    return { error: (e as Error).message, size: 0, free: 0 };
+  }
 }

@@ -1,0 +1,72 @@
+// The plain template: one LVM logical volume per disk, through the real lvm2 tools
+// (lvcreate, lvremove, lvs, vgs). LVM needs the kernel's device-mapper; where it is
+// missing (containers, some build machines) every operation says so instead of
+// pretending: a plain disk is never emulated by a file.
+import { execFile } from "node:child_process";
+import { access } from "node:fs/promises";
+import { promisify } from "node:util";
+import type { GanetiPaths } from "../util/paths.js";
+import type { DiskSpec, DeviceStatus, StorageDriver } from "./types.js";
+import { BlockDeviceError } from "../errors.js";
+
+const run = promisify(execFile);
+const DM_CONTROL = "/dev/mapper/control";
+
+/** Why LVM can't be used on this node, or null when it can. */
+export async function lvmUnusable(): Promise<string | null> {
+  try {
+    await access(DM_CONTROL);
+  } catch {
+    return `the kernel's device-mapper is not available (${DM_CONTROL} is missing), so LVM volumes can't be used on this node`;
+  }
+  try {
+    await run("vgs", ["--version"], { timeout: 10_000 });
+  } catch {
+    return "the lvm2 tools (vgs, lvcreate) are not installed on this node";
+  }
+  return null;
+}
+
+async function lvm(cmd: string, args: string[]): Promise<string> {
+  const why = await lvmUnusable();
+  if (why !== null) throw new BlockDeviceError(`LVM is not usable: ${why}`);
+  try {
+    return (await run(cmd, args, { timeout: 120_000 })).stdout;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new BlockDeviceError(`${cmd} failed: ${(err.stderr ?? err.message).trim().split("\n").slice(-2).join("; ")}`);
+  }
+}
+
+function vgLv(disk: DiskSpec): [string, string] {
+  const [vg, lv] = disk.logical_id as [unknown, unknown];
+  if (typeof vg !== "string" || typeof lv !== "string" || !/^[A-Za-z0-9+_.-]+$/.test(vg) || !/^[A-Za-z0-9+_.-]+$/.test(lv)) {
+    throw new BlockDeviceError(`Invalid plain disk logical id ${JSON.stringify(disk.logical_id)}`);
+  }
+  return [vg, lv];
+}
+
+export const lvmStorage: StorageDriver = {
+  async create(_paths: GanetiPaths, disk) {
+    const [vg, lv] = vgLv(disk);
+    await lvm("lvcreate", ["-L", `${disk.size}m`, "-n", lv, vg, "-y"]);
+    return `/dev/${vg}/${lv}`;
+  },
+  async remove(_paths, disk) {
+    const [vg, lv] = vgLv(disk);
+    await lvm("lvremove", ["-f", `${vg}/${lv}`]);
+  },
+  async find(_paths, disk): Promise<DeviceStatus | null> {
+    const [vg, lv] = vgLv(disk);
+    const out = await lvm("lvs", ["--noheadings", "--units", "m", "--nosuffix", "-o", "lv_size", `${vg}/${lv}`]).catch(() => null);
+    if (out === null || out.trim() === "") return null;
+    return { path: `/dev/${vg}/${lv}`, size: Math.floor(Number(out.trim())), degraded: false };
+  },
+};
+
+/** Size and free space of a volume group, for node info and gnt-node list-storage. */
+export async function vgInfo(vg: string): Promise<{ size: number; free: number }> {
+  const out = await lvm("vgs", ["--noheadings", "--units", "m", "--nosuffix", "-o", "vg_size,vg_free", vg]);
+  const [size, free] = out.trim().split(/\s+/).map(Number) as [number, number];
+  return { size: Math.floor(size), free: Math.floor(free) };
+}
