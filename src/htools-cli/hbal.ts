@@ -224,7 +224,7 @@ export function hbalMain(argv: readonly string[]): { code: number; out: string; 
       say(`Final:    mem=${b.mem} disk=${b.disk}`);
     }
     if (has(p, X.exec) && fin.plc.length > 0) {
-      exitErr("hbal: Execution of commands possible only on LUXI (not available yet in ganeti-ts)");
+      exitErr("hbal: Execution of commands possible only on LUXI");
     }
     return 0;
   });

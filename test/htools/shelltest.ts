@@ -84,7 +84,7 @@ function check(e: Expect | null, actual: string): string | null {
     const a = actual.replace(/\n$/, "");
     return a === e.text ? null : `expected:\n${e.text}\ngot:\n${a}`;
   }
-  const found = new RegExp(e.re).test(actual);
+  const found = new RegExp(e.re, "m").test(actual);
   return found !== e.negate ? null : `${e.negate ? "unexpected match" : "no match"} for /${e.re}/ in:\n${actual}`;
 }
 
