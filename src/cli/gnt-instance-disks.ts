@@ -3,6 +3,7 @@ import { out, COMMON, type CommandTable } from "./framework.js";
 import { runOpcode } from "./jobs.js";
 import { confirm } from "./prompt.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
+import { parseUnit } from "./units.js";
 
 function diskIndices(text: unknown): number[] {
   if (typeof text !== "string") return [];
@@ -14,6 +15,35 @@ function diskIndices(text: unknown): number[] {
 }
 
 export const diskCommands: CommandTable = {
+  "grow-disk": {
+    summary: "Grows a disk of an instance", usage: "[--no-wait-for-sync] [--absolute] <instance> <disk> <size>", args: [3, 3],
+    options: {
+      "no-wait-for-sync": { type: "boolean", help: "Don't wait for the disks to be in sync" },
+      absolute: { type: "boolean", help: "The size is the new absolute size, not an increment" },
+      "ignore-ipolicy": { type: "boolean", help: "Ignore instance policy violations" },
+      submit: COMMON.submit, priority: COMMON.priority,
+    },
+    async run(o, [name, disk, amount]) {
+      const idx = Number(disk);
+      if (!Number.isInteger(idx) || idx < 0) throw new OpPrereqError(`Invalid disk index: ${disk ?? ""}`, ErrorCode.inval);
+      await runOpcode(o, { OP_ID: "OP_INSTANCE_GROW_DISK", instance_name: name, disk: idx, amount: parseUnit(amount ?? ""),
+        absolute: o["absolute"] === true, wait_for_sync: o["no-wait-for-sync"] !== true, ignore_ipolicy: o["ignore-ipolicy"] === true });
+      return 0;
+    },
+  },
+  rename: {
+    summary: "Renames an instance", usage: "[--no-ip-check] [--no-name-check] <instance> <new_name>", args: [2, 2],
+    options: {
+      "no-ip-check": { type: "boolean", help: "Don't check that the new IP is free" },
+      "no-name-check": { type: "boolean", help: "Don't check that the new name resolves" },
+      submit: COMMON.submit, priority: COMMON.priority,
+    },
+    async run(o, [name, newName]) {
+      await runOpcode(o, { OP_ID: "OP_INSTANCE_RENAME", instance_name: name, new_name: newName,
+        name_check: o["no-name-check"] !== true, ip_check: o["no-ip-check"] !== true && o["no-name-check"] !== true });
+      return 0;
+    },
+  },
   "activate-disks": {
     summary: "Activates an instance's disks", usage: "[--ignore-size] [--wait-for-sync] <instance>", args: [1, 1],
     options: {

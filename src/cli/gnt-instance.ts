@@ -9,17 +9,13 @@ import { LuxiMethod } from "../luxi/protocol.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { instanceConsole } from "../hypervisor/console.js";
 import { diskCommands } from "./gnt-instance-disks.js";
+import { parseUnit } from "./units.js";
+export { parseUnit };
 import { batchCommands } from "./gnt-instance-batch.js";
 
 export const INSTANCE_LIST_DEFAULT = ["name", "hypervisor", "os", "pnode", "status", "oper_ram"];
 
 /** Ganeti's ParseUnit: a size in MiB from "512", "512M", "2G", "1T" (case-insensitive). */
-export function parseUnit(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([mgtMGT]?)[bB]?\s*$/.exec(text);
-  if (m === null) throw new OpPrereqError(`Invalid size specification '${text}'`, ErrorCode.inval);
-  const mult = { "": 1, m: 1, g: 1024, t: 1024 * 1024 }[(m[2] ?? "").toLowerCase()] ?? 1;
-  return Math.ceil(Number(m[1]) * mult);
-}
 
 /** --disk N:size=..,mode=.. (repeatable) or -s SIZE[,SIZE...] into the opcode's disk list. */
 function diskList(o: Options): Array<Record<string, unknown>> {

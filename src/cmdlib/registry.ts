@@ -19,6 +19,7 @@ import { LUNodeEvacuate } from "./node-evacuate.js";
 import { LUInstanceReplaceDisks } from "./replace-disks.js";
 import { LUInstanceMove } from "./instance-move.js";
 import { LUInstanceMultiAlloc } from "./instance-multi.js";
+import { LUInstanceGrowDisk, LUInstanceRename } from "./instance-grow-rename.js";
 import { LUInstanceActivateDisks, LUInstanceDeactivateDisks, LUClusterVerifyDisks, LUGroupVerifyDisks } from "./instance-storage.js";
 
 type LuClass = new (op: OpInput, env: LuEnv) => LogicalUnit;
@@ -44,6 +45,8 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_INSTANCE_REPLACE_DISKS", LUInstanceReplaceDisks],
   ["OP_INSTANCE_MOVE", LUInstanceMove],
   ["OP_INSTANCE_MULTI_ALLOC", LUInstanceMultiAlloc],
+  ["OP_INSTANCE_GROW_DISK", LUInstanceGrowDisk],
+  ["OP_INSTANCE_RENAME", LUInstanceRename],
   ["OP_INSTANCE_DEACTIVATE_DISKS", LUInstanceDeactivateDisks],
   ["OP_GROUP_ADD", LUGroupAdd],
   ["OP_GROUP_ASSIGN_NODES", LUGroupAssignNodes],

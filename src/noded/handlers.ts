@@ -8,9 +8,9 @@ import { uploadFile, writeSsconfFiles, jobqueueUpdate, jobqueueRename, jobqueueP
 import { startMasterDaemons, stopMaster, activateMasterIp, deactivateMasterIp } from "./backend/master.js";
 import { joinInfo, nodeJoin, leaveCluster } from "./backend/join.js";
 import { hooksRunner } from "./backend/hooks.js";
-import { osDiagnose, instanceOsAdd } from "./backend/os.js";
+import { osDiagnose, instanceOsAdd, instanceRunRename } from "./backend/os.js";
 import { blockdevCreate, blockdevRemove, blockdevFind, blockdevAssemble, blockdevShutdown, instanceStart, instanceShutdown,
-  allInstancesInfo, lvmStatus } from "./backend/instances.js";
+  allInstancesInfo, lvmStatus, blockdevGrow, fileStorageDirRename } from "./backend/instances.js";
 import { drbdSetRole, drbdSetNetwork, drbdWaitSync, drbdList, mirrorStatus, peerHello, peerHashes, peerWrite, peerDone, peerRead,
   blockdevRename } from "./backend/drbd.js";
 import { blockdevExport, blockdevTransferStatus, blockdevWriteChunk } from "./backend/transfer.js";
@@ -54,6 +54,7 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   drbd_peer_read: peerRead,
   blockdev_rename: blockdevRename,
   lvm_status: lvmStatus,
+  blockdev_grow: blockdevGrow,
   blockdev_export: blockdevExport,
   blockdev_transfer_status: blockdevTransferStatus,
   blockdev_write_chunk: blockdevWriteChunk,
@@ -62,6 +63,8 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   all_instances_info: allInstancesInfo,
   os_diagnose: osDiagnose,
   instance_os_add: instanceOsAdd,
+  instance_run_rename: instanceRunRename,
+  file_storage_dir_rename: fileStorageDirRename,
   join_info: joinInfo,
   node_join: nodeJoin,
 };

@@ -68,7 +68,7 @@ function osEnvironment(paths: GanetiPaths, inst: OsInstance, api: number, varian
 
 /** Runs `script` (create, rename, ...) of the instance's OS; returns the log file's path. */
 export async function runOsScript(paths: GanetiPaths, script: "create" | "rename" | "export" | "import", inst: OsInstance,
-  debug = 0): Promise<string> {
+  debug = 0, extraEnv: Readonly<Record<string, string>> = {}): Promise<string> {
   const [osName, variantGiven] = inst.os.split("+") as [string, string | undefined];
   const os = (await diagnoseOses(paths)).find((o) => o.name === osName);
   if (os === undefined || !os.status) {
@@ -86,7 +86,7 @@ export async function runOsScript(paths: GanetiPaths, script: "create" | "rename
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(join(paths.root, os.path, script), [], {
-        cwd: join(paths.root, os.path), env: osEnvironment(paths, inst, api, variant, debug), stdio: ["ignore", log.fd, log.fd],
+        cwd: join(paths.root, os.path), env: { ...osEnvironment(paths, inst, api, variant, debug), ...extraEnv }, stdio: ["ignore", log.fd, log.fd],
       });
       child.once("error", reject);
       child.once("exit", (c) => resolve(c));

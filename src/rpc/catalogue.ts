@@ -57,6 +57,15 @@ export interface MirrorStatusResult {
 }
 const Progress = Type.Object({ done: Type.Number(), total: Type.Number(), sent: Type.Number(), started: Type.Number() });
 
+/** An instance as the OS scripts see it (filled parameters, disks, NICs). */
+const OsInstanceArg = Type.Object({
+      name: Str, uuid: Str, os: Str, hypervisor: Str, primary_node: Str,
+      disks: Type.Array(Type.Object({ ...DiskArg.properties, mode: Str, name: Type.Union([Str, Type.Null()]) })),
+      nics: Type.Array(Type.Object({ mac: Str, uuid: Str, ip: Type.Union([Str, Type.Null()]), mode: Str, link: Str,
+        name: Type.Union([Str, Type.Null()]) })),
+      beparams: Type.Record(Str, Type.Unknown()), hvparams: Type.Record(Str, Type.Unknown()), osparams: Type.Record(Str, Type.Unknown()),
+    });
+
 /** `call<Result>()(argsSchema, timeout)`: curried so the arguments' type is inferred. */
 function call<R>() {
   return <A extends TSchema>(args: A, timeout: RpcTimeout, opts: { unjoined?: boolean } = {}) =>
@@ -101,6 +110,7 @@ export const RPC_CALLS = {
   blockdev_create: call<{ path: string }>()(Type.Object({ disk: DiskArg, on_primary: Type.Optional(Type.Boolean()) }), RpcTimeout.slow),
   /** Activates a disk here (drbd: role and network; others: checks it exists). */
   blockdev_assemble: call<{ path: string }>()(Type.Object({ ...DrbdLocal.properties, as_primary: Type.Boolean() }), RpcTimeout.normal),
+  blockdev_grow: call<null>()(Type.Object({ disk: DiskArg, amount: Type.Number(), dryrun: Type.Boolean() }), RpcTimeout.normal),
   blockdev_shutdown: call<null>()(Type.Object({ disk: DiskArg }), RpcTimeout.normal),
   /** Per disk, as Ganeti's BlockDevStatus; null where the device is not active here. */
   blockdev_getmirrorstatus: call<Array<MirrorStatusResult | null>>()(Type.Object({ disks: Type.Array(DiskArg) }), RpcTimeout.urgent),
@@ -141,15 +151,13 @@ export const RPC_CALLS = {
   os_diagnose: call<Array<{ name: string; path: string; status: boolean; diagnose: string; variants: string[];
     parameters: Array<[string, string]>; api_versions: number[] }>>()(Type.Object({}), RpcTimeout.fast),
   instance_os_add: call<{ log: string }>()(Type.Object({
-    instance: Type.Object({
-      name: Str, uuid: Str, os: Str, hypervisor: Str, primary_node: Str,
-      disks: Type.Array(Type.Object({ ...DiskArg.properties, mode: Str, name: Type.Union([Str, Type.Null()]) })),
-      nics: Type.Array(Type.Object({ mac: Str, uuid: Str, ip: Type.Union([Str, Type.Null()]), mode: Str, link: Str,
-        name: Type.Union([Str, Type.Null()]) })),
-      beparams: Type.Record(Str, Type.Unknown()), hvparams: Type.Record(Str, Type.Unknown()), osparams: Type.Record(Str, Type.Unknown()),
-    }),
+    instance: OsInstanceArg,
     debug: Type.Number(),
   }), RpcTimeout.slow),
+  /** The OS rename script, with OLD_INSTANCE_NAME (gnt-instance rename). */
+  instance_run_rename: call<{ log: string }>()(Type.Object({ instance: OsInstanceArg, old_name: Str, debug: Type.Number() }), RpcTimeout.slow),
+  /** Renames an instance's file storage directory (within the allowed paths). */
+  file_storage_dir_rename: call<null>()(Type.Object({ old_dir: Str, new_dir: Str }), RpcTimeout.normal),
   // Served only while a node has not joined a cluster: see docs/design/node-join.md.
   join_info: call<{ token_id: string; hostname: string }>()(
     Type.Object({}), RpcTimeout.urgent, { unjoined: true }),

@@ -14,7 +14,7 @@ import type { GanetiPaths } from "../util/paths.js";
 import { atomicWrite } from "../util/fs.js";
 import { BlockDeviceError } from "../errors.js";
 import type { DiskSpec } from "./types.js";
-import { localPath } from "./file.js";
+import { localPath, growFile } from "./file.js";
 import { resync, resyncPull, readRange, localHashes, writeChunk, syncFigures, type SyncPeer, type SyncProgress } from "./drbd-sync.js";
 
 export type DiskState = "UpToDate" | "Inconsistent" | "Outdated" | "DUnknown";
@@ -203,6 +203,19 @@ export class DrbdManager {
 
   isActive(uuid: string): boolean {
     return this.devices.has(uuid);
+  }
+
+  /** Grows the data volume; an active device takes the new size and resyncs the new part. */
+  async grow(disk: DiskSpec, amount: number, dryRun: boolean): Promise<void> {
+    const { data } = await this.files(disk);
+    await growFile(data, disk.size + amount, dryRun);
+    if (dryRun) return;
+    const dev = this.devices.get(disk.uuid);
+    if (dev !== undefined) {
+      dev.disk = { ...dev.disk, size: disk.size + amount };
+      dev.dirty = true;
+      dev.wake?.();
+    }
   }
 
   /** The local data volume's path, for the daemon's own writers (OS scripts, import). */

@@ -47,6 +47,9 @@ export const fileStorage: StorageDriver = {
     await rm(p, { force: true });
     await rmdir(dirname(p)).catch(() => undefined); // the instance's directory, once empty
   },
+  async grow(paths, disk, amount, dryRun) {
+    await growFile(await localPath(paths, disk), disk.size + amount, dryRun);
+  },
   async find(paths, disk): Promise<DeviceStatus | null> {
     const p = await localPath(paths, disk);
     try {
@@ -65,4 +68,18 @@ export async function renameFileVolume(paths: GanetiPaths, disk: Pick<DiskSpec, 
   await rename(from, to).catch((e: NodeJS.ErrnoException) => {
     throw new BlockDeviceError(`Can't rename ${String(disk.logical_id[1])} to ${newPath}: ${e.code ?? e.message}`);
   });
+}
+
+/** Extends a file volume to `sizeMiB` (sparse: no blocks written). */
+export async function growFile(path: string, sizeMiB: number, dryRun: boolean): Promise<void> {
+  const st = await stat(path).catch(() => null);
+  if (st === null) throw new BlockDeviceError(`Can't grow ${path}: no such volume`);
+  if (st.size > sizeMiB * 1048576) throw new BlockDeviceError(`Can't shrink ${path}`);
+  if (dryRun) return;
+  const fh = await open(path, "r+");
+  try {
+    await fh.truncate(sizeMiB * 1048576);
+  } finally {
+    await fh.close();
+  }
 }

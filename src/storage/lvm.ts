@@ -56,6 +56,10 @@ export const lvmStorage: StorageDriver = {
     const [vg, lv] = vgLv(disk);
     await lvm("lvremove", ["-f", `${vg}/${lv}`]);
   },
+  async grow(_paths, disk, amount, dryRun) {
+    const [vg, lv] = vgLv(disk);
+    await lvm("lvextend", [...(dryRun ? ["--test"] : []), "-L", `+${amount}m`, `${vg}/${lv}`]);
+  },
   async find(_paths, disk): Promise<DeviceStatus | null> {
     const [vg, lv] = vgLv(disk);
     const out = await lvm("lvs", ["--noheadings", "--units", "m", "--nosuffix", "-o", "lv_size", `${vg}/${lv}`]).catch(() => null);

@@ -24,4 +24,6 @@ export interface StorageDriver {
   remove(paths: GanetiPaths, disk: DiskSpec): Promise<void>;
   /** The device path if the device exists here, else null. */
   find(paths: GanetiPaths, disk: DiskSpec): Promise<DeviceStatus | null>;
+  /** Grows the device by `amount` MiB (with `dryRun`, only checks that it could). */
+  grow(paths: GanetiPaths, disk: DiskSpec, amount: number, dryRun: boolean): Promise<void>;
 }

@@ -75,3 +75,4 @@ export async function jobqueuePurge(_a: unknown, ctx: NodedContext): Promise<nul
   await mkdir(ctx.paths.queueDir, { recursive: true });
   return null;
 }
+

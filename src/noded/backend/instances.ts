@@ -3,8 +3,11 @@ import type { RpcArgs, RpcResultOf } from "../../rpc/catalogue.js";
 import type { NodedContext } from "../context.js";
 import { storageDriver } from "../../storage/registry.js";
 import { vgInfo } from "../../storage/lvm.js";
+import { localPath } from "../../storage/file.js";
+import { fileExists } from "../../util/fs.js";
+import { rename } from "node:fs/promises";
 import { fakeStart, fakeStop, fakeList } from "../../hypervisor/fake.js";
-import { HypervisorError, BlockDeviceError } from "../../errors.js";
+import { HypervisorError, BlockDeviceError, FileStoragePathError } from "../../errors.js";
 
 function checkHypervisor(hv: string): void {
   if (hv !== "fake") throw new HypervisorError(`Hypervisor '${hv}' is not supported on this node yet`);
@@ -39,6 +42,12 @@ export async function blockdevAssemble(args: RpcArgs<"blockdev_assemble">, ctx: 
   const found = await storageDriver(d.dev_type).find(ctx.paths, d);
   if (found === null) throw cantFind(d);
   return { path: found.path };
+}
+
+export async function blockdevGrow(args: RpcArgs<"blockdev_grow">, ctx: NodedContext): Promise<null> {
+  if (args.disk.dev_type === "drbd") await ctx.drbd.grow(args.disk, args.amount, args.dryrun);
+  else await storageDriver(args.disk.dev_type).grow(ctx.paths, args.disk, args.amount, args.dryrun);
+  return null;
 }
 
 export async function blockdevShutdown(args: RpcArgs<"blockdev_shutdown">, ctx: NodedContext): Promise<null> {
@@ -81,4 +90,14 @@ export async function lvmStatus(args: RpcArgs<"lvm_status">): Promise<RpcResultO
   } catch (e) {
     return { error: (e as Error).message, size: 0, free: 0 };
   }
+}
+
+/** gnt-instance rename of a file-based instance: its directory follows the new name. */
+export async function fileStorageDirRename(args: RpcArgs<"file_storage_dir_rename">, ctx: NodedContext): Promise<null> {
+  const from = await localPath(ctx.paths, { logical_id: ["loop", `${args.old_dir}/.`] });
+  const to = await localPath(ctx.paths, { logical_id: ["loop", `${args.new_dir}/.`] });
+  if (await fileExists(to)) throw new FileStoragePathError(`Cannot rename '${args.old_dir}' to '${args.new_dir}': the target exists`);
+  if (!(await fileExists(from))) return null; // nothing stored on this node yet
+  await rename(from, to);
+  return null;
 }

@@ -15,3 +15,7 @@ export async function instanceOsAdd(args: RpcArgs<"instance_os_add">, ctx: Noded
   for (const d of args.instance.disks) if (d.dev_type === "drbd" && ctx.drbd.isActive(d.uuid)) await ctx.drbd.flush(d.uuid);
   return { log };
 }
+
+export async function instanceRunRename(args: RpcArgs<"instance_run_rename">, ctx: NodedContext): Promise<RpcResultOf<"instance_run_rename">> {
+  return { log: await runOsScript(ctx.paths, "rename", args.instance, args.debug, { OLD_INSTANCE_NAME: args.old_name }) };
+}
