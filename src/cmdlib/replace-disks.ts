@@ -180,6 +180,10 @@ export class LUInstanceReplaceDisks extends LogicalUnit {
       const local = drbdLocal(this.cfg, d, target.uuid);
       (await this.env.rpc.call(t, "blockdev_assemble", { disk: arg, instance: this.inst.name, minor: local.minor, peer: local.peer,
         as_primary: target.uuid === pnode.uuid && this.inst.disks_active === true })).raise(`Can't add local storage to drbd on node ${target.name}`);
+      // The peer reconnects to the new component (DRBD's handshake): it must compare again.
+      const otherLocal = drbdLocal(this.cfg, d, other.uuid);
+      (await this.env.rpc.call(nodeTarget(other), "drbd_set_network", { disks: [{ disk: arg, peer: otherLocal.peer }] }))
+        .raise(`Can't reconnect drbd on node ${other.name}`);
     }
     this.step(5, "Sync devices");
     await waitForSync(this.diskEnv(), this.inst);

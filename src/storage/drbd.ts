@@ -184,6 +184,7 @@ export class DrbdManager {
       dev.conn = "WFConnection";
       dev.dirty = true;
       if (dev.role === "primary" && !this.loops.has(dev)) void this.primaryLoop(dev);
+      dev.wake?.();
     }
   }
 
@@ -214,6 +215,8 @@ export class DrbdManager {
     if (dev !== undefined) {
       dev.disk = { ...dev.disk, size: disk.size + amount };
       dev.dirty = true;
+      // The new part must reach the peer before the mirror counts as whole again.
+      if (dev.role === "primary" && dev.peer !== null && dev.conn === "Connected") dev.conn = "WFConnection";
       dev.wake?.();
     }
   }

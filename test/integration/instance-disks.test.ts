@@ -1,0 +1,134 @@
+// Disk operations on a 3-node devcluster: batch-create, drbd mirrors kept byte-identical
+// through replace-disks -s/-p, grow-disk, rename, activate/deactivate-disks, and bad input
+// to each with Ganeti's error types and nothing half-changed.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFile, readdir, writeFile, access } from "node:fs/promises";
+import { join } from "node:path";
+import { DevCluster, rows } from "../helpers/devcluster.js";
+
+let c: DevCluster;
+
+before(async () => {
+  c = await DevCluster.up(3, 18);
+});
+after(async () => {
+  await c?.destroy();
+});
+
+const STAMP = /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} /;
+const log = (s: string): string[] => s.split("\n").filter((l) => l !== "").map((l) => l.replace(STAMP, ""));
+
+async function ok(program: string, ...args: string[]): Promise<string> {
+  const r = await c.on("node1", program, ...args);
+  assert.equal(r.code, 0, `${program} ${args.join(" ")}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+async function fails(re: RegExp, program: string, ...args: string[]): Promise<void> {
+  const r = await c.on("node1", program, ...args);
+  assert.equal(r.code, 1, `${program} ${args.join(" ")} should fail:\n${r.stdout}`);
+  assert.match(r.stderr, re, args.join(" "));
+}
+
+/** SHA-1 of the drbd data volume of `inst` on `node`. */
+async function dataHash(node: string, inst: string): Promise<string> {
+  const dir = join(c.root(node), "srv/ganeti/file-storage", inst);
+  const f = (await readdir(dir)).find((x) => x.endsWith(".drbd_data"));
+  assert.ok(f !== undefined, `no drbd data volume of ${inst} on ${node}`);
+  return createHash("sha1").update(await readFile(join(dir, f))).digest("hex");
+}
+
+test("batch-create places instances with the allocator and creates them in parallel jobs", async () => {
+  const defs = ["b1", "b2", "b3", "b4"].map((n, i) => ({
+    instance_name: n, mode: "create", disk_template: i === 0 ? "drbd" : "file", disks: [{ size: 64 }], nics: [],
+    os_type: "image+default", name_check: false, ip_check: false,
+  }));
+  const file = join(c.dir, "batch.json");
+  await writeFile(file, JSON.stringify(defs));
+  const out = await ok("gnt-instance", "batch-create", file);
+  assert.match(out, /^Submitted jobs \d+, \d+, \d+, \d+\n/);
+  assert.match(out, /All instances created successfully\.\n$/);
+  const list = rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,pnode,snodes,disk_template,status"));
+  assert.equal(list.length, 4);
+  assert.deepEqual(list.map((r) => [r[0], r[3], r[4]]), [["b1", "drbd", "running"], ["b2", "file", "running"], ["b3", "file", "running"],
+    ["b4", "file", "running"]]);
+  assert.notEqual(list[0]?.[1], list[0]?.[2], "primary and secondary differ");
+  // Unknown fields and duplicates are refused before anything is created.
+  await writeFile(file, JSON.stringify([{ instance_name: "x1", mode: "create", disk_template: "file", disks: [], nics: [], bogus: 1 }]));
+  await fails(/error type: wrong_input, error details:\nObject OpInstanceCreate doesn't support the parameter 'bogus'/, "gnt-instance", "batch-create", file);
+  await writeFile(file, "not json");
+  await fails(/^Can't parse the instance definition file: /, "gnt-instance", "batch-create", file);
+  assert.equal(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "name")).length, 4);
+});
+
+test("drbd: both copies identical after creation, replace-disks -s and -p", async () => {
+  await ok("gnt-instance", "add", "-t", "drbd", "-n", "node1:node2", "-o", "image+default", "-s", "48M", "--no-name-check", "dM");
+  const h1 = await dataHash("node1", "dM");
+  assert.equal(await dataHash("node2", "dM"), h1);
+  const s = log(await ok("gnt-instance", "replace-disks", "-s", "dM"));
+  assert.deepEqual(s.filter((l) => l.startsWith("STEP")), ["STEP 1/6 Check device existence", "STEP 2/6 Check peer consistency",
+    "STEP 3/6 Allocate new storage", "STEP 4/6 Changing drbd configuration", "STEP 5/6 Sync devices", "STEP 6/6 Removing old storage"]);
+  assert.equal(await dataHash("node2", "dM"), h1, "the new secondary storage was resynced from the primary");
+  await ok("gnt-instance", "replace-disks", "-p", "dM");
+  assert.equal(await dataHash("node1", "dM"), h1, "the new primary storage was pulled from the secondary");
+  assert.deepEqual((await readdir(join(c.root("node1"), "srv/ganeti/file-storage/dM"))).filter((f) => f.includes("replaced")), [],
+    "old storage removed");
+  assert.deepEqual(log(await ok("gnt-instance", "replace-disks", "-a", "dM")), ["No disks need replacement for instance 'dM'"]);
+  await fails(/error type: wrong_input, error details:\nThe specified node is the primary node of the instance\n$/,
+    "gnt-instance", "replace-disks", "-n", "node1", "dM");
+  await fails(/error type: wrong_input, error details:\nThe specified node is already the secondary node of the instance\n$/,
+    "gnt-instance", "replace-disks", "-n", "node2", "dM");
+  await fails(/error type: wrong_input, error details:\nCan only run replace disks for DRBD8-based instances\n$/,
+    "gnt-instance", "replace-disks", "-s", "b2");
+  await fails(/One and only one of the -p, -s, -a, -n and -I options must be passed/, "gnt-instance", "replace-disks", "-p", "-s", "dM");
+});
+
+test("grow-disk: drbd on both nodes, file in place; bad sizes refused", async () => {
+  const out = log(await ok("gnt-instance", "grow-disk", "dM", "0", "16M"));
+  assert.equal(out[0], "Growing disk 0 of instance 'dM' by 16M to 64M");
+  assert.ok(out.includes(" - INFO: Instance dM's disks are in sync"), out.join("\n"));
+  assert.equal(await dataHash("node2", "dM"), await dataHash("node1", "dM"));
+  await ok("gnt-instance", "grow-disk", "--absolute", "b2", "0", "128M");
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,disk.sizes", "dM", "b2")),
+    [["b2", "128"], ["dM", "64"]]);
+  await fails(/error type: wrong_state, error details:\nRequested size \(64M\) is smaller than current disk size \(128M\)\n$/,
+    "gnt-instance", "grow-disk", "--absolute", "b2", "0", "64M");
+  await fails(/error type: wrong_input, error details:\nInvalid disk index '3'\n$/, "gnt-instance", "grow-disk", "b2", "3", "1G");
+  await fails(/Invalid size specification 'lots'/, "gnt-instance", "grow-disk", "b2", "0", "lots");
+});
+
+test("rename: refused while up, then the files and the name follow", async () => {
+  await fails(/error type: wrong_state, error details:\nInstance 'b3' is marked to be up, cannot rename\n$/,
+    "gnt-instance", "rename", "--no-name-check", "b3", "b9");
+  await ok("gnt-instance", "stop", "b3");
+  await fails(/error type: already_exists, error details:\nInstance 'b4' is already in the cluster\n$/,
+    "gnt-instance", "rename", "--no-name-check", "b3", "b4");
+  await ok("gnt-instance", "rename", "--no-name-check", "b3", "b9");
+  const pnode = rows(await ok("gnt-instance", "list", "--no-headers", "-o", "pnode", "b9"))[0]?.[0] ?? "";
+  await access(join(c.root(pnode), "srv/ganeti/file-storage/b9"));
+  await assert.rejects(access(join(c.root(pnode), "srv/ganeti/file-storage/b3")));
+  await ok("gnt-instance", "start", "b9");
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,status", "b9")), [["b9", "running"]]);
+});
+
+test("activate-disks and deactivate-disks", async () => {
+  await fails(/error type: wrong_state, error details:\nInstance dM is running, can't shutdown block devices\.\n$/,
+    "gnt-instance", "deactivate-disks", "dM");
+  await ok("gnt-instance", "stop", "dM");
+  await ok("gnt-instance", "deactivate-disks", "dM");
+  let v = log(await ok("gnt-cluster", "verify"));
+  assert.ok(!v.some((l) => l.includes("drbd minor")), v.join("\n"));
+  const out = await ok("gnt-instance", "activate-disks", "dM");
+  assert.match(out, /^node1:disk\/0:\/dev\/drbd\d+\n$/);
+  for (let i = 0; ; i++) {
+    const r = await c.on("node1", "gnt-cluster", "verify");
+    if (r.code === 0 || i === 20) {
+      v = log(r.stdout);
+      assert.equal(r.code, 0, r.stdout);
+      break;
+    }
+    await new Promise((res) => setTimeout(res, 500));
+  }
+});
