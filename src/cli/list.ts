@@ -47,10 +47,11 @@ export function listCommand(resource: string, defaults: readonly string[], summa
             throw new OpPrereqError(`${resource === "node" ? "Node" : resource === "group" ? "Group" : "Item"} '${missing[0]}' not known`, ErrorCode.noent);
           }
         }
-        for (const line of formatTable({
+        const lines = formatTable({
           headers: o["no-headers"] !== true, separator: typeof o["separator"] === "string" ? o["separator"] : undefined,
           units: units(o), fields: r.fields, rows: r.data,
-        })) out(line);
+        });
+        if (lines.length > 0) out(lines.join("\n")); // one write: a line per write is slow on pipes and files
       });
       return 0;
     },

@@ -29,6 +29,8 @@ export interface LuEnv {
   readonly masterName: string;
   /** Daemon-level actions the master may be asked for (e.g. stop itself after destroy). */
   readonly daemon: { requestShutdown(reason: string): void };
+  /** Gives up this opcode's locks at one level early (Ganeti's ReleaseLocks), set by the processor. */
+  releaseLocks?(level: LockLevelT): void;
 }
 
 export abstract class LogicalUnit<Op extends OpInput = OpInput> {
@@ -77,6 +79,11 @@ export abstract class LogicalUnit<Op extends OpInput = OpInput> {
   protected logWarning(msg: string): void {
     this.env.feedback(` - WARNING: ${msg}`);
   }
+  /** Releases the locks held at `level` before the opcode ends, so other jobs may proceed. */
+  protected releaseLocks(level: LockLevelT): void {
+    this.env.releaseLocks?.(level);
+  }
+
   protected lock(level: LockLevelT, names: string[] | "all", mode: LockMode = "exclusive"): void {
     this.needed.set(level, { names, mode });
   }

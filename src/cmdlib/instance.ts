@@ -199,6 +199,9 @@ export class LUInstanceCreate extends LogicalUnit {
       instances: { ...cfg2.instances, [inst.uuid]: inst },
       disks: { ...cfg2.disks, ...Object.fromEntries(disks.map((d) => [d.uuid ?? "", d])) },
     }), (w) => this.logWarning(w));
+    // The instance is in the configuration: other jobs may use its nodes again (Ganeti
+    // releases the node locks here, the node resource locks after the OS installation).
+    this.releaseLocks(Levels.node);
     if (MIRRORED_TEMPLATES.has(this.template)) {
       // The mirror is assembled on both nodes and synced before anything is written on it.
       if (!(await assembleDisks(this.diskEnv(), inst))) {
@@ -213,6 +216,7 @@ export class LUInstanceCreate extends LogicalUnit {
       const r = await this.env.rpc.call(target, "instance_os_add", { instance: osInstance(this.cfg, inst, this.pnode), debug: 0 });
       r.raise(`Could not add os for instance ${this.name} on node ${this.pnode.name}`);
     }
+    this.releaseLocks(Levels.nodeRes);
     if (!start && MIRRORED_TEMPLATES.has(this.template)) await shutdownDisks(this.diskEnv(), inst);
     if (start) {
       this.env.feedback("* starting instance...");

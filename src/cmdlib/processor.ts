@@ -32,9 +32,9 @@ export interface ProcessorDeps {
 export async function processOpcode(deps: ProcessorDeps, op: OpInput, run: OpRunContext): Promise<OpOutcome> {
   const factory = deps.registry.get(op.OP_ID);
   if (factory === undefined) throw new OpCodeUnknown(op.OP_ID);
-  const env = deps.env(run);
-  const lu = factory(op, env);
   const owner = `job${run.jobId}/${run.opIndex}`;
+  const env: LuEnv = { ...deps.env(run), releaseLocks: (level) => deps.locks.releaseLevel(owner, level) };
+  const lu = factory(op, env);
   try {
     lu.checkArguments();
     lu.expandNames();

@@ -43,11 +43,15 @@ async function gatherLive(s: MasterServices, cfg: ConfigData): Promise<{ live: R
   return { live, bad };
 }
 
+/** Ganeti's NiceSort order (numbers compare as numbers); one collator, built once. */
+const nice = new Intl.Collator(undefined, { numeric: true });
+const byName = (a: { name: string }, b: { name: string }): number => nice.compare(a.name, b.name);
+
 async function items(s: MasterServices, what: string, cfg: ConfigData, names: readonly string[] | null): Promise<unknown[]> {
   switch (what) {
-    case "node": return Object.values(cfg.nodes).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
-    case "instance": return Object.values(cfg.instances).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
-    case "group": return Object.values(cfg.nodegroups).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+    case "node": return Object.values(cfg.nodes).sort(byName);
+    case "instance": return Object.values(cfg.instances).sort(byName);
+    case "group": return Object.values(cfg.nodegroups).sort(byName);
     case "job": {
       const ids = names === null ? null : names.map(Number);
       const jobs = await s.queue.lookup(ids, ids !== null);

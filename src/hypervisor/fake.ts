@@ -2,7 +2,7 @@
 // ($ROOT/var/run/ganeti/fake-hv/<name>); no guest process. It lets the whole cluster logic
 // be tested without KVM, and the node reports what runs so verify can compare. A state file
 // names the boot it was written in: after the node (re)boots its old guests are gone.
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { GanetiPaths } from "../util/paths.js";
 import { atomicWrite } from "../util/fs.js";
@@ -30,10 +30,29 @@ export async function fakeStop(paths: GanetiPaths, name: string): Promise<void> 
   await rm(join(dir(paths), name), { force: true });
 }
 
+/** The last listing per directory, valid while the directory's mtime is unchanged. */
+const cache = new Map<string, { mtimeMs: number; list: RunningInstance[] }>();
+
 export async function fakeList(paths: GanetiPaths, bootId: string): Promise<RunningInstance[]> {
+  const d = dir(paths);
+  let mtimeMs: number;
+  try {
+    mtimeMs = (await stat(d)).mtimeMs;
+  } catch {
+    return [];
+  }
+  const hit = cache.get(d);
+  // Every start/stop renames or removes a file in the directory, which moves its mtime.
+  if (hit !== undefined && hit.mtimeMs === mtimeMs && Date.now() - mtimeMs > 1000) return hit.list;
+  const list = await readList(d, bootId);
+  cache.set(d, { mtimeMs, list });
+  return list;
+}
+
+async function readList(d: string, bootId: string): Promise<RunningInstance[]> {
   let names: string[];
   try {
-    names = await readdir(dir(paths));
+    names = await readdir(d);
   } catch {
     return [];
   }
@@ -41,9 +60,9 @@ export async function fakeList(paths: GanetiPaths, bootId: string): Promise<Runn
   for (const n of names) {
     if (n.startsWith(".")) continue;
     try {
-      const st = JSON.parse(await readFile(join(dir(paths), n), "utf8")) as RunningInstance;
+      const st = JSON.parse(await readFile(join(d, n), "utf8")) as RunningInstance;
       if (st.boot_id !== undefined && st.boot_id !== bootId) {
-        await rm(join(dir(paths), n), { force: true }); // died with the node's previous boot
+        await rm(join(d, n), { force: true }); // died with the node's previous boot
         continue;
       }
       out.push(st);
