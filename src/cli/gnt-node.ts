@@ -4,6 +4,7 @@ import { confirm } from "./prompt.js";
 import { withMaster, runOpcode, pollJob, commonOpFields } from "./jobs.js";
 import { listCommand, listFieldsCommand, filterForNames, type QueryResponse } from "./list.js";
 import { tagCommands } from "./tags.js";
+import { storageCommands } from "./gnt-node-storage.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
 
@@ -204,6 +205,7 @@ const commands: CommandTable = {
       return 0;
     },
   },
+  ...storageCommands,
   ...tagCommands("node", true),
 };
 

@@ -19,6 +19,7 @@ import { LUNodeEvacuate } from "./node-evacuate.js";
 import { LUInstanceReplaceDisks } from "./replace-disks.js";
 import { LUInstanceMove } from "./instance-move.js";
 import { LUInstanceMultiAlloc } from "./instance-multi.js";
+import { LUNodeQueryStorage, LUNodeQueryvols, LUNodeModifyStorage, LURepairNodeStorage, LUNodePowercycle } from "./node-storage.js";
 import { LUInstanceGrowDisk, LUInstanceRename } from "./instance-grow-rename.js";
 import { LUInstanceActivateDisks, LUInstanceDeactivateDisks, LUClusterVerifyDisks, LUGroupVerifyDisks } from "./instance-storage.js";
 
@@ -45,6 +46,11 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_INSTANCE_REPLACE_DISKS", LUInstanceReplaceDisks],
   ["OP_INSTANCE_MOVE", LUInstanceMove],
   ["OP_INSTANCE_MULTI_ALLOC", LUInstanceMultiAlloc],
+  ["OP_NODE_QUERY_STORAGE", LUNodeQueryStorage],
+  ["OP_NODE_QUERYVOLS", LUNodeQueryvols],
+  ["OP_NODE_MODIFY_STORAGE", LUNodeModifyStorage],
+  ["OP_REPAIR_NODE_STORAGE", LURepairNodeStorage],
+  ["OP_NODE_POWERCYCLE", LUNodePowercycle],
   ["OP_INSTANCE_GROW_DISK", LUInstanceGrowDisk],
   ["OP_INSTANCE_RENAME", LUInstanceRename],
   ["OP_INSTANCE_DEACTIVATE_DISKS", LUInstanceDeactivateDisks],

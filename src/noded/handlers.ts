@@ -10,7 +10,8 @@ import { joinInfo, nodeJoin, leaveCluster } from "./backend/join.js";
 import { hooksRunner } from "./backend/hooks.js";
 import { osDiagnose, instanceOsAdd, instanceRunRename } from "./backend/os.js";
 import { blockdevCreate, blockdevRemove, blockdevFind, blockdevAssemble, blockdevShutdown, instanceStart, instanceShutdown,
-  allInstancesInfo, lvmStatus, blockdevGrow, fileStorageDirRename } from "./backend/instances.js";
+  allInstancesInfo, lvmStatus, blockdevGrow, fileStorageDirRename,
+  storageList, storageRepair, nodePowercycle, storageModify, lvList } from "./backend/instances.js";
 import { drbdSetRole, drbdSetNetwork, drbdWaitSync, drbdList, mirrorStatus, peerHello, peerHashes, peerWrite, peerDone, peerRead,
   blockdevRename } from "./backend/drbd.js";
 import { blockdevExport, blockdevTransferStatus, blockdevWriteChunk } from "./backend/transfer.js";
@@ -54,6 +55,11 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   drbd_peer_read: peerRead,
   blockdev_rename: blockdevRename,
   lvm_status: lvmStatus,
+  storage_list: storageList,
+  storage_repair: storageRepair,
+  storage_modify: storageModify,
+  lv_list: lvList,
+  node_powercycle: nodePowercycle,
   blockdev_grow: blockdevGrow,
   blockdev_export: blockdevExport,
   blockdev_transfer_status: blockdevTransferStatus,

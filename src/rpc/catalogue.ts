@@ -137,6 +137,13 @@ export const RPC_CALLS = {
     Type.Object({ id: Str }), RpcTimeout.urgent),
   /** Node to node: one chunk of a transfer into an existing local volume. */
   blockdev_write_chunk: call<null>()(Type.Object({ disk: DiskArg, offset: Type.Number(), data: Str }), RpcTimeout.urgent),
+  storage_list: call<Array<Record<string, string | number | boolean>>>()(
+    Type.Object({ type: Str, dirs: Type.Array(Str) }), RpcTimeout.normal),
+  storage_modify: call<null>()(Type.Object({ type: Str, name: Str, changes: Type.Record(Str, Type.Unknown()) }), RpcTimeout.normal),
+  lv_list: call<Array<{ name: string; vg: string; size: number; dev: string }>>()(Type.Object({}), RpcTimeout.normal),
+  storage_repair: call<null>()(Type.Object({ type: Str, name: Str }), RpcTimeout.slow),
+  /** Reboots the node (a devcluster node: its daemons restart with a new boot id). */
+  node_powercycle: call<string>()(Type.Object({}), RpcTimeout.urgent),
   /** Whether LVM works here and the volume group's size and free space (MiB). */
   lvm_status: call<{ error: string | null; size: number; free: number }>()(Type.Object({ vg: Str }), RpcTimeout.urgent),
   drbd_peer_done: call<null>()(Type.Object({ uuid: Str, from: Str }), RpcTimeout.urgent),

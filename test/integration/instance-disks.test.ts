@@ -132,3 +132,35 @@ test("activate-disks and deactivate-disks", async () => {
     await new Promise((res) => setTimeout(res, 500));
   }
 });
+
+test("node storage: list-storage, volumes and repair-storage; powercycle reboots a node", async () => {
+  const ls = await ok("gnt-node", "list-storage", "--no-headers", "--separator=|", "-o", "node,type,name,allocatable");
+  assert.equal(ls, "node1|file|/srv/ganeti/file-storage|Y\nnode2|file|/srv/ganeti/file-storage|Y\nnode3|file|/srv/ganeti/file-storage|Y\n");
+  const shared = rows(await ok("gnt-node", "list-storage", "--no-headers", "--separator=|", "--units=m", "-t", "sharedfile", "node2"))[0] ?? [];
+  assert.equal(shared[1], "sharedfile");
+  assert.ok(Number(shared[3]) > 0 && Number(shared[3]) === Number(shared[4]) + Number(shared[5]), shared.join("|"));
+  await fails(/error type: wrong_input, error details:\nStorage units of type 'file' can not be repaired\n$/,
+    "gnt-node", "repair-storage", "node1", "file", "/srv/ganeti/file-storage");
+  await fails(/error type: wrong_input, error details:\nStorage units of type 'file' can not be modified\n$/,
+    "gnt-node", "modify-storage", "--allocatable=no", "node1", "file", "/srv/ganeti/file-storage");
+  if (!(await access("/dev/mapper/control").then(() => true, () => false))) {
+    const vols = log(await ok("gnt-node", "volumes"));
+    assert.ok(vols.includes(" - WARNING: Can't compute volume data on node node1: LVM is not usable: the kernel's device-mapper is not " +
+      "available (/dev/mapper/control is missing), so LVM volumes can't be used on this node"), vols.join("\n"));
+  }
+  await fails(/error type: wrong_input, error details:\nThe node is the master and the force parameter was not set\n$/,
+    "gnt-node", "powercycle", "--yes", "node1");
+  const on3 = rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,pnode,status"))
+    .filter((r) => r[1] === "node3" && r[2] === "running").map((r) => r[0] ?? "");
+  assert.ok(on3.length > 0, "some instance runs on node3");
+  const r = await c.on("node1", "gnt-node", "powercycle", "--yes", "node3");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, "Reboot scheduled in 5 seconds\n");
+  // After the reboot node3 answers again, and its fake guests died with the old boot.
+  for (let i = 0; ; i++) {
+    await new Promise((res) => setTimeout(res, 1000));
+    const st = rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,status", ...on3));
+    if (st.every((x) => x[1] === "ERROR_down")) break;
+    assert.ok(i < 20, JSON.stringify(st));
+  }
+});

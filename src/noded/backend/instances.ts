@@ -3,6 +3,8 @@ import type { RpcArgs, RpcResultOf } from "../../rpc/catalogue.js";
 import type { NodedContext } from "../context.js";
 import { storageDriver } from "../../storage/registry.js";
 import { vgInfo } from "../../storage/lvm.js";
+import { listStorageUnits, repairStorageUnit, modifyStorageUnit, listVolumes } from "../../storage/units.js";
+import { spawn } from "node:child_process";
 import { localPath } from "../../storage/file.js";
 import { fileExists } from "../../util/fs.js";
 import { rename } from "node:fs/promises";
@@ -100,4 +102,36 @@ export async function fileStorageDirRename(args: RpcArgs<"file_storage_dir_renam
   if (!(await fileExists(from))) return null; // nothing stored on this node yet
   await rename(from, to);
   return null;
+}
+
+export async function storageList(args: RpcArgs<"storage_list">, ctx: NodedContext): Promise<RpcResultOf<"storage_list">> {
+  return listStorageUnits(ctx.paths, args.type, args.dirs);
+}
+
+export async function storageModify(args: RpcArgs<"storage_modify">): Promise<null> {
+  await modifyStorageUnit(args.type, args.name, args.changes);
+  return null;
+}
+
+export async function lvList(): Promise<RpcResultOf<"lv_list">> {
+  return listVolumes();
+}
+
+export async function storageRepair(args: RpcArgs<"storage_repair">): Promise<null> {
+  await repairStorageUnit(args.type, args.name);
+  return null;
+}
+
+/**
+ * The node reboots in 5 s (as Ganeti's): this daemon starts a fresh copy of itself (a new boot id, so the fake
+ * hypervisor's guests are gone as after a real reboot) and exits once it has answered.
+ */
+export async function nodePowercycle(_a: unknown, ctx: NodedContext): Promise<string> {
+  setTimeout(() => {
+    const args = process.argv.slice(1).filter((a, i, all) => a !== "--join-token" && all[i - 1] !== "--join-token");
+    spawn(process.execPath, args, { detached: true, stdio: "ignore", env: process.env, cwd: process.cwd() }).unref();
+    ctx.requestExit();
+    process.exit(0);
+  }, 5000).unref();
+  return "Reboot scheduled in 5 seconds";
 }
