@@ -205,6 +205,14 @@ const commands: CommandTable = {
       });
     },
   },
+  "repair-disk-sizes": {
+    summary: "Updates mismatches in recorded disk sizes", usage: "[<instance>...]", args: [0, Infinity],
+    options: { submit: COMMON.submit, priority: COMMON.priority },
+    async run(o, names) {
+      await runOpcode(o, { OP_ID: "OP_CLUSTER_REPAIR_DISK_SIZES", instances: names });
+      return 0;
+    },
+  },
   "verify-disks": {
     summary: "Checks the disks of all instances and activates those that should be active",
     usage: "[--node-group GROUP] [--no-strict]",

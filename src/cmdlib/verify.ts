@@ -2,13 +2,13 @@
 // group as separate jobs, as Ganeti does. This stage checks the configuration and the
 // nodes: offline nodes, unreachable nodes, node-to-node connectivity and files whose
 // checksums differ between nodes.
-import type { ConfigData, Node } from "../objects/types.js";
-import { candidateStats, instanceDiskTemplate } from "../objects/fill.js";
+import type { ConfigData, Instance, Node } from "../objects/types.js";
+import { candidateStats, instanceDiskTemplate, fillInstanceBe } from "../objects/fill.js";
 import { LogicalUnit, masterNodeOf, Levels } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { SSCONF_KEYS } from "../constants.js";
 import { nodeTarget } from "../config/store.js";
-import { drbdNodeFindings, drbdInstanceFindings } from "./verify-drbd.js";
+import { drbdNodeFindings, drbdInstanceFindings, nPlusOneFindings, orphanFindings } from "./verify-storage.js";
 
 const CONFIG_FILE = "/var/lib/ganeti/config.data";
 const SERVER_PEM = "/var/lib/ganeti/server.pem";
@@ -103,13 +103,16 @@ export class LUClusterVerifyGroup extends VerifyBase {
     this.step(`Gathering data (${this.nodes.length} nodes)`);
     const files = [CONFIG_FILE, SERVER_PEM, ...SSCONF_KEYS.map((k) => `/var/lib/ganeti/ssconf_${k}`)];
     const allNodes = Object.values(cfg.nodes).filter((n) => !n.offline);
-    const [res, running, drbd] = await Promise.all([
+    const fileDir = cfg.cluster.file_storage_dir ?? "/srv/ganeti/file-storage";
+    const [res, running, drbd, info, stored] = await Promise.all([
       this.env.rpc.callMany(online.map(nodeTarget), "node_verify", {
         checksum_files: files,
         node_names_to_check: allNodes.map((n) => ({ name: n.name, ip: n.primary_ip })),
       }),
       this.env.rpc.callMany(online.map(nodeTarget), "all_instances_info", { hypervisors: [...cfg.cluster.enabled_hypervisors] }),
       this.env.rpc.callMany(online.map(nodeTarget), "drbd_list", {}),
+      this.env.rpc.callMany(online.map(nodeTarget), "node_info", { storage_dirs: [] }),
+      this.env.rpc.callMany(online.map(nodeTarget), "file_storage_list", { dirs: [fileDir] }),
     ]);
     this.step("Verifying configuration file consistency");
     this.verifyFiles(cfg, online, files, res);
@@ -147,7 +150,23 @@ export class LUClusterVerifyGroup extends VerifyBase {
     }
     const nonRedundant = this.verifyInstances(cfg, running);
     this.step("Verifying orphan volumes");
+    for (const n of online) {
+      const f = stored.get(n.name);
+      if (f !== undefined && f.ok && f.payload !== null) for (const [kind, item, msg] of orphanFindings(cfg, n, f.payload)) this.error(kind, item, msg);
+    }
     this.step("Verifying N+1 Memory redundancy");
+    if (!((this.op["skip_checks"] as string[] | undefined) ?? []).includes("nplusone_mem")) {
+      const free = new Map<string, number>();
+      for (const n of online) {
+        const r = info.get(n.name);
+        if (r !== undefined && r.ok && r.payload !== null) free.set(n.uuid, r.payload.memory_free);
+      }
+      const be = (i: Instance) => {
+        const f = fillInstanceBe(cfg.cluster, i);
+        return { minmem: Number(f["minmem"]), autoBalance: f["auto_balance"] !== false };
+      };
+      for (const [kind, item, msg] of nPlusOneFindings(cfg, this.nodes, free, be)) this.error(kind, item, msg);
+    }
     this.step("Other Notes");
     if (nonRedundant > 0) this.notice(`${nonRedundant} non-redundant instance(s) found.`);
     const offlineInstances = Object.values(cfg.instances).filter((i) => i.admin_state === "offline").length;

@@ -11,7 +11,8 @@ import { hooksRunner } from "./backend/hooks.js";
 import { osDiagnose, instanceOsAdd, instanceRunRename } from "./backend/os.js";
 import { blockdevCreate, blockdevRemove, blockdevFind, blockdevAssemble, blockdevShutdown, instanceStart, instanceShutdown,
   allInstancesInfo, lvmStatus, blockdevGrow, fileStorageDirRename,
-  storageList, storageRepair, nodePowercycle, storageModify, lvList } from "./backend/instances.js";
+  storageList, storageRepair, nodePowercycle, storageModify, lvList,
+  fileStorageList, blockdevGetdimensions } from "./backend/instances.js";
 import { drbdSetRole, drbdSetNetwork, drbdWaitSync, drbdList, mirrorStatus, peerHello, peerHashes, peerWrite, peerDone, peerRead,
   blockdevRename } from "./backend/drbd.js";
 import { blockdevExport, blockdevTransferStatus, blockdevWriteChunk } from "./backend/transfer.js";
@@ -56,6 +57,8 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   blockdev_rename: blockdevRename,
   lvm_status: lvmStatus,
   storage_list: storageList,
+  file_storage_list: fileStorageList,
+  blockdev_getdimensions: blockdevGetdimensions,
   storage_repair: storageRepair,
   storage_modify: storageModify,
   lv_list: lvList,

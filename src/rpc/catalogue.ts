@@ -137,6 +137,10 @@ export const RPC_CALLS = {
     Type.Object({ id: Str }), RpcTimeout.urgent),
   /** Node to node: one chunk of a transfer into an existing local volume. */
   blockdev_write_chunk: call<null>()(Type.Object({ disk: DiskArg, offset: Type.Number(), data: Str }), RpcTimeout.urgent),
+  /** Files below the file storage directories (for verify's orphan volumes), relative to the root. */
+  file_storage_list: call<string[]>()(Type.Object({ dirs: Type.Array(Str) }), RpcTimeout.normal),
+  /** Sizes in bytes of the given disks' local volumes (null where missing). */
+  blockdev_getdimensions: call<Array<number | null>>()(Type.Object({ disks: Type.Array(DiskArg) }), RpcTimeout.normal),
   storage_list: call<Array<Record<string, string | number | boolean>>>()(
     Type.Object({ type: Str, dirs: Type.Array(Str) }), RpcTimeout.normal),
   storage_modify: call<null>()(Type.Object({ type: Str, name: Str, changes: Type.Record(Str, Type.Unknown()) }), RpcTimeout.normal),

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFile, readdir, writeFile, access } from "node:fs/promises";
+import { readFile, readdir, writeFile, access, rm, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { DevCluster, rows } from "../helpers/devcluster.js";
 
@@ -164,3 +164,32 @@ test("node storage: list-storage, volumes and repair-storage; powercycle reboots
     assert.ok(i < 20, JSON.stringify(st));
   }
 });
+
+test("verify finds orphan volumes and N+1 shortfalls; repair-disk-sizes corrects recorded sizes", async () => {
+  const stray = join(c.root("node2"), "srv/ganeti/file-storage/stray.img");
+  await writeFile(stray, "x");
+  // A stopped drbd instance whose minimum memory no node could take over.
+  await ok("gnt-instance", "add", "-t", "drbd", "-n", "node2:node3", "--no-install", "--no-start", "-s", "16M", "-B", "maxmem=9000000,minmem=9000000",
+    "--no-name-check", "dN");
+  const r = await c.on("node1", "gnt-cluster", "verify");
+  assert.equal(r.code, 1);
+  const v = log(r.stdout);
+  includes(v, "* Verifying orphan volumes", "  - ERROR: node node2: volume /srv/ganeti/file-storage/stray.img is unknown");
+  assert.ok(v.some((l) => /^ {2}- ERROR: node node3: not enough memory to accomodate instance failovers should node node2 fail \(9000000MiB needed, \d+MiB available\)$/.test(l)),
+    v.join("\n"));
+  await ok("gnt-instance", "remove", "-f", "dN");
+  await rm(stray);
+  // b4's file grows behind the cluster's back; repair-disk-sizes records the real size.
+  const pnode = rows(await ok("gnt-instance", "list", "--no-headers", "-o", "pnode", "b4"))[0]?.[0] ?? "";
+  const dir = join(c.root(pnode), "srv/ganeti/file-storage/b4");
+  const f = join(dir, (await readdir(dir))[0] ?? "");
+  await truncate(f, 96 * 1048576);
+  const out = log(await ok("gnt-cluster", "repair-disk-sizes", "b4"));
+  assert.deepEqual(out, [" - INFO: Disk 0 of instance b4 has mismatched size, correcting: recorded 64, actual 96"]);
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "disk.sizes", "b4")), [["96"]]);
+  assert.deepEqual(log(await ok("gnt-cluster", "repair-disk-sizes")), []);
+});
+
+function includes(lines: readonly string[], ...wanted: string[]): void {
+  for (const w of wanted) assert.ok(lines.includes(w), `missing ${JSON.stringify(w)} in:\n${lines.join("\n")}`);
+}

@@ -7,7 +7,8 @@ import { listStorageUnits, repairStorageUnit, modifyStorageUnit, listVolumes } f
 import { spawn } from "node:child_process";
 import { localPath } from "../../storage/file.js";
 import { fileExists } from "../../util/fs.js";
-import { rename } from "node:fs/promises";
+import { rename, readdir, stat } from "node:fs/promises";
+import { join, relative } from "node:path";
 import { fakeStart, fakeStop, fakeList } from "../../hypervisor/fake.js";
 import { HypervisorError, BlockDeviceError, FileStoragePathError } from "../../errors.js";
 
@@ -134,4 +135,31 @@ export async function nodePowercycle(_a: unknown, ctx: NodedContext): Promise<st
     process.exit(0);
   }, 5000).unref();
   return "Reboot scheduled in 5 seconds";
+}
+
+export async function fileStorageList(args: RpcArgs<"file_storage_list">, ctx: NodedContext): Promise<string[]> {
+  const out: string[] = [];
+  for (const dir of args.dirs) {
+    const base = join(ctx.paths.root, dir);
+    const entries = await readdir(base, { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (!e.isFile()) continue;
+      const parent = (e as unknown as { parentPath?: string; path?: string }).parentPath ?? (e as unknown as { path: string }).path;
+      out.push(join(dir, relative(base, join(parent, e.name))));
+    }
+  }
+  return out.sort();
+}
+
+export async function blockdevGetdimensions(args: RpcArgs<"blockdev_getdimensions">, ctx: NodedContext): Promise<Array<number | null>> {
+  const out: Array<number | null> = [];
+  for (const d of args.disks) {
+    try {
+      const p = d.dev_type === "drbd" ? await ctx.drbd.dataPath(d) : await localPath(ctx.paths, d);
+      out.push((await stat(p)).size);
+    } catch {
+      out.push(null);
+    }
+  }
+  return out;
 }

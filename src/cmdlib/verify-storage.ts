@@ -1,5 +1,5 @@
-// The drbd part of gnt-cluster verify (Ganeti's _VerifyNodeDrbd and the disk half of
-// _VerifyInstance): minors that should be active on a node, and each mirror's state.
+// The storage part of gnt-cluster verify: drbd minors and mirror states (Ganeti's
+// _VerifyNodeDrbd and the disk half of _VerifyInstance), N+1 memory, orphan volumes.
 import type { ConfigData, Disk, Instance, Node } from "../objects/types.js";
 import { instanceDisks } from "../objects/fill.js";
 import type { MirrorStatusResult } from "../rpc/catalogue.js";
@@ -59,4 +59,42 @@ export async function drbdInstanceFindings(rpc: RpcClient, cfg: ConfigData, inst
     });
   }
   return out;
+}
+
+/** Ganeti's N+1 check: each node must hold the minimum memory of the instances it is secondary for, per primary. */
+export function nPlusOneFindings(cfg: ConfigData, nodes: readonly Node[], memoryFree: ReadonlyMap<string, number>,
+  minmem: (inst: Instance) => { minmem: number; autoBalance: boolean }): VerifyFinding[] {
+  const out: VerifyFinding[] = [];
+  for (const node of nodes) {
+    const free = memoryFree.get(node.uuid);
+    if (node.offline || free === undefined) continue;
+    const byPrimary = new Map<string, number>();
+    for (const inst of Object.values(cfg.instances)) {
+      const drbd = instanceDisks(cfg, inst).filter(isDrbd);
+      if (!drbd.some((d) => d.logical_id[0] === node.uuid || d.logical_id[1] === node.uuid) || inst.primary_node === node.uuid) continue;
+      const be = minmem(inst);
+      if (be.autoBalance) byPrimary.set(inst.primary_node, (byPrimary.get(inst.primary_node) ?? 0) + be.minmem);
+    }
+    for (const [p, needed] of [...byPrimary.entries()].sort(([a], [b]) => (cfg.nodes[a]?.name ?? a).localeCompare(cfg.nodes[b]?.name ?? b))) {
+      if (free < needed) {
+        out.push(["node", node.name, `not enough memory to accomodate instance failovers should node ${cfg.nodes[p]?.name ?? p} fail ` +
+          `(${needed}MiB needed, ${free}MiB available)`]);
+      }
+    }
+  }
+  return out;
+}
+
+/** Files in a node's file storage directory that no instance's disk owns (Ganeti's orphan volumes). */
+export function orphanFindings(cfg: ConfigData, node: Node, files: readonly string[]): VerifyFinding[] {
+  const mine = new Set<string>();
+  for (const inst of Object.values(cfg.instances)) {
+    for (const d of instanceDisks(cfg, inst)) {
+      if (d.dev_type === "file" && inst.primary_node === node.uuid) mine.add(String(d.logical_id[1]));
+      if (isDrbd(d) && (d.logical_id[0] === node.uuid || d.logical_id[1] === node.uuid)) {
+        for (const c of d.children ?? []) if (c.dev_type === "file") mine.add(String(c.logical_id[1]));
+      }
+    }
+  }
+  return files.filter((f) => !mine.has(f)).map((f): VerifyFinding => ["node", node.name, `volume ${f} is unknown`]);
 }
