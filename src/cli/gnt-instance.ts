@@ -147,25 +147,36 @@ const base: CommandTable = {
     },
   },
   modify: {
-    summary: "Changes the instance parameters", usage: "[-B k=v,...] [-H k=v,...] <instance>", args: [1, 1],
+    summary: "Changes the instance parameters",
+    usage: "[-B k=v,...] [-H k=v,...] [--net add[:k=v,...]|N:remove|N:modify,k=v,...] [--disk add:size=S,...|N:remove|N:modify,k=v] " +
+      "[-m MEM] [-o OS] [-O k=v,...] [--offline|--online] <instance>", args: [1, 1],
     options: { "backend-parameters": { type: "string", short: "B", help: "Backend parameters (k=v,...)" },
       "hypervisor-parameters": { type: "string", short: "H", help: "Hypervisor parameters (k=v,...)" },
-      net: { type: "string", multiple: true, help: "NIC changes (not supported yet)" },
-      disk: { type: "string", multiple: true, help: "Disk changes (not supported yet)" },
-      "disk-template": { type: "string", short: "t", help: "Disk template conversion (not supported yet)" },
+      net: { type: "string", multiple: true, help: "NIC changes: add[:params], N:remove, N:modify,params" },
+      disk: { type: "string", multiple: true, help: "Disk changes: add:size=S[,mode=M], N:remove, N:modify,mode=M" },
+      "disk-template": { type: "string", short: "t", help: "Convert to this disk template" },
+      "runtime-memory": { type: "string", short: "m", help: "New memory of the running instance" },
+      "os-type": { type: "string", short: "o", help: "Change the OS (without reinstalling)" },
+      "os-parameters": { type: "string", short: "O", help: "OS parameters (k=v,...)" },
+      offline: { type: "boolean", help: "Mark the instance offline" },
+      online: { type: "boolean", help: "Mark the instance online (down)" },
       force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority },
     async run(o, [name]) {
       const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_SET_PARAMS", instance_name: name, force: o["force"] === true };
       if (typeof o["backend-parameters"] === "string") op["beparams"] = parseKeyVal(o["backend-parameters"], "backend");
       if (typeof o["hypervisor-parameters"] === "string") op["hvparams"] = parseKeyVal(o["hypervisor-parameters"], "hypervisor");
-      const later = [["net", "NICs"], ["disk", "disks"], ["disk-template", "the disk template"]].filter(([k]) => o[k ?? ""] !== undefined);
-      if (later.length > 0) {
-        throw new OpPrereqError(`Changing ${later.map(([, w]) => w).join(", ")} is not supported yet by ganeti-ts`, ErrorCode.inval);
-      }
-      const result = (await runOpcode(o, op)) as Array<[string, string]> | null;
+      if (typeof o["os-parameters"] === "string") op["osparams"] = parseKeyVal(o["os-parameters"], "OS");
+      if (typeof o["os-type"] === "string") op["os_name"] = o["os-type"];
+      if (typeof o["disk-template"] === "string") op["disk_template"] = o["disk-template"];
+      if (typeof o["runtime-memory"] === "string") op["runtime_mem"] = parseUnit(o["runtime-memory"]);
+      if (o["offline"] === true && o["online"] === true) throw new OpPrereqError("Can't use --offline and --online at the same time", ErrorCode.inval);
+      if (o["offline"] === true || o["online"] === true) op["offline"] = o["offline"] === true;
+      if (o["net"] !== undefined) op["nics"] = (o["net"] as string[]).map((s) => parseModification(s, "net"));
+      if (o["disk"] !== undefined) op["disks"] = (o["disk"] as string[]).map((s) => parseModification(s, "disk"));
+      const result = (await runOpcode(o, op)) as Array<[string, unknown]> | null;
       if (result !== null && result.length > 0) {
         out(`Modified instance ${name ?? ""}`);
-        for (const [param, data] of result) out(` - ${param.padEnd(5)} -> ${data}`);
+        for (const [param, data] of result) out(` - ${param.padEnd(5)} -> ${String(data)}`);
         out("Please don't forget that most parameters take effect only at the next (re)start of the instance initiated by ganeti; restarting from within the instance will not be enough.");
       }
       return 0;
@@ -265,6 +276,24 @@ const base: CommandTable = {
   ...batchCommands,
   ...tagCommands("instance", true),
 };
+/** One --net/--disk change as Ganeti's modify takes it: [action, index, parameters]. */
+function parseModification(spec: string, what: "net" | "disk"): [string, number, Record<string, unknown>] {
+  const [ident, raw] = parseIdentKeyVal(spec, what);
+  const params = { ...raw };
+  if (what === "disk" && typeof params["size"] === "string") params["size"] = parseUnit(params["size"]);
+  if (what === "disk" && typeof params["size"] === "number") params["size"] = Math.trunc(params["size"]);
+  if (ident === "add" || ident === "remove") return [ident, -1, ident === "remove" ? {} : params];
+  const idx = Number(ident);
+  if (!Number.isInteger(idx)) throw new OpPrereqError(`Invalid ${what} modification '${spec}'`, ErrorCode.inval);
+  for (const act of ["add", "remove", "modify"] as const) {
+    if (params[act] === true) {
+      delete params[act];
+      return [act, idx, act === "remove" ? {} : params];
+    }
+  }
+  return ["modify", idx, params];
+}
+
 // Ganeti's aliases.
 const commands: CommandTable = { ...base, start: base["startup"] as CommandTable[string], stop: base["shutdown"] as CommandTable[string] };
 

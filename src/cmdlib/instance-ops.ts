@@ -1,6 +1,6 @@
-// Instance operations that work on one existing instance: reboot, modify (parameters),
+// Instance operations that work on one existing instance: reboot and
 // reinstall.
-import { fillInstanceBe, instanceDisks } from "../objects/fill.js";
+import { instanceDisks } from "../objects/fill.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
@@ -23,49 +23,6 @@ export class LUInstanceReboot extends LUInstanceOne {
     const cfg = await this.setAdminState("up");
     await startInstance({ ...this.diskEnv(), cfg }, cfg.instances[this.inst.uuid] ?? this.inst);
     return { result: null };
-  }
-}
-
-/** gnt-instance modify, first stage: backend and hypervisor parameters only. */
-export class LUInstanceSetParams extends LUInstanceOne {
-  override readonly hooksPath = "instance-modify";
-  override readonly hooksType = "INSTANCE" as const;
-  checkPrereq(): void {
-    const unsupported = ["nics", "disks", "disk_template", "runtime_mem", "os_name", "osparams", "offline", "pnode"]
-      .filter((k) => {
-        const v = this.op[k];
-        return v !== undefined && v !== null && v !== false && !(typeof v === "object" && Object.keys(v).length === 0);
-      });
-    if (unsupported.length > 0) {
-      throw new OpPrereqError(`Changing ${unsupported.join(", ")} is not supported yet by ganeti-ts`, ErrorCode.inval);
-    }
-    const be = this.op["beparams"] as Record<string, unknown> | undefined;
-    const hv = this.op["hvparams"] as Record<string, unknown> | undefined;
-    if ((be === undefined || Object.keys(be).length === 0) && (hv === undefined || Object.keys(hv).length === 0)) {
-      throw new OpPrereqError("No changes submitted", ErrorCode.inval);
-    }
-    const merged = fillInstanceBe(this.cfg.cluster, { ...this.inst, beparams: { ...this.inst.beparams, ...(be ?? {}) } });
-    if (Number(merged["minmem"]) > Number(merged["maxmem"])) {
-      throw new OpPrereqError(`Minimum memory size (${String(merged["minmem"])}) must be less or equal to maximum memory size ` +
-        `(${String(merged["maxmem"])})`, ErrorCode.inval);
-    }
-  }
-  async exec(): Promise<OpOutcome> {
-    const result: Array<[string, string]> = [];
-    const be = (this.op["beparams"] ?? {}) as Record<string, unknown>;
-    const hv = (this.op["hvparams"] ?? {}) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(be)) result.push([`be/${k}`, String(v)]);
-    for (const [k, v] of Object.entries(hv)) result.push([`hv/${k}`, String(v)]);
-    await this.env.config.update((c) => {
-      const i = c.instances[this.inst.uuid];
-      if (i === undefined) return c;
-      const drop = (o: Record<string, unknown>, upd: Record<string, unknown>): Record<string, unknown> =>
-        Object.fromEntries(Object.entries({ ...o, ...upd }).filter(([, v]) => v !== "default" && v !== null));
-      return { ...c, instances: { ...c.instances, [i.uuid]: { ...i, beparams: drop({ ...i.beparams }, be), hvparams: drop({ ...i.hvparams }, hv),
-        serial_no: i.serial_no + 1, mtime: Date.now() / 1000 } } };
-    }, (w) => this.logWarning(w));
-    if (this.inst.admin_state === "up") this.logInfo("The changes will take effect at the next restart of the instance");
-    return { result };
   }
 }
 

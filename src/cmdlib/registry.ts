@@ -12,7 +12,8 @@ import { LUGroupAdd, LUGroupAssignNodes, LUGroupRename, LUGroupSetParams, LUGrou
 import { LUTagsGet, LUTagsSet, LUTagsDel } from "./tags.js";
 import { LUTestDelay } from "./test.js";
 import { LUInstanceCreate, LUInstanceRemove, LUInstanceStartup, LUInstanceShutdown } from "./instance.js";
-import { LUInstanceReboot, LUInstanceSetParams, LUInstanceReinstall } from "./instance-ops.js";
+import { LUInstanceReboot, LUInstanceReinstall } from "./instance-ops.js";
+import { LUInstanceSetParams } from "./instance-modify.js";
 import { LUInstanceFailover, LUInstanceMigrate } from "./instance-migration.js";
 import { LUOsDiagnose } from "./os.js";
 import { LUNodeEvacuate } from "./node-evacuate.js";

@@ -72,3 +72,10 @@ async function readList(d: string, bootId: string): Promise<RunningInstance[]> {
   }
   return out;
 }
+
+/** Changes a running fake guest's memory (gnt-instance modify -m: ballooning). */
+export async function fakeBalloon(paths: GanetiPaths, bootId: string, name: string, memory: number): Promise<void> {
+  const cur = (await fakeList(paths, bootId)).find((i) => i.name === name);
+  if (cur === undefined) throw new HypervisorError(`Instance ${name} is not running`);
+  await atomicWrite(join(dir(paths), name), JSON.stringify({ ...cur, memory }));
+}

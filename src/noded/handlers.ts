@@ -12,7 +12,7 @@ import { osDiagnose, instanceOsAdd, instanceRunRename } from "./backend/os.js";
 import { blockdevCreate, blockdevRemove, blockdevFind, blockdevAssemble, blockdevShutdown, instanceStart, instanceShutdown,
   allInstancesInfo, lvmStatus, blockdevGrow, fileStorageDirRename,
   storageList, storageRepair, nodePowercycle, storageModify, lvList,
-  fileStorageList, blockdevGetdimensions } from "./backend/instances.js";
+  fileStorageList, blockdevGetdimensions, instanceBalloonMemory } from "./backend/instances.js";
 import { drbdSetRole, drbdSetNetwork, drbdWaitSync, drbdList, mirrorStatus, peerHello, peerHashes, peerWrite, peerDone, peerRead,
   blockdevRename } from "./backend/drbd.js";
 import { blockdevExport, blockdevTransferStatus, blockdevWriteChunk } from "./backend/transfer.js";
@@ -70,6 +70,7 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   instance_start: instanceStart,
   instance_shutdown: instanceShutdown,
   all_instances_info: allInstancesInfo,
+  instance_balloon_memory: instanceBalloonMemory,
   os_diagnose: osDiagnose,
   instance_os_add: instanceOsAdd,
   instance_run_rename: instanceRunRename,

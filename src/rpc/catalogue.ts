@@ -157,6 +157,7 @@ export const RPC_CALLS = {
     name: Str, hypervisor: Str, memory: Type.Number(), vcpus: Type.Number(), disks: Type.Array(DiskArg),
   }), RpcTimeout.normal),
   instance_shutdown: call<null>()(Type.Object({ name: Str, hypervisor: Str, timeout: Type.Number() }), RpcTimeout.normal),
+  instance_balloon_memory: call<null>()(Type.Object({ name: Str, hypervisor: Str, memory: Type.Number() }), RpcTimeout.normal),
   all_instances_info: call<Record<string, { memory: number; vcpus: number; state: string; time: number }>>()(
     Type.Object({ hypervisors: Type.Array(Str) }), RpcTimeout.urgent),
   os_diagnose: call<Array<{ name: string; path: string; status: boolean; diagnose: string; variants: string[];

@@ -193,3 +193,36 @@ test("verify finds orphan volumes and N+1 shortfalls; repair-disk-sizes corrects
 function includes(lines: readonly string[], ...wanted: string[]): void {
   for (const w of wanted) assert.ok(lines.includes(w), `missing ${JSON.stringify(w)} in:\n${lines.join("\n")}`);
 }
+
+test("modify: NICs and disks added, changed, removed; runtime memory; offline and online", async () => {
+  await ok("gnt-instance", "add", "-t", "drbd", "-n", "node2:node3", "-o", "image+default", "-s", "32M", "-B", "maxmem=256,minmem=64",
+    "--no-name-check", "dK");
+  let out = await ok("gnt-instance", "modify", "--net", "add:link=br1,ip=192.0.2.10", "dK");
+  assert.match(out, /^Modified instance dK\n - nic\.1 -> add:mac=[0-9a-f:]{17},ip=192\.0\.2\.10,mode=bridged,link=br1,network=None\n/);
+  out = await ok("gnt-instance", "modify", "--net", "1:modify,link=br9", "--disk", "add:size=16M", "dK");
+  assert.match(out, / - disk\/1 -> add:size=16,mode=rw\n/);
+  assert.match(out, / - nic\.link\/1 -> br9\n/);
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "disk.sizes,nic.links,snodes", "dK")),
+    [["32,16", "xen-br0,br9", "node3"]]);
+  // The new drbd disk is mirrored on the secondary too.
+  const files = (await readdir(join(c.root("node3"), "srv/ganeti/file-storage/dK"))).filter((f) => f.endsWith(".drbd_data"));
+  assert.equal(files.length, 2);
+  out = await ok("gnt-instance", "modify", "-m", "100", "dK");
+  assert.match(out, / - runtime_memory -> 100\n/);
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "oper_ram", "dK")), [["100M"]]);
+  await fails(/error type: wrong_input, error details:\nInstance dK must have memory between 64 and 256 MB of memory unless --force is given\n$/,
+    "gnt-instance", "modify", "-m", "512", "dK");
+  await fails(/error type: wrong_state, error details:\nCan't remove disks from a running instance\n$/, "gnt-instance", "modify", "--disk", "1:remove", "dK");
+  await fails(/error type: wrong_input, error details:\nInvalid NIC index 3, valid values are 0 to 1\n$/, "gnt-instance", "modify", "--net", "3:remove", "dK");
+  await fails(/error type: wrong_input, error details:\nNo changes submitted\n$/, "gnt-instance", "modify", "dK");
+  await fails(/error type: wrong_state, error details:\nInstance 'dK' is marked to be up, cannot change instance state to offline\n$/,
+    "gnt-instance", "modify", "--offline", "dK");
+  await ok("gnt-instance", "stop", "dK");
+  out = await ok("gnt-instance", "modify", "--disk", "1:remove", "--net", "1:remove", "dK");
+  assert.match(out, / - disk\/1 -> remove\n - nic\/1 -> remove\n/);
+  assert.equal((await readdir(join(c.root("node3"), "srv/ganeti/file-storage/dK"))).filter((f) => f.endsWith(".drbd_data")).length, 1);
+  await ok("gnt-instance", "modify", "--offline", "dK");
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "status", "dK")), [["ADMIN_offline"]]);
+  await ok("gnt-instance", "modify", "--online", "dK");
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "status,disk.sizes", "dK")), [["ADMIN_down", "32"]]);
+});

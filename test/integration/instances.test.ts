@@ -76,8 +76,8 @@ test("modify backend parameters, reboot to apply them", async () => {
   assert.match(r.stdout, /Modified instance dY\n - be\/maxmem -> 256\n - be\/minmem -> 192\n/);
   r = await c.on("node1", "gnt-instance", "modify", "-B", "minmem=512", "dY");
   assert.match(r.stderr, /error type: wrong_input, error details:\nMinimum memory size \(512\) must be less or equal to maximum memory size \(256\)\n$/);
-  r = await c.on("node1", "gnt-instance", "modify", "--disk", "1:size=1G", "dY");
-  assert.match(r.stderr, /Changing disks is not supported yet by ganeti-ts/);
+  r = await c.on("node1", "gnt-instance", "modify", "--disk", "add:size=1G", "dY");
+  assert.match(r.stderr, /error type: wrong_state, error details:\nCan't add disks to a diskless instance\n$/);
   r = await c.on("node1", "gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,be/maxmem,oper_ram", "dY");
   assert.deepEqual(rows(r.stdout), [["dY", "256", "128"]], "running with the old size until restarted");
   r = await c.on("node1", "gnt-instance", "reboot", "dY");

@@ -9,7 +9,7 @@ import { localPath } from "../../storage/file.js";
 import { fileExists } from "../../util/fs.js";
 import { rename, readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { fakeStart, fakeStop, fakeList } from "../../hypervisor/fake.js";
+import { fakeStart, fakeStop, fakeList, fakeBalloon } from "../../hypervisor/fake.js";
 import { HypervisorError, BlockDeviceError, FileStoragePathError } from "../../errors.js";
 
 function checkHypervisor(hv: string): void {
@@ -162,4 +162,10 @@ export async function blockdevGetdimensions(args: RpcArgs<"blockdev_getdimension
     }
   }
   return out;
+}
+
+export async function instanceBalloonMemory(args: RpcArgs<"instance_balloon_memory">, ctx: NodedContext): Promise<null> {
+  checkHypervisor(args.hypervisor);
+  await fakeBalloon(ctx.paths, ctx.bootId, args.name, args.memory);
+  return null;
 }

@@ -1,0 +1,274 @@
+// gnt-instance modify (Ganeti's LUInstanceSetParams): backend and hypervisor parameters,
+// NICs and disks added, removed or changed, runtime memory of a running instance, the OS
+// and its parameters, offline/online. Every check runs before anything changes.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { ConfigData, Disk, Nic } from "../objects/types.js";
+import { fillInstanceBe, instanceDisks } from "../objects/fill.js";
+import { instanceDiskTemplate, instanceNodes, instanceSecondaryNodes } from "../objects/topology.js";
+import { Levels } from "./base.js";
+import { LUInstanceOne, checkNodeHasOs } from "./instance.js";
+import type { OpOutcome } from "../jobs/queue.js";
+import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
+import { nodeTarget } from "../config/store.js";
+import { buildDisks, createDisks, removeDisks, shutdownDisks, assembleDisks, waitForSync } from "./instance-disks.js";
+
+interface Mod {
+  readonly op: "add" | "remove" | "modify";
+  /** The index (−1: the end) the change applies to. */
+  readonly idx: number;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/** Both of Ganeti's forms: [(add|remove|idx, params)] and [(add|remove|modify, idx, params)]. */
+function normalizeMods(raw: unknown): Mod[] {
+  const list = Array.isArray(raw) ? raw : [];
+  return list.map((m: unknown[]) => {
+    if (m.length === 3) return { op: m[0] as Mod["op"], idx: Number(m[1]), params: (m[2] ?? {}) as Record<string, unknown> };
+    const [a, params] = m as [unknown, Record<string, unknown>];
+    return typeof a === "number" ? { op: "modify", idx: a, params } : { op: a as Mod["op"], idx: -1, params };
+  });
+}
+
+function absIndex(idx: number, len: number, what: string, forAdd: boolean): number {
+  const max = forAdd ? len : len - 1;
+  const i = idx === -1 ? max : idx;
+  if (!Number.isInteger(i) || i < 0 || i > max) {
+    throw new OpPrereqError(`Invalid ${what} index ${idx}, valid values are 0 to ${Math.max(0, max)}`, ErrorCode.inval);
+  }
+  return i;
+}
+
+const NIC_KEYS: ReadonlySet<string> = new Set(["mac", "ip", "mode", "link", "vlan", "network", "name"]);
+const DISK_MODIFY_KEYS: ReadonlySet<string> = new Set(["mode", "name"]);
+
+export class LUInstanceSetParams extends LUInstanceOne {
+  override readonly hooksPath = "instance-modify";
+  override readonly hooksType = "INSTANCE" as const;
+  private nicMods: Mod[] = [];
+  private diskMods: Mod[] = [];
+  private running = false;
+
+  override expandNames(): void {
+    super.expandNames();
+    const nodes = instanceNodes(this.cfg, this.inst);
+    this.lock(Levels.node, nodes);
+    this.lock(Levels.nodeRes, nodes);
+  }
+
+  async checkPrereq(): Promise<void> {
+    const op = this.op;
+    this.nicMods = normalizeMods(op["nics"]);
+    this.diskMods = normalizeMods(op["disks"]);
+    const be = (op["beparams"] ?? {}) as Record<string, unknown>;
+    const hv = (op["hvparams"] ?? {}) as Record<string, unknown>;
+    const osp = (op["osparams"] ?? {}) as Record<string, unknown>;
+    const any = this.nicMods.length > 0 || this.diskMods.length > 0 || Object.keys(be).length > 0 || Object.keys(hv).length > 0 ||
+      Object.keys(osp).length > 0 || op["runtime_mem"] !== undefined || typeof op["os_name"] === "string" ||
+      typeof op["offline"] === "boolean" || typeof op["disk_template"] === "string";
+    if (!any) throw new OpPrereqError("No changes submitted", ErrorCode.inval);
+    if (typeof op["disk_template"] === "string") {
+      throw new OpPrereqError(`Converting the disk template to '${op["disk_template"]}' is not supported yet by ganeti-ts`, ErrorCode.inval);
+    }
+    const merged = fillInstanceBe(this.cfg.cluster, { ...this.inst, beparams: { ...this.inst.beparams, ...be } });
+    if (Number(merged["minmem"]) > Number(merged["maxmem"])) {
+      throw new OpPrereqError(`Minimum memory size (${String(merged["minmem"])}) must be less or equal to maximum memory size ` +
+        `(${String(merged["maxmem"])})`, ErrorCode.inval);
+    }
+    const pnode = this.pnode;
+    if (!pnode.offline) {
+      const r = await this.env.rpc.call(nodeTarget(pnode), "all_instances_info", { hypervisors: [this.inst.hypervisor] });
+      this.running = r.ok && r.payload?.[this.inst.name] !== undefined;
+    }
+    if (op["runtime_mem"] !== undefined) {
+      if (!this.running) throw new OpPrereqError(`Instance ${this.inst.name} is not running`, ErrorCode.state);
+      const mem = Number(op["runtime_mem"]);
+      if ((mem < Number(merged["minmem"]) || mem > Number(merged["maxmem"])) && op["force"] !== true) {
+        throw new OpPrereqError(`Instance ${this.inst.name} must have memory between ${String(merged["minmem"])} and ` +
+          `${String(merged["maxmem"])} MB of memory unless --force is given`, ErrorCode.inval);
+      }
+    }
+    if (typeof op["offline"] === "boolean" && op["offline"] && this.inst.admin_state === "up") {
+      throw new OpPrereqError(`Instance '${this.inst.name}' is marked to be up, cannot change instance state to offline`, ErrorCode.state);
+    }
+    if (op["offline"] === false && this.inst.admin_state !== "offline") {
+      throw new OpPrereqError(`Instance '${this.inst.name}' is not offline`, ErrorCode.state);
+    }
+    if (typeof op["os_name"] === "string") await checkNodeHasOs(this.env.rpc, pnode, op["os_name"]);
+    this.checkNics();
+    this.checkDisks();
+  }
+
+  private checkNics(): void {
+    let count = this.inst.nics.length;
+    for (const m of this.nicMods) {
+      const bad = Object.keys(m.params).filter((k) => !NIC_KEYS.has(k));
+      if (bad.length > 0) throw new OpPrereqError(`Invalid NIC parameter(s): ${bad.join(", ")}`, ErrorCode.inval);
+      absIndex(m.idx, count, "NIC", m.op === "add");
+      if (m.op === "add") count++;
+      if (m.op === "remove") count--;
+      const mode = m.params["mode"];
+      if (mode !== undefined && mode !== "bridged" && mode !== "routed" && mode !== "openvswitch") {
+        throw new OpPrereqError(`Invalid NIC mode '${String(mode)}'`, ErrorCode.inval);
+      }
+      if (m.params["mode"] === "routed" && (m.params["ip"] === undefined || m.params["ip"] === null) && m.op === "add") {
+        throw new OpPrereqError("Cannot set the NIC IP address to None on a routed NIC", ErrorCode.inval);
+      }
+    }
+  }
+
+  private checkDisks(): void {
+    const template = instanceDiskTemplate(this.cfg, this.inst);
+    let count = instanceDisks(this.cfg, this.inst).length;
+    for (const m of this.diskMods) {
+      absIndex(m.idx, count, "disk", m.op === "add");
+      if (m.op === "add") {
+        if (template === "diskless") throw new OpPrereqError("Can't add disks to a diskless instance", ErrorCode.state);
+        const size = m.params["size"];
+        if (typeof size !== "number" || size <= 0) throw new OpPrereqError("Required disk parameter 'size' missing", ErrorCode.inval);
+        count++;
+      } else if (m.op === "remove") {
+        if (this.running) throw new OpPrereqError("Can't remove disks from a running instance", ErrorCode.state);
+        if (count === 1) throw new OpPrereqError("Can't remove the last disk of an instance", ErrorCode.inval);
+        count--;
+      } else {
+        const bad = Object.keys(m.params).filter((k) => !DISK_MODIFY_KEYS.has(k));
+        if (bad.length > 0) throw new OpPrereqError(`Disk modification doesn't support additional arguments: ${bad.join(", ")}`, ErrorCode.inval);
+      }
+    }
+  }
+
+  async exec(): Promise<OpOutcome> {
+    const result: Array<[string, unknown]> = [];
+    await this.applyDisks(result);
+    const be = (this.op["beparams"] ?? {}) as Record<string, unknown>;
+    const hv = (this.op["hvparams"] ?? {}) as Record<string, unknown>;
+    const osp = (this.op["osparams"] ?? {}) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(be)) result.push([`be/${k}`, String(v)]);
+    for (const [k, v] of Object.entries(hv)) result.push([`hv/${k}`, String(v)]);
+    for (const [k, v] of Object.entries(osp)) result.push([`os/${k}`, String(v)]);
+    const nics = this.applyNics(result);
+    const os = typeof this.op["os_name"] === "string" ? this.op["os_name"] : null;
+    if (os !== null) result.push(["os_name", os]);
+    const offline = typeof this.op["offline"] === "boolean" ? this.op["offline"] : null;
+    if (offline !== null) result.push(["admin_state", offline ? "offline" : "down"]);
+    const drop = (o: Record<string, unknown>, upd: Record<string, unknown>): Record<string, unknown> =>
+      Object.fromEntries(Object.entries({ ...o, ...upd }).filter(([, v]) => v !== "default" && v !== null));
+    await this.env.config.update((c) => {
+      const i = c.instances[this.inst.uuid];
+      if (i === undefined) return c;
+      return { ...c, instances: { ...c.instances, [i.uuid]: { ...i, beparams: drop({ ...i.beparams }, be), hvparams: drop({ ...i.hvparams }, hv),
+        osparams: drop({ ...i.osparams }, osp), nics, ...(os !== null ? { os } : {}),
+        ...(offline !== null ? { admin_state: offline ? "offline" : "down" } : {}),
+        serial_no: i.serial_no + 1, mtime: Date.now() / 1000 } } };
+    }, (w) => this.logWarning(w));
+    if (this.op["runtime_mem"] !== undefined) {
+      const mem = Number(this.op["runtime_mem"]);
+      (await this.env.rpc.call(nodeTarget(this.pnode), "instance_balloon_memory", { name: this.inst.name, hypervisor: this.inst.hypervisor, memory: mem }))
+        .raise(`Cannot modify memory of instance ${this.inst.name}`);
+      result.push(["runtime_memory", mem]);
+    }
+    return { result };
+  }
+
+  private applyNics(result: Array<[string, unknown]>): Nic[] {
+    const nics = [...this.inst.nics];
+    const prefix = this.cfg.cluster.mac_prefix;
+    for (const m of this.nicMods) {
+      if (m.op === "add") {
+        const idx = absIndex(m.idx, nics.length, "NIC", true);
+        const p = m.params;
+        const mac = typeof p["mac"] === "string" && p["mac"] !== "auto" && p["mac"] !== "generate" ? p["mac"]
+          : `${prefix}:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, "0")).join(":")}`;
+        const nicparams = Object.fromEntries(["mode", "link", "vlan"].filter((k) => p[k] !== undefined).map((k) => [k, p[k]]));
+        const nic = { uuid: randomUUID(), name: typeof p["name"] === "string" ? p["name"] : null, mac,
+          ip: typeof p["ip"] === "string" && p["ip"] !== "none" ? p["ip"] : null, network: typeof p["network"] === "string" ? p["network"] : null,
+          nicparams } as Nic;
+        nics.splice(idx, 0, nic);
+        const filled = { ...(this.cfg.cluster.nicparams["default"] ?? {}), ...nicparams } as Record<string, unknown>;
+        result.push([`nic.${idx}`, `add:mac=${mac},ip=${nic.ip ?? "None"},mode=${String(filled["mode"] ?? "")},link=${String(filled["link"] ?? "")},` +
+          `network=${nic.network ?? "None"}`]);
+      } else if (m.op === "remove") {
+        const idx = absIndex(m.idx, nics.length, "NIC", false);
+        nics.splice(idx, 1);
+        result.push([`nic/${idx}`, "remove"]);
+      } else {
+        const idx = absIndex(m.idx, nics.length, "NIC", false);
+        const cur = nics[idx] as Nic;
+        const np: Record<string, unknown> = { ...((cur.nicparams ?? {}) as Record<string, unknown>) };
+        let next: Nic = cur;
+        for (const [k, v] of Object.entries(m.params)) {
+          if (k === "mode" || k === "link" || k === "vlan") np[k] = v;
+          else next = { ...next, [k]: v === "none" ? null : v } as Nic;
+          result.push([`nic.${k}/${idx}`, v]);
+        }
+        nics[idx] = { ...next, nicparams: np } as Nic;
+      }
+    }
+    return nics;
+  }
+
+  /** Disks are created (or removed) on their nodes first, then recorded. */
+  private async applyDisks(result: Array<[string, unknown]>): Promise<void> {
+    if (this.diskMods.length === 0) return;
+    const cfg = this.cfg;
+    let disks = instanceDisks(cfg, this.inst);
+    const template = instanceDiskTemplate(cfg, this.inst);
+    const removed: Disk[] = [];
+    const added: Disk[] = [];
+    let highestPort = cfg.cluster.highest_used_port;
+    let work: ConfigData = cfg;
+    for (const m of this.diskMods) {
+      if (m.op === "add") {
+        const idx = absIndex(m.idx, disks.length, "disk", true);
+        const snode = instanceSecondaryNodes(work, this.inst)[0] ?? null;
+        const fileDir = template === "sharedfile" ? work.cluster.shared_file_storage_dir ?? "/srv/ganeti/shared-file-storage"
+          : work.cluster.file_storage_dir ?? "/srv/ganeti/file-storage";
+        const built = buildDisks(work, template, this.inst.name, this.inst.primary_node, snode,
+          [{ size: Number(m.params["size"]), mode: String(m.params["mode"] ?? "rw"), name: typeof m.params["name"] === "string" ? m.params["name"] : null }],
+          idx, fileDir, "loop");
+        const d = built.disks[0] as Disk;
+        highestPort = built.highestPort;
+        await createDisks({ ...this.diskEnv(), cfg: work }, this.inst, [d]);
+        added.push(d);
+        disks.splice(idx, 0, d);
+        // Later minors and ports must see this disk.
+        work = { ...work, disks: { ...work.disks, [d.uuid ?? ""]: d }, cluster: { ...work.cluster, highest_used_port: highestPort } };
+        result.push([`disk/${idx}`, `add:size=${d.size},mode=${d.mode ?? "rw"}`]);
+      } else if (m.op === "remove") {
+        const idx = absIndex(m.idx, disks.length, "disk", false);
+        const [d] = disks.splice(idx, 1) as [Disk];
+        removed.push(d);
+        result.push([`disk/${idx}`, "remove"]);
+      } else {
+        const idx = absIndex(m.idx, disks.length, "disk", false);
+        const d = disks[idx] as Disk;
+        disks[idx] = { ...d, ...(m.params["mode"] !== undefined ? { mode: String(m.params["mode"]) } : {}),
+          ...(m.params["name"] !== undefined ? { name: m.params["name"] === "none" ? null : String(m.params["name"]) } : {}) } as Disk;
+        for (const [k, v] of Object.entries(m.params)) result.push([`disk.${k}/${idx}`, v]);
+      }
+    }
+    // Re-number iv_names as Ganeti does, and record.
+    disks = disks.map((d, i) => ({ ...d, iv_name: `disk/${i}` }) as Disk);
+    const cfg2 = await this.env.config.update((c) => {
+      const i = c.instances[this.inst.uuid];
+      if (i === undefined) return c;
+      const all = { ...c.disks };
+      for (const d of removed) delete all[d.uuid ?? ""];
+      for (const d of disks) all[d.uuid ?? ""] = d;
+      return { ...c, disks: all, cluster: { ...c.cluster, highest_used_port: Math.max(c.cluster.highest_used_port ?? 0, highestPort ?? 0) },
+        instances: { ...c.instances, [i.uuid]: { ...i, disks: disks.map((d) => d.uuid ?? ""), serial_no: i.serial_no + 1 } } };
+    }, (w) => this.logWarning(w));
+    const inst = cfg2.instances[this.inst.uuid] ?? this.inst;
+    if (removed.length > 0) {
+      // The removed disks still exist on the nodes: take them down and delete them.
+      const env = { ...this.diskEnv(), cfg };
+      const ghost = { ...this.inst, disks: removed.map((d) => d.uuid ?? "") };
+      await shutdownDisks(env, ghost);
+      if (!(await removeDisks(env, ghost, removed))) this.logWarning("Some removed disks could not be deleted on their nodes");
+    }
+    if (added.length > 0 && inst.disks_active === true && added.some((d) => d.dev_type === "drbd")) {
+      if (!(await assembleDisks({ ...this.diskEnv(), cfg: cfg2 }, inst))) throw new OpExecError("Cannot activate the new disks");
+      await waitForSync({ ...this.diskEnv(), cfg: cfg2 }, inst);
+    }
+  }
+}
