@@ -270,9 +270,27 @@ export async function startInstance(env: DiskOpsEnv, inst: Instance): Promise<vo
   }
   const be = fillInstanceBe(cfg.cluster, inst);
   const r = await env.rpc.call(nodeTarget(node), "instance_start", {
-    name: inst.name, hypervisor: inst.hypervisor, memory: Number(be["maxmem"]), vcpus: Number(be["vcpus"]), disks: diskArgs(cfg, inst),
+    name: inst.name, hypervisor: inst.hypervisor, memory: await startMemory(env, node, inst.name, Number(be["minmem"]), Number(be["maxmem"])),
+    vcpus: Number(be["vcpus"]), disks: diskArgs(cfg, inst),
   });
   r.raise(`Could not start instance ${inst.name}`);
+}
+
+/**
+ * The memory to start with: maxmem, or what the node has free when that is less but still
+ * at least minmem (the instance runs smaller until memory frees up); below minmem: refused.
+ */
+async function startMemory(env: DiskOpsEnv, node: Node, name: string, minmem: number, maxmem: number): Promise<number> {
+  if (minmem >= maxmem) return maxmem;
+  const r = await env.rpc.call(nodeTarget(node), "node_info", { storage_dirs: [] });
+  if (!r.ok || r.payload === null) return maxmem;
+  const free = r.payload.memory_free;
+  if (free >= maxmem) return maxmem;
+  if (free < minmem) {
+    throw new OpExecError(`Not enough memory on node ${node.name} for starting instance ${name}: needed ${minmem} MiB, available ${free} MiB`);
+  }
+  env.info(`Node ${node.name} has ${free} MiB free, less than the instance's maximum memory (${maxmem} MiB): starting ${name} with ${free} MiB`);
+  return free;
 }
 
 export abstract class LUInstanceOne extends LogicalUnit {

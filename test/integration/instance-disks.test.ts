@@ -226,3 +226,17 @@ test("modify: NICs and disks added, changed, removed; runtime memory; offline an
   await ok("gnt-instance", "modify", "--online", "dK");
   assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "status,disk.sizes", "dK")), [["ADMIN_down", "32"]]);
 });
+
+test("an instance starts with less than maxmem when its node is short, never below minmem", async () => {
+  const out = log(await ok("gnt-instance", "add", "-t", "file", "-n", "node1", "--no-install", "-s", "16M", "-B", "maxmem=90000000,minmem=64",
+    "--no-name-check", "dBig"));
+  const line = out.find((l) => l.includes("less than the instance's maximum memory")) ?? "";
+  const m = / - INFO: Node node1 has (\d+) MiB free, less than the instance's maximum memory \(90000000 MiB\): starting dBig with (\d+) MiB$/.exec(line);
+  assert.ok(m !== null, out.join("\n"));
+  assert.equal(m[1], m[2]);
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--units=m", "-o", "oper_ram", "dBig")), [[m[2] ?? ""]]);
+  // node1's memory is now taken: an instance needing more than what is left is refused.
+  await fails(/error type: insufficient_resources, error details:\nNot enough memory on node node1 for starting instance dSmall: needed 4096 MiB, available \d+ MiB\n$/,
+    "gnt-instance", "add", "-t", "file", "-n", "node1", "--no-install", "-s", "16M", "-B", "maxmem=4096,minmem=4096", "--no-name-check", "dSmall");
+  await ok("gnt-instance", "remove", "-f", "dBig");
+});
