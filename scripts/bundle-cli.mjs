@@ -5,7 +5,7 @@
 // wrote it.
 import { build } from "esbuild";
 
-const programs = ["gnt-cluster", "gnt-node", "gnt-group", "gnt-job", "gnt-debug", "gnt-instance", "gnt-os"];
+const programs = ["gnt-cluster", "gnt-node", "gnt-group", "gnt-job", "gnt-debug", "gnt-instance", "gnt-os", "gnt-backup"];
 await build({
   entryPoints: Object.fromEntries(programs.map((p) => [p, `dist/src/cli/${p}.js`])),
   outdir: "dist/cli-bundle",

@@ -4,7 +4,7 @@
 // sync, and checking a node's copy before it takes over.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { ConfigData, Disk, Instance, Node } from "../objects/types.js";
-import { fillGroupDiskParams, instanceDisks } from "../objects/fill.js";
+import { fillGroupDiskParams, fillInstanceBe, instanceDisks } from "../objects/fill.js";
 import { OpExecError } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import type { RpcClient } from "../rpc/client.js";
@@ -265,4 +265,19 @@ export async function waitForSync(env: DiskOpsEnv, inst: Instance, sleep = (ms: 
 export async function disksConsistent(env: DiskOpsEnv, inst: Instance, node: string, ldiskOnly = false): Promise<Array<boolean>> {
   const st = await mirrorStatus(env, inst, node);
   return st.map((s) => s !== null && (ldiskOnly ? s.ldisk_status === "ok" : !s.is_degraded));
+}
+
+/** What the node's OS runner needs to know about an instance (filled parameters, disks, NICs). */
+export function osInstance(cfg: ConfigData, inst: Instance, pnode: Node) {
+  const nicDefaults = (cfg.cluster.nicparams["default"] ?? {}) as Record<string, unknown>;
+  return {
+    name: inst.name, uuid: inst.uuid, os: inst.os, hypervisor: inst.hypervisor, primary_node: pnode.name,
+    disks: instanceDisks(cfg, inst).map((d) => ({ ...diskArg(cfg, inst, d), mode: d.mode ?? "rw", name: d.name ?? null })),
+    nics: inst.nics.map((n) => {
+      const p = { ...nicDefaults, ...((n.nicparams ?? {}) as Record<string, unknown>) };
+      return { mac: String(n.mac), uuid: String(n.uuid ?? ""), ip: (n.ip as string | null | undefined) ?? null,
+        mode: String(p["mode"] ?? "bridged"), link: String(p["link"] ?? ""), name: (n.name as string | null | undefined) ?? null };
+    }),
+    beparams: fillInstanceBe(cfg.cluster, inst), hvparams: { ...inst.hvparams }, osparams: { ...inst.osparams },
+  };
 }

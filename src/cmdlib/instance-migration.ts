@@ -12,7 +12,6 @@ import { nodeTarget } from "../config/store.js";
 import { choosePrimary } from "./iallocator.js";
 import { assembleDisks, diskArg, disksConsistent, drbdLocal, isDrbd, shutdownDisks } from "./instance-disks.js";
 import { instanceSecondaryNodes } from "../objects/topology.js";
-import { startInstance } from "./instance.js";
 
 const EXT_MIRROR: ReadonlySet<string> = new Set(["sharedfile"]);
 

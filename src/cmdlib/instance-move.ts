@@ -9,8 +9,7 @@ import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import { createDisks, diskArg, removeDisks } from "./instance-disks.js";
-import { formatUnit } from "../query/format.js";
-import { formatSeconds } from "./instance-disks.js";
+import { followTransfer } from "./transfer-progress.js";
 
 /** Disk types whose data can be copied to another node (Ganeti's DTS_COPYABLE, of those built). */
 const COPYABLE: ReadonlySet<string> = new Set(["file", "plain"]);
@@ -101,7 +100,6 @@ export class LUInstanceMove extends LogicalUnit {
     return { result: null };
   }
 
-  /** One disk, node to node, with Ganeti's progress lines ("disk/0 sent 450M, 77.2 MiB/s, 21%, ETA 21s"). */
   private async transfer(name: string, source: Node, target: Node, disk: ReturnType<typeof diskArg>): Promise<boolean> {
     const start = await this.env.rpc.call(nodeTarget(source), "blockdev_export",
       { disk, dest: { name: target.name, ip: target.secondary_ip ?? target.primary_ip } });
@@ -109,31 +107,6 @@ export class LUInstanceMove extends LogicalUnit {
       this.logWarning(`Can't start the transfer of ${name}: ${start.failMsg ?? ""}`);
       return false;
     }
-    let last = 0;
-    for (;;) {
-      await new Promise((res) => setTimeout(res, 500));
-      const st = (await this.env.rpc.call(nodeTarget(source), "blockdev_transfer_status", { id: start.payload.id })).payload;
-      if (st === null || st === undefined) {
-        this.logWarning(`Lost track of the transfer of ${name}`);
-        return false;
-      }
-      if (st.error !== null) {
-        this.logWarning(`${name} failed to send data: ${st.error}`);
-        return false;
-      }
-      if (st.finished) break;
-      if (Date.now() - last >= 5000 || last === 0) {
-        last = Date.now();
-        const secs = Math.max(0.001, (Date.now() - st.started) / 1000);
-        const rate = st.done / 1048576 / secs;
-        const eta = rate > 0 ? (st.total - st.done) / 1048576 / rate : null;
-        const pct = st.total > 0 ? Math.floor((100 * st.done) / st.total) : null;
-        this.env.feedback(`${name} sent ${formatUnit(st.done / 1048576, "h")}, ${rate.toFixed(1)} MiB/s` +
-          `${pct !== null ? `, ${pct}%` : ""}${eta !== null ? `, ETA ${formatSeconds(eta)}` : ""}`);
-      }
-    }
-    this.env.feedback(`${name} finished receiving data`);
-    this.env.feedback(`${name} finished sending data`);
-    return true;
+    return followTransfer({ rpc: this.env.rpc, feedback: (m) => this.env.feedback(m), warn: (m) => this.logWarning(m) }, name, source, start.payload.id);
   }
 }

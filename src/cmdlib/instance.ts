@@ -2,7 +2,7 @@
 // fake hypervisor, without OS installation), remove, startup, shutdown. Templates and
 // features not built yet are refused with a clear error, never pretended.
 import { randomUUID, randomBytes } from "node:crypto";
-import type { ConfigData, Disk, Instance, Nic, Node } from "../objects/types.js";
+import type { ConfigData, Instance, Nic, Node } from "../objects/types.js";
 import { fillInstanceBe, instanceDisks } from "../objects/fill.js";
 import { LogicalUnit, expandName, expandNodeName, Levels } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
@@ -11,7 +11,9 @@ import { nodeTarget } from "../config/store.js";
 import { resolveHost } from "../util/identity.js";
 import type { RpcClient } from "../rpc/client.js";
 import { choosePrimary } from "./iallocator.js";
-import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, shutdownDisks, waitForSync, type DiskOpsEnv } from "./instance-disks.js";
+import { findExport, importDisks } from "./backup-import.js";
+import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, shutdownDisks, waitForSync, osInstance, type DiskOpsEnv } from "./instance-disks.js";
+export { osInstance };
 
 const SUPPORTED_TEMPLATES: ReadonlySet<string> = new Set(["diskless", "file", "sharedfile", "drbd", "plain"]);
 export const MIRRORED_TEMPLATES: ReadonlySet<string> = new Set(["drbd"]);
@@ -48,13 +50,17 @@ export class LUInstanceCreate extends LogicalUnit {
   private name = "";
   private pnode!: Node;
   private snode: Node | null = null;
+  /** The disks and OS to create with (from the opcode, or an import's export). */
+  private diskSpecs: Array<Record<string, unknown>> = [];
+  private osType: string | null = null;
+  private importFrom: { node: Node; name: string; info: Record<string, Record<string, string>> } | null = null;
   private template = "";
   /** The allocator to run when no primary node was given. */
   private allocator: string | null = null;
 
   override checkArguments(): void {
-    if (this.op["mode"] !== undefined && this.op["mode"] !== "create") {
-      throw new OpPrereqError("Instance import is not supported yet by ganeti-ts", ErrorCode.inval);
+    if (this.op["mode"] !== undefined && this.op["mode"] !== "create" && this.op["mode"] !== "import") {
+      throw new OpPrereqError(`Instance creation mode '${String(this.op["mode"])}' is not supported yet by ganeti-ts`, ErrorCode.inval);
     }
     const template = this.op["disk_template"];
     if (MIRRORED_TEMPLATES.has(String(template)) && typeof this.op["pnode"] === "string" && typeof this.op["snode"] !== "string") {
@@ -84,6 +90,19 @@ export class LUInstanceCreate extends LogicalUnit {
   async checkPrereq(): Promise<void> {
     const cfg = this.cfg;
     if (this.op["name_check"] !== false) this.name = (await resolveHost(this.env.paths, this.name)).name;
+    this.diskSpecs = (this.op["disks"] as Array<Record<string, unknown>> | undefined) ?? [];
+    this.osType = typeof this.op["os_type"] === "string" ? this.op["os_type"] : null;
+    if (this.op["mode"] === "import") {
+      // Ganeti's import: disks, sizes and OS default to the export's.
+      const exportName = typeof this.op["src_path"] === "string" ? this.op["src_path"] : this.name;
+      const found = await findExport(this.env.rpc, cfg, typeof this.op["src_node"] === "string" ? this.op["src_node"] : null, exportName);
+      this.importFrom = { ...found, name: exportName };
+      const ins = found.info["instance"] ?? {};
+      if (this.diskSpecs.length === 0) {
+        this.diskSpecs = Array.from({ length: Number(ins["disk_count"] ?? 0) }, (_, i) => ({ size: Number(ins[`disk${i}_size`] ?? 0), mode: "rw" }));
+      }
+      this.osType ??= found.info["export"]?.["os"] ?? null;
+    }
     if (this.allocator !== null) {
       const be = fillInstanceBe(cfg.cluster, { beparams: (this.op["beparams"] ?? {}) as Record<string, unknown> } as unknown as Instance);
       const choice = await choosePrimary(this.env.rpc, cfg, this.allocator, Number(be["minmem"]), [], `instance ${this.name}`);
@@ -105,7 +124,7 @@ export class LUInstanceCreate extends LogicalUnit {
     if (!SUPPORTED_TEMPLATES.has(this.template)) {
       throw new OpPrereqError(`Disk template '${this.template}' is not supported yet by ganeti-ts`, ErrorCode.inval);
     }
-    const disks = (this.op["disks"] as Array<Record<string, unknown>> | undefined) ?? [];
+    const disks = this.diskSpecs;
     if (this.template === "diskless" && disks.length > 0) throw new OpPrereqError("Diskless instances can't have disks", ErrorCode.inval);
     if (this.template !== "diskless" && disks.length === 0) throw new OpPrereqError("Instance must have at least one disk", ErrorCode.inval);
     for (const [i, d] of disks.entries()) {
@@ -116,21 +135,21 @@ export class LUInstanceCreate extends LogicalUnit {
       throw new OpPrereqError(`Selected hypervisor (${hv}) not enabled in the cluster (${cfg.cluster.enabled_hypervisors.join(",")})`, ErrorCode.state);
     }
     const n = cfg.nodes[this.pnode.uuid] ?? this.pnode;
-    if (typeof this.op["os_type"] !== "string" && this.op["no_install"] !== true) {
+    if (this.osType === null && this.op["no_install"] !== true) {
       throw new OpPrereqError("No guest OS or OS image specified", ErrorCode.inval);
     }
-    if (typeof this.op["os_type"] === "string" && (cfg.cluster.blacklisted_os ?? []).includes(this.op["os_type"])) {
-      throw new OpPrereqError(`Guest OS '${this.op["os_type"]}' is not allowed for installation`, ErrorCode.state);
+    if (this.osType !== null && (cfg.cluster.blacklisted_os ?? []).includes(this.osType)) {
+      throw new OpPrereqError(`Guest OS '${this.osType}' is not allowed for installation`, ErrorCode.state);
     }
-    if (typeof this.op["os_type"] === "string" && this.op["no_install"] !== true && !n.offline) {
-      await checkNodeHasOs(this.env.rpc, n, this.op["os_type"]);
+    if (this.osType !== null && this.op["no_install"] !== true && !n.offline) {
+      await checkNodeHasOs(this.env.rpc, n, this.osType);
     }
     if (n.offline) throw new OpPrereqError(`Cannot use offline primary node '${n.name}'`, ErrorCode.state);
     if (this.template === "plain") {
       const vg = cfg.cluster.volume_group_name ?? "xenvg";
       const st = (await this.env.rpc.call(nodeTarget(n), "lvm_status", { vg })).raise(`Can't check volume group ${vg} on node ${n.name}`);
       if (st.error !== null) throw new OpPrereqError(`Can't create plain disks on node ${n.name}: ${st.error}`, ErrorCode.environ);
-      const need = ((this.op["disks"] as Array<Record<string, unknown>> | undefined) ?? []).reduce((a, d) => a + Number(d["size"] ?? 0), 0);
+      const need = this.diskSpecs.reduce((a, d) => a + Number(d["size"] ?? 0), 0);
       if (st.free < need) {
         throw new OpPrereqError(`Not enough disk space on target node ${n.name} vg ${vg}: required ${need} MiB, available ${st.free} MiB`,
           ErrorCode.norm);
@@ -167,7 +186,7 @@ export class LUInstanceCreate extends LogicalUnit {
     const c = cfg.cluster;
     const baseDir = this.template === "sharedfile" ? c.shared_file_storage_dir ?? "/srv/ganeti/shared-file-storage"
       : typeof this.op["file_storage_dir"] === "string" ? this.op["file_storage_dir"] : c.file_storage_dir ?? "/srv/ganeti/file-storage";
-    const specs = ((this.op["disks"] as Array<Record<string, unknown>> | undefined) ?? [])
+    const specs = this.diskSpecs
       .map((d) => ({ size: Number(d["size"]), mode: String(d["mode"] ?? "rw"), name: typeof d["name"] === "string" ? d["name"] : null }));
     const fileDir = this.template === "sharedfile" || this.template === "file" ? baseDir : c.file_storage_dir ?? "/srv/ganeti/file-storage";
     const { disks, highestPort } = buildDisks(cfg, this.template, this.name, this.pnode.uuid, this.snode?.uuid ?? null, specs, 0, fileDir,
@@ -180,7 +199,7 @@ export class LUInstanceCreate extends LogicalUnit {
     }) as Nic);
     const start = this.op["start"] !== false;
     const inst = {
-      uuid: randomUUID(), name: this.name, primary_node: this.pnode.uuid, os: String(this.op["os_type"] ?? ""),
+      uuid: randomUUID(), name: this.name, primary_node: this.pnode.uuid, os: this.osType ?? "",
       hypervisor: typeof this.op["hypervisor"] === "string" ? this.op["hypervisor"] : c.enabled_hypervisors[0] ?? "fake",
       hvparams: (this.op["hvparams"] ?? {}) as Record<string, unknown>, beparams: (this.op["beparams"] ?? {}) as Record<string, unknown>,
       osparams: (this.op["osparams"] ?? {}) as Record<string, unknown>, admin_state: start ? "up" : "down", admin_state_source: "admin",
@@ -211,7 +230,11 @@ export class LUInstanceCreate extends LogicalUnit {
         this.logWarning("Disk syncing has not returned a good status; check the instance");
       }
     }
-    if (this.op["no_install"] !== true && typeof this.op["os_type"] === "string") {
+    if (this.importFrom !== null && this.op["no_install"] !== true) {
+      this.env.feedback("* running the instance OS import scripts...");
+      await importDisks({ rpc: this.env.rpc, feedback: (m) => this.env.feedback(m), warn: (m) => this.logWarning(m) }, this.cfg,
+        this.cfg.instances[inst.uuid] ?? inst, this.pnode, this.importFrom.node, this.importFrom.name, this.importFrom.info);
+    } else if (this.op["no_install"] !== true && this.osType !== null) {
       this.env.feedback(`* running the instance OS create scripts...`);
       const r = await this.env.rpc.call(target, "instance_os_add", { instance: osInstance(this.cfg, inst, this.pnode), debug: 0 });
       r.raise(`Could not add os for instance ${this.name} on node ${this.pnode.name}`);
@@ -243,21 +266,6 @@ export async function checkNodeHasOs(rpc: RpcClient, node: Node, osName: string)
   if (variant !== undefined && !os.variants.includes(variant)) {
     throw new OpPrereqError(`OS '${name}' does not support variant '${variant}'`, ErrorCode.inval);
   }
-}
-
-/** What the node's OS runner needs to know about an instance (filled parameters, disks, NICs). */
-export function osInstance(cfg: ConfigData, inst: Instance, pnode: Node) {
-  const nicDefaults = (cfg.cluster.nicparams["default"] ?? {}) as Record<string, unknown>;
-  return {
-    name: inst.name, uuid: inst.uuid, os: inst.os, hypervisor: inst.hypervisor, primary_node: pnode.name,
-    disks: instanceDisks(cfg, inst).map((d) => ({ ...diskArg(cfg, inst, d), mode: d.mode ?? "rw", name: d.name ?? null })),
-    nics: inst.nics.map((n) => {
-      const p = { ...nicDefaults, ...((n.nicparams ?? {}) as Record<string, unknown>) };
-      return { mac: String(n.mac), uuid: String(n.uuid ?? ""), ip: (n.ip as string | null | undefined) ?? null,
-        mode: String(p["mode"] ?? "bridged"), link: String(p["link"] ?? ""), name: (n.name as string | null | undefined) ?? null };
-    }),
-    beparams: fillInstanceBe(cfg.cluster, inst), hvparams: { ...inst.hvparams }, osparams: { ...inst.osparams },
-  };
 }
 
 /** Activates the disks (drbd: assembled, primary here) and starts the instance on its primary. */
@@ -353,7 +361,6 @@ export class LUInstanceRemove extends LUInstanceOne {
   checkPrereq(): void {}
   async exec(): Promise<OpOutcome> {
     const ignore = this.op["ignore_failures"] === true;
-    const cfg = this.cfg;
     const target = nodeTarget(this.pnode);
     this.logInfo(`Shutting down instance ${this.inst.name} on node ${this.pnode.name}`);
     const r = await this.env.rpc.call(target, "instance_shutdown", { name: this.inst.name, hypervisor: this.inst.hypervisor, timeout: 120 });

@@ -7,6 +7,7 @@ import { NODE_FIELDS } from "../query/node-fields.js";
 import { GROUP_FIELDS } from "../query/group-fields.js";
 import { JOB_FIELDS, type JobItem } from "../query/job-fields.js";
 import { INSTANCE_FIELDS } from "../query/instance-fields.js";
+import { EXPORT_FIELDS, type ExportItem } from "../query/export-fields.js";
 import { resolveFields, neededData, query, listFields, fieldInfo, type FieldTable } from "../query/engine.js";
 import type { FieldDef, QueryContext, NodeLive, InstanceLive } from "../query/types.js";
 import { evalFilter, filterFields, type QFilter } from "../query/qfilter.js";
@@ -21,6 +22,7 @@ const TABLES: Readonly<Record<string, AnyTable>> = {
   group: GROUP_FIELDS as unknown as AnyTable,
   job: JOB_FIELDS as unknown as AnyTable,
   instance: INSTANCE_FIELDS as unknown as AnyTable,
+  export: EXPORT_FIELDS as unknown as AnyTable,
 };
 
 function table(what: string): AnyTable {
@@ -56,6 +58,11 @@ async function items(s: MasterServices, what: string, cfg: ConfigData, names: re
       const ids = names === null ? null : names.map(Number);
       const jobs = await s.queue.lookup(ids, ids !== null);
       return jobs.map((j, i): JobItem => ({ id: j?.id ?? (ids?.[i] as number), job: j }));
+    }
+    case "export": {
+      const online = Object.values(cfg.nodes).filter((n) => !n.offline).sort(byName);
+      const res = await s.rpc.callMany(online.map(nodeTarget), "export_list", {}, 30);
+      return online.flatMap((n) => (res.get(n.name)?.payload ?? []).map((e): ExportItem => ({ node: n.name, export: e })));
     }
     default: return [];
   }

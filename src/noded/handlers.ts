@@ -16,6 +16,7 @@ import { blockdevCreate, blockdevRemove, blockdevFind, blockdevAssemble, blockde
 import { drbdSetRole, drbdSetNetwork, drbdWaitSync, drbdList, mirrorStatus, peerHello, peerHashes, peerWrite, peerDone, peerRead,
   blockdevRename } from "./backend/drbd.js";
 import { blockdevExport, blockdevTransferStatus, blockdevWriteChunk } from "./backend/transfer.js";
+import { exportStart, exportWriteChunk, exportFinalize, exportList, exportRemove, exportInfo, exportReadChunk, importStart } from "./backend/backup.js";
 
 type Handler<N extends RpcName> = (args: RpcArgs<N>, ctx: NodedContext, sock: TLSSocket) => Promise<RpcResultOf<N>>;
 
@@ -75,6 +76,14 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   instance_os_add: instanceOsAdd,
   instance_run_rename: instanceRunRename,
   file_storage_dir_rename: fileStorageDirRename,
+  export_start: exportStart,
+  export_write_chunk: exportWriteChunk,
+  export_finalize: exportFinalize,
+  export_list: exportList,
+  export_remove: exportRemove,
+  export_info: exportInfo,
+  export_read_chunk: exportReadChunk,
+  import_start: importStart,
   join_info: joinInfo,
   node_join: nodeJoin,
 };

@@ -1,6 +1,6 @@
 // Running an OS definition's scripts with Ganeti's OS environment (backend.OSEnvironment),
 // logging their output under var/log/ganeti/os/.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { GanetiPaths } from "../util/paths.js";
@@ -44,11 +44,10 @@ function osEnvironment(paths: GanetiPaths, inst: OsInstance, api: number, varian
     env[`DISK_${i}_ACCESS`] = d.mode;
     env[`DISK_${i}_UUID`] = d.uuid;
     env[`DISK_${i}_SIZE`] = String(d.size);
-    // drbd: the scripts write the local data volume; the node daemon mirrors it afterwards.
-    const backing = d.dev_type === "drbd" ? d.children?.[0]?.logical_id : d.logical_id;
-    if (backing !== undefined && typeof backing[1] === "string") {
-      env[`DISK_${i}_PATH`] = join(paths.root, backing[1]);
-      env[`DISK_${i}_BACKEND_TYPE`] = `file:${String(backing[0])}`;
+    const path = diskPath(paths, d);
+    if (path !== "") {
+      env[`DISK_${i}_PATH`] = path;
+      env[`DISK_${i}_BACKEND_TYPE`] = `file:${String((d.dev_type === "drbd" ? d.children?.[0]?.logical_id : d.logical_id)?.[0])}`;
     }
     if (d.name !== null) env[`DISK_${i}_NAME`] = d.name;
   });
@@ -64,6 +63,12 @@ function osEnvironment(paths: GanetiPaths, inst: OsInstance, api: number, varian
   for (const [k, v] of Object.entries(inst.beparams)) env[`INSTANCE_BE_${k}`] = String(v);
   for (const [k, v] of Object.entries(inst.hvparams)) env[`INSTANCE_HV_${k}`] = String(v);
   return env;
+}
+
+/** A disk's local path as the OS scripts get it (drbd: its data volume, which the daemon mirrors). */
+export function diskPath(paths: GanetiPaths, d: OsInstance["disks"][number]): string {
+  const backing = d.dev_type === "drbd" ? d.children?.[0]?.logical_id : d.logical_id;
+  return backing !== undefined && typeof backing[1] === "string" ? join(paths.root, backing[1]) : "";
 }
 
 /** Runs `script` (create, rename, ...) of the instance's OS; returns the log file's path. */
@@ -99,4 +104,35 @@ export async function runOsScript(paths: GanetiPaths, script: "create" | "rename
     await log.close();
   }
   return logFile;
+}
+
+/**
+ * Starts an OS script with a pipe on stdin or stdout (the export script's output, the
+ * import script's input, as Ganeti's import/export daemons use them); stderr goes to a
+ * log. Resolves to the child and a promise of its exit, which fails on a non-zero code.
+ */
+export async function spawnOsScript(paths: GanetiPaths, script: "export" | "import", inst: OsInstance, extraEnv: Readonly<Record<string, string>>):
+  Promise<{ child: ChildProcess; done: Promise<void> }> {
+  const [osName, variantGiven] = inst.os.split("+") as [string, string | undefined];
+  const os = (await diagnoseOses(paths)).find((o) => o.name === osName);
+  if (os === undefined || !os.status) throw new GenericError(`OS '${osName}' not found or invalid on this node`);
+  const api = Math.max(...os.api_versions);
+  const variant = api >= 15 && os.variants.length > 0 ? variantGiven ?? os.variants[0] ?? "" : "";
+  const logDir = join(paths.logDir, "os");
+  await mkdir(logDir, { recursive: true });
+  const logFile = join(logDir, `${script}-${osName}-${inst.name}-${Date.now()}.log`);
+  const log = await open(logFile, "w");
+  const child = spawn(join(paths.root, os.path, script), [], {
+    cwd: join(paths.root, os.path), env: { ...osEnvironment(paths, inst, api, variant, 0), ...extraEnv },
+    stdio: script === "export" ? ["ignore", "pipe", log.fd] : ["pipe", "ignore", log.fd],
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      void log.close();
+      if (code === 0) resolve();
+      else reject(new GenericError(`OS ${script} script failed (exited with exit code ${String(code)}); see ${logFile}`));
+    });
+  });
+  return { child, done };
 }

@@ -170,6 +170,18 @@ export const RPC_CALLS = {
   instance_run_rename: call<{ log: string }>()(Type.Object({ instance: OsInstanceArg, old_name: Str, debug: Type.Number() }), RpcTimeout.slow),
   /** Renames an instance's file storage directory (within the allowed paths). */
   file_storage_dir_rename: call<null>()(Type.Object({ old_dir: Str, new_dir: Str }), RpcTimeout.normal),
+  // gnt-backup: see src/noded/backend/backup.ts.
+  export_start: call<{ id: string }>()(Type.Object({ instance: OsInstanceArg, index: Type.Number(), dest: PeerAddr, name: Str, file: Str }),
+    RpcTimeout.normal),
+  export_write_chunk: call<null>()(Type.Object({ name: Str, file: Str, offset: Type.Number(), data: Str }), RpcTimeout.urgent),
+  export_finalize: call<null>()(Type.Object({ name: Str, config: Str }), RpcTimeout.normal),
+  export_list: call<string[]>()(Type.Object({}), RpcTimeout.fast),
+  export_remove: call<null>()(Type.Object({ name: Str }), RpcTimeout.normal),
+  export_info: call<string>()(Type.Object({ name: Str }), RpcTimeout.fast),
+  export_read_chunk: call<{ data: string; zeros?: number; eof: boolean }>()(Type.Object({ name: Str, file: Str, offset: Type.Number(), length: Type.Number() }),
+    RpcTimeout.urgent),
+  import_start: call<{ id: string }>()(Type.Object({ instance: OsInstanceArg, index: Type.Number(), src: PeerAddr, name: Str, file: Str,
+    size: Type.Number() }), RpcTimeout.normal),
   // Served only while a node has not joined a cluster: see docs/design/node-join.md.
   join_info: call<{ token_id: string; hostname: string }>()(
     Type.Object({}), RpcTimeout.urgent, { unjoined: true }),

@@ -8,7 +8,7 @@
 //
 // Active devices live in the daemon's memory, as DRBD's live in the kernel: a node that
 // reboots has none until the master assembles them again (activate-disks, verify-disks).
-import { mkdir, open, readFile, rm, rmdir } from "node:fs/promises";
+import { mkdir, open, rm, rmdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { GanetiPaths } from "../util/paths.js";
 import { atomicWrite } from "../util/fs.js";

@@ -1,7 +1,7 @@
-// Disk data sent from one node's daemon straight to another's (Ganeti's import/export
-// daemons, for gnt-instance move): the source reads its volume in chunks and writes them
-// into the volume the master created on the target. A fresh target volume reads as zeros,
-// so all-zero chunks need not travel. The master polls the transfer for its progress.
+// Data sent from one node's daemon straight to another's (Ganeti's import/export daemons):
+// disk volumes for gnt-instance move, OS export streams for gnt-backup export, export
+// images pulled into the OS import script for gnt-backup import. A source yields chunks,
+// a sink takes them; the master polls the transfer for its progress.
 import { randomUUID } from "node:crypto";
 import { open } from "node:fs/promises";
 import { CHUNK } from "./drbd-sync.js";
@@ -16,35 +16,44 @@ export interface TransferStatus {
   error: string | null;
 }
 
-/** How the source reaches the target's daemon. */
+/** Where the data goes: (offset, chunk) in order. */
 export type ChunkSink = (offset: number, data: Buffer) => Promise<void>;
 
 const transfers = new Map<string, TransferStatus>();
 const ZERO = Buffer.alloc(CHUNK);
 
-export function startTransfer(path: string, size: number, sink: ChunkSink): TransferStatus {
-  const st: TransferStatus = { id: randomUUID(), done: 0, total: size, sent: 0, started: Date.now(), finished: false, error: null };
+/** A local file's chunks; all-zero ones are skipped when the target is known to read as zeros. */
+export async function* fileChunks(path: string, size: number, skipZeros: boolean): AsyncGenerator<[number, Buffer]> {
+  const fh = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(CHUNK);
+    for (let at = 0; at < size; at += CHUNK) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, size - at), at);
+      if (bytesRead === 0) break;
+      const data = buf.subarray(0, bytesRead);
+      if (!(skipZeros && data.equals(ZERO.subarray(0, bytesRead)))) yield [at, Buffer.from(data)];
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Runs a transfer in the background: every chunk of `source` into `sink`, `total` bytes expected. */
+export function startTransfer(source: AsyncIterable<[number, Buffer]>, total: number, sink: ChunkSink,
+  onEnd: (ok: boolean) => Promise<void> = async () => undefined): TransferStatus {
+  const st: TransferStatus = { id: randomUUID(), done: 0, total, sent: 0, started: Date.now(), finished: false, error: null };
   transfers.set(st.id, st);
   void (async () => {
-    const fh = await open(path, "r");
-    try {
-      const buf = Buffer.alloc(CHUNK);
-      for (let at = 0; at < size; at += CHUNK) {
-        const len = Math.min(CHUNK, size - at);
-        const { bytesRead } = await fh.read(buf, 0, len, at);
-        const data = buf.subarray(0, bytesRead);
-        if (!data.equals(ZERO.subarray(0, bytesRead))) {
-          await sink(at, Buffer.from(data));
-          st.sent += bytesRead;
-        }
-        st.done = at + len;
-      }
-      st.done = size;
-    } finally {
-      await fh.close();
+    for await (const [at, data] of source) {
+      await sink(at, data);
+      st.sent += data.length;
+      st.done = Math.max(st.done, at + data.length);
     }
-  })().catch((e: unknown) => {
+    st.done = Math.max(st.done, st.total);
+    await onEnd(true);
+  })().catch(async (e: unknown) => {
     st.error = (e as Error).message;
+    await onEnd(false).catch(() => undefined);
   }).finally(() => {
     st.finished = true;
     // Kept a while for the master's last poll, then forgotten.

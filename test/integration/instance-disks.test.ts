@@ -240,3 +240,29 @@ test("an instance starts with less than maxmem when its node is short, never bel
     "gnt-instance", "add", "-t", "file", "-n", "node1", "--no-install", "-s", "16M", "-B", "maxmem=4096,minmem=4096", "--no-name-check", "dSmall");
   await ok("gnt-instance", "remove", "-f", "dBig");
 });
+
+test("gnt-backup: export, list, import elsewhere with the same data, remove", async () => {
+  await ok("gnt-instance", "add", "-t", "file", "-n", "node1", "-o", "image+default", "-s", "16M", "--no-name-check", "eX");
+  const exp = log(await ok("gnt-backup", "export", "-n", "node3", "eX"));
+  for (const l of ["Shutting down instance eX", "Exporting disk/0 from node1 to node3", "disk/0 finished receiving data", "Starting instance eX",
+    "Finalizing export on node3", "Removing old exports for instance eX"]) assert.ok(exp.includes(l), `${l} in:\n${exp.join("\n")}`);
+  assert.equal(await ok("gnt-backup", "list"), "Node: node3\nExports:\n  eX\n");
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "status", "eX")), [["running"]]);
+  const ini = await readFile(join(c.root("node3"), "srv/ganeti/export/eX/config.ini"), "utf8");
+  assert.match(ini, /^\[export\]\nversion = 0\n/);
+  assert.match(ini, /\nos = image\+default\n/);
+  assert.match(ini, /\ndisk0_size = 16\n/);
+  await ok("gnt-instance", "remove", "-f", "eX");
+  const imp = log(await ok("gnt-backup", "import", "-n", "node2", "-t", "file", "--no-name-check", "--src-node", "node3", "--src-dir", "eX", "eX"));
+  assert.ok(imp.includes("* running the instance OS import scripts..."), imp.join("\n"));
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,status,disk.sizes,os", "eX")),
+    [["node2", "running", "16", "image+default"]]);
+  const dir = join(c.root("node2"), "srv/ganeti/file-storage/eX");
+  const head = (await readFile(join(dir, (await readdir(dir))[0] ?? ""))).subarray(0, 32).toString("utf8");
+  assert.equal(head, "ganeti-ts image OS\ninstance=eX\nv", "the OS export/import carried disk 0's data");
+  await ok("gnt-backup", "remove", "eX");
+  assert.equal(await ok("gnt-backup", "list"), "");
+  await fails(/error type: wrong_input, error details:\nNo export found for relative path nosuch\n$/,
+    "gnt-backup", "import", "-n", "node2", "-t", "file", "--no-name-check", "--src-dir", "nosuch", "eY");
+  assert.ok(!rows(await ok("gnt-instance", "list", "--no-headers", "-o", "name")).some((r) => r[0] === "eY"), "nothing half-created");
+});

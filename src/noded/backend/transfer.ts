@@ -5,7 +5,7 @@ import { RpcClient } from "../../rpc/client.js";
 import type { NodedContext } from "../context.js";
 import { BlockDeviceError } from "../../errors.js";
 import { localPath } from "../../storage/file.js";
-import { startTransfer, transferStatus } from "../../storage/transfer.js";
+import { startTransfer, transferStatus, fileChunks } from "../../storage/transfer.js";
 import { writeChunk } from "../../storage/drbd-sync.js";
 
 /** A volume's local file: file-based disks directly, drbd through its data child. */
@@ -20,7 +20,9 @@ export async function blockdevExport(args: RpcArgs<"blockdev_export">, ctx: Node
   const cert = ctx.cert();
   if (cert === null) throw new BlockDeviceError("This node is not part of a cluster");
   const rpc = new RpcClient({ cert, connectTimeout: 3 });
-  const st = startTransfer(path, args.disk.size * 1048576, async (offset, data) => {
+  const size = args.disk.size * 1048576;
+  // The target volume is fresh (reads as zeros): zero chunks need not travel.
+  const st = startTransfer(fileChunks(path, size, true), size, async (offset, data) => {
     (await rpc.call(args.dest, "blockdev_write_chunk", { disk: args.disk, offset, data: data.toString("base64") }))
       .raise(`Sending to ${args.dest.name}`);
   });
