@@ -44,6 +44,29 @@ export const diskCommands: CommandTable = {
       return 0;
     },
   },
+  "recreate-disks": {
+    summary: "Recreates an instance's disks (empty), optionally on new nodes", usage: "[--disk N[:size=S]] [-n NODE[:NODE]] [-I ALLOC] <instance>",
+    args: [1, 1],
+    options: {
+      disk: { type: "string", multiple: true, help: "Disk to recreate (index, optionally with a new size)", metavar: "N[:size=S]" },
+      node: { type: "string", short: "n", help: "New node(s) of the instance", metavar: "NODE[:NODE]" },
+      iallocator: { type: "string", short: "I", help: "Instance allocator choosing the new nodes" },
+      submit: COMMON.submit, priority: COMMON.priority,
+    },
+    async run(o, [name]) {
+      const disks = ((o["disk"] as string[] | undefined) ?? []).map((spec) => {
+        const [idx, size] = spec.split(":size=");
+        const i = Number(idx);
+        if (!Number.isInteger(i) || i < 0) throw new OpPrereqError(`Invalid disk index passed: ${spec}`, ErrorCode.inval);
+        return size === undefined ? i : [i, { size: parseUnit(size) }];
+      });
+      const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_RECREATE_DISKS", instance_name: name, disks };
+      if (typeof o["node"] === "string") op["nodes"] = o["node"].split(":");
+      if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
+      await runOpcode(o, op);
+      return 0;
+    },
+  },
   "activate-disks": {
     summary: "Activates an instance's disks", usage: "[--ignore-size] [--wait-for-sync] <instance>", args: [1, 1],
     options: {

@@ -21,6 +21,7 @@ import { LUInstanceReplaceDisks } from "./replace-disks.js";
 import { LUInstanceMove } from "./instance-move.js";
 import { LUInstanceMultiAlloc } from "./instance-multi.js";
 import { LUBackupExport, LUBackupRemove } from "./backup.js";
+import { LUInstanceRecreateDisks } from "./instance-recreate.js";
 import { LUClusterRepairDiskSizes } from "./repair-disk-sizes.js";
 import { LUNodeQueryStorage, LUNodeQueryvols, LUNodeModifyStorage, LURepairNodeStorage, LUNodePowercycle } from "./node-storage.js";
 import { LUInstanceGrowDisk, LUInstanceRename } from "./instance-grow-rename.js";
@@ -50,6 +51,7 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_INSTANCE_MOVE", LUInstanceMove],
   ["OP_INSTANCE_MULTI_ALLOC", LUInstanceMultiAlloc],
   ["OP_BACKUP_EXPORT", LUBackupExport],
+  ["OP_INSTANCE_RECREATE_DISKS", LUInstanceRecreateDisks],
   ["OP_BACKUP_REMOVE", LUBackupRemove],
   ["OP_CLUSTER_REPAIR_DISK_SIZES", LUClusterRepairDiskSizes],
   ["OP_NODE_QUERY_STORAGE", LUNodeQueryStorage],
