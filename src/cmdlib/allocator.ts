@@ -1,6 +1,7 @@
-// The built-in default instance allocator (used for `-I .` until htools' hail is wired in):
-// the online, undrained, vm-capable node with the most free memory that fits the instance,
-// ties broken by name. Pure: node facts in, a choice (or the reason there is none) out.
+// The built-in instance allocator, `-I builtin` (the cluster's default is hail, see
+// iallocator.ts): the online, undrained, vm-capable node with the most free memory that
+// fits the instance, ties broken by name. Pure: node facts in, a choice (or the reason
+// there is none) out.
 import type { ConfigData } from "../objects/types.js";
 
 export const BUILTIN_ALLOCATOR = "builtin";
@@ -25,11 +26,6 @@ export function allocatePrimary(nodes: readonly AllocNode[], memory: number, exc
   }
   const best = [...fits].sort((a, b) => (b.memoryFree ?? 0) - (a.memoryFree ?? 0) || a.name.localeCompare(b.name))[0] as AllocNode;
   return { ok: true, node: best };
-}
-
-/** "." (the default) means the built-in allocator until hail is wired in; others are not available. */
-export function resolveAllocatorName(requested: string): string | null {
-  return requested === "." || requested === BUILTIN_ALLOCATOR ? BUILTIN_ALLOCATOR : null;
 }
 
 /** The allocator's view of the nodes, with live free memory where a node answered. */

@@ -9,7 +9,7 @@ import { expandInstance } from "./instance.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
-import { choosePrimary } from "./iallocator.js";
+import { iallocatorName, relocateNode } from "./iallocator.js";
 import { assembleDisks, diskArg, disksConsistent, drbdLocal, isDrbd, shutdownDisks } from "./instance-disks.js";
 import { instanceSecondaryNodes } from "../objects/topology.js";
 
@@ -43,7 +43,7 @@ abstract class LUInstanceMove extends LogicalUnit {
       this.lock(Levels.node, [this.inst.primary_node, this.target.uuid]);
       this.lock(Levels.nodeRes, [this.inst.primary_node, this.target.uuid]);
     } else {
-      this.allocator = typeof this.op["iallocator"] === "string" ? this.op["iallocator"] : ".";
+      this.allocator = iallocatorName(cfg, this.op["iallocator"]);
       this.lock(Levels.node, "all");
       this.lock(Levels.nodeRes, "all");
     }
@@ -56,10 +56,10 @@ abstract class LUInstanceMove extends LogicalUnit {
   protected async chooseTarget(): Promise<void> {
     if (this.allocator === null) return;
     const be = fillInstanceBe(this.cfg.cluster, this.inst);
-    const choice = await choosePrimary(this.env.rpc, this.cfg, this.allocator, Number(be["minmem"]), [this.inst.primary_node],
-      `instance ${this.inst.name}`);
-    this.target = choice.node;
-    this.logInfo(`Selected nodes for instance ${this.inst.name} via iallocator ${choice.allocator}: ${choice.node.name}`);
+    // Ganeti's relocate request, relocating from the primary node.
+    this.target = await relocateNode(this.env.rpc, this.cfg, this.allocator, this.inst, [this.inst.primary_node], Number(be["minmem"]),
+      [this.inst.primary_node]);
+    this.logInfo(`Selected nodes for instance ${this.inst.name} via iallocator ${this.allocator}: ${this.target.name}`);
   }
 
   protected get source(): Node {

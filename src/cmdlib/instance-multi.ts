@@ -5,10 +5,11 @@ import type { Instance } from "../objects/types.js";
 import { fillInstanceBe } from "../objects/fill.js";
 import { LogicalUnit, Levels } from "./base.js";
 import type { OpOutcome, OpInput } from "../jobs/queue.js";
-import { OpPrereqError, ErrorCode } from "../errors.js";
+import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { validateOpcode } from "../opcodes/registry.js";
 import { nodeTarget } from "../config/store.js";
-import { allocNodes, allocatePrimary, resolveAllocatorName, BUILTIN_ALLOCATOR } from "./allocator.js";
+import { allocNodes, allocatePrimary, BUILTIN_ALLOCATOR } from "./allocator.js";
+import { HAIL, iallocatorName, multiAllocate } from "./iallocator.js";
 import { MIRRORED_TEMPLATES } from "./instance.js";
 
 export class LUInstanceMultiAlloc extends LogicalUnit {
@@ -30,10 +31,6 @@ export class LUInstanceMultiAlloc extends LogicalUnit {
     const withNode = this.specs.filter((s) => typeof s["pnode"] === "string").length;
     if (withNode !== 0 && withNode !== this.specs.length) {
       throw new OpPrereqError("There are instance objects providing pnode/snode while others do not", ErrorCode.inval);
-    }
-    if (withNode === 0 && typeof this.op["iallocator"] === "string" && resolveAllocatorName(this.op["iallocator"]) === null) {
-      throw new OpPrereqError(`Instance allocator '${this.op["iallocator"]}' is not available yet; use '.' for the built-in default allocator`,
-        ErrorCode.inval);
     }
     const names = new Set<string>();
     for (const s of this.specs) {
@@ -68,7 +65,35 @@ export class LUInstanceMultiAlloc extends LogicalUnit {
       }
       return { result: { allocatable, failed }, jobs };
     }
-    // Free memory per node, reduced by each placement (Ganeti's multi-allocate request).
+    const allocator = iallocatorName(cfg, this.op["iallocator"]);
+    if (allocator !== HAIL && allocator !== BUILTIN_ALLOCATOR) {
+      throw new OpExecError(`Failure while running the iallocator script: iallocator module '${allocator}' not found in the search path`);
+    }
+    if (allocator === HAIL) {
+      // Ganeti's multi-allocate request: each placement counts for the next.
+      const specs = this.specs.map((s) => {
+        const be = fillInstanceBe(cfg.cluster, { beparams: (s["beparams"] ?? {}) as Record<string, unknown> } as unknown as Instance);
+        const template = typeof s["disk_template"] === "string" ? s["disk_template"] : cfg.cluster.enabled_disk_templates?.[0] ?? "diskless";
+        return {
+          name: String(s["instance_name"]), disk_template: template, memory: Number(be["maxmem"]), vcpus: Number(be["vcpus"]),
+          spindle_use: Number(be["spindle_use"]), tags: (s["tags"] as string[] | undefined) ?? [], os: String(s["os_type"] ?? ""),
+          disks: ((s["disks"] as Array<Record<string, unknown>> | undefined) ?? []).map((d) => ({ size: Number(d["size"]),
+            mode: typeof d["mode"] === "string" ? d["mode"] : "rw" })),
+          nics: (s["nics"] as Array<Record<string, unknown>> | undefined) ?? [],
+          hypervisor: typeof s["hypervisor"] === "string" ? s["hypervisor"] : cfg.cluster.enabled_hypervisors[0] ?? "",
+        };
+      });
+      const ans = await multiAllocate(this.env.rpc, cfg, specs);
+      const byName = new Map(this.specs.map((s) => [String(s["instance_name"]), s]));
+      for (const [name, nodes] of ans.allocatable) {
+        allocatable.push(name);
+        jobs.push([{ ...(byName.get(name) as OpInput), pnode: nodes[0], ...(nodes.length > 1 ? { snode: nodes[1] } : {}) } as OpInput]);
+      }
+      failed.push(...ans.failed);
+      if (failed.length > 0) this.logWarning(`Iallocator '${HAIL}' could not allocate: ${failed.join(", ")}`);
+      return { result: { allocatable, failed }, jobs };
+    }
+    // Free memory per node, reduced by each placement (the built-in allocator).
     const online = Object.values(cfg.nodes).filter((n) => !n.offline);
     const res = await this.env.rpc.callMany(online.map(nodeTarget), "node_info", { storage_dirs: [] }, 15);
     const free = new Map<string, number>();

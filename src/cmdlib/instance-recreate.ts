@@ -8,7 +8,8 @@ import { expandInstance } from "./instance.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
-import { choosePrimary } from "./iallocator.js";
+import { allocateNodes, iallocatorName } from "./iallocator.js";
+import { instanceAllocSpec } from "./iallocator-request.js";
 import { createDisks, diskArg, freeMinor, isDrbd, nodeOf } from "./instance-disks.js";
 
 export class LUInstanceRecreateDisks extends LogicalUnit {
@@ -48,10 +49,9 @@ export class LUInstanceRecreateDisks extends LogicalUnit {
     const drbd = disks.some(isDrbd);
     const want = drbd ? 2 : 1;
     if (typeof this.op["iallocator"] === "string") {
-      const p = await choosePrimary(this.env.rpc, cfg, this.op["iallocator"], 0, [], `instance ${this.inst.name}`);
-      this.newNodes = [p.node];
-      if (drbd) this.newNodes.push((await choosePrimary(this.env.rpc, cfg, this.op["iallocator"], 0, [p.node.uuid], `instance ${this.inst.name}`)).node);
-      this.logInfo(`Selected nodes for instance ${this.inst.name} via iallocator ${p.allocator}: ${this.newNodes.map((n) => n.name).join(", ")}`);
+      const name = iallocatorName(cfg, this.op["iallocator"]);
+      this.newNodes = await allocateNodes(this.env.rpc, cfg, name, instanceAllocSpec(cfg, this.inst), 0);
+      this.logInfo(`Selected nodes for instance ${this.inst.name} via iallocator ${name}: ${this.newNodes.map((n) => n.name).join(", ")}`);
     }
     if (this.newNodes.length > 0) {
       if (this.newNodes.length !== want) {

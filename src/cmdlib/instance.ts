@@ -10,7 +10,7 @@ import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import { resolveHost } from "../util/identity.js";
 import type { RpcClient } from "../rpc/client.js";
-import { choosePrimary } from "./iallocator.js";
+import { allocateNodes, iallocatorName } from "./iallocator.js";
 import { findExport, importDisks } from "./backup-import.js";
 import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, shutdownDisks, waitForSync, osInstance, type DiskOpsEnv } from "./instance-disks.js";
 export { osInstance };
@@ -81,7 +81,7 @@ export class LUInstanceCreate extends LogicalUnit {
       this.lock(Levels.nodeRes, nodes);
     } else {
       // The allocator may pick any node: hold them all while it decides.
-      this.allocator = typeof this.op["iallocator"] === "string" ? this.op["iallocator"] : ".";
+      this.allocator = iallocatorName(cfg, this.op["iallocator"]);
       this.lock(Levels.node, "all");
       this.lock(Levels.nodeRes, "all");
     }
@@ -105,13 +105,18 @@ export class LUInstanceCreate extends LogicalUnit {
     }
     if (this.allocator !== null) {
       const be = fillInstanceBe(cfg.cluster, { beparams: (this.op["beparams"] ?? {}) as Record<string, unknown> } as unknown as Instance);
-      const choice = await choosePrimary(this.env.rpc, cfg, this.allocator, Number(be["minmem"]), [], `instance ${this.name}`);
-      this.pnode = choice.node;
-      if (MIRRORED_TEMPLATES.has(this.template)) {
-        this.snode = (await choosePrimary(this.env.rpc, cfg, this.allocator, 0, [this.pnode.uuid], `instance ${this.name}`)).node;
-      }
-      this.logInfo(`Selected nodes for instance ${this.name} via iallocator ${choice.allocator}: ` +
-        `${[choice.node.name, ...(this.snode !== null ? [this.snode.name] : [])].join(", ")}`);
+      const nodes = await allocateNodes(this.env.rpc, cfg, this.allocator, {
+        name: this.name, disk_template: this.template, memory: Number(be["maxmem"]), vcpus: Number(be["vcpus"]),
+        spindle_use: Number(be["spindle_use"]), tags: (this.op["tags"] as string[] | undefined) ?? [], os: this.osType ?? "",
+        disks: this.diskSpecs.map((d) => ({ size: Number(d["size"]), mode: typeof d["mode"] === "string" ? d["mode"] : "rw",
+          ...(typeof d["spindles"] === "number" ? { spindles: d["spindles"] } : {}) })),
+        nics: (this.op["nics"] as Array<Record<string, unknown>> | undefined) ?? [],
+        hypervisor: typeof this.op["hypervisor"] === "string" ? this.op["hypervisor"] : cfg.cluster.enabled_hypervisors[0] ?? "",
+        group_name: null, node_whitelist: null,
+      }, Number(be["minmem"]));
+      this.pnode = nodes[0] as Node;
+      if (MIRRORED_TEMPLATES.has(this.template)) this.snode = nodes[1] ?? null;
+      this.logInfo(`Selected nodes for instance ${this.name} via iallocator ${this.allocator}: ${nodes.map((n) => n.name).join(", ")}`);
     }
     if (Object.values(cfg.instances).some((i) => i.name === this.name)) {
       throw new OpPrereqError(`Instance '${this.name}' is already in the cluster`, ErrorCode.exists);

@@ -8,7 +8,8 @@ import { fillInstanceBe, instanceDiskTemplate, primaryInstances, secondaryInstan
 import { LogicalUnit, expandNodeName, Levels } from "./base.js";
 import type { OpOutcome, OpInput } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
-import { choosePrimary } from "./iallocator.js";
+import { choosePrimary, evacuateNode, HAIL, iallocatorName } from "./iallocator.js";
+import type { EvacMode } from "./iallocator-request.js";
 import { instanceSecondaryNodes } from "../objects/topology.js";
 
 const RELOCATABLE: ReadonlySet<string> = new Set(["sharedfile"]);
@@ -57,6 +58,8 @@ export class LUNodeEvacuate extends LogicalUnit {
     const jobs: OpInput[][] = [];
     const described: string[] = [];
     const remote = typeof this.op["remote_node"] === "string" ? expandNodeName(cfg, this.op["remote_node"]) : null;
+    const allocator = remote === null ? iallocatorName(cfg, this.op["iallocator"]) : null;
+    if (allocator === HAIL) return this.evacuateWithHail(insts);
     for (const inst of insts) {
       const template = instanceDiskTemplate(cfg, inst);
       if (template === "drbd") {
@@ -72,7 +75,7 @@ export class LUNodeEvacuate extends LogicalUnit {
           continue;
         }
         try {
-          const newSec = remote ?? (await choosePrimary(this.env.rpc, cfg, typeof this.op["iallocator"] === "string" ? this.op["iallocator"] : ".",
+          const newSec = remote ?? (await choosePrimary(this.env.rpc, cfg, String(allocator),
             0, [this.node.uuid, inst.primary_node], `instance ${inst.name}`)).node;
           described.push(`${inst.name} (to ${pnode.name}, ${newSec.name})`);
           jobs.push([{ OP_ID: "OP_INSTANCE_REPLACE_DISKS", instance_name: inst.name, mode: "replace_new_secondary", remote_node: newSec.name,
@@ -88,7 +91,7 @@ export class LUNodeEvacuate extends LogicalUnit {
       }
       const be = fillInstanceBe(cfg.cluster, inst);
       try {
-        const choice = await choosePrimary(this.env.rpc, cfg, typeof this.op["iallocator"] === "string" ? this.op["iallocator"] : ".",
+        const choice = await choosePrimary(this.env.rpc, cfg, String(allocator),
           Number(be["minmem"]), [this.node.uuid], `instance ${inst.name}`);
         moved.push([inst, choice.node]);
       } catch (e) {
@@ -108,6 +111,47 @@ export class LUNodeEvacuate extends LogicalUnit {
         : { OP_ID: "OP_INSTANCE_MIGRATE", instance_name: inst.name, target_node: target.name }]);
     }
     this.logInfo(`Instances to be moved: ${described.join(", ")}`);
+    return { result: {}, jobs };
+  }
+
+  /**
+   * Ganeti's node-evacuate request answered by hail, and its LoadNodeEvacResult: the moves
+   * become hail's jobs. Diskless instances are refused first (this cluster cannot fail them
+   * over yet). A migration of a stopped instance, or off an offline node, runs as the
+   * failover Ganeti's migration falls back to (allow_failover).
+   */
+  private async evacuateWithHail(insts: readonly Instance[]): Promise<OpOutcome> {
+    const cfg = this.cfg;
+    const failed = new Map<string, string>();
+    for (const inst of insts) {
+      const t = instanceDiskTemplate(cfg, inst);
+      if (t === "diskless") failed.set(inst.name, `Instances of type ${t} cannot be relocated`);
+    }
+    const asked = insts.filter((i) => !failed.has(i.name));
+    const ans = asked.length === 0 ? { moved: [], failed: [], jobs: [] }
+      : await evacuateNode(this.env.rpc, cfg, asked.map((i) => i.name), this.mode as EvacMode, this.op["ignore_soft_errors"] === true);
+    for (const [name, why] of ans.failed) failed.set(name, why);
+    if (failed.size > 0) {
+      const why = insts.filter((i) => failed.has(i.name)).map((i) => `${i.name} (${failed.get(i.name) ?? ""})`).join(", ");
+      this.logWarning(`Unable to evacuate instances ${why}`);
+      throw new OpExecError(`Unable to evacuate instances ${why}`);
+    }
+    if (ans.moved.length > 0) this.logInfo(`Instances to be moved: ${ans.moved.map(([n, , nodes]) => `${n} (to ${nodes.join(", ")})`).join(", ")}`);
+    const byName = new Map(insts.map((i) => [i.name, i]));
+    const jobs: OpInput[][] = ans.jobs.map((ops) => {
+      let first = true;
+      return ops.map((o): OpInput => {
+        const inst = byName.get(String(o["instance_name"]));
+        if (o["OP_ID"] === "OP_INSTANCE_REPLACE_DISKS") return { ...(o as OpInput), early_release: this.op["early_release"] === true };
+        const offPrimary = first && this.node.offline && inst?.primary_node === this.node.uuid;
+        first = false;
+        if (o["OP_ID"] === "OP_INSTANCE_MIGRATE" && (inst?.admin_state !== "up" || offPrimary)) {
+          return { OP_ID: "OP_INSTANCE_FAILOVER", instance_name: o["instance_name"], ignore_consistency: offPrimary,
+            ...(typeof o["target_node"] === "string" ? { target_node: o["target_node"] } : {}) } as OpInput;
+        }
+        return o as OpInput;
+      });
+    });
     return { result: {}, jobs };
   }
 }

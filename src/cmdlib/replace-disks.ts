@@ -10,7 +10,7 @@ import { expandInstance } from "./instance.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
-import { choosePrimary } from "./iallocator.js";
+import { iallocatorName, relocateNode } from "./iallocator.js";
 import { diskArg, disksConsistent, drbdLocal, freeMinor, isDrbd, mirrorStatus, nodeOf, waitForSync } from "./instance-disks.js";
 
 type Mode = "replace_on_primary" | "replace_on_secondary" | "replace_new_secondary" | "replace_auto";
@@ -65,10 +65,10 @@ export class LUInstanceReplaceDisks extends LogicalUnit {
     this.indices = wanted.length > 0 ? [...wanted] : disks.map((_, i) => i);
     if (this.mode === "replace_new_secondary") {
       if (this.newNode === null) {
-        const choice = await choosePrimary(this.env.rpc, cfg, String(this.op["iallocator"]), 0, [pnode.uuid, this.snode.uuid],
-          `instance ${this.inst.name}`);
-        this.newNode = choice.node;
-        this.logInfo(`Selected new secondary for instance '${this.inst.name}': ${choice.node.name}`);
+        // Ganeti's relocate request, relocating from the secondary node.
+        this.newNode = await relocateNode(this.env.rpc, cfg, iallocatorName(cfg, this.op["iallocator"]), this.inst, [this.snode.uuid], 0,
+          [pnode.uuid, this.snode.uuid]);
+        this.logInfo(`Selected new secondary for instance '${this.inst.name}': ${this.newNode.name}`);
       }
       const n = nodeOf(cfg, this.newNode.uuid);
       if (n.uuid === pnode.uuid) throw new OpPrereqError("The specified node is the primary node of the instance", ErrorCode.inval);

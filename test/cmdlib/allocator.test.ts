@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { allocatePrimary, resolveAllocatorName, type AllocNode } from "../../src/cmdlib/allocator.js";
+import { allocatePrimary, type AllocNode } from "../../src/cmdlib/allocator.js";
 
 const node = (name: string, memoryFree: number | null, extra: Partial<AllocNode> = {}): AllocNode =>
   ({ uuid: `u-${name}`, name, offline: false, drained: false, vmCapable: true, memoryFree, ...extra });
@@ -20,11 +20,6 @@ test("never picks offline, drained, non-vm-capable, excluded or unreachable node
   assert.equal(r.node.name, "f");
   const none = allocatePrimary(nodes, 200, ["u-d"]);
   assert.deepEqual(none, { ok: false, reason: "no node has 200 MiB of free memory" });
-});
-
-test("allocator names: '.' is the built-in default, others are not available", () => {
-  assert.equal(resolveAllocatorName("."), "builtin");
-  assert.equal(resolveAllocatorName("hail"), null);
 });
 
 test("property: a chosen node fits and no fitting node has more free memory", () => {
