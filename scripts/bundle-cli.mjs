@@ -4,11 +4,13 @@
 // modules is what keeps everyday commands quick to start. Daemons run from dist/ as tsc
 // wrote it.
 import { build } from "esbuild";
+import { rmSync, renameSync } from "node:fs";
 
 const programs = ["gnt-cluster", "gnt-node", "gnt-group", "gnt-job", "gnt-debug", "gnt-instance", "gnt-os", "gnt-backup"];
+rmSync("dist/cli-bundle.new", { recursive: true, force: true });
 await build({
   entryPoints: Object.fromEntries(programs.map((p) => [p, `dist/src/cli/${p}.js`])),
-  outdir: "dist/cli-bundle",
+  outdir: "dist/cli-bundle.new",
   bundle: true,
   splitting: true,
   format: "esm",
@@ -17,3 +19,6 @@ await build({
   packages: "external",
   logLevel: "warning",
 });
+// Chunks are content-named: a fresh directory swapped in keeps old ones from piling up.
+rmSync("dist/cli-bundle", { recursive: true, force: true });
+renameSync("dist/cli-bundle.new", "dist/cli-bundle");
