@@ -41,8 +41,9 @@ async function dataHash(node: string, inst: string): Promise<string> {
 }
 
 test("batch-create places instances with the allocator and creates them in parallel jobs", async () => {
+  // Placed by hail, the default allocator: 1 GiB disks, the minimum of the default instance policy.
   const defs = ["b1", "b2", "b3", "b4"].map((n, i) => ({
-    instance_name: n, mode: "create", disk_template: i === 0 ? "drbd" : "file", disks: [{ size: 64 }], nics: [],
+    instance_name: n, mode: "create", disk_template: i === 0 ? "drbd" : "file", disks: [{ size: 1024 }], nics: [],
     os_type: "image+default", name_check: false, ip_check: false,
   }));
   const file = join(c.dir, "batch.json");
@@ -90,11 +91,11 @@ test("grow-disk: drbd on both nodes, file in place; bad sizes refused", async ()
   assert.equal(out[0], "Growing disk 0 of instance 'dM' by 16M to 64M");
   assert.ok(out.includes(" - INFO: Instance dM's disks are in sync"), out.join("\n"));
   assert.equal(await dataHash("node2", "dM"), await dataHash("node1", "dM"));
-  await ok("gnt-instance", "grow-disk", "--absolute", "b2", "0", "128M");
+  await ok("gnt-instance", "grow-disk", "--absolute", "b2", "0", "2048M");
   assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,disk.sizes", "dM", "b2")),
-    [["b2", "128"], ["dM", "64"]]);
-  await fails(/error type: wrong_state, error details:\nRequested size \(64M\) is smaller than current disk size \(128M\)\n$/,
-    "gnt-instance", "grow-disk", "--absolute", "b2", "0", "64M");
+    [["b2", "2048"], ["dM", "64"]]);
+  await fails(/error type: wrong_state, error details:\nRequested size \(1.0G\) is smaller than current disk size \(2.0G\)\n$/,
+    "gnt-instance", "grow-disk", "--absolute", "b2", "0", "1024M");
   await fails(/error type: wrong_input, error details:\nInvalid disk index '3'\n$/, "gnt-instance", "grow-disk", "b2", "3", "1G");
   await fails(/Invalid size specification 'lots'/, "gnt-instance", "grow-disk", "b2", "0", "lots");
 });
@@ -183,10 +184,10 @@ test("verify finds orphan volumes and N+1 shortfalls; repair-disk-sizes corrects
   const pnode = rows(await ok("gnt-instance", "list", "--no-headers", "-o", "pnode", "b4"))[0]?.[0] ?? "";
   const dir = join(c.root(pnode), "srv/ganeti/file-storage/b4");
   const f = join(dir, (await readdir(dir))[0] ?? "");
-  await truncate(f, 96 * 1048576);
+  await truncate(f, 1056 * 1048576);
   const out = log(await ok("gnt-cluster", "repair-disk-sizes", "b4"));
-  assert.deepEqual(out, [" - INFO: Disk 0 of instance b4 has mismatched size, correcting: recorded 64, actual 96"]);
-  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "disk.sizes", "b4")), [["96"]]);
+  assert.deepEqual(out, [" - INFO: Disk 0 of instance b4 has mismatched size, correcting: recorded 1024, actual 1056"]);
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "disk.sizes", "b4")), [["1056"]]);
   assert.deepEqual(log(await ok("gnt-cluster", "repair-disk-sizes")), []);
 });
 

@@ -204,8 +204,11 @@ test("sharedfile: live migration, and failover off a dead node as in the lab", a
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, / - INFO: Instances to be moved: dS \(to node1\)\n[^]*All instances evacuated successfully\.\n$/);
   assert.deepEqual(await statuses(), [["dS", "node1", "", "running"]]);
-  r = await c.on("node1", "gnt-instance", "migrate", "-f", "-n", "node3", "dS");
+  // No target: the default allocator (hail, relocating from the primary) picks it.
+  r = await c.on("node1", "gnt-instance", "migrate", "-f", "dS");
   assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, / - INFO: Selected nodes for instance dS via iallocator hail: node3\n/);
+  assert.deepEqual(await statuses(), [["dS", "node3", "", "running"]]);
   // node3 dies and is marked offline: migration is refused with Ganeti's message,
   // failover proceeds with its warning and starts the instance on the target.
   await c.devcluster("stop", "node3");
@@ -235,13 +238,21 @@ test("sharedfile: live migration, and failover off a dead node as in the lab", a
 });
 
 test("the default allocator places and moves instances when no node is given", async () => {
-  // Only node1 is usable now (node2 was removed, node3 is offline).
-  let r = await c.on("node1", "gnt-instance", "add", "-t", "sharedfile", "-s", "64M", "-I", ".", "--no-install", "--no-name-check", "dA");
+  // Only node1 is usable now (node2 was removed, node3 is offline). The default is hail:
+  // an instance there could not be failed over anywhere (global N+1), so hail refuses.
+  let r = await c.on("node1", "gnt-instance", "add", "-t", "sharedfile", "-s", "1G", "-I", ".", "--no-install", "--no-name-check", "dA");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /error type: insufficient_resources, error details:\nCan't compute nodes using iallocator 'hail': Request failed: Group default \(preferred\): No valid allocation solutions, failure reasons: FailN1: 1\n$/);
+  // The older built-in allocator stays available by name (no N+1 nor instance policy checks).
+  r = await c.on("node1", "gnt-instance", "add", "-t", "sharedfile", "-s", "64M", "-I", "builtin", "--no-install", "--no-name-check", "dA");
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, / - INFO: Selected nodes for instance dA via iallocator builtin: node1\n/);
   r = await c.on("node1", "gnt-instance", "migrate", "-f", "dA");
   assert.equal(r.code, 1);
+  assert.match(r.stderr, /error type: insufficient_resources, error details:\nCan't compute nodes using iallocator 'hail': Request failed: Can't find any good node: \n$/);
+  r = await c.on("node1", "gnt-instance", "failover", "-f", "-I", "builtin", "dA");
   assert.match(r.stderr, /error type: insufficient_resources, error details:\nCan't compute nodes using iallocator 'builtin' for instance dA: no usable node/);
-  r = await c.on("node1", "gnt-instance", "add", "-t", "sharedfile", "-s", "64M", "-I", "hail", "--no-install", "--no-name-check", "dB");
-  assert.match(r.stderr, /Instance allocator 'hail' is not available yet; use '\.' for the built-in default allocator/);
+  r = await c.on("node1", "gnt-instance", "add", "-t", "sharedfile", "-s", "1G", "-I", "nosuch", "--no-install", "--no-name-check", "dB");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Failure while running the iallocator script: iallocator module 'nosuch' not found in the search path/);
 });
