@@ -25,6 +25,9 @@ export async function nodeInfo(args: RpcArgs<"node_info">, ctx: NodedContext): P
   const mem = await meminfo();
   // As Ganeti's fake hypervisor: memory given to (fake) instances is not free any more.
   const used = (await fakeList(ctx.paths, ctx.bootId)).reduce((a, i) => a + i.memory, 0);
+  // The node's own use (dom0) is what the host uses, not counting the fake guests, so that
+  // total = dom0 + instances + free, as the iallocator's arithmetic expects.
+  const dom0 = Math.max(0, mem.total - mem.free);
   mem.free -= Math.min(mem.free, used);
   const storage = [];
   for (const dir of args.storage_dirs) {
@@ -44,7 +47,7 @@ export async function nodeInfo(args: RpcArgs<"node_info">, ctx: NodedContext): P
     bootid: ctx.bootId,
     memory_total: mem.total,
     memory_free: mem.free,
-    memory_dom0: Math.max(0, mem.total - mem.free),
+    memory_dom0: dom0,
     cpu_total: cpus().length,
     cpu_nodes: 1,
     cpu_sockets: 1,
