@@ -38,6 +38,11 @@ ours() (
   trap 'gnt-devcluster down --dir "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
   gnt-devcluster up --nodes 3 --dir "$dir" --subnet "$SUBNET" >/dev/null
   export GANETI_ROOT="$dir/node1"
+  # 500 one-vcpu instances on 3 two-cpu nodes: Ganeti's default vcpu-ratio (4) allows 8 a
+  # node; and 64 MiB instances (the default policy's minimum is 128), so that all of them
+  # fit N+1 and one node's share fits on the other two.
+  gnt-cluster modify --ipolicy-vcpu-ratio 256 \
+    --ipolicy-bounds-specs min:cpu-count=1,disk-count=1,disk-size=128,memory-size=64,nic-count=0,spindle-use=1/max:cpu-count=8,disk-count=16,disk-size=1048576,memory-size=32768,nic-count=8,spindle-use=12
   defs sharedfile "" > "$dir/defs.json"
   t0=$(date +%s.%N)
   gnt-instance batch-create "$dir/defs.json" | tail -1
@@ -56,12 +61,15 @@ ours() (
 
 real() (
   # Ganeti's own commands, not ours (which the PATH above puts first).
-  export PATH="/usr/sbin:/usr/bin:/sbin:/bin"
+  export PATH="/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/bin"
   unset GANETI_ROOT
   trap 'bash bench/real-ganeti.sh teardown' EXIT
   bash bench/real-ganeti.sh setup >/dev/null
   local node; node=$(gnt-node list --no-headers -o name | head -1)
-  defs file "$node" | python3 -c "import json,sys; d=json.load(sys.stdin); [x.pop('os_type') for x in d]; print(json.dumps(d))" > /tmp/real-defs.json
+  gnt-cluster modify --ipolicy-vcpu-ratio 256 \
+    --ipolicy-bounds-specs min:cpu-count=1,disk-count=1,disk-size=128,memory-size=64,nic-count=0,spindle-use=1/max:cpu-count=8,disk-count=16,disk-size=1048576,memory-size=32768,nic-count=8,spindle-use=12
+  # Ganeti needs an OS name even without installing: its own debootstrap definition (not run).
+  defs file "$node" | python3 -c "import json,sys; d=json.load(sys.stdin); [x.update(os_type='debootstrap+default') for x in d]; print(json.dumps(d))" > /tmp/real-defs.json
   local t0 t1; t0=$(date +%s.%N)
   gnt-instance batch-create /tmp/real-defs.json | tail -1
   t1=$(date +%s.%N)
