@@ -67,3 +67,9 @@ export class DevCluster {
 export function rows(stdout: string): string[][] {
   return stdout.trim().split("\n").filter((l) => l !== "").map((l) => l.split("|"));
 }
+
+const STAMP = /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} /;
+/** A job's log lines as the CLI prints them, without their timestamps. */
+export function jobLog(stdout: string): string[] {
+  return stdout.split("\n").filter((l) => l !== "").map((l) => l.replace(STAMP, ""));
+}

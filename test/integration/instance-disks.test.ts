@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile, readdir, writeFile, access, rm, truncate } from "node:fs/promises";
 import { join } from "node:path";
-import { DevCluster, rows } from "../helpers/devcluster.js";
+import { DevCluster, rows, jobLog } from "../helpers/devcluster.js";
 
 let c: DevCluster;
 
@@ -17,8 +17,7 @@ after(async () => {
   await c?.destroy();
 });
 
-const STAMP = /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} /;
-const log = (s: string): string[] => s.split("\n").filter((l) => l !== "").map((l) => l.replace(STAMP, ""));
+const log = jobLog;
 
 async function ok(program: string, ...args: string[]): Promise<string> {
   const r = await c.on("node1", program, ...args);

@@ -4,7 +4,7 @@
 // checks the output the lab shows, not just the exit code.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { DevCluster, rows, BIN } from "../helpers/devcluster.js";
+import { DevCluster, rows, BIN, jobLog } from "../helpers/devcluster.js";
 import { spawn } from "node:child_process";
 import { rm, mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -18,11 +18,7 @@ after(async () => {
   await c?.destroy();
 });
 
-const STAMP = /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} /;
-/** Job log lines without their timestamps. */
-function log(stdout: string): string[] {
-  return stdout.split("\n").filter((l) => l !== "").map((l) => l.replace(STAMP, ""));
-}
+const log = jobLog;
 
 async function ok(node: string, program: string, ...args: string[]): Promise<string> {
   const r = await c.on(node, program, ...args);
