@@ -218,6 +218,7 @@ const base: CommandTable = {
       const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_MIGRATE", instance_name: name, allow_failover: o["allow-failover"] === true };
       if (o["non-live"] === true) op["mode"] = "non-live";
       if (typeof o["target-node"] === "string") op["target_node"] = o["target-node"];
+      if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
       await runOpcode(o, op);
       return 0;
     },
