@@ -1,5 +1,5 @@
 // gnt-os: OS definitions (list, diagnose, info).
-import { main, out, type CommandTable } from "./framework.js";
+import { main, out, err, COMMON, parseKeyVal, parseBool, type CommandTable } from "./framework.js";
 import { runOpcode } from "./jobs.js";
 import type { OsSummary } from "../cmdlib/os.js";
 
@@ -8,6 +8,39 @@ async function diagnose(): Promise<OsSummary[]> {
 }
 
 const commands: CommandTable = {
+  modify: {
+    summary: "Modifies the OS parameters", usage: "[-H hv:k=v,...] [-O k=v,...] [--hidden=yes|no] [--blacklisted=yes|no] <os>",
+    args: [1, 1],
+    options: {
+      "hypervisor-parameters": { type: "string", short: "H", multiple: true, help: "OS-specific hypervisor parameters (hv:k=v,...)" },
+      "os-parameters": { type: "string", short: "O", help: "OS parameters (k=v,...)" },
+      hidden: { type: "string", help: "Hide the OS from gnt-os list (yes/no)" },
+      blacklisted: { type: "string", help: "Refuse new installations of the OS (yes/no)" },
+      submit: COMMON.submit, priority: COMMON.priority,
+    },
+    async run(o, [os]) {
+      const name = os ?? "";
+      const op: Record<string, unknown> = { OP_ID: "OP_CLUSTER_SET_PARAMS" };
+      const hv = (o["hypervisor-parameters"] as string[] | undefined) ?? [];
+      if (hv.length > 0) {
+        op["os_hvp"] = { [name]: Object.fromEntries(hv.map((spec) => {
+          const colon = spec.indexOf(":");
+          return [colon < 0 ? spec : spec.slice(0, colon), colon < 0 ? {} : parseKeyVal(spec.slice(colon + 1), "hypervisor")];
+        })) };
+      }
+      if (typeof o["os-parameters"] === "string") op["osparams"] = { [name]: parseKeyVal(o["os-parameters"], "OS") };
+      for (const key of ["hidden", "blacklisted"] as const) {
+        if (typeof o[key] !== "string") continue;
+        op[`${key}_os`] = [[parseBool(o[key], `--${key}`) === true ? "add" : "remove", name]];
+      }
+      if (Object.keys(op).length === 1) {
+        err("At least one of OS parameters or hypervisor parameters must be passed");
+        return 1;
+      }
+      await runOpcode(o, op);
+      return 0;
+    },
+  },
   list: {
     summary: "Lists the OS definitions valid on all nodes", usage: "[--no-headers]", args: [0, 0],
     options: { "no-headers": { type: "boolean", help: "Don't display column headers" } },

@@ -164,10 +164,12 @@ export class LUClusterSetParams extends LogicalUnit {
       if (op["ipolicy"] !== undefined && op["ipolicy"] !== null) {
         c = { ...c, ipolicy: mergeDict(c.ipolicy as Record<string, unknown>, op["ipolicy"] as Record<string, unknown>) as Cluster["ipolicy"] };
       }
-      for (const [k, v] of (op["hidden_os"] as Array<[string, string]> | undefined) ?? []) {
-        const cur = new Set(c.hidden_os ?? []);
-        if (k === "add") cur.add(v); else cur.delete(v);
-        c = { ...c, hidden_os: [...cur] };
+      for (const key of ["hidden_os", "blacklisted_os"] as const) {
+        for (const [k, v] of (op[key] as Array<[string, string]> | undefined | null) ?? []) {
+          const cur = new Set(c[key] ?? []);
+          if (k === "add") cur.add(v); else cur.delete(v);
+          c = { ...c, [key]: [...cur] };
+        }
       }
       const next = { ...cfg, cluster: { ...c, serial_no: (c.serial_no ?? 0) + 1, mtime: Date.now() / 1000 } };
       return op["candidate_pool_size"] !== undefined && op["candidate_pool_size"] !== null

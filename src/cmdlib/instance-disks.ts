@@ -4,7 +4,7 @@
 // sync, and checking a node's copy before it takes over.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { ConfigData, Disk, Instance, Node } from "../objects/types.js";
-import { fillGroupDiskParams, fillInstanceBe, instanceDisks } from "../objects/fill.js";
+import { fillGroupDiskParams, fillInstanceBe, fillInstanceOs, instanceDisks } from "../objects/fill.js";
 import { OpExecError } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import type { RpcClient } from "../rpc/client.js";
@@ -278,6 +278,6 @@ export function osInstance(cfg: ConfigData, inst: Instance, pnode: Node) {
       return { mac: String(n.mac), uuid: String(n.uuid ?? ""), ip: (n.ip as string | null | undefined) ?? null,
         mode: String(p["mode"] ?? "bridged"), link: String(p["link"] ?? ""), name: (n.name as string | null | undefined) ?? null };
     }),
-    beparams: fillInstanceBe(cfg.cluster, inst), hvparams: { ...inst.hvparams }, osparams: { ...inst.osparams },
+    beparams: fillInstanceBe(cfg.cluster, inst), hvparams: { ...inst.hvparams }, osparams: fillInstanceOs(cfg.cluster, inst),
   };
 }

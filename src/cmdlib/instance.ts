@@ -143,7 +143,9 @@ export class LUInstanceCreate extends LogicalUnit {
     if (this.osType === null && this.op["no_install"] !== true) {
       throw new OpPrereqError("No guest OS or OS image specified", ErrorCode.inval);
     }
-    if (this.osType !== null && (cfg.cluster.blacklisted_os ?? []).includes(this.osType)) {
+    // Blacklisting "name" covers all its variants ("name+variant"), as gnt-os modify names the OS.
+    if (this.osType !== null && this.op["no_install"] !== true &&
+      (cfg.cluster.blacklisted_os ?? []).some((b) => b === this.osType || b === this.osType?.split("+")[0])) {
       throw new OpPrereqError(`Guest OS '${this.osType}' is not allowed for installation`, ErrorCode.state);
     }
     if (this.osType !== null && this.op["no_install"] !== true && !n.offline) {

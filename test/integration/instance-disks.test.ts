@@ -266,3 +266,18 @@ test("gnt-backup: export, list, import elsewhere with the same data, remove", as
     "gnt-backup", "import", "-n", "node2", "-t", "file", "--no-name-check", "--src-dir", "nosuch", "eY");
   assert.ok(!rows(await ok("gnt-instance", "list", "--no-headers", "-o", "name")).some((r) => r[0] === "eY"), "nothing half-created");
 });
+
+test("gnt-os modify: blacklisted OSes refused, cluster-level OS parameters reach the OS scripts, hidden from list", async () => {
+  await ok("gnt-os", "modify", "--blacklisted=yes", "image");
+  await fails(/error type: wrong_state, error details:\nGuest OS 'image\+default' is not allowed for installation\n$/,
+    "gnt-instance", "add", "-t", "file", "-n", "node1", "-o", "image+default", "-s", "16M", "--no-name-check", "oA");
+  await ok("gnt-os", "modify", "--blacklisted=no", "-O", "image_file=/nonexistent/image", "image");
+  const r = await c.on("node1", "gnt-instance", "add", "-t", "file", "-n", "node1", "-o", "image+default", "-s", "16M", "--no-name-check", "oB");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /image OS: image file \/nonexistent\/image not readable/);
+  await ok("gnt-os", "modify", "-O", "image_file=default", "--hidden=yes", "image");
+  assert.equal(await ok("gnt-os", "list"), "Name\n");
+  await ok("gnt-os", "modify", "--hidden=no", "image");
+  assert.equal(await ok("gnt-os", "list"), "Name\nimage+default\n");
+  await fails(/^At least one of OS parameters or hypervisor parameters must be passed\n$/, "gnt-os", "modify", "image");
+});
