@@ -68,10 +68,11 @@ export async function exportStart(args: RpcArgs<"export_start">, ctx: NodedConte
 
 export async function exportWriteChunk(args: RpcArgs<"export_write_chunk">, ctx: NodedContext): Promise<null> {
   const dir = exportDir(ctx, args.name);
+  const path = exportDir(ctx, args.name, args.file); // validates the file name too
   await mkdir(dir, { recursive: true });
   // The image is written sparsely: chunks arrive in order but zero runs are skipped.
-  const fh = await open(join(dir, args.file), "r+").catch(async (e: NodeJS.ErrnoException) => {
-    if (e.code === "ENOENT") return open(join(dir, args.file), "w");
+  const fh = await open(path, "r+").catch(async (e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT") return open(path, "w");
     throw e;
   });
   try {
