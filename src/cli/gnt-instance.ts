@@ -209,6 +209,7 @@ const base: CommandTable = {
       "non-live": { type: "boolean", help: "Do a non-live migration" },
       "target-node": { type: "string", short: "n", help: "Target node (shared storage templates)", metavar: "NODE" },
       "allow-failover": { type: "boolean", help: "Fall back to failover if the instance can't be migrated" },
+      cleanup: { type: "boolean", help: "Clean up after a failed migration: find where the instance runs and fix the configuration" },
       iallocator: { type: "string", short: "I", help: "Instance allocator choosing the target ('.' for the default)" },
       force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
     },
@@ -219,6 +220,7 @@ const base: CommandTable = {
       if (o["non-live"] === true) op["mode"] = "non-live";
       if (typeof o["target-node"] === "string") op["target_node"] = o["target-node"];
       if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
+      if (o["cleanup"] === true) op["cleanup"] = true;
       await runOpcode(o, op);
       return 0;
     },

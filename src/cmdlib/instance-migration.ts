@@ -191,6 +191,13 @@ export class LUInstanceMigrate extends LUInstanceMove {
   protected readonly failover = false;
 
   async checkPrereq(): Promise<void> {
+    if (this.op["cleanup"] === true) {
+      // A cleanup only needs to know the two nodes involved (Ganeti skips the other checks).
+      if (!this.drbd && this.allocator !== null) {
+        throw new OpPrereqError("Cleanup of a migration needs the target node (-n) for this disk template", ErrorCode.inval);
+      }
+      return;
+    }
     await this.checkCommon();
     // Ganeti's instance_migratable: the instance must run on a reachable primary node.
     const r = await this.env.rpc.call(nodeTarget(this.source), "all_instances_info", { hypervisors: [this.inst.hypervisor] });
@@ -199,6 +206,7 @@ export class LUInstanceMigrate extends LUInstanceMove {
   }
 
   async exec(): Promise<OpOutcome> {
+    if (this.op["cleanup"] === true) return this.cleanup();
     const source = this.source;
     this.env.feedback(`Migrating instance ${this.inst.name}`);
     this.env.feedback("* checking where the instance actually runs (if this hangs, the hypervisor might be in a bad state)");
@@ -233,6 +241,52 @@ export class LUInstanceMigrate extends LUInstanceMove {
     await this.setPrimary();
     if (drbd) {
       await this.setRole(source.uuid, "secondary");
+      await this.waitUntilSync();
+      await this.goStandalone();
+      await this.goReconnect(false);
+      await this.waitUntilSync();
+    }
+    this.env.feedback("* done");
+    return { result: null };
+  }
+
+  /**
+   * Ganeti's migration cleanup: find where the instance really runs after a migration
+   * that failed half-way, record that node as primary, and put the disks back into
+   * single-master mode.
+   */
+  private async cleanup(): Promise<OpOutcome> {
+    const source = this.source;
+    const target = this.cfg.nodes[this.target.uuid] ?? this.target;
+    this.env.feedback("* checking where the instance actually runs (if this hangs, the hypervisor might be in a bad state)");
+    const where: Node[] = [];
+    for (const n of [source, target]) {
+      const r = await this.env.rpc.call(nodeTarget(n), "all_instances_info", { hypervisors: [this.inst.hypervisor] });
+      r.raise(`Can't contact node ${n.name}`);
+      if (r.payload?.[this.inst.name] !== undefined) where.push(n);
+    }
+    this.env.feedback(`* instance running on: ${where.map((n) => n.name).join(",")}`);
+    if (where.length === 2) {
+      throw new OpExecError("Instance seems to be running on two nodes, or the hypervisor is confused; you will have to ensure " +
+        "manually that it runs only on one and restart this operation");
+    }
+    if (where.length === 0) {
+      throw new OpExecError("Instance does not seem to be running at all; in this case it's safer to repair by running " +
+        "'gnt-instance stop' to ensure disk shutdown, and then restarting it");
+    }
+    let demoted: Node;
+    if (where[0]?.uuid === target.uuid) {
+      this.env.feedback(`* instance running on secondary node (${target.name}), updating config`);
+      await this.setPrimary();
+      demoted = source;
+    } else {
+      this.env.feedback(`* instance confirmed to be running on its primary node (${source.name})`);
+      demoted = target;
+    }
+    if (this.drbd) {
+      // The guest writes where it runs: that copy must be the primary one.
+      await this.setRole((where[0] as Node).uuid, "primary");
+      await this.setRole(demoted.uuid, "secondary");
       await this.waitUntilSync();
       await this.goStandalone();
       await this.goReconnect(false);
@@ -277,7 +331,9 @@ export class LUInstanceMigrate extends LUInstanceMove {
 
   private async waitUntilSync(): Promise<void> {
     this.env.feedback("* wait until resync is done");
+    const until = Date.now() + 15 * 60_000;
     for (;;) {
+      if (Date.now() > until) throw new OpExecError("The disks did not resync within 15 minutes; check 'gnt-instance info' and the nodes");
       let min = 100;
       let done = true;
       for (const n of this.nodesOfInstance()) {

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFile, readdir, writeFile, access, rm, truncate } from "node:fs/promises";
+import { readFile, readdir, writeFile, access, rm, truncate, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { DevCluster, rows, jobLog } from "../helpers/devcluster.js";
 
@@ -280,4 +280,22 @@ test("gnt-os modify: blacklisted OSes refused, cluster-level OS parameters reach
   await ok("gnt-os", "modify", "--hidden=no", "image");
   assert.equal(await ok("gnt-os", "list"), "Name\nimage+default\n");
   await fails(/^At least one of OS parameters or hypervisor parameters must be passed\n$/, "gnt-os", "modify", "image");
+});
+
+test("migrate --cleanup adopts where a half-done migration left the instance", async () => {
+  await ok("gnt-instance", "add", "-t", "drbd", "-n", "node1:node2", "-o", "image+default", "-s", "16M", "--no-name-check", "dC");
+  // The hypervisor moved the guest to node2 but the master died before recording it.
+  const hv = (n: string): string => join(c.root(n), "var/run/ganeti/fake-hv/dC");
+  const st = JSON.parse(await readFile(hv("node1"), "utf8")) as Record<string, unknown>;
+  delete st["boot_id"]; // written by hand on node2: the state file of a guest started there
+  await mkdir(join(c.root("node2"), "var/run/ganeti/fake-hv"), { recursive: true });
+  await writeFile(hv("node2"), JSON.stringify(st));
+  await rm(hv("node1"));
+  const out = log(await ok("gnt-instance", "migrate", "-f", "--cleanup", "dC"));
+  includes(out, "* instance running on: node2", "* instance running on secondary node (node2), updating config",
+    "* switching node node1 to secondary mode", "* changing disks into single-master mode", "* done");
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,snodes,status", "dC")),
+    [["node2", "node1", "running"]]);
+  await ok("gnt-instance", "migrate", "-f", "dC");
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,status", "dC")), [["node1", "running"]]);
 });
