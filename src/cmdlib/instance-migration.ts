@@ -239,13 +239,7 @@ export class LUInstanceMigrate extends LUInstanceMove {
     const d = await this.env.rpc.call(nodeTarget(source), "instance_shutdown", { name: this.inst.name, hypervisor: this.inst.hypervisor, timeout: 120 });
     if (!d.ok) this.logWarning(`Could not stop the migrated-away copy on ${source.name}: ${d.failMsg}`);
     await this.setPrimary();
-    if (drbd) {
-      await this.setRole(source.uuid, "secondary");
-      await this.waitUntilSync();
-      await this.goStandalone();
-      await this.goReconnect(false);
-      await this.waitUntilSync();
-    }
+    if (drbd) await this.backToSingleMaster(source);
     this.env.feedback("* done");
     return { result: null };
   }
@@ -286,17 +280,22 @@ export class LUInstanceMigrate extends LUInstanceMove {
     if (this.drbd) {
       // The guest writes where it runs: that copy must be the primary one.
       await this.setRole((where[0] as Node).uuid, "primary");
-      await this.setRole(demoted.uuid, "secondary");
-      await this.waitUntilSync();
-      await this.goStandalone();
-      await this.goReconnect(false);
-      await this.waitUntilSync();
+      await this.backToSingleMaster(demoted);
     }
     this.env.feedback("* done");
     return { result: null };
   }
 
   // ---- drbd steps of a live migration (Ganeti's _EnsureSecondary, _GoStandalone, ...) ----
+
+  /** The end of a migration (or its cleanup): `demoted` becomes secondary, one primary again. */
+  private async backToSingleMaster(demoted: Node): Promise<void> {
+    await this.setRole(demoted.uuid, "secondary");
+    await this.waitUntilSync();
+    await this.goStandalone();
+    await this.goReconnect(false);
+    await this.waitUntilSync();
+  }
 
   private nodesOfInstance(): Node[] {
     return [this.inst.primary_node, ...instanceSecondaryNodes(this.cfg, this.inst)].map((u) => this.cfg.nodes[u] as Node);
