@@ -9,6 +9,7 @@ import { startMasterDaemons, stopMaster, activateMasterIp, deactivateMasterIp } 
 import { joinInfo, nodeJoin, leaveCluster } from "./backend/join.js";
 import { hooksRunner } from "./backend/hooks.js";
 import { osDiagnose, instanceOsAdd, instanceRunRename } from "./backend/os.js";
+import { extStorageDiagnose } from "./backend/ext.js";
 import { blockdevCreate, blockdevRemove, blockdevFind, blockdevAssemble, blockdevShutdown, instanceStart, instanceShutdown,
   allInstancesInfo, lvmStatus, blockdevGrow, fileStorageDirRename,
   storageList, storageRepair, nodePowercycle, storageModify, lvList,
@@ -73,6 +74,7 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   all_instances_info: allInstancesInfo,
   instance_balloon_memory: instanceBalloonMemory,
   os_diagnose: osDiagnose,
+  extstorage_diagnose: extStorageDiagnose,
   instance_os_add: instanceOsAdd,
   instance_run_rename: instanceRunRename,
   file_storage_dir_rename: fileStorageDirRename,

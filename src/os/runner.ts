@@ -15,6 +15,8 @@ export interface OsInstance {
   readonly primary_node: string;
   readonly disks: ReadonlyArray<{ readonly uuid: string; readonly dev_type: string; readonly logical_id: readonly unknown[];
     readonly size: number; readonly mode: string; readonly name: string | null;
+    /** ext: the device path the provider's attach printed. */
+    readonly dev_path?: string;
     readonly children?: ReadonlyArray<{ readonly logical_id: readonly unknown[] }> }>;
   readonly nics: ReadonlyArray<{ readonly mac: string; readonly uuid: string; readonly ip: string | null;
     readonly mode: string; readonly link: string; readonly name: string | null }>;
@@ -47,7 +49,7 @@ function osEnvironment(paths: GanetiPaths, inst: OsInstance, api: number, varian
     const path = diskPath(paths, d);
     if (path !== "") {
       env[`DISK_${i}_PATH`] = path;
-      env[`DISK_${i}_BACKEND_TYPE`] = `file:${String((d.dev_type === "drbd" ? d.children?.[0]?.logical_id : d.logical_id)?.[0])}`;
+      env[`DISK_${i}_BACKEND_TYPE`] = d.dev_type === "ext" ? "block" : `file:${String((d.dev_type === "drbd" ? d.children?.[0]?.logical_id : d.logical_id)?.[0])}`;
     }
     if (d.name !== null) env[`DISK_${i}_NAME`] = d.name;
   });
@@ -67,6 +69,7 @@ function osEnvironment(paths: GanetiPaths, inst: OsInstance, api: number, varian
 
 /** A disk's local path as the OS scripts get it (drbd: its data volume, which the daemon mirrors). */
 export function diskPath(paths: GanetiPaths, d: OsInstance["disks"][number]): string {
+  if (d.dev_type === "ext") return d.dev_path ?? "";
   const backing = d.dev_type === "drbd" ? d.children?.[0]?.logical_id : d.logical_id;
   return backing !== undefined && typeof backing[1] === "string" ? join(paths.root, backing[1]) : "";
 }

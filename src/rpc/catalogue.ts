@@ -44,6 +44,7 @@ export type DistributableFile = (typeof DistributableFile)[keyof typeof Distribu
 /** `call<Result>()(argsSchema, timeout)`: curried so the arguments' type is inferred. */
 const DiskArg = Type.Object({
   uuid: Str, dev_type: Str, logical_id: Type.Array(Type.Unknown()), size: Type.Number(),
+  name: Type.Optional(Type.Union([Str, Type.Null()])),
   children: Type.Optional(Type.Array(Type.Object({ dev_type: Str, logical_id: Type.Array(Type.Unknown()), size: Type.Number() }))),
   params: Type.Optional(Type.Record(Str, Type.Unknown())),
 });
@@ -107,7 +108,9 @@ export const RPC_CALLS = {
   hooks_runner: call<Array<[string, "success" | "fail" | "skip", string]>>()(
     Type.Object({ hpath: Str, phase: Type.Union([Type.Literal("pre"), Type.Literal("post")]), env: Type.Record(Str, Str) }),
     RpcTimeout.normal),
-  blockdev_create: call<{ path: string }>()(Type.Object({ disk: DiskArg, on_primary: Type.Optional(Type.Boolean()) }), RpcTimeout.slow),
+  /** `info`: the volume's metadata (Ganeti's "originstname+NAME", given to ext providers' setinfo). */
+  blockdev_create: call<{ path: string }>()(Type.Object({ disk: DiskArg, on_primary: Type.Optional(Type.Boolean()), info: Type.Optional(Str) }),
+    RpcTimeout.slow),
   /** Activates a disk here (drbd: role and network; others: checks it exists). */
   blockdev_assemble: call<{ path: string }>()(Type.Object({ ...DrbdLocal.properties, as_primary: Type.Boolean() }), RpcTimeout.normal),
   blockdev_grow: call<null>()(Type.Object({ disk: DiskArg, amount: Type.Number(), dryrun: Type.Boolean() }), RpcTimeout.normal),
@@ -162,6 +165,9 @@ export const RPC_CALLS = {
     Type.Object({ hypervisors: Type.Array(Str) }), RpcTimeout.urgent),
   os_diagnose: call<Array<{ name: string; path: string; status: boolean; diagnose: string; variants: string[];
     parameters: Array<[string, string]>; api_versions: number[] }>>()(Type.Object({}), RpcTimeout.fast),
+  /** The ExtStorage providers in this node's search path (Ganeti's DiagnoseExtStorage). */
+  extstorage_diagnose: call<Array<{ name: string; path: string; status: boolean; diagnose: string; parameters: Array<[string, string]> }>>()(
+    Type.Object({}), RpcTimeout.fast),
   instance_os_add: call<{ log: string }>()(Type.Object({
     instance: OsInstanceArg,
     debug: Type.Number(),

@@ -2,15 +2,17 @@
 import type { StorageDriver } from "./types.js";
 import { fileStorage } from "./file.js";
 import { lvmStorage } from "./lvm.js";
+import { extStorage } from "./ext.js";
 import { BlockDeviceError } from "../errors.js";
 
 const DRIVERS: Readonly<Record<string, StorageDriver>> = {
   file: fileStorage,
   sharedfile: fileStorage,
   plain: lvmStorage,
+  ext: extStorage,
 };
 /** Templates of Ganeti that this project does not implement yet: a clear error, never a fake. */
-const NOT_YET: ReadonlySet<string> = new Set(["rbd", "gluster", "blockdev", "ext"]);
+const NOT_YET: ReadonlySet<string> = new Set(["rbd", "gluster", "blockdev"]);
 
 export function storageDriver(devType: string): StorageDriver {
   const d = DRIVERS[devType];

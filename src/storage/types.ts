@@ -7,6 +7,8 @@ export interface DiskSpec {
   readonly dev_type: string;
   readonly logical_id: readonly unknown[];
   readonly size: number;
+  /** The disk's name (Ganeti's Disk.name), if it has one. */
+  readonly name?: string | null;
   /** drbd: the data and metadata devices below it. */
   readonly children?: ReadonlyArray<{ readonly dev_type: string; readonly logical_id: readonly unknown[]; readonly size: number }>;
   /** Filled disk parameters (drbd: resync-rate in KiB/s, ...). */
@@ -26,4 +28,6 @@ export interface StorageDriver {
   find(paths: GanetiPaths, disk: DiskSpec): Promise<DeviceStatus | null>;
   /** Grows the device by `amount` MiB (with `dryRun`, only checks that it could). */
   grow(paths: GanetiPaths, disk: DiskSpec, amount: number, dryRun: boolean): Promise<void>;
+  /** Deactivates the device here (ext: the provider's detach); absent where there is nothing to do. */
+  shutdown?(paths: GanetiPaths, disk: DiskSpec): Promise<void>;
 }

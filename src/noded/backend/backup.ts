@@ -12,6 +12,7 @@ import { spawnOsScript, diskPath } from "../../os/runner.js";
 import { startTransfer } from "../../storage/transfer.js";
 import { CHUNK } from "../../storage/drbd-sync.js";
 import { atomicWrite } from "../../util/fs.js";
+import { withExtDevPaths } from "./ext.js";
 
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const ZERO = Buffer.alloc(CHUNK * 4);
@@ -32,7 +33,8 @@ function peerClient(ctx: NodedContext): RpcClient {
 }
 
 /** Source side: the OS export script's output for one disk goes to `<name>.new/<file>` on dest. */
-export async function exportStart(args: RpcArgs<"export_start">, ctx: NodedContext): Promise<{ id: string }> {
+export async function exportStart(a: RpcArgs<"export_start">, ctx: NodedContext): Promise<{ id: string }> {
+  const args = { ...a, instance: await withExtDevPaths(ctx, a.instance) };
   const path = args.instance.disks[args.index];
   if (path === undefined) throw new GenericError(`Instance ${args.instance.name} has no disk ${args.index}`);
   const devPath = diskPath(ctx.paths, path);
@@ -134,7 +136,8 @@ export async function exportReadChunk(args: RpcArgs<"export_read_chunk">, ctx: N
 }
 
 /** Target side of an import: the export image, pulled from its node, into the OS import script. */
-export async function importStart(args: RpcArgs<"import_start">, ctx: NodedContext): Promise<{ id: string }> {
+export async function importStart(a: RpcArgs<"import_start">, ctx: NodedContext): Promise<{ id: string }> {
+  const args = { ...a, instance: await withExtDevPaths(ctx, a.instance) };
   const disk = args.instance.disks[args.index];
   if (disk === undefined) throw new GenericError(`Instance ${args.instance.name} has no disk ${args.index}`);
   const devPath = diskPath(ctx.paths, disk);

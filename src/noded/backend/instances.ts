@@ -6,6 +6,7 @@ import { vgInfo } from "../../storage/lvm.js";
 import { listStorageUnits, repairStorageUnit, modifyStorageUnit, listVolumes } from "../../storage/units.js";
 import { spawn } from "node:child_process";
 import { localPath } from "../../storage/file.js";
+import { extStorage, extAttach } from "../../storage/ext.js";
 import { fileExists } from "../../util/fs.js";
 import { rename, readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
@@ -18,7 +19,13 @@ function checkHypervisor(hv: string): void {
 
 export async function blockdevCreate(args: RpcArgs<"blockdev_create">, ctx: NodedContext): Promise<RpcResultOf<"blockdev_create">> {
   if (args.disk.dev_type === "drbd") return { path: await ctx.drbd.create(args.disk, args.on_primary === true) };
-  return { path: await storageDriver(args.disk.dev_type).create(ctx.paths, args.disk) };
+  const path = await storageDriver(args.disk.dev_type).create(ctx.paths, args.disk);
+  if (args.disk.dev_type === "ext") {
+    // As Ganeti's BlockdevCreate: opened on the primary, then the metadata set.
+    if (args.on_primary === true) await extStorage.open(ctx.paths, args.disk, true);
+    if (args.info !== undefined) await extStorage.setInfo(ctx.paths, args.disk, args.info);
+  }
+  return { path };
 }
 
 export async function blockdevRemove(args: RpcArgs<"blockdev_remove">, ctx: NodedContext): Promise<null> {
@@ -44,6 +51,7 @@ export async function blockdevAssemble(args: RpcArgs<"blockdev_assemble">, ctx: 
   if (d.dev_type === "drbd") return { path: await ctx.drbd.assemble(d, args.instance, args.minor, args.as_primary, args.peer) };
   const found = await storageDriver(d.dev_type).find(ctx.paths, d);
   if (found === null) throw cantFind(d);
+  if (d.dev_type === "ext" && args.as_primary) await extStorage.open(ctx.paths, d, true);
   return { path: found.path };
 }
 
@@ -55,6 +63,7 @@ export async function blockdevGrow(args: RpcArgs<"blockdev_grow">, ctx: NodedCon
 
 export async function blockdevShutdown(args: RpcArgs<"blockdev_shutdown">, ctx: NodedContext): Promise<null> {
   if (args.disk.dev_type === "drbd") ctx.drbd.shutdown(args.disk.uuid);
+  else await storageDriver(args.disk.dev_type).shutdown?.(ctx.paths, args.disk);
   return null;
 }
 
@@ -155,7 +164,8 @@ export async function blockdevGetdimensions(args: RpcArgs<"blockdev_getdimension
   const out: Array<number | null> = [];
   for (const d of args.disks) {
     try {
-      const p = d.dev_type === "drbd" ? await ctx.drbd.dataPath(d) : await localPath(ctx.paths, d);
+      const p = d.dev_type === "drbd" ? await ctx.drbd.dataPath(d)
+        : d.dev_type === "ext" ? (await extAttach(ctx.paths, d))?.path ?? "" : await localPath(ctx.paths, d);
       out.push((await stat(p)).size);
     } catch {
       out.push(null);
