@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { ConfigData, Disk, Instance, Node } from "../objects/types.js";
 import { fillGroupDiskParams, fillInstanceBe, fillInstanceOs, instanceDisks } from "../objects/fill.js";
-import { OpExecError } from "../errors.js";
+import { OpExecError, OpPrereqError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import type { RpcClient } from "../rpc/client.js";
 import type { DiskArg, MirrorStatusResult } from "../rpc/catalogue.js";
@@ -31,7 +31,8 @@ export function diskArg(cfg: ConfigData, inst: Instance, d: Disk): DiskArg {
   const group = cfg.nodegroups[nodeOf(cfg, inst.primary_node).group];
   const params = fillGroupDiskParams(cfg.cluster, group)[d.dev_type] ?? {};
   return {
-    uuid: d.uuid ?? "", dev_type: d.dev_type, logical_id: [...d.logical_id], size: d.size, params: { ...params, ...(d.params ?? {}) },
+    uuid: d.uuid ?? "", dev_type: d.dev_type, logical_id: [...d.logical_id], size: d.size, name: d.name ?? null,
+    params: { ...params, ...(d.params ?? {}) },
     ...(d.children !== undefined && d.children.length > 0
       ? { children: d.children.map((c) => ({ dev_type: c.dev_type, logical_id: [...c.logical_id], size: c.size })) } : {}),
   };
@@ -66,9 +67,39 @@ export function freeMinor(cfg: ConfigData, node: string, taken: readonly number[
   return m;
 }
 
+/** Disk parameters that are Ganeti's own (IDISK_PARAMS); any other key of an ext disk is an ext-param of its provider. */
+const IDISK_PARAMS: ReadonlySet<string> = new Set(["size", "spindles", "mode", "adopt", "vg", "metavg", "provider", "name", "access", "type"]);
+
+/** Ganeti's CheckDiskExtProvider: `provider` is needed for ext disks and refused for the others. */
+export function checkDiskExtProvider(disk: Readonly<Record<string, unknown>>, template: string): void {
+  const provider = disk["provider"];
+  if (provider !== undefined && provider !== null && provider !== "" && template !== "ext") {
+    throw new OpPrereqError(`The 'provider' option is only valid for the ext disk template, not ${template}`, ErrorCode.inval);
+  }
+  if ((provider === undefined || provider === null) && template === "ext") {
+    throw new OpPrereqError("Missing provider for template 'ext'", ErrorCode.inval);
+  }
+}
+
+/** An ext disk's provider and ext-params (the keys that are not Ganeti's disk parameters), as strings. */
+export function extDiskParams(disk: Readonly<Record<string, unknown>>): { provider: string; params: Record<string, string> } {
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(disk)) if (!IDISK_PARAMS.has(k) && v !== undefined && v !== null) params[k] = String(v);
+  return { provider: String(disk["provider"] ?? ""), params };
+}
+
+/** A new disk as buildDisks takes it (ext: its provider and the provider's parameters). */
+export interface NewDiskSpec {
+  readonly size: number;
+  readonly mode?: string;
+  readonly name?: string | null;
+  readonly provider?: string;
+  readonly extParams?: Readonly<Record<string, string>>;
+}
+
 /** Template-specific disk objects for a new instance (or new disks of one). */
 export function buildDisks(cfg: ConfigData, template: string, name: string, pnode: string, snode: string | null,
-  specs: ReadonlyArray<{ size: number; mode?: string; name?: string | null }>, baseIndex: number, fileDir: string, fileDriver: string):
+  specs: ReadonlyArray<NewDiskSpec>, baseIndex: number, fileDir: string, fileDriver: string):
   { disks: Disk[]; highestPort: number } {
   const now = Date.now() / 1000;
   let port = cfg.cluster.highest_used_port ?? 11000;
@@ -80,6 +111,12 @@ export function buildDisks(cfg: ConfigData, template: string, name: string, pnod
     const base = { uuid, name: s.name ?? null, iv_name: `disk/${i}`, size: s.size, mode: s.mode ?? "rw", params: {}, serial_no: 1, ctime: now, mtime: now };
     if (template === "plain") {
       return { ...base, dev_type: "plain", logical_id: [cfg.cluster.volume_group_name ?? "xenvg", `${uuid}.disk${i}`], nodes: [pnode] } as Disk;
+    }
+    if (template === "ext") {
+      // Ganeti's logical id (provider, "UUID.ext.diskN"); the provider and its parameters in the disk's params.
+      if (s.provider === undefined || s.provider === "") throw new OpPrereqError("Missing provider for template 'ext'", ErrorCode.inval);
+      return { ...base, dev_type: "ext", logical_id: [s.provider, `${uuid}.ext.disk${i}`], params: { provider: s.provider, ...(s.extParams ?? {}) },
+        nodes: [pnode] } as Disk;
     }
     if (template !== "drbd") {
       return { ...base, dev_type: template, logical_id: [fileDriver, `${fileDir}/${name}/${uuid}.file.disk${i}`], nodes: [pnode] } as Disk;
@@ -107,7 +144,8 @@ export async function createDisks(env: DiskOpsEnv, inst: Instance, disks: readon
     for (const d of disks) {
       for (const node of [...diskNodes(inst, d)].reverse()) {
         const n = nodeOf(env.cfg, node);
-        const r = await env.rpc.call(nodeTarget(n), "blockdev_create", { disk: diskArg(env.cfg, inst, d), on_primary: node === inst.primary_node });
+        const r = await env.rpc.call(nodeTarget(n), "blockdev_create",
+          { disk: diskArg(env.cfg, inst, d), on_primary: node === inst.primary_node, info: `originstname+${inst.name}` });
         if (!r.ok) throw new OpExecError(`Can't create block device ${d.iv_name ?? ""} on node ${n.name}: ${r.failMsg}`);
         done.push([d, node]);
       }

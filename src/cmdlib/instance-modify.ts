@@ -11,6 +11,7 @@ import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import { buildDisks, createDisks, removeDisks, shutdownDisks, assembleDisks, waitForSync } from "./instance-disks.js";
+import { checkAddedDisks, extSpec } from "./extstorage.js";
 
 interface Mod {
   readonly op: "add" | "remove" | "modify";
@@ -96,6 +97,8 @@ export class LUInstanceSetParams extends LUInstanceOne {
     if (typeof op["os_name"] === "string") await checkNodeHasOs(this.env.rpc, pnode, op["os_name"]);
     this.checkNics();
     this.checkDisks();
+    await checkAddedDisks(this.env.rpc, this.cfg, instanceDiskTemplate(this.cfg, this.inst), pnode,
+      this.diskMods.filter((m) => m.op === "add").map((m) => m.params));
   }
 
   private checkNics(): void {
@@ -224,7 +227,8 @@ export class LUInstanceSetParams extends LUInstanceOne {
         const fileDir = template === "sharedfile" ? work.cluster.shared_file_storage_dir ?? "/srv/ganeti/shared-file-storage"
           : work.cluster.file_storage_dir ?? "/srv/ganeti/file-storage";
         const built = buildDisks(work, template, this.inst.name, this.inst.primary_node, snode,
-          [{ size: Number(m.params["size"]), mode: String(m.params["mode"] ?? "rw"), name: typeof m.params["name"] === "string" ? m.params["name"] : null }],
+          [{ size: Number(m.params["size"]), mode: String(m.params["mode"] ?? "rw"), name: typeof m.params["name"] === "string" ? m.params["name"] : null,
+            ...extSpec(template, m.params) }],
           idx, fileDir, "loop");
         const d = built.disks[0] as Disk;
         highestPort = built.highestPort;

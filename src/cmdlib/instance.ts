@@ -12,10 +12,12 @@ import { resolveHost } from "../util/identity.js";
 import type { RpcClient } from "../rpc/client.js";
 import { allocateNodes, iallocatorName } from "./iallocator.js";
 import { findExport, importDisks } from "./backup-import.js";
-import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, shutdownDisks, waitForSync, osInstance, type DiskOpsEnv } from "./instance-disks.js";
+import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, shutdownDisks, waitForSync, osInstance, type DiskOpsEnv,
+  checkDiskExtProvider, extDiskParams } from "./instance-disks.js";
+import { checkExtDisks } from "./extstorage.js";
 export { osInstance };
 
-const SUPPORTED_TEMPLATES: ReadonlySet<string> = new Set(["diskless", "file", "sharedfile", "drbd", "plain"]);
+const SUPPORTED_TEMPLATES: ReadonlySet<string> = new Set(["diskless", "file", "sharedfile", "drbd", "plain", "ext"]);
 export const MIRRORED_TEMPLATES: ReadonlySet<string> = new Set(["drbd"]);
 
 export function expandInstance(cfg: ConfigData, name: string): Instance {
@@ -134,6 +136,7 @@ export class LUInstanceCreate extends LogicalUnit {
     if (this.template !== "diskless" && disks.length === 0) throw new OpPrereqError("Instance must have at least one disk", ErrorCode.inval);
     for (const [i, d] of disks.entries()) {
       if (typeof d["size"] !== "number" || d["size"] <= 0) throw new OpPrereqError(`Missing or invalid size for disk ${i}`, ErrorCode.inval);
+      checkDiskExtProvider(d, this.template);
     }
     const hv = typeof this.op["hypervisor"] === "string" ? this.op["hypervisor"] : cfg.cluster.enabled_hypervisors[0] ?? "";
     if (!cfg.cluster.enabled_hypervisors.includes(hv)) {
@@ -152,6 +155,7 @@ export class LUInstanceCreate extends LogicalUnit {
       await checkNodeHasOs(this.env.rpc, n, this.osType);
     }
     if (n.offline) throw new OpPrereqError(`Cannot use offline primary node '${n.name}'`, ErrorCode.state);
+    if (this.template === "ext") await checkExtDisks(this.env.rpc, n, this.diskSpecs);
     if (this.template === "plain") {
       const vg = cfg.cluster.volume_group_name ?? "xenvg";
       const st = (await this.env.rpc.call(nodeTarget(n), "lvm_status", { vg })).raise(`Can't check volume group ${vg} on node ${n.name}`);
@@ -194,7 +198,8 @@ export class LUInstanceCreate extends LogicalUnit {
     const baseDir = this.template === "sharedfile" ? c.shared_file_storage_dir ?? "/srv/ganeti/shared-file-storage"
       : typeof this.op["file_storage_dir"] === "string" ? this.op["file_storage_dir"] : c.file_storage_dir ?? "/srv/ganeti/file-storage";
     const specs = this.diskSpecs
-      .map((d) => ({ size: Number(d["size"]), mode: String(d["mode"] ?? "rw"), name: typeof d["name"] === "string" ? d["name"] : null }));
+      .map((d) => ({ size: Number(d["size"]), mode: String(d["mode"] ?? "rw"), name: typeof d["name"] === "string" ? d["name"] : null,
+        ...(this.template === "ext" ? { provider: extDiskParams(d).provider, extParams: extDiskParams(d).params } : {}) }));
     const fileDir = this.template === "sharedfile" || this.template === "file" ? baseDir : c.file_storage_dir ?? "/srv/ganeti/file-storage";
     const { disks, highestPort } = buildDisks(cfg, this.template, this.name, this.pnode.uuid, this.snode?.uuid ?? null, specs, 0, fileDir,
       String(this.op["file_driver"] ?? "loop"));
@@ -280,7 +285,8 @@ export async function startInstance(env: DiskOpsEnv, inst: Instance): Promise<vo
   const cfg = env.cfg;
   const node = cfg.nodes[inst.primary_node];
   if (node === undefined) throw new OpExecError(`Primary node of ${inst.name} not in the configuration`);
-  if (instanceDisks(cfg, inst).some(isDrbd) && !(await assembleDisks(env, inst, { ignoreSecondaries: true }))) {
+  // drbd: primary here; ext: attached (and opened) by the provider here.
+  if (instanceDisks(cfg, inst).some((d) => isDrbd(d) || d.dev_type === "ext") && !(await assembleDisks(env, inst, { ignoreSecondaries: true }))) {
     throw new OpExecError("Disk consistency error");
   }
   const be = fillInstanceBe(cfg.cluster, inst);

@@ -16,6 +16,7 @@ import { LUInstanceReboot, LUInstanceReinstall } from "./instance-ops.js";
 import { LUInstanceSetParams } from "./instance-modify.js";
 import { LUInstanceFailover, LUInstanceMigrate } from "./instance-migration.js";
 import { LUOsDiagnose } from "./os.js";
+import { LUExtStorageDiagnose } from "./extstorage.js";
 import { LUNodeEvacuate } from "./node-evacuate.js";
 import { LUInstanceReplaceDisks } from "./replace-disks.js";
 import { LUInstanceMove } from "./instance-move.js";
@@ -79,6 +80,7 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_INSTANCE_SET_PARAMS", LUInstanceSetParams],
   ["OP_INSTANCE_REINSTALL", LUInstanceReinstall],
   ["OP_OS_DIAGNOSE", LUOsDiagnose],
+  ["OP_EXT_STORAGE_DIAGNOSE", LUExtStorageDiagnose],
   ["OP_INSTANCE_FAILOVER", LUInstanceFailover],
   ["OP_INSTANCE_MIGRATE", LUInstanceMigrate],
 ];
