@@ -149,12 +149,17 @@ const base: CommandTable = {
   modify: {
     summary: "Changes the instance parameters",
     usage: "[-B k=v,...] [-H k=v,...] [--net add[:k=v,...]|N:remove|N:modify,k=v,...] [--disk add:size=S,...|N:remove|N:modify,k=v] " +
-      "[-m MEM] [-o OS] [-O k=v,...] [--offline|--online] <instance>", args: [1, 1],
+      "[-t TEMPLATE [-n SNODE|-I ALLOC] [--no-wait-for-sync]] [-m MEM] [-o OS] [-O k=v,...] [--offline|--online] <instance>", args: [1, 1],
     options: { "backend-parameters": { type: "string", short: "B", help: "Backend parameters (k=v,...)" },
       "hypervisor-parameters": { type: "string", short: "H", help: "Hypervisor parameters (k=v,...)" },
       net: { type: "string", multiple: true, help: "NIC changes: add[:params], N:remove, N:modify,params" },
       disk: { type: "string", multiple: true, help: "Disk changes: add:size=S[,mode=M], N:remove, N:modify,mode=M" },
-      "disk-template": { type: "string", short: "t", help: "Convert to this disk template" },
+      "disk-template": { type: "string", short: "t", help: "Convert to this disk template (the instance must be stopped)" },
+      node: { type: "string", short: "n", help: "New secondary node, when converting to drbd", metavar: "NODE" },
+      iallocator: { type: "string", short: "I", help: "Instance allocator choosing the new secondary ('.' for the default)" },
+      "no-wait-for-sync": { type: "boolean", help: "Don't wait for the disks to sync after a conversion to drbd" },
+      "file-storage-dir": { type: "string", help: "Directory of the new file disks (conversion to file)" },
+      "file-driver": { type: "string", help: "Driver of the new file disks (loop or blktap)" },
       "runtime-memory": { type: "string", short: "m", help: "New memory of the running instance" },
       "os-type": { type: "string", short: "o", help: "Change the OS (without reinstalling)" },
       "os-parameters": { type: "string", short: "O", help: "OS parameters (k=v,...)" },
@@ -168,6 +173,11 @@ const base: CommandTable = {
       if (typeof o["os-parameters"] === "string") op["osparams"] = parseKeyVal(o["os-parameters"], "OS");
       if (typeof o["os-type"] === "string") op["os_name"] = o["os-type"];
       if (typeof o["disk-template"] === "string") op["disk_template"] = o["disk-template"];
+      if (typeof o["node"] === "string") op["remote_node"] = o["node"];
+      if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
+      if (o["no-wait-for-sync"] === true) op["wait_for_sync"] = false;
+      if (typeof o["file-storage-dir"] === "string") op["file_storage_dir"] = o["file-storage-dir"];
+      if (typeof o["file-driver"] === "string") op["file_driver"] = o["file-driver"];
       if (typeof o["runtime-memory"] === "string") op["runtime_mem"] = parseUnit(o["runtime-memory"]);
       if (o["offline"] === true && o["online"] === true) throw new OpPrereqError("Can't use --offline and --online at the same time", ErrorCode.inval);
       if (o["offline"] === true || o["online"] === true) op["offline"] = o["offline"] === true;

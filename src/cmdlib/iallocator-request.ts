@@ -56,6 +56,7 @@ export interface NewInstanceSpec {
 export type IARequest =
   | ({ readonly mode: "allocate" } & NewInstanceSpec)
   | { readonly mode: "relocate"; readonly instance: string; readonly relocateFrom: readonly string[] }
+  | { readonly mode: "allocate-secondary"; readonly instance: string }
   | { readonly mode: "node-evacuate"; readonly instances: readonly string[]; readonly evacMode: EvacMode; readonly ignoreSoftErrors?: boolean }
   | { readonly mode: "multi-allocate"; readonly instances: readonly NewInstanceSpec[] };
 
@@ -184,6 +185,7 @@ function allocRequest(cfg: ConfigData, s: NewInstanceSpec): Record<string, Json>
 /** The template whose storage the nodes report (Ganeti: the request's, the instance's, else the first enabled). */
 function requestTemplate(cfg: ConfigData, req: IARequest): string {
   if (req.mode === "allocate") return req.disk_template;
+  if (req.mode === "allocate-secondary") return "drbd";
   if (req.mode === "relocate") {
     const inst = cfg.instances[req.instance];
     if (inst !== undefined) return instanceDiskTemplate(cfg, inst);
@@ -204,6 +206,12 @@ export function buildIAllocatorInput(cfg: ConfigData, live: LiveData, req: IAReq
       if (inst === undefined) throw new OpExecError(`Unknown instance '${req.instance}' passed to IAllocator`, ErrorCode.fault);
       const disks = instanceDisks(cfg, inst).map((d) => ({ size: d.size, dev_type: d.dev_type }));
       request = { name: inst.name, disk_space_total: computeDiskSize(disks), required_nodes: 1, relocate_from: req.relocateFrom.map((u) => nodeName(cfg, u)) };
+      break;
+    }
+    case "allocate-secondary": {
+      const inst = cfg.instances[req.instance];
+      if (inst === undefined) throw new OpExecError(`Unknown instance '${req.instance}' passed to IAllocator`, ErrorCode.fault);
+      request = { name: inst.name };
       break;
     }
     case "node-evacuate":
@@ -265,6 +273,8 @@ export function validateResult(req: IARequest, ans: IAllocatorAnswer): void {
     }
   } else if (req.mode === "relocate") {
     if (!Array.isArray(r)) bad();
+  } else if (req.mode === "allocate-secondary") {
+    if (typeof r !== "string") bad();
   } else if (!Array.isArray(r) || r.length !== (req.mode === "node-evacuate" ? 3 : 2)) bad();
 }
 

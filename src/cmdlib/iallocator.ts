@@ -91,6 +91,17 @@ export async function relocateNode(rpc: RpcClient, cfg: ConfigData, allocator: s
   return nodeByName(cfg, res[0]);
 }
 
+/** A secondary node for an instance becoming drbd (Ganeti's allocate-secondary request). */
+export async function allocateSecondary(rpc: RpcClient, cfg: ConfigData, allocator: string, inst: Instance): Promise<Node> {
+  checkKnown(allocator);
+  if (allocator === BUILTIN_ALLOCATOR) {
+    return (await choosePrimary(rpc, cfg, allocator, 0, [inst.primary_node], `instance ${inst.name}`)).node;
+  }
+  const ans = await runIAllocatorRequest(rpc, cfg, { mode: "allocate-secondary", instance: inst.uuid });
+  if (!ans.success) throw new OpPrereqError(`Can's find secondary node using iallocator ${allocator}: ${ans.info}`, ErrorCode.norm);
+  return nodeByName(cfg, ans.result);
+}
+
 export interface EvacAnswer {
   /** [instance, group, [node, ...]] per instance moved. */
   readonly moved: readonly (readonly [string, string, readonly string[]])[];

@@ -12,6 +12,9 @@ import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import { buildDisks, createDisks, removeDisks, shutdownDisks, assembleDisks, waitForSync } from "./instance-disks.js";
 import { checkAddedDisks, extSpec } from "./extstorage.js";
+import { expandNodeName } from "./base.js";
+import { checkConversion, convertDisks, type ConversionRequest } from "./instance-convert.js";
+import { allocateSecondary, iallocatorName } from "./iallocator.js";
 
 interface Mod {
   readonly op: "add" | "remove" | "modify";
@@ -48,10 +51,22 @@ export class LUInstanceSetParams extends LUInstanceOne {
   private nicMods: Mod[] = [];
   private diskMods: Mod[] = [];
   private running = false;
+  private conversion: ConversionRequest | null = null;
 
   override expandNames(): void {
     super.expandNames();
     const nodes = instanceNodes(this.cfg, this.inst);
+    const template = this.op["disk_template"];
+    if (typeof template === "string" && template === "drbd") {
+      // A new secondary: the named node, or any the allocator may choose.
+      const remote = this.op["remote_node"];
+      if (typeof remote === "string") nodes.push(expandNodeName(this.cfg, remote).uuid);
+      else {
+        this.lock(Levels.node, "all");
+        this.lock(Levels.nodeRes, "all");
+        return;
+      }
+    }
     this.lock(Levels.node, nodes);
     this.lock(Levels.nodeRes, nodes);
   }
@@ -67,8 +82,8 @@ export class LUInstanceSetParams extends LUInstanceOne {
       Object.keys(osp).length > 0 || op["runtime_mem"] !== undefined || typeof op["os_name"] === "string" ||
       typeof op["offline"] === "boolean" || typeof op["disk_template"] === "string";
     if (!any) throw new OpPrereqError("No changes submitted", ErrorCode.inval);
-    if (typeof op["disk_template"] === "string") {
-      throw new OpPrereqError(`Converting the disk template to '${op["disk_template"]}' is not supported yet by ganeti-ts`, ErrorCode.inval);
+    if (typeof op["disk_template"] === "string" && this.diskMods.length > 0) {
+      throw new OpPrereqError("Disk template conversion and other disk changes not supported at the same time", ErrorCode.inval);
     }
     const merged = fillInstanceBe(this.cfg.cluster, { ...this.inst, beparams: { ...this.inst.beparams, ...be } });
     if (Number(merged["minmem"]) > Number(merged["maxmem"])) {
@@ -99,6 +114,32 @@ export class LUInstanceSetParams extends LUInstanceOne {
     this.checkDisks();
     await checkAddedDisks(this.env.rpc, this.cfg, instanceDiskTemplate(this.cfg, this.inst), pnode,
       this.diskMods.filter((m) => m.op === "add").map((m) => m.params));
+    if (typeof op["disk_template"] === "string") await this.checkConversion(op["disk_template"]);
+  }
+
+  /** Ganeti's CheckArguments and _PreCheckDiskTemplate for `-t`; the new secondary from -n or the allocator. */
+  private async checkConversion(template: string): Promise<void> {
+    const op = this.op;
+    const named = typeof op["remote_node"] === "string" ? expandNodeName(this.cfg, op["remote_node"]) : null;
+    if (template !== "drbd" && named !== null) {
+      this.logWarning("Changing the disk template to a non-mirrored one, the secondary node will be ignored");
+    }
+    const req: ConversionRequest = {
+      template, remoteNode: template === "drbd" ? named : null, waitForSync: op["wait_for_sync"] !== false,
+      fileStorageDir: typeof op["file_storage_dir"] === "string" ? op["file_storage_dir"] : null,
+      fileDriver: typeof op["file_driver"] === "string" ? op["file_driver"] : "loop",
+    };
+    checkConversion(this.cfg, this.inst, req, this.running);
+    if (template === "drbd" && named === null) {
+      const allocator = iallocatorName(this.cfg, op["iallocator"]);
+      this.env.feedback(`Using ${allocator} to choose new secondary`);
+      const snode = await allocateSecondary(this.env.rpc, this.cfg, allocator, this.inst);
+      this.env.feedback(`${allocator} choose ${snode.name} as new secondary`);
+      this.conversion = { ...req, remoteNode: snode };
+      checkConversion(this.cfg, this.inst, this.conversion, this.running);
+    } else {
+      this.conversion = req;
+    }
   }
 
   private checkNics(): void {
@@ -142,6 +183,12 @@ export class LUInstanceSetParams extends LUInstanceOne {
 
   async exec(): Promise<OpOutcome> {
     const result: Array<[string, unknown]> = [];
+    if (this.conversion !== null) {
+      this.inst = await convertDisks({ ...this.diskEnv(), rpc: this.env.rpc, feedback: (m) => this.env.feedback(m),
+        update: (f) => this.env.config.update(f, (w) => this.logWarning(w)), releaseNodeLocks: () => this.releaseLocks(Levels.node) },
+      this.inst, this.conversion);
+      result.push(["disk_template", this.conversion.template]);
+    }
     await this.applyDisks(result);
     const be = (this.op["beparams"] ?? {}) as Record<string, unknown>;
     const hv = (this.op["hvparams"] ?? {}) as Record<string, unknown>;

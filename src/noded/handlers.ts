@@ -16,7 +16,7 @@ import { blockdevCreate, blockdevRemove, blockdevFind, blockdevAssemble, blockde
   fileStorageList, blockdevGetdimensions, instanceBalloonMemory } from "./backend/instances.js";
 import { drbdSetRole, drbdSetNetwork, drbdWaitSync, drbdList, mirrorStatus, peerHello, peerHashes, peerWrite, peerDone, peerRead,
   blockdevRename } from "./backend/drbd.js";
-import { blockdevExport, blockdevTransferStatus, blockdevWriteChunk } from "./backend/transfer.js";
+import { blockdevConvert, blockdevExport, blockdevTransferStatus, blockdevWriteChunk } from "./backend/transfer.js";
 import { exportStart, exportWriteChunk, exportFinalize, exportList, exportRemove, exportInfo, exportReadChunk, importStart } from "./backend/backup.js";
 
 type Handler<N extends RpcName> = (args: RpcArgs<N>, ctx: NodedContext, sock: TLSSocket) => Promise<RpcResultOf<N>>;
@@ -67,6 +67,7 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   node_powercycle: nodePowercycle,
   blockdev_grow: blockdevGrow,
   blockdev_export: blockdevExport,
+  blockdev_convert: blockdevConvert,
   blockdev_transfer_status: blockdevTransferStatus,
   blockdev_write_chunk: blockdevWriteChunk,
   instance_start: instanceStart,

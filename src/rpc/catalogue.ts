@@ -136,6 +136,8 @@ export const RPC_CALLS = {
   blockdev_rename: call<null>()(Type.Object({ devices: Type.Array(Type.Object({ disk: DiskArg, new_path: Str })) }), RpcTimeout.normal),
   /** Starts sending a local volume to the same volume on another node; returns the transfer id. */
   blockdev_export: call<{ id: string }>()(Type.Object({ disk: DiskArg, dest: PeerAddr }), RpcTimeout.normal),
+  /** Starts copying one local volume into another on this node (disk template conversion); returns the transfer id. */
+  blockdev_convert: call<{ id: string }>()(Type.Object({ src: DiskArg, dst: DiskArg }), RpcTimeout.normal),
   blockdev_transfer_status: call<{ done: number; total: number; sent: number; started: number; finished: boolean; error: string | null } | null>()(
     Type.Object({ id: Str }), RpcTimeout.urgent),
   /** Node to node: one chunk of a transfer into an existing local volume. */

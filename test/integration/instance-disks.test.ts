@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFile, readdir, writeFile, access, rm, truncate, mkdir } from "node:fs/promises";
+import { readFile, readdir, writeFile, access, rm, truncate, mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import { DevCluster, rows, jobLog } from "../helpers/devcluster.js";
 
@@ -298,4 +298,63 @@ test("migrate --cleanup adopts where a half-done migration left the instance", a
     [["node2", "node1", "running"]]);
   await ok("gnt-instance", "migrate", "-f", "dC");
   assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,status", "dC")), [["node1", "running"]]);
+});
+
+test("modify -t: file → drbd → sharedfile → file keeps the data; bad conversions refused, nothing changed", async () => {
+  await ok("gnt-instance", "add", "-t", "file", "-n", "node3", "-o", "image+default", "-s", "64M", "--no-name-check", "--no-start", "cT");
+  const dir = (n: string): string => join(c.root(n), "srv/ganeti/file-storage/cT");
+  const only = async (n: string, suffix: string): Promise<string> => {
+    const f = (await readdir(dir(n))).filter((x) => x.endsWith(suffix));
+    assert.equal(f.length, 1, `${n}: ${f.join(",")}`);
+    return join(dir(n), f[0] as string);
+  };
+  const sha = async (p: string): Promise<string> => createHash("sha1").update(await readFile(p)).digest("hex");
+  // Data the OS did not write, far into the disk, must survive every copy.
+  const file0 = await only("node3", ".file.disk0");
+  const fh = await open(file0, "r+");
+  await fh.write(Buffer.alloc(65536, 0xa7), 0, 65536, 40 * 1048576);
+  await fh.close();
+  const want = await sha(file0);
+
+  await fails(/error type: wrong_state, error details:\nGiven new secondary node node3 is the same as the primary node of the instance\n$/,
+    "gnt-instance", "modify", "-t", "drbd", "-n", "node3", "cT");
+  await fails(/error type: wrong_input, error details:\nConversion to the 'diskless' disk template is not supported\n$/,
+    "gnt-instance", "modify", "-t", "diskless", "cT");
+  await fails(/error type: wrong_input, error details:\nInstance already has disk template file\n$/, "gnt-instance", "modify", "-t", "file", "cT");
+  await fails(/error type: wrong_state, error details:\nDisk template 'plain' is not enabled for this cluster \(enabled templates: /,
+    "gnt-instance", "modify", "-t", "plain", "cT");
+  await fails(/error type: wrong_input, error details:\nDisk template conversion and other disk changes not supported at the same time\n$/,
+    "gnt-instance", "modify", "-t", "drbd", "-n", "node1", "--disk", "add:size=16M", "cT");
+  await ok("gnt-instance", "start", "cT");
+  await fails(/error type: wrong_state, error details:\nInstance 'cT' is marked to be up, cannot change disk template\n$/,
+    "gnt-instance", "modify", "-t", "drbd", "-n", "node1", "cT");
+  await ok("gnt-instance", "shutdown", "cT");
+  assert.equal(await sha(file0), want, "refused conversions left the disk alone");
+
+  const toDrbd = log(await ok("gnt-instance", "modify", "-t", "drbd", "-n", "node1", "cT"));
+  includes(toDrbd, "Converting disk template from 'file' to 'drbd'", "Generating new 'drbd' disk template...",
+    "Creating new empty disks of type 'drbd'...", "Populating the new empty disks of type 'drbd'...",
+    " - copying data from disk 0 (file), size 64M",
+    "Detaching old disks (file) from the instance and removing them from cluster config",
+    "Adding new disks (drbd) to cluster config and attaching them to the instance", " - INFO: Instance cT's disks are in sync",
+    "Removing old block devices of type 'file'...");
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,snodes,disk_template,status", "cT")),
+    [["node3", "node1", "drbd", "ADMIN_down"]]);
+  assert.equal(await sha(await only("node3", ".drbd_data")), want, "primary's copy");
+  assert.equal(await sha(await only("node1", ".drbd_data")), want, "secondary's copy, by the resync");
+  assert.deepEqual((await readdir(dir("node3"))).filter((x) => x.includes(".file.")), [], "old file volume removed");
+
+  const toShared = log(await ok("gnt-instance", "modify", "-t", "sharedfile", "cT"));
+  includes(toShared, " - copying data from disk 0 (drbd), size 64M", "Removing old block devices of type 'drbd'...");
+  await assert.rejects(access(dir("node1")), "the secondary's volumes went with the drbd disk");
+  const shared = (await readdir(join(c.dir, "shared-file-storage", "cT")).catch(() => [] as string[]));
+  assert.equal(shared.length, 1, `one shared volume: ${shared.join(",")}`);
+  assert.equal(await sha(join(c.dir, "shared-file-storage", "cT", shared[0] as string)), want);
+
+  await ok("gnt-instance", "modify", "-t", "file", "cT");
+  assert.equal(await sha(await only("node3", ".file.disk0")), want);
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,snodes,disk_template", "cT")),
+    [["node3", "", "file"]]);
+  await ok("gnt-instance", "start", "cT");
+  await ok("gnt-instance", "remove", "-f", "cT");
 });

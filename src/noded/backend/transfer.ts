@@ -35,6 +35,19 @@ export async function blockdevExport(args: RpcArgs<"blockdev_export">, ctx: Node
   return { id: st.id };
 }
 
+/**
+ * Ganeti's BlockdevConvert: the old volume's data into the new one on this node (a drbd
+ * target through its data child; the secondary gets it by the resync once assembled).
+ */
+export async function blockdevConvert(args: RpcArgs<"blockdev_convert">, ctx: NodedContext): Promise<{ id: string }> {
+  const src = await volumePath(ctx, args.src);
+  const dst = await volumePath(ctx, args.dst);
+  const size = Math.min(args.src.size, args.dst.size) * 1048576;
+  // The new volume is fresh (reads as zeros): zero chunks need not be written.
+  const st = startTransfer(fileChunks(src, size, true), size, (offset, data) => writeChunk(dst, offset, data));
+  return { id: st.id };
+}
+
 export async function blockdevTransferStatus(args: RpcArgs<"blockdev_transfer_status">): Promise<RpcResultOf<"blockdev_transfer_status">> {
   const st = transferStatus(args.id);
   return st === null ? null : { ...st };
