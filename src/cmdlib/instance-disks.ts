@@ -319,3 +319,18 @@ export function osInstance(cfg: ConfigData, inst: Instance, pnode: Node) {
     beparams: fillInstanceBe(cfg.cluster, inst), hvparams: { ...inst.hvparams }, osparams: fillInstanceOs(cfg.cluster, inst),
   };
 }
+
+/**
+ * After a migration (or a failed one), Ganeti unmaps ext (and rbd) volumes from the node
+ * the instance no longer runs on: the provider's detach there. Failures are warnings.
+ */
+export async function unmapExtDisks(env: DiskOpsEnv & { feedback(m: string): void }, inst: Instance, node: string): Promise<void> {
+  const disks = instanceDisks(env.cfg, inst).filter((d) => d.dev_type === "ext");
+  if (disks.length === 0) return;
+  const n = nodeOf(env.cfg, node);
+  env.feedback(`* unmapping instance's disks ${disks.map((d) => d.name ?? "None").join(", ")} from ${n.name}`);
+  for (const d of disks) {
+    const r = await env.rpc.call(nodeTarget(n), "blockdev_shutdown", { disk: diskArg(env.cfg, inst, d) });
+    if (!r.ok) env.warn(`Couldn't unmap the block device ${d.iv_name ?? ""} on node ${n.name}: ${r.failMsg}; unmap it manually`);
+  }
+}

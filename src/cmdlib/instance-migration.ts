@@ -10,10 +10,10 @@ import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import { iallocatorName, relocateNode } from "./iallocator.js";
-import { assembleDisks, diskArg, disksConsistent, drbdLocal, isDrbd, shutdownDisks } from "./instance-disks.js";
+import { assembleDisks, diskArg, disksConsistent, drbdLocal, isDrbd, shutdownDisks, unmapExtDisks } from "./instance-disks.js";
 import { instanceSecondaryNodes } from "../objects/topology.js";
 
-const EXT_MIRROR: ReadonlySet<string> = new Set(["sharedfile"]);
+const EXT_MIRROR: ReadonlySet<string> = new Set(["sharedfile", "ext"]);
 
 abstract class LUInstanceMove extends LogicalUnit {
   override readonly reqBgl = false;
@@ -227,6 +227,7 @@ export class LUInstanceMigrate extends LUInstanceMove {
     const s = await this.env.rpc.call(nodeTarget(this.target), "instance_start", this.startArgs(this.inst));
     if (!s.ok) {
       this.env.feedback("Migration failed, aborting");
+      await unmapExtDisks({ ...this.diskEnv(), feedback: (m) => this.env.feedback(m) }, this.inst, this.target.uuid);
       if (drbd) {
         await this.setRole(this.target.uuid, "secondary");
         await this.goStandalone();
@@ -240,6 +241,7 @@ export class LUInstanceMigrate extends LUInstanceMove {
     if (!d.ok) this.logWarning(`Could not stop the migrated-away copy on ${source.name}: ${d.failMsg}`);
     await this.setPrimary();
     if (drbd) await this.backToSingleMaster(source);
+    await unmapExtDisks({ ...this.diskEnv(), feedback: (m) => this.env.feedback(m) }, this.inst, source.uuid);
     this.env.feedback("* done");
     return { result: null };
   }
