@@ -12,7 +12,7 @@ import { resolveHost } from "../util/identity.js";
 import { assembleDisks, diskArg, diskNodes, isDrbd, nodeOf, shutdownDisks, waitForSync } from "./instance-disks.js";
 import { formatUnit } from "../query/format.js";
 
-const GROWABLE: ReadonlySet<string> = new Set(["drbd", "file", "sharedfile", "plain"]);
+const GROWABLE: ReadonlySet<string> = new Set(["drbd", "file", "sharedfile", "plain", "ext"]);
 const FILE_BASED: ReadonlySet<string> = new Set(["file", "sharedfile"]);
 
 export class LUInstanceGrowDisk extends LUInstanceOne {
