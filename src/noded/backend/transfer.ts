@@ -5,12 +5,19 @@ import { RpcClient } from "../../rpc/client.js";
 import type { NodedContext } from "../context.js";
 import { BlockDeviceError } from "../../errors.js";
 import { localPath } from "../../storage/file.js";
+import { lvmStorage } from "../../storage/lvm.js";
 import { startTransfer, transferStatus, fileChunks } from "../../storage/transfer.js";
 import { writeChunk } from "../../storage/drbd-sync.js";
 
 /** A volume's local file: file-based disks directly, drbd through its data child. */
 async function volumePath(ctx: NodedContext, disk: RpcArgs<"blockdev_export">["disk"]): Promise<string> {
   if (disk.dev_type === "drbd") return ctx.drbd.dataPath(disk);
+  if (disk.dev_type === "plain") {
+    // The logical volume's device node: read and written like a file.
+    const found = await lvmStorage.find(ctx.paths, disk);
+    if (found === null) throw new BlockDeviceError(`Can't find logical volume ${String(disk.logical_id[0])}/${String(disk.logical_id[1])}`);
+    return found.path;
+  }
   if (disk.dev_type !== "file" && disk.dev_type !== "sharedfile") throw new BlockDeviceError(`Can't transfer disks of type ${disk.dev_type}`);
   return localPath(ctx.paths, disk);
 }
@@ -43,8 +50,9 @@ export async function blockdevConvert(args: RpcArgs<"blockdev_convert">, ctx: No
   const src = await volumePath(ctx, args.src);
   const dst = await volumePath(ctx, args.dst);
   const size = Math.min(args.src.size, args.dst.size) * 1048576;
-  // The new volume is fresh (reads as zeros): zero chunks need not be written.
-  const st = startTransfer(fileChunks(src, size, true), size, (offset, data) => writeChunk(dst, offset, data));
+  // A new file volume is sparse (reads as zeros): zero chunks need not be written. A new
+  // logical volume holds whatever the disk had there before, so it gets every chunk.
+  const st = startTransfer(fileChunks(src, size, args.dst.dev_type !== "plain"), size, (offset, data) => writeChunk(dst, offset, data));
   return { id: st.id };
 }
 
