@@ -6,7 +6,7 @@
 import { build } from "esbuild";
 import { rmSync, renameSync } from "node:fs";
 
-const programs = ["gnt-cluster", "gnt-node", "gnt-group", "gnt-job", "gnt-debug", "gnt-instance", "gnt-os", "gnt-backup"];
+const programs = ["gnt-cluster", "gnt-node", "gnt-group", "gnt-job", "gnt-debug", "gnt-instance", "gnt-os", "gnt-backup", "gnt-storage"];
 rmSync("dist/cli-bundle.new", { recursive: true, force: true });
 await build({
   entryPoints: Object.fromEntries(programs.map((p) => [p, `dist/src/cli/${p}.js`])),
