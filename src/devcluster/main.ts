@@ -105,6 +105,12 @@ async function prepareRoot(dir: string, s: State, i: number): Promise<GanetiPath
   await symlink(join(dirname(binPath("ganeti-noded")), "../os/image"), join(paths.root, "srv/ganeti/os/image")).catch((e: NodeJS.ErrnoException) => {
     if (e.code !== "EEXIST") throw e;
   });
+  // The ExtStorage providers this project ships (extstorage/), installed the same way.
+  await mkdir(join(paths.root, "srv/ganeti/extstorage"), { recursive: true });
+  await symlink(join(dirname(binPath("ganeti-noded")), "../extstorage/sharedfile-ext"), join(paths.root, "srv/ganeti/extstorage/sharedfile-ext"))
+    .catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== "EEXIST") throw e;
+    });
   await writeFile(paths.hostnameFile, `node${i}\n`);
   if (s.netns === true) await writeFile(netnsFile(paths), `${nsName(s, i)}\n`);
   await writeFile(paths.etcHosts, hostsFile(s));
