@@ -9,6 +9,8 @@ import type { OpOutcome } from "../jobs/queue.js";
 import { SSCONF_KEYS } from "../constants.js";
 import { nodeTarget } from "../config/store.js";
 import { drbdNodeFindings, drbdInstanceFindings, nPlusOneFindings, orphanFindings } from "./verify-storage.js";
+import { extStorageFindings } from "./verify-extstorage.js";
+import { diagnoseNodes } from "./extstorage.js";
 
 const CONFIG_FILE = "/var/lib/ganeti/config.data";
 const SERVER_PEM = "/var/lib/ganeti/server.pem";
@@ -141,6 +143,12 @@ export class LUClusterVerifyGroup extends VerifyBase {
       for (const [name, r] of [...lvm.entries()].sort(([a], [b]) => a.localeCompare(b))) {
         if (r.ok && r.payload !== null && r.payload.error !== null) this.error("node", name, `volume group '${vg}' can't be used: ${r.payload.error}`);
       }
+    }
+    if ((cfg.cluster.enabled_disk_templates ?? []).includes("ext")) {
+      this.step("Verifying ExtStorage providers");
+      // A node that does not answer is reported by the node checks above.
+      const es = await diagnoseNodes(this.env.rpc, online, () => undefined);
+      for (const [kind, item, msg] of extStorageFindings(cfg, online, es)) this.error(kind, item, msg);
     }
     this.step("Verifying instance status");
     const inGroup = new Set(this.nodes.map((n) => n.uuid));
