@@ -214,9 +214,11 @@ const base: CommandTable = {
   },
   migrate: {
     summary: "Migrates an instance to a new node without stopping it",
-    usage: "[-f] [--non-live] [-n NODE] <instance>", args: [1, 1],
+    usage: "[-f] [--non-live|--migration-mode=MODE] [--allow-failover] [--cleanup] [-n NODE|-I ALLOC] <instance>", args: [1, 1],
     options: {
-      "non-live": { type: "boolean", help: "Do a non-live migration" },
+      "non-live": { type: "boolean", help: "Do a non-live migration (this usually means freeze the instance, save the state, transfer and only then resume running on the secondary node)" },
+      "migration-mode": { type: "string", help: "Override the hypervisor's migration_mode: live or non-live", metavar: "MODE" },
+      "no-runtime-changes": { type: "boolean", help: "Don't allow runtime changes of the instance (e.g. its memory) during the migration" },
       "target-node": { type: "string", short: "n", help: "Target node (shared storage templates)", metavar: "NODE" },
       "allow-failover": { type: "boolean", help: "Fall back to failover if the instance can't be migrated" },
       cleanup: { type: "boolean", help: "Clean up after a failed migration: find where the instance runs and fix the configuration" },
@@ -227,7 +229,12 @@ const base: CommandTable = {
       if (o["force"] !== true && !(await confirm(`Instance ${name ?? ""} will be migrated. Note that migration might\nimpact the instance if ` +
         "anything goes wrong (e.g. due to bugs in the hypervisor). Continue?"))) return 1;
       const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_MIGRATE", instance_name: name, allow_failover: o["allow-failover"] === true };
+      if (o["non-live"] === true && typeof o["migration-mode"] === "string") {
+        throw new OpPrereqError("Only one of the --non-live and --migration-mode options can be passed", ErrorCode.inval);
+      }
       if (o["non-live"] === true) op["mode"] = "non-live";
+      else if (typeof o["migration-mode"] === "string") op["mode"] = o["migration-mode"];
+      if (o["no-runtime-changes"] === true) op["allow_runtime_changes"] = false;
       if (typeof o["target-node"] === "string") op["target_node"] = o["target-node"];
       if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
       if (o["cleanup"] === true) op["cleanup"] = true;

@@ -3,7 +3,7 @@
 // (sharedfile) may go to any node; drbd instances go to their secondary, whose copy must be
 // in sync unless the administrator says otherwise.
 import type { Instance, Node } from "../objects/types.js";
-import { fillInstanceBe, instanceDisks } from "../objects/fill.js";
+import { fillInstanceBe, fillInstanceHv, instanceDisks } from "../objects/fill.js";
 import { LogicalUnit, expandNodeName, Levels } from "./base.js";
 import { expandInstance } from "./instance.js";
 import type { OpOutcome } from "../jobs/queue.js";
@@ -13,6 +13,8 @@ import { iallocatorName, relocateNode } from "./iallocator.js";
 import { assembleDisks, diskArg, disksConsistent, drbdLocal, isDrbd, shutdownDisks, unmapExtDisks } from "./instance-disks.js";
 import { instanceSecondaryNodes } from "../objects/topology.js";
 
+const py = (b: boolean): string => (b ? "True" : "False");
+
 const EXT_MIRROR: ReadonlySet<string> = new Set(["sharedfile", "ext"]);
 
 abstract class LUInstanceMove extends LogicalUnit {
@@ -20,7 +22,8 @@ abstract class LUInstanceMove extends LogicalUnit {
   override readonly hooksType = "INSTANCE" as const;
   protected inst!: Instance;
   protected target!: Node;
-  protected abstract readonly failover: boolean;
+  /** Failover (stop, start elsewhere) rather than live migration; a migration may fall back to it. */
+  protected abstract failover: boolean;
 
   override expandNames(): void {
     const cfg = this.cfg;
@@ -118,17 +121,31 @@ abstract class LUInstanceMove extends LogicalUnit {
     const be = fillInstanceBe(this.cfg.cluster, inst);
     return { name: inst.name, hypervisor: inst.hypervisor, memory: Number(be["maxmem"]), vcpus: Number(be["vcpus"]), disks: this.diskArgs() };
   }
-}
 
-export class LUInstanceFailover extends LUInstanceMove {
-  override readonly hooksPath = "instance-failover";
-  protected readonly failover = true;
-
-  async checkPrereq(): Promise<void> {
-    await this.checkCommon();
+  /** Hook variables both share (Ganeti's BuildHooksEnv of failover and migrate; booleans as Python prints them). */
+  protected hooksEnvCommon(): Record<string, string> {
+    const names = (u: string | undefined): string => (u === undefined ? "" : this.cfg.nodes[u]?.name ?? "");
+    const snode = instanceSecondaryNodes(this.cfg, this.inst)[0];
+    const mirrored = this.drbd;
+    return {
+      OP_TARGET: this.inst.name, INSTANCE_NAME: this.inst.name, INSTANCE_PRIMARY: this.source.name,
+      OLD_PRIMARY: this.source.name, NEW_PRIMARY: this.target.name,
+      OLD_SECONDARY: mirrored ? names(snode) : "", NEW_SECONDARY: mirrored ? this.source.name : "",
+    };
   }
 
-  async exec(): Promise<OpOutcome> {
+  protected hooksNodeNames(): string[] {
+    const uuids = [this.cfg.cluster.master_node, this.inst.primary_node, ...instanceSecondaryNodes(this.cfg, this.inst), this.target.uuid];
+    return [...new Set(uuids.map((u) => this.cfg.nodes[u]?.name ?? "").filter((n) => n !== ""))];
+  }
+
+  override buildHooksNodes(): [string[], string[]] {
+    const nodes = this.hooksNodeNames();
+    return [nodes, nodes];
+  }
+
+  /** Ganeti's _ExecFailover: stop on the source, disks over, start on the target if it should run. */
+  protected async execFailover(): Promise<OpOutcome> {
     const source = this.source;
     const ignore = this.op["ignore_consistency"] === true;
     this.env.feedback(`Failover instance ${this.inst.name}`);
@@ -186,11 +203,39 @@ export class LUInstanceFailover extends LUInstanceMove {
   }
 }
 
-export class LUInstanceMigrate extends LUInstanceMove {
-  override readonly hooksPath = "instance-migrate";
-  protected readonly failover = false;
+export class LUInstanceFailover extends LUInstanceMove {
+  override readonly hooksPath = "instance-failover";
+  protected failover = true;
 
   async checkPrereq(): Promise<void> {
+    await this.checkCommon();
+  }
+
+  override buildHooksEnv(): Record<string, string> {
+    return { ...this.hooksEnvCommon(), IGNORE_CONSISTENCY: py(this.op["ignore_consistency"] === true),
+      SHUTDOWN_TIMEOUT: String(this.op["shutdown_timeout"] ?? 120), FAILOVER_CLEANUP: py(false) };
+  }
+
+  exec(): Promise<OpOutcome> {
+    return this.execFailover();
+  }
+}
+
+export class LUInstanceMigrate extends LUInstanceMove {
+  override readonly hooksPath = "instance-migrate";
+  protected failover = false;
+  /** Live or non-live (the guest paused while its memory moves), as the op or the hypervisor's migration_mode says. */
+  private live = true;
+
+  async checkPrereq(): Promise<void> {
+    if (this.op["cleanup"] !== true && this.inst.admin_state !== "up" && this.op["allow_failover"] === true) {
+      this.logInfo("Instance is marked down or offline, fallback allowed, switching to failover");
+      this.failover = true;
+    }
+    if (this.failover) {
+      await this.checkCommon();
+      return;
+    }
     if (this.op["cleanup"] === true) {
       // A cleanup only needs to know the two nodes involved (Ganeti skips the other checks).
       if (!this.drbd && this.allocator !== null) {
@@ -199,13 +244,37 @@ export class LUInstanceMigrate extends LUInstanceMove {
       return;
     }
     await this.checkCommon();
+    if (fillInstanceBe(this.cfg.cluster, this.inst)["always_failover"] === true) {
+      this.logInfo("Instance configured to always failover; fallback to failover");
+      this.failover = true;
+      return;
+    }
     // Ganeti's instance_migratable: the instance must run on a reachable primary node.
     const r = await this.env.rpc.call(nodeTarget(this.source), "all_instances_info", { hypervisors: [this.inst.hypervisor] });
     const msg = !r.ok ? r.failMsg : r.payload?.[this.inst.name] === undefined ? `Instance ${this.inst.name} is not running` : null;
-    if (msg !== null) throw new OpPrereqError(`Can't migrate, please use failover: ${msg}`, ErrorCode.state);
+    if (msg !== null) {
+      if (this.op["allow_failover"] !== true) throw new OpPrereqError(`Can't migrate, please use failover: ${msg}`, ErrorCode.state);
+      this.logInfo("Can't migrate, instance offline, fallback to failover");
+      this.failover = true;
+      return;
+    }
+    const live = this.op["live"];
+    let mode = this.op["mode"];
+    if (typeof live === "boolean" && typeof mode === "string") {
+      throw new OpPrereqError("Only one of the 'live' and 'mode' parameters are accepted", ErrorCode.inval);
+    }
+    if (typeof live === "boolean") mode = live ? "live" : "non-live";
+    else if (typeof mode !== "string") mode = fillInstanceHv(this.cfg.cluster, this.inst)["migration_mode"] ?? "live";
+    this.live = mode === "live";
+  }
+
+  override buildHooksEnv(): Record<string, string> {
+    return { ...this.hooksEnvCommon(), MIGRATE_LIVE: py(!this.failover && this.live), MIGRATE_CLEANUP: py(this.op["cleanup"] === true),
+      ALLOW_RUNTIME_CHANGES: py(this.op["allow_runtime_changes"] !== false) };
   }
 
   async exec(): Promise<OpOutcome> {
+    if (this.failover) return this.execFailover();
     if (this.op["cleanup"] === true) return this.cleanup();
     const source = this.source;
     this.env.feedback(`Migrating instance ${this.inst.name}`);

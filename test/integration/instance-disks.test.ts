@@ -358,3 +358,29 @@ test("modify -t: file → drbd → sharedfile → file keeps the data; bad conve
   await ok("gnt-instance", "start", "cT");
   await ok("gnt-instance", "remove", "-f", "cT");
 });
+
+test("migrate: live/non-live mode reaches the hooks, --allow-failover falls back to failover for a stopped instance", async () => {
+  await ok("gnt-instance", "add", "-t", "drbd", "-n", "node1:node2", "-o", "image+default", "-s", "16M", "--no-name-check", "mM");
+  for (const n of ["node1", "node2"]) {
+    const d = join(c.root(n), "etc/ganeti/hooks/instance-migrate-post.d");
+    await mkdir(d, { recursive: true });
+    await writeFile(join(d, "10-env"), `#!/bin/sh\nenv | grep -E '^GANETI_(MIGRATE|OLD|NEW)_' | sort > ${join(c.dir, `mig-hook-${n}`)}\n`, { mode: 0o755 });
+  }
+  const hookEnv = async (n: string): Promise<string[]> => (await readFile(join(c.dir, `mig-hook-${n}`), "utf8")).trim().split("\n");
+  await ok("gnt-instance", "migrate", "-f", "--non-live", "mM");
+  assert.deepEqual(await hookEnv("node1"), ["GANETI_MIGRATE_CLEANUP=False", "GANETI_MIGRATE_LIVE=False", "GANETI_NEW_PRIMARY=node2",
+    "GANETI_NEW_SECONDARY=node1", "GANETI_OLD_PRIMARY=node1", "GANETI_OLD_SECONDARY=node2"]);
+  await ok("gnt-instance", "migrate", "-f", "mM"); // the fake hypervisor's migration_mode: live
+  assert.ok((await hookEnv("node2")).includes("GANETI_MIGRATE_LIVE=True"));
+  await fails(/error type: wrong_input, error details:\nOnly one of the --non-live and --migration-mode options can be passed\n$/,
+    "gnt-instance", "migrate", "-f", "--non-live", "--migration-mode=live", "mM");
+  await ok("gnt-instance", "shutdown", "mM");
+  await fails(/error type: wrong_state, error details:\nCan't migrate, please use failover: Instance mM is not running\n$/,
+    "gnt-instance", "migrate", "-f", "mM");
+  const out = log(await ok("gnt-instance", "migrate", "-f", "--allow-failover", "mM"));
+  includes(out, " - INFO: Instance is marked down or offline, fallback allowed, switching to failover", "Failover instance mM");
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,snodes,status", "mM")),
+    [["node2", "node1", "ADMIN_down"]]);
+  for (const n of ["node1", "node2"]) await rm(join(c.root(n), "etc/ganeti/hooks/instance-migrate-post.d"), { recursive: true });
+  await ok("gnt-instance", "remove", "-f", "mM");
+});
