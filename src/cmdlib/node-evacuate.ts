@@ -12,7 +12,7 @@ import { choosePrimary, evacuateNode, HAIL, iallocatorName } from "./iallocator.
 import type { EvacMode } from "./iallocator-request.js";
 import { instanceSecondaryNodes } from "../objects/topology.js";
 
-const RELOCATABLE: ReadonlySet<string> = new Set(["sharedfile"]);
+const RELOCATABLE: ReadonlySet<string> = new Set(["sharedfile", "ext"]);
 
 export class LUNodeEvacuate extends LogicalUnit {
   override readonly reqBgl = false;
