@@ -146,7 +146,10 @@ export function extVolume(disk: Pick<DiskSpec, "logical_id">): { provider: strin
 export function extStorageEnvironment(disk: Pick<DiskSpec, "logical_id" | "uuid" | "name" | "params">, a: EsActionArgs = {}):
   Record<string, string> {
   const env: Record<string, string> = { VOL_NAME: extVolume(disk).volume };
-  for (const [k, v] of Object.entries(disk.params ?? {})) env[`EXTP_${k.toUpperCase()}`] = typeof v === "string" ? v : JSON.stringify(v);
+  // As Python's str(): booleans True/False, numbers as written.
+  for (const [k, v] of Object.entries(disk.params ?? {})) {
+    env[`EXTP_${k.toUpperCase()}`] = typeof v === "string" ? v : typeof v === "boolean" ? (v ? "True" : "False") : JSON.stringify(v);
+  }
   if (a.size !== undefined) env["VOL_SIZE"] = String(a.size);
   if (a.grow !== undefined) env["VOL_NEW_SIZE"] = String(a.grow);
   if (a.metadata !== undefined) env["VOL_METADATA"] = a.metadata;
