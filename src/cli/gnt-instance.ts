@@ -55,6 +55,9 @@ const base: CommandTable = {
       node: { type: "string", short: "n", help: "Primary node (node[:secondary])", metavar: "NODE" },
       iallocator: { type: "string", short: "I", help: "Instance allocator", metavar: "NAME" },
       "os-type": { type: "string", short: "o", help: "What OS to run", metavar: "OS" },
+      "os-parameters": { type: "string", short: "O", help: "OS parameters (k=v,...), checked by the OS's verify script" },
+      "force-variant": { type: "boolean", help: "Force an unknown variant" },
+      "no-wait-for-sync": { type: "boolean", help: "Don't wait for the disks to sync" },
       "os-size": { type: "string", short: "s", help: "Disk size(s), comma separated", metavar: "SIZE" },
       disk: { type: "string", multiple: true, help: "Disk parameters (N:size=SIZE,mode=rw)" },
       net: { type: "string", multiple: true, help: "NIC parameters (N:mac=..,ip=..,link=..)" },
@@ -81,6 +84,9 @@ const base: CommandTable = {
       if (snode !== undefined) op["snode"] = snode;
       if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
       if (typeof o["os-type"] === "string") op["os_type"] = o["os-type"];
+      if (typeof o["os-parameters"] === "string") op["osparams"] = parseKeyVal(o["os-parameters"], "OS");
+      if (o["force-variant"] === true) op["force_variant"] = true;
+      if (o["no-wait-for-sync"] === true) op["wait_for_sync"] = false;
       if (typeof o["backend-parameters"] === "string") op["beparams"] = parseKeyVal(o["backend-parameters"], "backend");
       if (typeof o["hypervisor-parameters"] === "string") {
         const [hv, params] = parseIdentKeyVal(o["hypervisor-parameters"], "hypervisor");
@@ -124,13 +130,17 @@ const base: CommandTable = {
     },
   },
   reinstall: {
-    summary: "Reinstalls the instance's OS (all data on its disks is lost)", usage: "[-f] [-o OS] <instance>", args: [1, 1],
+    summary: "Reinstalls the instance's OS (all data on its disks is lost)", usage: "[-f] [-o OS] [-O k=v,...] [--force-variant] <instance>", args: [1, 1],
     options: { "os-type": { type: "string", short: "o", help: "Install this OS instead of the current one", metavar: "OS" },
+      "os-parameters": { type: "string", short: "O", help: "OS parameters (k=v,...) for this and later installs" },
+      "force-variant": { type: "boolean", help: "Force an unknown variant" },
       force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority },
     async run(o, [name]) {
       if (o["force"] !== true && !(await confirm(`This will reinstall the instance ${name ?? ""} and remove all data. Continue?`))) return 1;
       const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_REINSTALL", instance_name: name };
       if (typeof o["os-type"] === "string") op["os_type"] = o["os-type"];
+      if (typeof o["os-parameters"] === "string") op["osparams"] = parseKeyVal(o["os-parameters"], "OS");
+      if (o["force-variant"] === true) op["force_variant"] = true;
       await runOpcode(o, op);
       return 0;
     },
@@ -163,6 +173,7 @@ const base: CommandTable = {
       "runtime-memory": { type: "string", short: "m", help: "New memory of the running instance" },
       "os-type": { type: "string", short: "o", help: "Change the OS (without reinstalling)" },
       "os-parameters": { type: "string", short: "O", help: "OS parameters (k=v,...)" },
+      "force-variant": { type: "boolean", help: "Force an unknown variant" },
       offline: { type: "boolean", help: "Mark the instance offline" },
       online: { type: "boolean", help: "Mark the instance online (down)" },
       force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority },
@@ -172,6 +183,7 @@ const base: CommandTable = {
       if (typeof o["hypervisor-parameters"] === "string") op["hvparams"] = parseKeyVal(o["hypervisor-parameters"], "hypervisor");
       if (typeof o["os-parameters"] === "string") op["osparams"] = parseKeyVal(o["os-parameters"], "OS");
       if (typeof o["os-type"] === "string") op["os_name"] = o["os-type"];
+      if (o["force-variant"] === true) op["force_variant"] = true;
       if (typeof o["disk-template"] === "string") op["disk_template"] = o["disk-template"];
       if (typeof o["node"] === "string") op["remote_node"] = o["node"];
       if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];

@@ -3,6 +3,7 @@ import type { Cluster } from "../objects/types.js";
 import { LogicalUnit, masterNodeOf, Levels } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
+import { checkOsParams } from "./os.js";
 import { nodeTarget } from "../config/store.js";
 import { resolveHost } from "../util/identity.js";
 import { adjustCandidatePool } from "./node.js";
@@ -117,6 +118,13 @@ export class LUClusterSetParams extends LogicalUnit {
     const hvs = this.op["enabled_hypervisors"];
     if (Array.isArray(hvs) && hvs.length === 0) {
       throw new OpPrereqError("Enabled hypervisors list must contain at least one member", ErrorCode.inval);
+    }
+    // Cluster-level OS parameters: checked by the OS itself on the master (skipped where it has no such OS), as Ganeti does;
+    // unlike Ganeti, a base name ("image") is accepted for an OS with variants, as the parameters then apply to all of them.
+    const osp = this.op["osparams"] as Record<string, Record<string, unknown>> | undefined | null;
+    for (const [os, upd] of Object.entries(osp ?? {})) {
+      const merged = mergeDict((this.cfg.cluster.osparams ?? {})[os] as Record<string, unknown> | undefined, upd);
+      await checkOsParams(this.env.rpc, (m) => this.logInfo(m), false, [masterNodeOf(this.cfg)], os, merged, true);
     }
   }
 

@@ -2,8 +2,9 @@
 // NICs and disks added, removed or changed, runtime memory of a running instance, the OS
 // and its parameters, offline/online. Every check runs before anything changes.
 import { randomBytes, randomUUID } from "node:crypto";
-import type { ConfigData, Disk, Nic } from "../objects/types.js";
-import { fillInstanceBe, instanceDisks } from "../objects/fill.js";
+import type { ConfigData, Disk, Nic, Node } from "../objects/types.js";
+import { fillInstanceBe, fillOsParams, instanceDisks } from "../objects/fill.js";
+import { checkOsParams } from "./os.js";
 import { instanceDiskTemplate, instanceNodes, instanceSecondaryNodes } from "../objects/topology.js";
 import { Levels } from "./base.js";
 import { LUInstanceOne, checkNodeHasOs } from "./instance.js";
@@ -110,6 +111,13 @@ export class LUInstanceSetParams extends LUInstanceOne {
       throw new OpPrereqError(`Instance '${this.inst.name}' is not offline`, ErrorCode.state);
     }
     if (typeof op["os_name"] === "string") await checkNodeHasOs(this.env.rpc, pnode, op["os_name"]);
+    if (typeof op["os_name"] === "string" || Object.keys(osp).length > 0) {
+      // The parameters as they will be, for the OS the instance will have.
+      const osName = typeof op["os_name"] === "string" ? op["os_name"] : this.inst.os;
+      const merged = Object.fromEntries(Object.entries({ ...this.inst.osparams, ...osp }).filter(([, v]) => v !== "default" && v !== null));
+      await checkOsParams(this.env.rpc, (m) => this.logInfo(m), true, instanceNodes(this.cfg, this.inst).map((u) => this.cfg.nodes[u])
+        .filter((n): n is Node => n !== undefined), osName, fillOsParams(this.cfg.cluster, osName, merged), op["force_variant"] === true);
+    }
     this.checkNics();
     this.checkDisks();
     await checkAddedDisks(this.env.rpc, this.cfg, instanceDiskTemplate(this.cfg, this.inst), pnode,

@@ -1,6 +1,9 @@
 // Instance operations that work on one existing instance: reboot and
 // reinstall.
-import { instanceDisks } from "../objects/fill.js";
+import { fillOsParams, instanceDisks } from "../objects/fill.js";
+import { instanceNodes } from "../objects/topology.js";
+import type { Node } from "../objects/types.js";
+import { checkOsParams } from "./os.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
@@ -31,6 +34,8 @@ export class LUInstanceReinstall extends LUInstanceOne {
   override readonly hooksPath = "instance-reinstall";
   override readonly hooksType = "INSTANCE" as const;
   private osName = "";
+  /** The instance's OS parameters after this reinstall (-O), or null: unchanged. */
+  private osparams: Record<string, unknown> | null = null;
   async checkPrereq(): Promise<void> {
     const inst = this.inst;
     if (instanceDisks(this.cfg, inst).length === 0) throw new OpPrereqError(`Instance '${inst.name}' has no disks`, ErrorCode.inval);
@@ -46,14 +51,22 @@ export class LUInstanceReinstall extends LUInstanceOne {
     this.osName = typeof this.op["os_type"] === "string" ? this.op["os_type"] : inst.os;
     if (this.osName === "") throw new OpPrereqError("No guest OS or OS image specified", ErrorCode.inval);
     await checkNodeHasOs(this.env.rpc, pnode, this.osName);
+    const given = (this.op["osparams"] ?? {}) as Record<string, unknown>;
+    this.osparams = Object.keys(given).length === 0 ? null
+      : Object.fromEntries(Object.entries({ ...inst.osparams, ...given }).filter(([, v]) => v !== "default" && v !== null));
+    await checkOsParams(this.env.rpc, (m) => this.logInfo(m), true, instanceNodes(this.cfg, inst).map((u) => this.cfg.nodes[u])
+      .filter((n): n is Node => n !== undefined), this.osName, fillOsParams(this.cfg.cluster, this.osName, this.osparams ?? inst.osparams),
+    this.op["force_variant"] === true);
   }
   async exec(): Promise<OpOutcome> {
     let inst = this.inst;
-    if (this.osName !== inst.os) {
-      this.env.feedback(`Changing OS scripts to '${this.osName}'...`);
+    if (this.osName !== inst.os || this.osparams !== null) {
+      if (this.osName !== inst.os) this.env.feedback(`Changing OS scripts to '${this.osName}'...`);
+      const osparams = this.osparams;
       const cfg = await this.env.config.update((c) => {
         const i = c.instances[inst.uuid];
-        return i === undefined ? c : { ...c, instances: { ...c.instances, [i.uuid]: { ...i, os: this.osName, serial_no: i.serial_no + 1 } } };
+        return i === undefined ? c : { ...c, instances: { ...c.instances, [i.uuid]: { ...i, os: this.osName,
+          ...(osparams !== null ? { osparams } : {}), serial_no: i.serial_no + 1 } } };
       }, (w) => this.logWarning(w));
       inst = cfg.instances[inst.uuid] ?? inst;
     }

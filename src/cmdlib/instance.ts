@@ -3,7 +3,8 @@
 // features not built yet are refused with a clear error, never pretended.
 import { randomUUID, randomBytes } from "node:crypto";
 import type { ConfigData, Instance, Nic, Node } from "../objects/types.js";
-import { fillInstanceBe, instanceDisks } from "../objects/fill.js";
+import { fillInstanceBe, fillOsParams, instanceDisks } from "../objects/fill.js";
+import { checkOsParams } from "./os.js";
 import { LogicalUnit, expandName, expandNodeName, Levels } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
@@ -153,6 +154,11 @@ export class LUInstanceCreate extends LogicalUnit {
     }
     if (this.osType !== null && this.op["no_install"] !== true && !n.offline) {
       await checkNodeHasOs(this.env.rpc, n, this.osType);
+    }
+    if (this.osType !== null && !n.offline) {
+      const nodes = this.snode !== null ? [n, cfg.nodes[this.snode.uuid] ?? this.snode] : [n];
+      await checkOsParams(this.env.rpc, (m) => this.logInfo(m), true, nodes, this.osType,
+        fillOsParams(cfg.cluster, this.osType, (this.op["osparams"] ?? {}) as Record<string, unknown>), this.op["force_variant"] === true);
     }
     if (n.offline) throw new OpPrereqError(`Cannot use offline primary node '${n.name}'`, ErrorCode.state);
     if (this.template === "ext") await checkExtDisks(this.env.rpc, n, this.diskSpecs);

@@ -4,6 +4,9 @@ import { LogicalUnit, Levels } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { nodeTarget } from "../config/store.js";
 import type { OsDefinition } from "../os/definition.js";
+import type { Node } from "../objects/types.js";
+import type { RpcClient } from "../rpc/client.js";
+import { OpExecError } from "../errors.js";
 
 /** One node's view of an OS definition (as its noded diagnosed it). */
 export type OsNodeStatus = Omit<OsDefinition, "name">;
@@ -48,5 +51,23 @@ export class LUOsDiagnose extends LogicalUnit {
       });
     }
     return { result: out };
+  }
+}
+
+/**
+ * Ganeti's CheckOSParams: every given node checks the OS, its variant and the parameters
+ * (the OS's own verify script). A node without the OS is skipped with a notice unless
+ * `required`.
+ */
+export async function checkOsParams(rpc: RpcClient, info: (msg: string) => void, required: boolean, nodes: readonly Node[], osName: string,
+  osparams: Readonly<Record<string, unknown>>, forceVariant: boolean): Promise<void> {
+  const vmNodes = nodes.filter((n) => n.vm_capable !== false && !n.offline);
+  const res = await rpc.callMany(vmNodes.map(nodeTarget), "os_validate",
+    { required, name: osName, checks: ["parameters"], osparams: { ...osparams }, force_variant: forceVariant });
+  for (const n of vmNodes) {
+    const r = res.get(n.name);
+    if (r === undefined) throw new OpExecError(`OS Parameters validation failed on node ${n.name}: no answer`);
+    const found = r.raise(`OS Parameters validation failed on node ${n.name}`);
+    if (!found) info(`OS ${osName} not found on node ${n.name}, validation skipped`);
   }
 }

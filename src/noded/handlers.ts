@@ -8,7 +8,7 @@ import { uploadFile, writeSsconfFiles, jobqueueUpdate, jobqueueRename, jobqueueP
 import { startMasterDaemons, stopMaster, activateMasterIp, deactivateMasterIp } from "./backend/master.js";
 import { joinInfo, nodeJoin, leaveCluster } from "./backend/join.js";
 import { hooksRunner } from "./backend/hooks.js";
-import { osDiagnose, instanceOsAdd, instanceRunRename } from "./backend/os.js";
+import { osDiagnose, osValidate, instanceOsAdd, instanceRunRename } from "./backend/os.js";
 import { extStorageDiagnose } from "./backend/ext.js";
 import { blockdevCreate, blockdevRemove, blockdevFind, blockdevAssemble, blockdevShutdown, instanceStart, instanceShutdown,
   allInstancesInfo, lvmStatus, blockdevGrow, fileStorageDirRename,
@@ -75,6 +75,7 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   all_instances_info: allInstancesInfo,
   instance_balloon_memory: instanceBalloonMemory,
   os_diagnose: osDiagnose,
+  os_validate: osValidate,
   extstorage_diagnose: extStorageDiagnose,
   instance_os_add: instanceOsAdd,
   instance_run_rename: instanceRunRename,

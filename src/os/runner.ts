@@ -27,11 +27,7 @@ export interface OsInstance {
 
 function osEnvironment(paths: GanetiPaths, inst: OsInstance, api: number, variant: string, debug: number): Record<string, string> {
   const env: Record<string, string> = {
-    PATH: "/usr/sbin:/sbin:/usr/bin:/bin",
-    OS_API_VERSION: String(api),
-    OS_NAME: inst.os.split("+")[0] ?? inst.os,
-    OS_VARIANT: variant,
-    DEBUG_LEVEL: String(debug),
+    ...osCoreEnv(inst.os.split("+")[0] ?? inst.os, api, variant, inst.osparams, debug),
     INSTANCE_NAME: inst.name,
     INSTANCE_OS: inst.os,
     INSTANCE_UUID: inst.uuid,
@@ -41,7 +37,6 @@ function osEnvironment(paths: GanetiPaths, inst: OsInstance, api: number, varian
     DISK_COUNT: String(inst.disks.length),
     NIC_COUNT: String(inst.nics.length),
   };
-  for (const [k, v] of Object.entries(inst.osparams)) env[`OSP_${k.toUpperCase().replaceAll("-", "_")}`] = String(v);
   inst.disks.forEach((d, i) => {
     env[`DISK_${i}_ACCESS`] = d.mode;
     env[`DISK_${i}_UUID`] = d.uuid;
@@ -138,4 +133,60 @@ export async function spawnOsScript(paths: GanetiPaths, script: "export" | "impo
     });
   });
   return { child, done };
+}
+
+/** The OS scripts' core environment (Ganeti's OSCoreEnv): API version, name, variant, OSP_* parameters. */
+function osCoreEnv(osName: string, api: number, variant: string, osparams: Readonly<Record<string, unknown>>, debug = 0): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: "/usr/sbin:/sbin:/usr/bin:/bin", OS_API_VERSION: String(api), OS_NAME: osName, OS_VARIANT: variant, DEBUG_LEVEL: String(debug),
+  };
+  for (const [k, v] of Object.entries(osparams)) env[`OSP_${k.toUpperCase().replaceAll("-", "_")}`] = String(v);
+  return env;
+}
+
+/**
+ * Ganeti's ValidateOS: the OS exists here, the variant is one it has, and (API 20) the
+ * parameters are ones it declares and its verify script accepts them. Returns false when
+ * the OS is missing and not `required`.
+ */
+export async function validateOs(paths: GanetiPaths, required: boolean, fullName: string, checks: readonly string[],
+  osparams: Readonly<Record<string, unknown>>, forceVariant: boolean): Promise<boolean> {
+  const unknown = checks.filter((c) => c !== "parameters");
+  if (unknown.length > 0) throw new GenericError(`Unknown checks required for OS ${fullName}: ${unknown.join(", ")}`);
+  const [osName, variant] = fullName.split("+") as [string, string | undefined];
+  const os = (await diagnoseOses(paths)).find((o) => o.name === osName);
+  if (os === undefined || !os.status) {
+    if (!required) return false;
+    throw new GenericError(os === undefined ? `OS dir not found in search path` : os.diagnose);
+  }
+  if (!forceVariant) {
+    if (os.variants.length === 0 && variant !== undefined) throw new GenericError(`OS '${osName}' does not support variants ('${variant}' passed)`);
+    if (os.variants.length > 0 && variant === undefined) throw new GenericError(`OS name '${fullName}' must include a variant`);
+    if (variant !== undefined && os.variants.length > 0 && !os.variants.includes(variant)) {
+      throw new GenericError(`OS '${osName}' does not support variant '${variant}'`);
+    }
+  }
+  const api = Math.max(...os.api_versions);
+  if (api < 20) return true;
+  if (checks.includes("parameters")) {
+    const supported = new Set(os.parameters.map(([p]) => p));
+    const extra = Object.keys(osparams).filter((p) => !supported.has(p));
+    if (extra.length > 0) throw new GenericError(`The following parameters are not supported by the OS ${osName}: ${extra.join(", ")}`);
+  }
+  const dir = join(paths.root, os.path);
+  const res = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(join(dir, "verify"), [...checks], {
+      cwd: dir, env: osCoreEnv(osName, api, api >= 15 && os.variants.length > 0 ? variant ?? os.variants[0] ?? "" : "", osparams),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (b: Buffer) => (output += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (output += b.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, output }));
+  });
+  if (res.code !== 0) {
+    throw new GenericError(`OS validation script failed (exited with exit code ${String(res.code)}), output: ${res.output.trim()}`);
+  }
+  return true;
 }

@@ -170,6 +170,9 @@ export const RPC_CALLS = {
   /** The ExtStorage providers in this node's search path (Ganeti's DiagnoseExtStorage). */
   extstorage_diagnose: call<Array<{ name: string; path: string; status: boolean; diagnose: string; parameters: Array<[string, string]> }>>()(
     Type.Object({}), RpcTimeout.fast),
+  /** Ganeti's os_validate: the OS, its variant and parameters (its verify script); false if missing and not required. */
+  os_validate: call<boolean>()(Type.Object({ required: Type.Boolean(), name: Str, checks: Type.Array(Str),
+    osparams: Type.Record(Str, Type.Unknown()), force_variant: Type.Boolean() }), RpcTimeout.normal),
   instance_os_add: call<{ log: string }>()(Type.Object({
     instance: OsInstanceArg,
     debug: Type.Number(),

@@ -384,3 +384,27 @@ test("migrate: live/non-live mode reaches the hooks, --allow-failover falls back
   for (const n of ["node1", "node2"]) await rm(join(c.root(n), "etc/ganeti/hooks/instance-migrate-post.d"), { recursive: true });
   await ok("gnt-instance", "remove", "-f", "mM");
 });
+
+test("OS parameters are checked by the OS (parameters.list and its verify script) on add, modify, reinstall and gnt-os modify", async () => {
+  const A = ["-t", "file", "-n", "node1", "-s", "16M", "--no-name-check", "--no-start"];
+  const notSupported = /^Failure: command execution error:\nOS Parameters validation failed on node node1: The following parameters are not supported by the OS image: bogus\n$/;
+  const verifyFailed = /^Failure: command execution error:\nOS Parameters validation failed on node node1: OS validation script failed \(exited with exit code 1\), output: image_file must be an absolute path\n$/;
+  await fails(notSupported, "gnt-instance", "add", ...A, "-o", "image+default", "-O", "bogus=1", "oV");
+  await fails(verifyFailed, "gnt-instance", "add", ...A, "-o", "image+default", "-O", "image_file=relative", "oV");
+  assert.ok(!(await ok("gnt-instance", "list", "--no-headers", "-o", "name")).split("\n").includes("oV"), "nothing created");
+  await ok("gnt-instance", "add", ...A, "-o", "image+default", "oV");
+  await fails(notSupported, "gnt-instance", "modify", "-O", "bogus=2", "oV");
+  await fails(verifyFailed, "gnt-instance", "reinstall", "-f", "-O", "image_file=rel", "oV");
+  await fails(verifyFailed, "gnt-os", "modify", "-O", "image_file=rel", "image");
+  // A good value is kept by reinstall for the next installs.
+  const img = join(c.dir, "os-param.img");
+  await writeFile(img, Buffer.alloc(8192, 0x42));
+  await ok("gnt-instance", "reinstall", "-f", "-O", `image_file=${img}`, "oV");
+  const conf = JSON.parse(await readFile(join(c.root("node1"), "var/lib/ganeti/config.data"), "utf8")) as
+    { instances: Record<string, { name: string; osparams: Record<string, unknown> }> };
+  assert.deepEqual(Object.values(conf.instances).find((i) => i.name === "oV")?.osparams, { image_file: img });
+  const vol = (await readdir(join(c.root("node1"), "srv/ganeti/file-storage/oV")))[0] as string;
+  const head = (await readFile(join(c.root("node1"), "srv/ganeti/file-storage/oV", vol))).subarray(0, 8192);
+  assert.ok(head.equals(Buffer.alloc(8192, 0x42)), "the image given by the parameter was written");
+  await ok("gnt-instance", "remove", "-f", "oV");
+});

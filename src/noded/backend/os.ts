@@ -2,7 +2,7 @@
 import type { RpcArgs, RpcResultOf } from "../../rpc/catalogue.js";
 import type { NodedContext } from "../context.js";
 import { diagnoseOses } from "../../os/definition.js";
-import { runOsScript } from "../../os/runner.js";
+import { runOsScript, validateOs } from "../../os/runner.js";
 import { withExtDevPaths } from "./ext.js";
 
 export async function osDiagnose(_a: unknown, ctx: NodedContext): Promise<RpcResultOf<"os_diagnose">> {
@@ -19,4 +19,8 @@ export async function instanceOsAdd(args: RpcArgs<"instance_os_add">, ctx: Noded
 
 export async function instanceRunRename(args: RpcArgs<"instance_run_rename">, ctx: NodedContext): Promise<RpcResultOf<"instance_run_rename">> {
   return { log: await runOsScript(ctx.paths, "rename", await withExtDevPaths(ctx, args.instance), args.debug, { OLD_INSTANCE_NAME: args.old_name }) };
+}
+
+export function osValidate(args: RpcArgs<"os_validate">, ctx: NodedContext): Promise<boolean> {
+  return validateOs(ctx.paths, args.required, args.name, args.checks, args.osparams, args.force_variant);
 }
