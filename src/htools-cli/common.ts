@@ -1,9 +1,9 @@
 // Shared plumbing of the htools programs: the options they have in common, data
 // loading from the text backend (the only I/O), and Ganeti's error/exit conventions.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as C from "../htools/container.js";
 import { type ClusterData, commonSuffix, prepareCluster, setNodeStatus } from "../htools/loader.js";
-import { parseData } from "../htools/text.js";
+import { parseData, serializeCluster, tryRead } from "../htools/text.js";
 import { parseSimu } from "../htools/simu.js";
 import type { Container } from "../htools/container.js";
 import type { Node } from "../htools/node.js";
@@ -24,6 +24,18 @@ export class ExitError extends Error {
 /** Ganeti's exitErr: "Error: msg" on stderr, exit 1. */
 export function exitErr(msg: string): never {
   throw new ExitError(`Error: ${msg}`, 1);
+}
+
+/** A bad option value (Ganeti: "Error while parsing command line arguments:", exit 1). */
+export class OptionValueError extends Error {}
+
+/** An option's number read as Ganeti's tryRead does (name as in Ganeti's messages). */
+export function readOpt(p: Parsed, s: OptSpec, name: string, integral: boolean): number | undefined {
+  const v = last(p, s);
+  if (v === undefined || v === null) return undefined;
+  const r = tryRead(name, v, integral);
+  if (!r.ok) throw new OptionValueError(r.error);
+  return r.value;
 }
 
 export interface Out {
@@ -252,6 +264,10 @@ export function runMain(
       io.err.push(`Error: ${e.message}\n`);
       return finish(2);
     }
+    if (e instanceof OptionValueError) {
+      io.err.push(`Error while parsing command line arguments:\n${e.message}\n`);
+      return finish(1);
+    }
     io.err.push(`Error: internal error: ${(e as Error).message}\n`);
     return finish(1);
   }
@@ -280,4 +296,45 @@ export function balancingOptions(p: Parsed, restrictedMigration: boolean): { alg
     minScore: numOpt(p, S.minScore!, false) ?? 1e-9,
     maxLength: numOpt(p, S.maxLength!, true) ?? -1,
   };
+}
+
+/** Ganeti's maybeSaveData: writes PATH.EXT in the text format and says so on stderr. */
+export function saveClusterData(io: Out, path: string | null | undefined, ext: string, msg: string, cd: ClusterData): void {
+  if (path === undefined || path === null) return;
+  const out = `${path}.${ext}`;
+  try {
+    writeFileSync(out, serializeCluster(cd));
+  } catch (e) {
+    exitErr(`${out}: ${(e as Error).message}`);
+  }
+  io.err.push(`The cluster state ${msg} has been written to file '${out}'\n`);
+}
+
+export const SH_TEMPLATE =
+  "#!/bin/sh\n\n# Auto-generated script for executing cluster rebalancing\n\n" +
+  "# To stop, touch the file /tmp/stop-htools\n\nset -e\n\ncheck() {\n" +
+  "  if [ -f /tmp/stop-htools ]; then\n    echo 'Stop requested, exiting'\n    exit 0\n  fi\n}\n\n";
+
+export const PRINT_COMMANDS_SPEC: OptSpec = {
+  short: "C", long: "print-commands", arg: "opt", argName: "FILE",
+  help: "print the ganeti command list for reaching the solution, if an argument is passed then write the commands to a file named as such",
+};
+
+/** Ganeti's maybeSaveCommands: `-C` prints the commands, `-CFILE` writes a shell script. */
+export function maybeSaveCommands(io: Out, p: Parsed, msg: string, cmds: string): void {
+  if (!has(p, PRINT_COMMANDS_SPEC)) return;
+  const dest = last(p, PRINT_COMMANDS_SPEC) ?? "-";
+  if (dest === "-" || dest === null) {
+    io.out.push(`\n${msg}\n`);
+    const ls = cmds.split("\n");
+    if (ls[ls.length - 1] === "") ls.pop();
+    io.out.push(ls.filter((l) => l !== "  check").map((l) => `  ${l}\n`).join(""));
+    return;
+  }
+  try {
+    writeFileSync(dest, SH_TEMPLATE + cmds);
+  } catch (e) {
+    exitErr(`${dest}: ${(e as Error).message}`);
+  }
+  io.out.push(`The commands have been written to file '${dest}'\n`);
 }

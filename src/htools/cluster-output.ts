@@ -15,7 +15,7 @@ function nodeAlias(nl: Container<Node>, i: Ndx): string {
   return C.find(nl, i).alias;
 }
 
-function computeMoves(inst: Instance, inam: string, mv: IMove, c: string, d: string): [string, string[]] {
+export function computeMoves(inst: Instance, inam: string, mv: IMove, c: string, d: string): [string, string[]] {
   const morf = I.isRunning(inst) ? "migrate" : "failover";
   const mig = `${morf} -f ${inam}`;
   const rep = (n: string): string => `replace-disks -n ${n} ${inam}`;

@@ -12,7 +12,7 @@ import { parseShellTests, runShellTest, type ShellTest } from "./shelltest.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const SUITE = join(ROOT, ".cache/ganeti-testsuite/usr/share/ganeti/testsuite/test");
-const OURS = new Set(["hbal", "hinfo", "hcheck", "hspace", "hail"]);
+const OURS = new Set(["hbal", "hinfo", "hcheck", "hspace", "hail", "hroller", "hsqueeze"]);
 
 /** Why a case does not apply to us (null: it applies). */
 export function notApplicable(t: ShellTest): string | null {
