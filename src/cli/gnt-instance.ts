@@ -1,6 +1,8 @@
 // gnt-instance: instance administration (first stage: add, remove, startup, shutdown,
 // list, info; see docs/STATUS.md for what is not built yet).
-import { main, out, COMMON, parseKeyVal, parseIdentKeyVal, type CommandTable, type Options } from "./framework.js";
+import { main, out, err, COMMON, parseKeyVal, parseIdentKeyVal, type CommandTable, type Options } from "./framework.js";
+import { formatGenericInfo } from "./generic-info.js";
+import { instanceInfo, type InstanceData } from "./instance-info.js";
 import { withMaster, runOpcode } from "./jobs.js";
 import { listCommand, listFieldsCommand, filterForNames, type QueryResponse } from "./list.js";
 import { tagCommands } from "./tags.js";
@@ -272,36 +274,32 @@ const base: CommandTable = {
   list: listCommand("instance", INSTANCE_LIST_DEFAULT, "Lists the instances and their status"),
   "list-fields": listFieldsCommand("instance"),
   info: {
-    summary: "Show information on the specified instance(s)", usage: "<instance>...", args: [1, null], options: {},
-    async run(_o, args) {
-      const fields = ["name", "uuid", "status", "admin_state", "pnode", "snodes", "disk_template", "hypervisor", "os",
-        "be/maxmem", "be/minmem", "be/vcpus", "disk.sizes", "nic.macs", "tags"];
-      return withMaster(async (c) => {
-        const r = (await c.call(LuxiMethod.query, ["instance", fields, filterForNames(args)])) as QueryResponse;
-        if (r.data.length < args.length) {
-          const found = new Set(r.data.map((row) => row[0]?.[1]));
-          throw new OpPrereqError(`Instance '${args.find((a) => !found.has(a)) ?? ""}' not known`, ErrorCode.noent);
-        }
-        for (const row of r.data) {
-          const v = (f: string): unknown => row[fields.indexOf(f)]?.[1];
-          out(`Instance name: ${String(v("name"))}`);
-          out(`UUID: ${String(v("uuid"))}`);
-          out(`State: configured to be ${v("admin_state") === "up" ? "up" : String(v("admin_state"))}, actual state is ${String(v("status"))}`);
-          out("  Nodes:");
-          out(`    - primary: ${String(v("pnode"))}`);
-          out(`    - secondaries: ${((v("snodes") as string[] | null) ?? []).join(", ")}`);
-          out(`  Operating system: ${String(v("os"))}`);
-          out(`  Hypervisor: ${String(v("hypervisor"))}`);
-          out(`  Disk template: ${String(v("disk_template"))}`);
-          out("  Back-end parameters:");
-          for (const p of ["maxmem", "minmem", "vcpus"]) out(`    ${p}: ${String(v(`be/${p}`))}`);
-          out("  Disks:");
-          ((v("disk.sizes") as number[] | null) ?? []).forEach((s, i) => out(`    - disk/${i}: size ${s}M`));
-          out("  NICs:");
-          ((v("nic.macs") as string[] | null) ?? []).forEach((m, i) => out(`    - nic/${i}: MAC: ${m}`));
-        }
-        return 0;
-      });
+    summary: "Show information on the specified instance(s)", usage: "[-s] {--all | <instance>...}", args: [0, null],
+    options: {
+      static: { type: "boolean", short: "s", help: "Only show configuration data, not runtime data" },
+      all: { type: "boolean", help: "Show info on all instances on the cluster. This can take a long time to run, use wisely" },
+      submit: COMMON.submit, priority: COMMON.priority,
+    },
+    async run(o, args) {
+      if (args.length === 0 && o["all"] !== true) {
+        err("No instance selected. Please pass in --all if you want to query all instances.\nNote that this can take a long time on a big cluster.");
+        return 1;
+      }
+      if (args.length > 0 && o["all"] === true) {
+        err("Cannot use --all if you specify instance names.");
+        return 1;
+      }
+      const isStatic = o["static"] === true;
+      const result = (await runOpcode(o, { OP_ID: "OP_INSTANCE_QUERY_DATA", instances: args, static: isStatic, use_locking: !isStatic })) as
+        Record<string, InstanceData> | null;
+      if (result === null) return 0; // --submit
+      const insts = Object.values(result);
+      if (insts.length === 0) {
+        out("No instances.");
+        return 1;
+      }
+      out(formatGenericInfo(insts.map(instanceInfo)));
+      return 0;
     },
   },
   ...diskCommands,

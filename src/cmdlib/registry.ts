@@ -14,6 +14,7 @@ import { LUTestDelay } from "./test.js";
 import { LUInstanceCreate, LUInstanceRemove, LUInstanceStartup, LUInstanceShutdown } from "./instance.js";
 import { LUInstanceReboot, LUInstanceReinstall } from "./instance-ops.js";
 import { LUInstanceSetParams } from "./instance-modify.js";
+import { LUInstanceQueryData } from "./instance-query.js";
 import { LUInstanceFailover, LUInstanceMigrate } from "./instance-migration.js";
 import { LUOsDiagnose } from "./os.js";
 import { LUExtStorageDiagnose } from "./extstorage.js";
@@ -78,6 +79,7 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_INSTANCE_SHUTDOWN", LUInstanceShutdown],
   ["OP_INSTANCE_REBOOT", LUInstanceReboot],
   ["OP_INSTANCE_SET_PARAMS", LUInstanceSetParams],
+  ["OP_INSTANCE_QUERY_DATA", LUInstanceQueryData],
   ["OP_INSTANCE_REINSTALL", LUInstanceReinstall],
   ["OP_OS_DIAGNOSE", LUOsDiagnose],
   ["OP_EXT_STORAGE_DIAGNOSE", LUExtStorageDiagnose],

@@ -370,6 +370,11 @@ test("migrate: live/non-live mode reaches the hooks, --allow-failover falls back
   await ok("gnt-instance", "migrate", "-f", "--non-live", "mM");
   assert.deepEqual(await hookEnv("node1"), ["GANETI_MIGRATE_CLEANUP=False", "GANETI_MIGRATE_LIVE=False", "GANETI_NEW_PRIMARY=node2",
     "GANETI_NEW_SECONDARY=node1", "GANETI_OLD_PRIMARY=node1", "GANETI_OLD_SECONDARY=node2"]);
+  const info = await ok("gnt-instance", "info", "mM");
+  assert.match(info, /\n  State: configured to be up, actual state is up\n/);
+  assert.match(info, /\n    - disk\/0: drbd, size 16M\n      access mode: rw\n      nodeA: node2, minor=\d+\n      nodeB: node1, minor=\d+\n      port: \d+\n/);
+  assert.match(info, /\n      on primary: \/dev\/drbd\d+ \(147:\d+\) in sync, status ok\n      on secondary: \/dev\/drbd\d+ \(147:\d+\) in sync, status ok\n/);
+  assert.match(info, /\n      child devices: \n        - child 0: file, size 16M\n/);
   await ok("gnt-instance", "migrate", "-f", "mM"); // the fake hypervisor's migration_mode: live
   assert.ok((await hookEnv("node2")).includes("GANETI_MIGRATE_LIVE=True"));
   await fails(/error type: wrong_input, error details:\nOnly one of the --non-live and --migration-mode options can be passed\n$/,

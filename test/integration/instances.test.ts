@@ -54,9 +54,13 @@ test("start, stop and info", async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await statuses(), [["dX", "node2", "", "ADMIN_down"], ["dY", "node3", "", "running"]]);
   r = await c.on("node1", "gnt-instance", "info", "dX");
-  assert.match(r.stdout, /^Instance name: dX\n/);
-  assert.match(r.stdout, /State: configured to be down, actual state is ADMIN_down\n/);
-  assert.match(r.stdout, /    - disk\/0: size 1024M\n/);
+  assert.match(r.stdout, /^- Instance name: dX\n  UUID: [0-9a-f-]{36}\n  Serial number: \d+\n/);
+  assert.match(r.stdout, /\n  State: configured to be down, actual state is down\n  Nodes: \n    - primary: node2\n      group: default \(UUID [0-9a-f-]+\)\n    - secondaries: \n/);
+  assert.match(r.stdout, /\n    maxmem: default \(128\)\n/);
+  assert.match(r.stdout, /\n  Disk template: file\n  Disks: \n    - disk\/0: file, size 1\.0G\n      access mode: rw\n      logical_id: \['loop', '\/srv\/ganeti\/file-storage\/dX\/[0-9a-f-]+\.file\.disk0'\]\n      on primary: \/srv\/ganeti\/file-storage\/dX\/[0-9a-f-]+\.file\.disk0 \(N\/A:N\/A\)\n/);
+  r = await c.on("node1", "gnt-instance", "info", "-s", "dX");
+  assert.match(r.stdout, /\n  State: configured to be down\n/);
+  assert.doesNotMatch(r.stdout, /on primary/, "static: no node asked");
   r = await c.on("node1", "gnt-instance", "console", "dX");
   assert.equal(r.stderr, "Failure: command execution error:\nInstance dX is not running, can't get console\n");
   r = await c.on("node1", "gnt-instance", "reinstall", "-f", "dX");
