@@ -9,6 +9,7 @@ import type { Container } from "../htools/container.js";
 import type { Node } from "../htools/node.js";
 import type { AlgorithmOptions } from "../htools/cluster.js";
 import { type OptSpec, type Parsed, UsageError, parseArgs, usage } from "./options.js";
+import type { Preloaded } from "./luxi.js";
 
 export const VERSION = "3.0.2-ts";
 
@@ -156,9 +157,14 @@ export function commonOpts(p: Parsed): CommonOpts {
 }
 
 /** Reads and prepares the cluster data (Ganeti's loadExternalData) for the text backend. */
-export function loadExternalData(o: CommonOpts, io: Out, simu: readonly string[] = []): ClusterData {
+export function loadExternalData(o: CommonOpts, io: Out, simu: readonly string[] = [], pre: Preloaded = {}): ClusterData {
   const setCount = [o.master !== "", o.luxi, o.dataFile !== null].filter((x) => x).length;
   if (setCount > 1) exitErr("Only one of the rapi, luxi, and data files options should be given.");
+  if (o.master === "" && o.luxi) {
+    if (pre.luxi === undefined) exitErr("failed to load data, aborting: the luxi data was not fetched");
+    if (!pre.luxi.ok) exitErr(`failed to load data, aborting: ${pre.luxi.error}`);
+    return finishLoad(o, io, pre.luxi.value);
+  }
   if (o.master === "" && !o.luxi && simu.length > 0) {
     const sim = parseSimu(simu);
     if (!sim.ok) exitErr(`failed to load data, aborting: ${sim.error}`);

@@ -39,6 +39,7 @@ import {
   balancingOptions,
 } from "./common.js";
 import type { OptSpec } from "./options.js";
+import { type Preloaded, preload } from "./luxi.js";
 import { showIPolicy } from "./show.js";
 
 const X = {
@@ -72,7 +73,7 @@ function maybePrintInsts(io: Out, show: boolean, msg: string, table: () => strin
   io.err.push(`\n${msg} instance map:\n${table()}`);
 }
 
-export function hbalMain(argv: readonly string[]): { code: number; out: string; err: string } {
+export function hbalMain(argv: readonly string[], pre: Preloaded = {}): { code: number; out: string; err: string } {
   return runMain("hbal", HBAL_SPECS, argv, (p, io) => {
     const o = commonOpts(p);
     const say = (s: string): void => void io.out.push(s + "\n");
@@ -81,7 +82,7 @@ export function hbalMain(argv: readonly string[]): { code: number; out: string; 
       exitErr(`Unknown priority '${prio}'`);
     }
     const { algo, minScore, maxLength } = balancingOptions(p, has(p, S.restrictedMigration!));
-    const cd = loadExternalData(o, io);
+    const cd = loadExternalData(o, io, [], pre);
     if (o.verbose > 1) {
       say(`Loaded cluster tags: ${cd.tags.join(",")}`);
       say(`Loaded cluster ipolicy: ${showIPolicy(cd.ipolicy)}`);
@@ -240,6 +241,6 @@ function saveData(io: Out, path: string, ext: string, msg: string, data: string)
   io.err.push(`The cluster state ${msg} has been written to file '${out}'\n`);
 }
 
-export function run(argv: readonly string[] = process.argv.slice(2)): void {
-  emit(hbalMain(argv));
+export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  emit(hbalMain(argv, await preload(HBAL_SPECS, argv)));
 }

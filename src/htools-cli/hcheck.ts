@@ -20,6 +20,7 @@ import {
   balancingOptions,
 } from "./common.js";
 import type { OptSpec } from "./options.js";
+import { type Preloaded, preload } from "./luxi.js";
 
 const X = {
   noSimulation: { long: "no-simulation", arg: "none", help: "do not perform rebalancing simulation" },
@@ -37,7 +38,7 @@ function ensureQuoted(v: string): string {
   return /^[A-Za-z0-9_.:\/-]*$/.test(v) ? v : `'${v}'`;
 }
 
-export function hcheckMain(argv: readonly string[]): { code: number; out: string; err: string } {
+export function hcheckMain(argv: readonly string[], pre: Preloaded = {}): { code: number; out: string; err: string } {
   return runMain("hcheck", HCHECK_SPECS, argv, (p, io) => {
     const o = commonOpts(p);
     const capacity = !has(p, X.noCapacity);
@@ -45,7 +46,7 @@ export function hcheckMain(argv: readonly string[]): { code: number; out: string
     const machine = mr !== undefined && !["no", "false"].includes((mr[mr.length - 1] ?? "yes").toLowerCase());
     const noSim = has(p, X.noSimulation);
     const { algo, minScore, maxLength } = balancingOptions(p, false);
-    const cd = loadExternalData(o, io);
+    const cd = loadExternalData(o, io, [], pre);
     const nlf = applyNodeStatus(o, cd.nodes);
     const groups = splitCluster(nlf, cd.instances);
     const keys = (k: [string, string][]): void => {
@@ -121,6 +122,6 @@ export function hcheckMain(argv: readonly string[]): { code: number; out: string
   });
 }
 
-export function run(argv: readonly string[] = process.argv.slice(2)): void {
-  emit(hcheckMain(argv));
+export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  emit(hcheckMain(argv, await preload(HCHECK_SPECS, argv)));
 }

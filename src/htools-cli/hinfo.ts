@@ -15,6 +15,7 @@ import {
   runMain,
 } from "./common.js";
 import type { OptSpec } from "./options.js";
+import { type Preloaded, preload } from "./luxi.js";
 import { showIPolicy } from "./show.js";
 
 export const HINFO_SPECS: readonly OptSpec[] = [
@@ -24,11 +25,11 @@ export const HINFO_SPECS: readonly OptSpec[] = [
 
 const plural = (n: number, one: string, many: string): string => (n === 1 ? one : many);
 
-export function hinfoMain(argv: readonly string[]): { code: number; out: string; err: string } {
+export function hinfoMain(argv: readonly string[], pre: Preloaded = {}): { code: number; out: string; err: string } {
   return runMain("hinfo", HINFO_SPECS, argv, (p, io) => {
     const o = commonOpts(p);
     const say = (s: string): void => void io.out.push(s + "\n");
-    const cd = loadExternalData(o, io);
+    const cd = loadExternalData(o, io, [], pre);
     say(`Loaded cluster tags: ${cd.tags.join(",")}`);
     if (o.verbose > 2) say(`Loaded cluster ipolicy: ${showIPolicy(cd.ipolicy)}`);
     const nl = applyNodeStatus(o, cd.nodes);
@@ -81,6 +82,6 @@ export function hinfoMain(argv: readonly string[]): { code: number; out: string;
   });
 }
 
-export function run(argv: readonly string[] = process.argv.slice(2)): void {
-  emit(hinfoMain(argv));
+export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  emit(hinfoMain(argv, await preload(HINFO_SPECS, argv)));
 }

@@ -16,6 +16,7 @@ import {
   saveClusterData,
 } from "./common.js";
 import type { OptSpec } from "./options.js";
+import { type Preloaded, preload } from "./luxi.js";
 
 const X = {
   offlineMaintenance: { long: "offline-maintenance", arg: "none", help: "Schedule offline maintenance, i.e., pretend that all instance are offline." },
@@ -41,11 +42,11 @@ function showList(xs: readonly string[]): string {
   return `[${xs.map((x) => JSON.stringify(x)).join(",")}]`;
 }
 
-export function hrollerMain(argv: readonly string[]): { code: number; out: string; err: string } {
+export function hrollerMain(argv: readonly string[], pre: Preloaded = {}): { code: number; out: string; err: string } {
   return runMain("hroller", HROLLER_SPECS, argv, (p, io) => {
     const o = commonOpts(p);
     const say = (s: string): void => void io.out.push(s + "\n");
-    const cd = loadExternalData(o, io);
+    const cd = loadExternalData(o, io, [], pre);
     const masters = C.elems(cd.nodes).filter((n) => n.isMaster).map((n) => n.name);
     if (masters.length === 0) {
       const msg = "No master node found (maybe not supported by backend).";
@@ -95,6 +96,6 @@ export function hrollerMain(argv: readonly string[]): { code: number; out: strin
   });
 }
 
-export function run(argv: readonly string[] = process.argv.slice(2)): void {
-  emit(hrollerMain(argv));
+export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  emit(hrollerMain(argv, await preload(HROLLER_SPECS, argv)));
 }

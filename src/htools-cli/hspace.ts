@@ -26,6 +26,7 @@ import {
   COMMON_SPECS as S, HELP_SPECS, type Out, applyNodeStatus, commonOpts, emit, exitErr, has, last, loadExternalData, numOpt, runMain,
 } from "./common.js";
 import { type OptSpec, UsageError } from "./options.js";
+import { type Preloaded, preload } from "./luxi.js";
 
 const X = {
   diskTemplate: { long: "disk-template", arg: "req", argName: "TEMPLATE", help: "select the desired disk template" },
@@ -131,7 +132,7 @@ function tieredSpecMap(ixes: readonly Instance[]): [RSpec, number][] {
   return out;
 }
 
-export function hspaceMain(argv: readonly string[]): { code: number; out: string; err: string } {
+export function hspaceMain(argv: readonly string[], pre: Preloaded = {}): { code: number; out: string; err: string } {
   return runMain("hspace", HSPACE_SPECS, argv, (p, io) => {
     const o = commonOpts(p);
     const say = (s: string): void => void io.out.push(s);
@@ -163,7 +164,7 @@ export function hspaceMain(argv: readonly string[]): { code: number; out: string
     };
     const simu = (p.values.get("simulate") ?? []).filter((x): x is string => x !== null).reverse();
 
-    const orig = loadExternalData(o, io, simu);
+    const orig = loadExternalData(o, io, simu, pre);
     const fixedNl = orig.nodes;
     const nl = applyNodeStatus(o, fixedNl);
     const il = orig.instances;
@@ -317,6 +318,6 @@ export function hspaceMain(argv: readonly string[]): { code: number; out: string
   });
 }
 
-export function run(argv: readonly string[] = process.argv.slice(2)): void {
-  emit(hspaceMain(argv));
+export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  emit(hspaceMain(argv, await preload(HSPACE_SPECS, argv)));
 }

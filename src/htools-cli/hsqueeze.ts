@@ -17,6 +17,7 @@ import {
   saveClusterData,
 } from "./common.js";
 import type { OptSpec } from "./options.js";
+import { type Preloaded, preload } from "./luxi.js";
 
 const X = {
   exec: { short: "X", long: "exec", arg: "none", help: "execute the suggested moves via Luxi (only available when using it for data gathering)" },
@@ -31,13 +32,13 @@ export const HSQUEEZE_SPECS: readonly OptSpec[] = [
   S.staticKvm!, ...HELP_SPECS,
 ];
 
-export function hsqueezeMain(argv: readonly string[]): { code: number; out: string; err: string } {
+export function hsqueezeMain(argv: readonly string[], pre: Preloaded = {}): { code: number; out: string; err: string } {
   return runMain("hsqueeze", HSQUEEZE_SPECS, argv, (p, io) => {
     const minf = readOpt(p, X.minResources, "minimal resources", false) ?? 2.0;
     const targetf = readOpt(p, X.targetResources, "target resources", false) ?? 2.0;
     const o = commonOpts(p);
     const say = (s: string): void => void io.out.push(s + "\n");
-    const cd = loadExternalData(o, io);
+    const cd = loadExternalData(o, io, [], pre);
     const save = last(p, X.save);
     saveClusterData(io, save, "original", "before hsqueeze run", cd);
     const conf = { nl: cd.nodes, il: cd.instances };
@@ -88,6 +89,6 @@ export function hsqueezeMain(argv: readonly string[]): { code: number; out: stri
   });
 }
 
-export function run(argv: readonly string[] = process.argv.slice(2)): void {
-  emit(hsqueezeMain(argv));
+export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  emit(hsqueezeMain(argv, await preload(HSQUEEZE_SPECS, argv)));
 }

@@ -287,3 +287,14 @@ function parseRequestOrThrow(body: string): ParsedRequest {
   }
   return { warnings: um.warnings, request: rq, cdata, networks };
 }
+
+/** An instance policy in Ganeti's JSON shape (as the iallocator and luxi hand it over). */
+export function parseIPolicyJson(desc: string, v: unknown): Result<IPolicy> {
+  try {
+    if (!isObj(v as Json)) return bad(`${desc}: Unable to read JSObject`);
+    return ok(parseIPolicy(desc, v as Obj));
+  } catch (e) {
+    if (e instanceof ParseError) return bad(e.message);
+    throw e;
+  }
+}
