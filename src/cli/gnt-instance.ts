@@ -1,6 +1,8 @@
 // gnt-instance: instance administration (first stage: add, remove, startup, shutdown,
 // list, info; see docs/STATUS.md for what is not built yet).
-import { main, out, err, COMMON, parseKeyVal, parseIdentKeyVal, type CommandTable, type Options } from "./framework.js";
+import { main, out, err, COMMON, parseKeyVal, parseIdentKeyVal, forceDictType, BES_PARAMETER_TYPES, INIC_PARAMS_TYPES, type CommandTable,
+  type Options, type ParamType } from "./framework.js";
+import { HVC_DEFAULTS } from "../objects/hv-defaults.js";
 import { formatGenericInfo } from "./generic-info.js";
 import { instanceInfo, type InstanceData } from "./instance-info.js";
 import { withMaster, runOpcode } from "./jobs.js";
@@ -17,35 +19,74 @@ import { batchCommands } from "./gnt-instance-batch.js";
 
 export const INSTANCE_LIST_DEFAULT = ["name", "hypervisor", "os", "pnode", "status", "oper_ram"];
 
-/** Ganeti's ParseUnit: a size in MiB from "512", "512M", "2G", "1T" (case-insensitive). */
+/** Python's int() of a device index, with its error text as Ganeti's messages quote it. */
+function pyInt(text: string): number {
+  if (!/^\s*[-+]?\d+\s*$/.test(text)) throw new RangeError(`invalid literal for int() with base 10: '${text}'`);
+  return Number(text);
+}
 
-/** --disk N:size=..,mode=.. (repeatable) or -s SIZE[,SIZE...] into the opcode's disk list. */
+/** --disk N:size=..,mode=.. (repeatable) or -s SIZE into the opcode's disk list, as Ganeti's GenericInstanceCreate. */
 function diskList(o: Options): Array<Record<string, unknown>> {
   const specs = (o["disk"] as string[] | undefined) ?? [];
-  if (specs.length > 0 && o["os-size"] !== undefined) throw new OpPrereqError("Cannot use both --disk and -s", ErrorCode.inval);
-  if (typeof o["os-size"] === "string") return o["os-size"].split(",").map((s) => ({ size: parseUnit(s), mode: "rw" }));
-  const disks: Array<Record<string, unknown>> = [];
-  for (const spec of specs) {
-    const [idx, params] = parseIdentKeyVal(spec, "disk");
-    const i = Number(idx);
-    if (!Number.isInteger(i) || i < 0) throw new OpPrereqError(`Invalid disk index passed: '${idx}'`, ErrorCode.inval);
-    if (params["size"] === undefined) throw new OpPrereqError(`Missing size for disk ${i}`, ErrorCode.inval);
-    disks[i] = { ...params, size: parseUnit(String(params["size"])) };
+  const sdSize = o["os-size"];
+  if (o["disk-template"] === "diskless") {
+    if (specs.length > 0 || sdSize !== undefined) throw new OpPrereqError("Diskless instance but disk information passed", ErrorCode.inval);
+    return [];
   }
-  return disks.filter((d) => d !== undefined);
+  if (specs.length === 0 && sdSize === undefined) throw new OpPrereqError("No disk information specified", ErrorCode.inval);
+  if (specs.length > 0 && sdSize !== undefined) throw new OpPrereqError("Please use either the '--disk' or '-s' option", ErrorCode.inval);
+  if (typeof sdSize === "string") return [{ size: parseUnit(sdSize) }];
+  const parsed = specs.map((spec) => parseIdentKeyVal(spec, "disk"));
+  let max = 0;
+  for (const [idx] of parsed) {
+    try {
+      max = Math.max(max, pyInt(idx) + 1);
+    } catch (e) {
+      throw new OpPrereqError(`Invalid disk index passed: ${(e as Error).message}`, ErrorCode.inval);
+    }
+  }
+  const disks: Array<Record<string, unknown>> = Array.from({ length: max }, () => ({}));
+  for (const [idx, params] of parsed) {
+    const i = pyInt(idx);
+    const d = { ...params };
+    if (d["size"] !== undefined) {
+      if (d["adopt"] !== undefined) throw new OpPrereqError(`Only one of 'size' and 'adopt' allowed (disk ${i})`, ErrorCode.inval);
+      d["size"] = parseUnit(String(d["size"]));
+    } else if (d["adopt"] !== undefined) {
+      d["size"] = 0;
+    } else {
+      throw new OpPrereqError(`Missing size or adoption source for disk ${i}`, ErrorCode.inval);
+    }
+    disks[i] = d;
+  }
+  return disks;
 }
 
+/** --net N:k=v,... into the opcode's NIC list, as Ganeti's ParseNicOption. */
 function nicList(o: Options): Array<Record<string, unknown>> {
-  if (o["no-nics"] === true) return [];
   const specs = (o["net"] as string[] | undefined) ?? [];
-  if (specs.length === 0) return [{}];
-  const nics: Array<Record<string, unknown>> = [];
-  for (const spec of specs) {
-    const [idx, params] = parseIdentKeyVal(spec, "nic");
-    nics[Number(idx)] = params;
+  if (specs.length === 0) return o["no-nics"] === true ? [] : [{}];
+  const parsed = specs.map((spec) => parseIdentKeyVal(spec, "nic"));
+  let max = 0;
+  for (const [idx] of parsed) {
+    try {
+      max = Math.max(max, pyInt(idx) + 1);
+    } catch (e) {
+      throw new OpPrereqError(`Invalid NIC index passed: ${(e as Error).message}`, ErrorCode.inval);
+    }
   }
-  return nics.filter((n) => n !== undefined);
+  const nics: Array<Record<string, unknown>> = Array.from({ length: max }, () => ({}));
+  for (const [idx, params] of parsed) {
+    const n = { ...params };
+    forceDictType(n, INIC_PARAMS_TYPES);
+    nics[pyInt(idx)] = n;
+  }
+  return nics;
 }
+
+/** Every hypervisor parameter of every hypervisor (Ganeti's HVS_PARAMETER_TYPES), for -H checks. */
+const HV_PARAMETER_TYPES: Readonly<Record<string, ParamType>> = Object.fromEntries(
+  Object.values(HVC_DEFAULTS).flatMap((d) => Object.keys(d)).map((k) => [k, "any" as const]));
 
 const base: CommandTable = {
   add: {
@@ -60,7 +101,7 @@ const base: CommandTable = {
       "os-parameters": { type: "string", short: "O", help: "OS parameters (k=v,...), checked by the OS's verify script" },
       "force-variant": { type: "boolean", help: "Force an unknown variant" },
       "no-wait-for-sync": { type: "boolean", help: "Don't wait for the disks to sync" },
-      "os-size": { type: "string", short: "s", help: "Disk size(s), comma separated", metavar: "SIZE" },
+      "os-size": { type: "string", short: "s", help: "Disk size of a single-disk instance", metavar: "SIZE", check: "unit" },
       disk: { type: "string", multiple: true, help: "Disk parameters (N:size=SIZE,mode=rw)" },
       net: { type: "string", multiple: true, help: "NIC parameters (N:mac=..,ip=..,link=..)" },
       "no-nics": { type: "boolean", help: "Create an instance without network interfaces" },
@@ -75,7 +116,11 @@ const base: CommandTable = {
       submit: COMMON.submit, priority: COMMON.priority,
     },
     async run(o, [name]) {
-      const [pnode, snode] = typeof o["node"] === "string" ? o["node"].split(":") : [undefined, undefined];
+      // Ganeti's SplitNodeOption: "pnode[:snode]", split at the first colon only.
+      const nodeOpt = typeof o["node"] === "string" ? o["node"] : undefined;
+      const colon = nodeOpt?.indexOf(":") ?? -1;
+      const [pnode, snode] = nodeOpt === undefined ? [undefined, undefined]
+        : colon < 0 ? [nodeOpt, undefined] : [nodeOpt.slice(0, colon), nodeOpt.slice(colon + 1)];
       const op: Record<string, unknown> = {
         OP_ID: "OP_INSTANCE_CREATE", instance_name: name, mode: "create", disks: diskList(o), nics: nicList(o),
         start: o["no-start"] !== true, no_install: o["no-install"] === true, name_check: o["no-name-check"] !== true,
@@ -89,9 +134,14 @@ const base: CommandTable = {
       if (typeof o["os-parameters"] === "string") op["osparams"] = parseKeyVal(o["os-parameters"], "OS");
       if (o["force-variant"] === true) op["force_variant"] = true;
       if (o["no-wait-for-sync"] === true) op["wait_for_sync"] = false;
-      if (typeof o["backend-parameters"] === "string") op["beparams"] = parseKeyVal(o["backend-parameters"], "backend");
+      if (typeof o["backend-parameters"] === "string") {
+        const be = parseKeyVal(o["backend-parameters"], "backend");
+        forceDictType(be, BES_PARAMETER_TYPES);
+        op["beparams"] = be;
+      }
       if (typeof o["hypervisor-parameters"] === "string") {
         const [hv, params] = parseIdentKeyVal(o["hypervisor-parameters"], "hypervisor");
+        forceDictType(params, HV_PARAMETER_TYPES);
         op["hypervisor"] = hv;
         op["hvparams"] = params;
       }
@@ -170,6 +220,7 @@ const base: CommandTable = {
       node: { type: "string", short: "n", help: "New secondary node, when converting to drbd", metavar: "NODE" },
       iallocator: { type: "string", short: "I", help: "Instance allocator choosing the new secondary ('.' for the default)" },
       "no-wait-for-sync": { type: "boolean", help: "Don't wait for the disks to sync after a conversion to drbd" },
+      "ext-params": { type: "string", short: "e", help: "Parameters for ExtStorage template conversions in the format: provider=prvdr[,param1=val1,param2=val2,...]" },
       "file-storage-dir": { type: "string", help: "Directory of the new file disks (conversion to file)" },
       "file-driver": { type: "string", help: "Driver of the new file disks (loop or blktap)" },
       "runtime-memory": { type: "string", short: "m", help: "New memory of the running instance" },
@@ -181,13 +232,42 @@ const base: CommandTable = {
       force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority },
     async run(o, [name]) {
       const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_SET_PARAMS", instance_name: name, force: o["force"] === true };
-      if (typeof o["backend-parameters"] === "string") op["beparams"] = parseKeyVal(o["backend-parameters"], "backend");
-      if (typeof o["hypervisor-parameters"] === "string") op["hvparams"] = parseKeyVal(o["hypervisor-parameters"], "hypervisor");
+      if (typeof o["backend-parameters"] === "string") {
+        const be = parseKeyVal(o["backend-parameters"], "backend");
+        for (const [k, v] of Object.entries(be)) if (typeof v === "string" && v.toLowerCase() === "default") be[k] = "default";
+        forceDictType(be, BES_PARAMETER_TYPES, ["default"]);
+        op["beparams"] = be;
+      }
+      if (typeof o["hypervisor-parameters"] === "string") {
+        const hv = parseKeyVal(o["hypervisor-parameters"], "hypervisor");
+        forceDictType(hv, HV_PARAMETER_TYPES);
+        op["hvparams"] = hv;
+      }
       if (typeof o["os-parameters"] === "string") op["osparams"] = parseKeyVal(o["os-parameters"], "OS");
       if (typeof o["os-type"] === "string") op["os_name"] = o["os-type"];
       if (o["force-variant"] === true) op["force_variant"] = true;
       if (typeof o["disk-template"] === "string") op["disk_template"] = o["disk-template"];
       if (typeof o["node"] === "string") op["remote_node"] = o["node"];
+      const extParams = typeof o["ext-params"] === "string" ? parseKeyVal(o["ext-params"], "ext") : {};
+      if (typeof o["disk-template"] === "string" && Object.keys(extParams).length > 0 && o["disk-template"] !== "ext") {
+        err("Specifying ExtStorage parameters requires converting to the 'ext' disk template");
+        return 1;
+      }
+      if (o["disk-template"] === "ext" && Object.keys(extParams).length === 0) {
+        err("Provider option is missing, use either the '--ext-params' or '-e' option");
+        return 1;
+      }
+      if ((typeof o["file-driver"] === "string" || typeof o["file-storage-dir"] === "string") &&
+        o["disk-template"] !== "file" && o["disk-template"] !== "sharedfile") {
+        err("Specifying file-based configuration arguments requires converting to a file-based disk template");
+        return 1;
+      }
+      if (Object.keys(extParams).length > 0) {
+        if (!("provider" in extParams)) {
+          throw new OpPrereqError("Missing required parameter 'provider' when converting to an ExtStorage disk template", ErrorCode.inval);
+        }
+        op["ext_params"] = extParams;
+      }
       if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
       if (o["no-wait-for-sync"] === true) op["wait_for_sync"] = false;
       if (typeof o["file-storage-dir"] === "string") op["file_storage_dir"] = o["file-storage-dir"];

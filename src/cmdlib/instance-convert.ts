@@ -10,14 +10,15 @@ import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import { formatUnit } from "../query/format.js";
 import type { RpcClient } from "../rpc/client.js";
-import { assembleDisks, buildDisks, createDisks, diskArg, removeDisks, shutdownDisks, waitForSync, nodeOf, type DiskOpsEnv } from "./instance-disks.js";
+import { extSpec } from "./extstorage.js";
+import { IDISK_PARAMS, assembleDisks, buildDisks, createDisks, diskArg, removeDisks, shutdownDisks, waitForSync, nodeOf, type DiskOpsEnv } from "./instance-disks.js";
 import { followTransfer } from "./transfer-progress.js";
 
 /** Ganeti's DTS_NOT_CONVERTIBLE_FROM / _TO. */
 const NOT_CONVERTIBLE_FROM: ReadonlySet<string> = new Set(["diskless"]);
 const NOT_CONVERTIBLE_TO: ReadonlySet<string> = new Set(["diskless", "blockdev"]);
 /** Templates whose volumes this cluster can create and copy. */
-const CONVERTIBLE: ReadonlySet<string> = new Set(["file", "sharedfile", "drbd", "plain"]);
+const CONVERTIBLE: ReadonlySet<string> = new Set(["file", "sharedfile", "drbd", "plain", "ext"]);
 
 export interface ConversionRequest {
   readonly template: string;
@@ -26,6 +27,8 @@ export interface ConversionRequest {
   readonly waitForSync: boolean;
   readonly fileStorageDir: string | null;
   readonly fileDriver: string;
+  /** Conversion to ext: the provider and its parameters (Ganeti's ext_params). */
+  readonly extParams: Readonly<Record<string, unknown>>;
 }
 
 /** Ganeti's _PreCheckDiskTemplate: every reason the conversion can't run, before anything changes. */
@@ -38,7 +41,18 @@ export function checkConversion(cfg: ConfigData, inst: Instance, req: Conversion
   if (NOT_CONVERTIBLE_TO.has(req.template)) {
     throw new OpPrereqError(`Conversion to the '${req.template}' disk template is not supported`, ErrorCode.inval);
   }
-  if (old === req.template) throw new OpPrereqError(`Instance already has disk template ${req.template}`, ErrorCode.inval);
+  // ext to ext is a move to another provider (or other parameters), as in Ganeti.
+  if (old === req.template && req.template !== "ext") throw new OpPrereqError(`Instance already has disk template ${req.template}`, ErrorCode.inval);
+  if (req.template === "ext") {
+    if (typeof req.extParams["provider"] !== "string" || req.extParams["provider"] === "") {
+      throw new OpPrereqError("Missing provider for template 'ext'", ErrorCode.inval);
+    }
+    const own = Object.keys(req.extParams).filter((k) => k !== "provider" && IDISK_PARAMS.has(k));
+    if (own.length > 0) {
+      throw new OpPrereqError(`Invalid parameter '${own[0] ?? ""}' when converting to an ExtStorage template (it is not allowed modifying ` +
+        "existing disk parameters)", ErrorCode.inval);
+    }
+  }
   const enabled = cfg.cluster.enabled_disk_templates ?? [];
   if (!enabled.includes(req.template)) {
     throw new OpPrereqError(`Disk template '${req.template}' is not enabled for this cluster (enabled templates: ${enabled.join(", ")})`,
@@ -89,23 +103,25 @@ export async function convertDisks(env: ConversionEnv, inst: Instance, req: Conv
   const oldDisks = instanceDisks(cfg, inst);
   const pnode = nodeOf(cfg, inst.primary_node);
   if (!(await shutdownDisks(env, inst))) throw new OpExecError("Cannot shutdown instance disks, unable to proceed with disk template conversion");
-  env.feedback(`Converting disk template from '${old}' to '${req.template}'`);
-  env.feedback(`Generating new '${req.template}' disk template...`);
+  // Ganeti names an ext target with its provider: "ext:provider".
+  const info = req.template === "ext" ? `ext:${String(req.extParams["provider"])}` : req.template;
+  env.feedback(`Converting disk template from '${old}' to '${info}'`);
+  env.feedback(`Generating new '${info}' disk template...`);
   const { disks: newDisks, highestPort } = buildDisks(cfg, req.template, inst.name, pnode.uuid, req.remoteNode?.uuid ?? null,
-    oldDisks.map((d) => ({ size: d.size, mode: d.mode ?? "rw", name: d.name ?? null })), 0, baseDir(cfg, req.template, req.fileStorageDir),
+    oldDisks.map((d) => ({ size: d.size, mode: d.mode ?? "rw", name: d.name ?? null, ...extSpec(req.template, req.extParams) })), 0, baseDir(cfg, req.template, req.fileStorageDir),
     req.fileDriver);
   // The instance as it will be: its nodes follow the new disks (a drbd secondary appears, or goes).
   const converted: Instance = { ...inst, disks: newDisks.map((d) => d.uuid ?? "") };
   const withNew: ConfigData = { ...cfg, disks: { ...cfg.disks, ...Object.fromEntries(newDisks.map((d) => [d.uuid ?? "", d])) } };
   const newEnv: DiskOpsEnv = { ...env, cfg: withNew };
-  env.feedback(`Creating new empty disks of type '${req.template}'...`);
+  env.feedback(`Creating new empty disks of type '${info}'...`);
   try {
     await createDisks(newEnv, converted, newDisks);
   } catch (e) {
     env.warn("Device creation failed");
     throw e;
   }
-  env.feedback(`Populating the new empty disks of type '${req.template}'...`);
+  env.feedback(`Populating the new empty disks of type '${info}'...`);
   for (const [idx, [o, n]] of oldDisks.map((d, i) => [d, newDisks[i] as Disk] as const).entries()) {
     env.feedback(` - copying data from disk ${idx} (${o.dev_type}), size ${formatUnit(n.size, "h")}`);
     const start = await env.rpc.call(nodeTarget(pnode), "blockdev_convert",
@@ -116,14 +132,14 @@ export async function convertDisks(env: ConversionEnv, inst: Instance, req: Conv
       env.feedback(` - ERROR: Could not copy disk '${String(o.logical_id[1])}' to '${String(n.logical_id[1])}'`);
       env.info("Some disks failed to copy");
       env.info("The instance will not be affected, aborting operation");
-      env.info(`Removing newly created disks of type '${req.template}'...`);
+      env.info(`Removing newly created disks of type '${info}'...`);
       await removeDisks(newEnv, converted, newDisks);
       env.info("Newly created disks removed successfully");
       throw new OpExecError(`Error while converting the instance's template: ${start.failMsg ?? "the copy failed"}`);
     }
   }
   env.feedback(`Detaching old disks (${old}) from the instance and removing them from cluster config`);
-  env.feedback(`Adding new disks (${req.template}) to cluster config and attaching them to the instance`);
+  env.feedback(`Adding new disks (${info}) to cluster config and attaching them to the instance`);
   const after = await env.update((c) => {
     const i = c.instances[inst.uuid];
     if (i === undefined) return c;

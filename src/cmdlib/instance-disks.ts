@@ -68,7 +68,7 @@ export function freeMinor(cfg: ConfigData, node: string, taken: readonly number[
 }
 
 /** Disk parameters that are Ganeti's own (IDISK_PARAMS); any other key of an ext disk is an ext-param of its provider. */
-const IDISK_PARAMS: ReadonlySet<string> = new Set(["size", "spindles", "mode", "adopt", "vg", "metavg", "provider", "name", "access", "type"]);
+export const IDISK_PARAMS: ReadonlySet<string> = new Set(["size", "spindles", "mode", "adopt", "vg", "metavg", "provider", "name", "access", "type"]);
 
 /** Ganeti's CheckDiskExtProvider: `provider` is needed for ext disks and refused for the others. */
 export function checkDiskExtProvider(disk: Readonly<Record<string, unknown>>, template: string): void {

@@ -12,7 +12,7 @@ import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import { buildDisks, createDisks, removeDisks, shutdownDisks, assembleDisks, waitForSync } from "./instance-disks.js";
-import { checkAddedDisks, extSpec } from "./extstorage.js";
+import { checkAddedDisks, checkExtDisks, extSpec } from "./extstorage.js";
 import { expandNodeName } from "./base.js";
 import { checkConversion, convertDisks, type ConversionRequest } from "./instance-convert.js";
 import { allocateSecondary, iallocatorName } from "./iallocator.js";
@@ -136,8 +136,10 @@ export class LUInstanceSetParams extends LUInstanceOne {
       template, remoteNode: template === "drbd" ? named : null, waitForSync: op["wait_for_sync"] !== false,
       fileStorageDir: typeof op["file_storage_dir"] === "string" ? op["file_storage_dir"] : null,
       fileDriver: typeof op["file_driver"] === "string" ? op["file_driver"] : "loop",
+      extParams: (op["ext_params"] ?? {}) as Record<string, unknown>,
     };
     checkConversion(this.cfg, this.inst, req, this.running);
+    if (template === "ext") await checkExtDisks(this.env.rpc, this.pnode, [req.extParams]);
     if (template === "drbd" && named === null) {
       const allocator = iallocatorName(this.cfg, op["iallocator"]);
       this.env.feedback(`Using ${allocator} to choose new secondary`);

@@ -413,3 +413,42 @@ test("OS parameters are checked by the OS (parameters.list and its verify script
   assert.ok(head.equals(Buffer.alloc(8192, 0x42)), "the image given by the parameter was written");
   await ok("gnt-instance", "remove", "-f", "oV");
 });
+
+test("modify -t ext -e provider=...: the data moves into the provider's volume and back; Ganeti's checks of -e", async () => {
+  await ok("gnt-cluster", "modify", "--enabled-disk-templates", "file,diskless,sharedfile,drbd,ext");
+  await ok("gnt-instance", "add", "-t", "file", "-n", "node2", "-o", "image+default", "-s", "32M", "--no-name-check", "--no-start", "cE");
+  const fileDir = join(c.root("node2"), "srv/ganeti/file-storage/cE");
+  const sha = async (p: string): Promise<string> => createHash("sha1").update(await readFile(p)).digest("hex");
+  const vol0 = join(fileDir, (await readdir(fileDir))[0] as string);
+  const fh = await open(vol0, "r+");
+  await fh.write(Buffer.alloc(4096, 0x3c), 0, 4096, 20 * 1048576);
+  await fh.close();
+  const want = await sha(vol0);
+  const r1 = await c.on("node1", "gnt-instance", "modify", "-t", "ext", "cE");
+  assert.equal(r1.stderr, "Provider option is missing, use either the '--ext-params' or '-e' option\n");
+  const r2 = await c.on("node1", "gnt-instance", "modify", "-t", "drbd", "-n", "node1", "-e", "provider=sharedfile-ext", "cE");
+  assert.equal(r2.stderr, "Specifying ExtStorage parameters requires converting to the 'ext' disk template\n");
+  await fails(/error type: wrong_input, error details:\nMissing required parameter 'provider' when converting to an ExtStorage disk template\n$/,
+    "gnt-instance", "modify", "-t", "ext", "-e", "sparse=yes", "cE");
+  await fails(/error type: wrong_input, error details:\nInvalid parameter 'size' when converting to an ExtStorage template \(it is not allowed modifying existing disk parameters\)\n$/,
+    "gnt-instance", "modify", "-t", "ext", "-e", "provider=sharedfile-ext,size=1G", "cE");
+  await fails(/error type: wrong_input, error details:\nExtStorage provider 'nope' not usable on node node2: /,
+    "gnt-instance", "modify", "-t", "ext", "-e", "provider=nope", "cE");
+  assert.equal(await sha(vol0), want, "refused conversions left the disk alone");
+
+  const out = log(await ok("gnt-instance", "modify", "-t", "ext", "-e", "provider=sharedfile-ext,sparse=yes", "cE"));
+  includes(out, "Converting disk template from 'file' to 'ext:sharedfile-ext'", " - copying data from disk 0 (file), size 32M",
+    "Adding new disks (ext:sharedfile-ext) to cluster config and attaching them to the instance", "Removing old block devices of type 'file'...");
+  const extDir = join(c.dir, "shared-file-storage", "sharedfile-ext");
+  const vols = (await readdir(extDir)).filter((f) => f.endsWith(".ext.disk0"));
+  assert.equal(vols.length, 1, vols.join(","));
+  assert.equal(await sha(join(extDir, vols[0] as string)), want, "the provider's volume holds the data");
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,disk_template", "cE")), [["node2", "ext"]]);
+  await ok("gnt-instance", "modify", "-t", "file", "cE");
+  assert.deepEqual((await readdir(extDir)).filter((f) => f.endsWith(".ext.disk0")), [], "the provider removed its volume");
+  const back = (await readdir(fileDir)).filter((f) => f.includes(".file.disk0"));
+  assert.equal(back.length, 1);
+  assert.equal(await sha(join(fileDir, back[0] as string)), want);
+  await ok("gnt-instance", "remove", "-f", "cE");
+  await ok("gnt-cluster", "modify", "--enabled-disk-templates", "file,diskless,sharedfile,drbd");
+});

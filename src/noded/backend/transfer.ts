@@ -6,6 +6,7 @@ import type { NodedContext } from "../context.js";
 import { BlockDeviceError } from "../../errors.js";
 import { localPath } from "../../storage/file.js";
 import { lvmStorage } from "../../storage/lvm.js";
+import { extAttach } from "../../storage/ext.js";
 import { startTransfer, transferStatus, fileChunks } from "../../storage/transfer.js";
 import { writeChunk } from "../../storage/drbd-sync.js";
 
@@ -17,6 +18,12 @@ async function volumePath(ctx: NodedContext, disk: RpcArgs<"blockdev_export">["d
     const found = await lvmStorage.find(ctx.paths, disk);
     if (found === null) throw new BlockDeviceError(`Can't find logical volume ${String(disk.logical_id[0])}/${String(disk.logical_id[1])}`);
     return found.path;
+  }
+  if (disk.dev_type === "ext") {
+    // The provider's attach prints where the volume is mapped on this node.
+    const att = await extAttach(ctx.paths, disk);
+    if (att === null || att.path === "") throw new BlockDeviceError(`Can't attach ext disk ${disk.uuid}: no local block device`);
+    return att.path;
   }
   if (disk.dev_type !== "file" && disk.dev_type !== "sharedfile") throw new BlockDeviceError(`Can't transfer disks of type ${disk.dev_type}`);
   return localPath(ctx.paths, disk);
@@ -51,8 +58,8 @@ export async function blockdevConvert(args: RpcArgs<"blockdev_convert">, ctx: No
   const dst = await volumePath(ctx, args.dst);
   const size = Math.min(args.src.size, args.dst.size) * 1048576;
   // A new file volume is sparse (reads as zeros): zero chunks need not be written. A new
-  // logical volume holds whatever the disk had there before, so it gets every chunk.
-  const st = startTransfer(fileChunks(src, size, args.dst.dev_type !== "plain"), size, (offset, data) => writeChunk(dst, offset, data));
+  // logical volume (or a provider's volume) may hold old data, so it gets every chunk.
+  const st = startTransfer(fileChunks(src, size, args.dst.dev_type !== "plain" && args.dst.dev_type !== "ext"), size, (offset, data) => writeChunk(dst, offset, data));
   return { id: st.id };
 }
 
