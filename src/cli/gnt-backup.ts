@@ -12,7 +12,7 @@ const commands: CommandTable = {
     options: {
       node: { type: "string", short: "n", help: "Target node for the export", metavar: "NODE" },
       noshutdown: { type: "boolean", help: "Don't shut down the instance (export while it runs)" },
-      "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down" },
+      "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down", check: "int" },
       "remove-instance": { type: "boolean", help: "Remove the instance once it is exported" },
       "ignore-remove-failures": { type: "boolean", help: "Remove the instance even if some of its disks can't be removed" },
       compress: { type: "string", help: "Compression for the transfer (none)" },
@@ -47,7 +47,11 @@ const commands: CommandTable = {
       submit: COMMON.submit, priority: COMMON.priority,
     },
     async run(o, [name]) {
-      const [pnode, snode] = typeof o["node"] === "string" ? o["node"].split(":") : [undefined, undefined];
+      // Ganeti's SplitNodeOption: split at the first colon only.
+      const nodeOpt = typeof o["node"] === "string" ? o["node"] : undefined;
+      const colon = nodeOpt?.indexOf(":") ?? -1;
+      const [pnode, snode] = nodeOpt === undefined ? [undefined, undefined]
+        : colon < 0 ? [nodeOpt, undefined] : [nodeOpt.slice(0, colon), nodeOpt.slice(colon + 1)];
       const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_CREATE", mode: "import", instance_name: name,
         disk_template: o["disk-template"], disks: typeof o["os-size"] === "string" ? [{ size: parseUnit(o["os-size"]) }] : [], nics: [{}],
         start: o["no-start"] !== true, name_check: o["no-name-check"] !== true, ip_check: o["no-ip-check"] !== true && o["no-name-check"] !== true };

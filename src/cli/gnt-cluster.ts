@@ -7,7 +7,8 @@ import { LuxiMethod } from "../luxi/protocol.js";
 import {
   RELEASE_VERSION, PROTOCOL_VERSION, CONFIG_VERSION, OS_API_VERSION, EXPORT_VERSION, TS_VERSION,
 } from "../constants.js";
-import { main, out, err, COMMON, parseKeyVal, parseIdentKeyVal, parseBool, type CommandTable, type Options } from "./framework.js";
+import { main, out, err, COMMON, parseKeyVal, parseIdentKeyVal, parseBool, forceDictType, BES_PARAMETER_TYPES, type CommandTable,
+  type Options } from "./framework.js";
 import { withMaster, connectMaster, runOpcode, pollJob, commonOpFields } from "./jobs.js";
 // Bootstrap code (certificates, config writer, node RPC) is loaded only by the commands
 // that need it, so everyday commands start fast.
@@ -54,7 +55,7 @@ const commands: CommandTable = {
       "node-parameters": { type: "string", help: "Node parameters (k=v,...)" },
       "disk-parameters": { type: "string", short: "D", multiple: true, help: "Disk parameters (template:k=v,...)" },
       "secondary-ip": { type: "string", short: "s", help: "Secondary (replication) IP of this node", metavar: "ADDRESS" },
-      "candidate-pool-size": { type: "string", short: "C", help: "Number of master candidates to keep", metavar: "SIZE" },
+      "candidate-pool-size": { type: "string", short: "C", help: "Number of master candidates to keep", metavar: "SIZE", check: "int" },
       "file-storage-dir": { type: "string", help: "Directory for file-based disks", metavar: "DIR" },
       "shared-file-storage-dir": { type: "string", help: "Directory for sharedfile disks", metavar: "DIR" },
       "no-etc-hosts": { type: "boolean", help: "Don't modify the cluster's hosts file" },
@@ -309,7 +310,7 @@ const commands: CommandTable = {
     usage: "[options...]",
     args: [0, 0],
     options: {
-      "candidate-pool-size": { type: "string", short: "C", help: "Number of master candidates", metavar: "SIZE" },
+      "candidate-pool-size": { type: "string", short: "C", help: "Number of master candidates", metavar: "SIZE", check: "int" },
       "hypervisor-parameters": { type: "string", short: "H", multiple: true, help: "hv:k=v,..." },
       "backend-parameters": { type: "string", short: "B", help: "k=v,..." },
       "nic-parameters": { type: "string", short: "N", help: "k=v,..." },
@@ -344,7 +345,11 @@ const commands: CommandTable = {
       if (typeof o["candidate-pool-size"] === "string") op["candidate_pool_size"] = Number(o["candidate-pool-size"]);
       if (o["hypervisor-parameters"] !== undefined) op["hvparams"] = hvOptions(o["hypervisor-parameters"] as string[]);
       if (o["disk-parameters"] !== undefined) op["diskparams"] = hvOptions(o["disk-parameters"] as string[]);
-      if (typeof o["backend-parameters"] === "string") op["beparams"] = parseKeyVal(o["backend-parameters"], "backend");
+      if (typeof o["backend-parameters"] === "string") {
+        const be = parseKeyVal(o["backend-parameters"], "backend");
+        forceDictType(be, BES_PARAMETER_TYPES);
+        op["beparams"] = be;
+      }
       if (typeof o["nic-parameters"] === "string") op["nicparams"] = parseKeyVal(o["nic-parameters"], "nic");
       if (typeof o["node-parameters"] === "string") op["ndparams"] = parseKeyVal(o["node-parameters"], "node");
       if (typeof o["enabled-hypervisors"] === "string") op["enabled_hypervisors"] = splitList(o["enabled-hypervisors"]);

@@ -2,8 +2,14 @@
 import { out, COMMON, type CommandTable } from "./framework.js";
 import { runOpcode } from "./jobs.js";
 import { confirm } from "./prompt.js";
-import { OpPrereqError, ErrorCode } from "../errors.js";
+import { OpPrereqError, ErrorCode, UnitParseError } from "../errors.js";
 import { parseUnit } from "./units.js";
+
+/** Python's int() of a device index; its error text is what Ganeti's messages quote. */
+function pyInt(text: string): number {
+  if (!/^\s*[-+]?\d+\s*$/.test(text)) throw new RangeError(`invalid literal for int() with base 10: '${text}'`);
+  return Number(text);
+}
 
 function diskIndices(text: unknown): number[] {
   if (typeof text !== "string") return [];
@@ -24,9 +30,20 @@ export const diskCommands: CommandTable = {
       submit: COMMON.submit, priority: COMMON.priority,
     },
     async run(o, [name, disk, amount]) {
-      const idx = Number(disk);
-      if (!Number.isInteger(idx) || idx < 0) throw new OpPrereqError(`Invalid disk index: ${disk ?? ""}`, ErrorCode.inval);
-      await runOpcode(o, { OP_ID: "OP_INSTANCE_GROW_DISK", instance_name: name, disk: idx, amount: parseUnit(amount ?? ""),
+      let idx: number;
+      let size: number;
+      try {
+        idx = pyInt(disk ?? "");
+      } catch (e) {
+        throw new OpPrereqError(`Invalid disk index: ${(e as Error).message}`, ErrorCode.inval);
+      }
+      try {
+        size = parseUnit(amount ?? "");
+      } catch (e) {
+        if (!(e instanceof UnitParseError)) throw e;
+        throw new OpPrereqError(`Can't parse the given amount '${amount ?? ""}'`, ErrorCode.inval);
+      }
+      await runOpcode(o, { OP_ID: "OP_INSTANCE_GROW_DISK", instance_name: name, disk: idx, amount: size,
         absolute: o["absolute"] === true, wait_for_sync: o["no-wait-for-sync"] !== true, ignore_ipolicy: o["ignore-ipolicy"] === true });
       return 0;
     },
@@ -123,7 +140,7 @@ export const diskCommands: CommandTable = {
     summary: "Moves an instance (copying its disks) to another node", usage: "[-f] -n NODE <instance>", args: [1, 1],
     options: {
       node: { type: "string", short: "n", help: "Target node", metavar: "NODE" },
-      "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down" },
+      "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down", check: "int" },
       "ignore-consistency": { type: "boolean", help: "Ignore the consistency of the disks" },
       compress: { type: "string", help: "Compression for the transfer (none)" },
       force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,

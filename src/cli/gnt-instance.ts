@@ -173,7 +173,7 @@ const base: CommandTable = {
   },
   shutdown: {
     summary: "Stops an instance", usage: "[--timeout N] <instance>", args: [1, 1],
-    options: { timeout: { type: "string", help: "Seconds to wait before forcing the shutdown" }, submit: COMMON.submit, priority: COMMON.priority },
+    options: { timeout: { type: "string", help: "Seconds to wait before forcing the shutdown", check: "int" }, submit: COMMON.submit, priority: COMMON.priority },
     async run(o, [name]) {
       const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_SHUTDOWN", instance_name: name };
       if (typeof o["timeout"] === "string") op["timeout"] = Number(o["timeout"]);
@@ -200,7 +200,7 @@ const base: CommandTable = {
   reboot: {
     summary: "Reboots an instance", usage: "[-t soft|hard|full] <instance>", args: [1, 1],
     options: { type: { type: "string", short: "t", help: "Reboot type: soft, hard or full", metavar: "TYPE" },
-      "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down" }, submit: COMMON.submit, priority: COMMON.priority },
+      "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down", check: "int" }, submit: COMMON.submit, priority: COMMON.priority },
     async run(o, [name]) {
       const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_REBOOT", instance_name: name, reboot_type: o["type"] ?? "hard" };
       if (typeof o["shutdown-timeout"] === "string") op["shutdown_timeout"] = Number(o["shutdown-timeout"]);
@@ -293,7 +293,7 @@ const base: CommandTable = {
       "ignore-consistency": { type: "boolean", help: "Ignore the consistency of the disks on the secondary" },
       "target-node": { type: "string", short: "n", help: "Target node (shared storage templates)", metavar: "NODE" },
       iallocator: { type: "string", short: "I", help: "Instance allocator choosing the target ('.' for the default)" },
-      "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down" },
+      "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down", check: "int" },
       force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
     },
     async run(o, [name]) {

@@ -9,7 +9,10 @@ import { OpPrereqError, ErrorCode } from "../errors.js";
 export const JOB_LIST_DEFAULT = ["id", "status", "summary"];
 
 function jobId(s: string | undefined): number {
-  if (s === undefined || !/^\d+$/.test(s)) throw new OpPrereqError(`Invalid job ID '${s ?? ""}'`, ErrorCode.inval);
+  // Ganeti's _ParseJobIds: Python's int() and its error text.
+  if (s === undefined || !/^\s*\+?\d+\s*$/.test(s)) {
+    throw new OpPrereqError(`Invalid job ID passed: invalid literal for int() with base 10: '${s ?? ""}'`, ErrorCode.inval);
+  }
   return Number(s);
 }
 
@@ -127,7 +130,7 @@ const commands: CommandTable = {
         for (const a of args) {
           const ok = (await c.call(LuxiMethod.archiveJob, [jobId(a)])) as boolean;
           if (!ok) {
-            err(`Failed to archive job ${a}`);
+            err(`Failed to archive job with ID '${a}'`);
             rc = 1;
           }
         }

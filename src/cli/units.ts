@@ -1,9 +1,18 @@
-// Sizes as Ganeti's command line takes them ("512", "10G", "1.5t"), in MiB.
-import { OpPrereqError, ErrorCode } from "../errors.js";
+// Sizes as Ganeti's command line takes them ("512", "10G", "1.5t"), in MiB: utils.ParseUnit,
+// rounded up to whole MiB and then to a multiple of 4, with its errors.
+import { UnitParseError } from "../errors.js";
 
 export function parseUnit(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([mgtMGT]?)[bB]?\s*$/.exec(text);
-  if (m === null) throw new OpPrereqError(`Invalid size specification '${text}'`, ErrorCode.inval);
-  const mult = { "": 1, m: 1, g: 1024, t: 1024 * 1024 }[(m[2] ?? "").toLowerCase()] ?? 1;
-  return Math.ceil(Number(m[1]) * mult);
+  const m = /^([.\d]+)\s*([a-zA-Z]+)?$/.exec(text);
+  if (m === null) throw new UnitParseError("Invalid format");
+  let value = Number(m[1]);
+  if (Number.isNaN(value)) throw new UnitParseError("Invalid format");
+  const unit = m[2];
+  const lc = (unit ?? "m").toLowerCase();
+  if (lc === "g" || lc === "gb" || lc === "gib") value *= 1024;
+  else if (lc === "t" || lc === "tb" || lc === "tib") value *= 1024 * 1024;
+  else if (lc !== "m" && lc !== "mb" && lc !== "mib") throw new UnitParseError(`Unknown unit: ${unit ?? ""}`);
+  value = Math.ceil(value);
+  if (value % 4 !== 0) value += 4 - (value % 4);
+  return value;
 }

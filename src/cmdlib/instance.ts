@@ -7,18 +7,21 @@ import { fillInstanceBe, fillOsParams, instanceDisks } from "../objects/fill.js"
 import { checkOsParams } from "./os.js";
 import { LogicalUnit, expandName, expandNodeName, Levels } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
-import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
+import { OpPrereqError, OpExecError, ErrorCode, TypeEnforcementError, ConfigurationError } from "../errors.js";
+import { isIP } from "node:net";
 import { nodeTarget } from "../config/store.js";
 import { resolveHost } from "../util/identity.js";
 import type { RpcClient } from "../rpc/client.js";
 import { allocateNodes, iallocatorName } from "./iallocator.js";
 import { findExport, importDisks } from "./backup-import.js";
 import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, shutdownDisks, waitForSync, osInstance, type DiskOpsEnv,
-  checkDiskExtProvider, extDiskParams } from "./instance-disks.js";
+  checkDiskExtProvider, extDiskParams, IDISK_PARAMS } from "./instance-disks.js";
 import { checkExtDisks } from "./extstorage.js";
 export { osInstance };
 
 const SUPPORTED_TEMPLATES: ReadonlySet<string> = new Set(["diskless", "file", "sharedfile", "drbd", "plain", "ext"]);
+/** Ganeti's INIC_PARAMS: the keys a new NIC may have. */
+const INIC_PARAMS: ReadonlySet<string> = new Set(["mac", "ip", "mode", "link", "network", "name", "vlan", "bridge"]);
 export const MIRRORED_TEMPLATES: ReadonlySet<string> = new Set(["drbd"]);
 
 export function expandInstance(cfg: ConfigData, name: string): Instance {
@@ -65,9 +68,36 @@ export class LUInstanceCreate extends LogicalUnit {
     if (this.op["mode"] !== undefined && this.op["mode"] !== "create" && this.op["mode"] !== "import") {
       throw new OpPrereqError(`Instance creation mode '${String(this.op["mode"])}' is not supported yet by ganeti-ts`, ErrorCode.inval);
     }
+    // Ganeti's Hostname.GetNormalizedName (names keep their case here).
+    const name = String(this.op["instance_name"]);
+    if (!/^[a-z0-9._-]{1,255}$/i.test(name) || name.includes("..") || name.startsWith(".")) {
+      throw new OpPrereqError(`Invalid hostname '${name.toLowerCase()}'`, ErrorCode.inval);
+    }
+    if (this.op["ip_check"] === true && this.op["name_check"] === false) {
+      throw new OpPrereqError("Cannot do IP address check without a name check", ErrorCode.inval);
+    }
+    for (const nic of (this.op["nics"] as Array<Record<string, unknown>> | undefined) ?? []) {
+      for (const k of Object.keys(nic)) if (!INIC_PARAMS.has(k)) throw new TypeEnforcementError(`Unknown parameter '${k}'`);
+    }
     const template = this.op["disk_template"];
-    if (MIRRORED_TEMPLATES.has(String(template)) && typeof this.op["pnode"] === "string" && typeof this.op["snode"] !== "string") {
-      throw new OpPrereqError("The networked disk templates need a mirror node", ErrorCode.inval);
+    if (template !== "ext") {
+      for (const disk of (this.op["disks"] as Array<Record<string, unknown>> | undefined) ?? []) {
+        for (const k of Object.keys(disk)) if (!IDISK_PARAMS.has(k)) throw new TypeEnforcementError(`Unknown parameter '${k}'`);
+      }
+    }
+    if (typeof this.op["file_driver"] === "string" && !["loop", "blktap", "blktap2"].includes(this.op["file_driver"])) {
+      throw new OpPrereqError(`Invalid file driver name '${this.op["file_driver"]}'`, ErrorCode.inval);
+    }
+    // Ganeti's CheckIAllocatorOrNode.
+    if (typeof this.op["pnode"] === "string" && typeof this.op["iallocator"] === "string") {
+      throw new OpPrereqError("Do not specify both, iallocator and node", ErrorCode.inval);
+    }
+    if (typeof this.op["pnode"] === "string") {
+      if (MIRRORED_TEMPLATES.has(String(template))) {
+        if (typeof this.op["snode"] !== "string") throw new OpPrereqError("The networked disk templates need a mirror node", ErrorCode.inval);
+      } else if (typeof this.op["snode"] === "string" && this.op["snode"] !== "") {
+        this.logWarning("Secondary node will be ignored on non-mirrored disk template");
+      }
     }
   }
 
@@ -135,8 +165,16 @@ export class LUInstanceCreate extends LogicalUnit {
     const disks = this.diskSpecs;
     if (this.template === "diskless" && disks.length > 0) throw new OpPrereqError("Diskless instances can't have disks", ErrorCode.inval);
     if (this.template !== "diskless" && disks.length === 0) throw new OpPrereqError("Instance must have at least one disk", ErrorCode.inval);
+    this.checkNics();
+    // Ganeti's ComputeDisks.
     for (const [i, d] of disks.entries()) {
-      if (typeof d["size"] !== "number" || d["size"] <= 0) throw new OpPrereqError(`Missing or invalid size for disk ${i}`, ErrorCode.inval);
+      const mode = d["mode"] ?? "rw";
+      if (mode !== "rw" && mode !== "ro") throw new OpPrereqError(`Invalid disk access mode '${String(mode)}'`, ErrorCode.inval);
+      if (d["size"] === undefined || d["size"] === null) throw new OpPrereqError("Missing disk size", ErrorCode.inval);
+      if (typeof d["size"] !== "number" || !Number.isInteger(d["size"])) {
+        throw new OpPrereqError(`Invalid disk size '${String(d["size"])}'`, ErrorCode.inval);
+      }
+      if (d["size"] <= 0) throw new OpPrereqError(`Missing or invalid size for disk ${i}`, ErrorCode.inval);
       checkDiskExtProvider(d, this.template);
     }
     const hv = typeof this.op["hypervisor"] === "string" ? this.op["hypervisor"] : cfg.cluster.enabled_hypervisors[0] ?? "";
@@ -185,6 +223,35 @@ export class LUInstanceCreate extends LogicalUnit {
       const be = fillInstanceBe(cfg.cluster, { beparams: (this.op["beparams"] ?? {}) as Record<string, unknown> } as unknown as Instance);
       await checkNodeMemory(this.env, n, { name: this.name, minmem: Number(be["minmem"]), maxmem: Number(be["maxmem"]) },
         [cfg.cluster.file_storage_dir ?? "/srv/ganeti/file-storage"]);
+    }
+  }
+
+  /** Ganeti's ComputeNics checks: network, IP, MAC and mode of each new NIC. */
+  private checkNics(): void {
+    const cfg = this.cfg;
+    for (const nic of (this.op["nics"] as Array<Record<string, unknown>> | undefined) ?? []) {
+      const net = typeof nic["network"] === "string" && nic["network"].toLowerCase() !== "none" ? nic["network"] : null;
+      if (net !== null && (nic["mode"] !== undefined || nic["link"] !== undefined)) {
+        throw new OpPrereqError("If network is given, no mode or link is allowed to be passed", ErrorCode.inval);
+      }
+      const ip = nic["ip"];
+      if (typeof ip === "string" && !["none", "auto", "pool"].includes(ip.toLowerCase()) && isIP(ip) === 0) {
+        throw new OpPrereqError(`Invalid IP address '${ip}'`, ErrorCode.inval);
+      }
+      if (typeof ip === "string" && ip.toLowerCase() === "pool" && net === null) {
+        throw new OpPrereqError("if ip=pool, parameter network must be passed too", ErrorCode.inval);
+      }
+      const mac = nic["mac"];
+      if (typeof mac === "string" && mac !== "auto" && mac !== "generate" && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac)) {
+        throw new OpPrereqError(`Invalid MAC address '${mac}'`, ErrorCode.inval);
+      }
+      const mode = nic["mode"];
+      if (mode !== undefined && !["bridged", "routed", "openvswitch", "auto"].includes(String(mode))) {
+        throw new ConfigurationError(`Invalid NIC mode '${String(mode)}'`);
+      }
+      if (net !== null && !Object.values(cfg.networks ?? {}).some((n) => n.name === net || n.uuid === net)) {
+        throw new OpPrereqError(`Network '${net}' not found`, ErrorCode.noent);
+      }
     }
   }
 
