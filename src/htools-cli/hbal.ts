@@ -37,9 +37,13 @@ import {
   loadExternalData,
   runMain,
   balancingOptions,
+  VERSION,
 } from "./common.js";
 import type { OptSpec } from "./options.js";
-import { type Preloaded, preload } from "./luxi.js";
+import { type Preloaded, luxiSocket, preload } from "./luxi.js";
+import { type JobSetSpec, type Op, annotateOp, execWithCancel } from "./exec-jobs.js";
+import { moveToJob } from "../htools/evacuate.js";
+import { PRIORITY_NAMES } from "../constants.js";
 import { showIPolicy } from "./show.js";
 
 const X = {
@@ -73,8 +77,17 @@ function maybePrintInsts(io: Out, show: boolean, msg: string, table: () => strin
   io.err.push(`\n${msg} instance map:\n${table()}`);
 }
 
-export function hbalMain(argv: readonly string[], pre: Preloaded = {}): { code: number; out: string; err: string } {
-  return runMain("hbal", HBAL_SPECS, argv, (p, io) => {
+export interface HbalResult {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+  /** With -X: the job sets to execute after the output is written. */
+  readonly exec?: { readonly socket: string; readonly sets: readonly JobSetSpec[] };
+}
+
+export function hbalMain(argv: readonly string[], pre: Preloaded = {}): HbalResult {
+  let exec: HbalResult["exec"];
+  const r = runMain("hbal", HBAL_SPECS, argv, (p, io) => {
     const o = commonOpts(p);
     const say = (s: string): void => void io.out.push(s + "\n");
     const prio = last(p, X.priority);
@@ -225,10 +238,24 @@ export function hbalMain(argv: readonly string[], pre: Preloaded = {}): { code: 
       say(`Final:    mem=${b.mem} disk=${b.disk}`);
     }
     if (has(p, X.exec) && fin.plc.length > 0) {
-      exitErr("hbal: Execution of commands possible only on LUXI");
+      if (!o.luxi) exitErr("hbal: Execution of commands possible only on LUXI");
+      const reason = last(p, X.reason);
+      const prioName = last(p, X.priority);
+      const prio = prioName === undefined || prioName === null ? null : PRIORITY_NAMES[prioName] ?? null;
+      const ts = Date.now() * 1e6;
+      const annotate = (op: Op): Op =>
+        annotateOp(op, "hbal", reason ?? `hbal ${VERSION} called`, `rebalancing via hbal ${VERSION}`, prio, ts);
+      exec = {
+        socket: luxiSocket(last(p, S.luxi!)),
+        sets: jobs.map((js) => ({
+          jobs: js.map((j) => moveToJob(fin.nl, il, j.inst, j.move).map(annotate)),
+          descr: `Executing jobset for instances ${js.map((j) => C.find(il, j.inst).name).join(",")}`,
+        })),
+      };
     }
     return 0;
   });
+  return { ...r, exec };
 }
 
 function saveData(io: Out, path: string, ext: string, msg: string, data: string): void {
@@ -242,5 +269,13 @@ function saveData(io: Out, path: string, ext: string, msg: string, data: string)
 }
 
 export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  emit(hbalMain(argv, await preload(HBAL_SPECS, argv)));
+  const r = hbalMain(argv, await preload(HBAL_SPECS, argv));
+  emit(r);
+  if (r.exec === undefined || r.code !== 0) return;
+  const say = (line: string): void => void process.stdout.write(line + "\n");
+  const res = await execWithCancel(r.exec.socket, r.exec.sets, { say, sleep: (ms) => new Promise((ok) => setTimeout(ok, ms)) });
+  if (!res.ok) {
+    process.stderr.write(`Error: hbal: ${res.error}\n`);
+    process.exitCode = 1;
+  }
 }
