@@ -112,14 +112,21 @@ export function last(p: Parsed, s: OptSpec): string | null | undefined {
   return v.length === 0 ? undefined : v[v.length - 1];
 }
 
+/** Ganeti's names of the numeric options in its "cannot parse" messages. */
+const NUM_OPT_NAMES: Readonly<Record<string, string>> = {
+  "max-cpu": "parsing max-cpu",
+  "min-disk": "min free disk space",
+  "min-gain": "min gain",
+  "min-gain-limit": "min gain limit",
+  "min-score": "min score",
+  "max-length": "max solution length",
+  "spindle-use": "parsing spindle-use",
+  "static-kvm-node-memory": "static node memory",
+};
+
+/** A numeric option, read as Ganeti's tryRead does (bad values: Ganeti's message, exit 1). */
 function numOpt(p: Parsed, s: OptSpec, integral: boolean): number | undefined {
-  const v = last(p, s);
-  if (v === undefined || v === null) return undefined;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || (integral && !Number.isInteger(n))) {
-    throw new UsageError(`Invalid value for option --${s.long}: '${v}'`);
-  }
-  return n;
+  return readOpt(p, s, NUM_OPT_NAMES[s.long] ?? s.long, integral);
 }
 export { numOpt };
 
