@@ -11,6 +11,8 @@ export interface OptionSpec {
   readonly metavar?: string;
   /** Ganeti's optparse value types checked while parsing: "int" and "unit" (a size). */
   readonly check?: "int" | "unit";
+  /** The only values the option takes (optparse's "choice" type). */
+  readonly choices?: readonly string[];
 }
 export type Options = Record<string, string | boolean | string[] | undefined>;
 
@@ -62,7 +64,8 @@ export async function runProgram(program: string, table: CommandTable, argv = pr
   }
   const cmd = table[name];
   if (cmd === undefined) {
-    err(`Unknown command '${name}'.\n${usage(program, table)}`);
+    // Ganeti's _ShowUsage(exit_error=True): the command list on stdout, exit code 1.
+    out(usage(program, table));
     return 1;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
@@ -101,13 +104,13 @@ export function main(program: string, table: CommandTable): void {
   });
 }
 
-/** Ganeti's yes/no values for flags like --drained=yes. */
-export function parseBool(v: unknown, what: string): boolean | undefined {
+/** Ganeti's "bool" option type (check_bool) for flags like --drained=yes. */
+export function parseBool(v: unknown, _what: string): boolean | undefined {
   if (v === undefined) return undefined;
   const s = String(v).toLowerCase();
-  if (["yes", "true", "y", "1"].includes(s)) return true;
-  if (["no", "false", "n", "0"].includes(s)) return false;
-  throw new OpPrereqError(`Invalid value '${String(v)}' for option ${what}, expected yes or no`, ErrorCode.inval);
+  if (s === "yes" || s === "true") return true;
+  if (s === "no" || s === "false") return false;
+  throw new ParameterError(`Invalid boolean value '${s}'`);
 }
 
 /** The option a `what` of parseKeyVal names in Ganeti's messages ("Duplicate key 'x' in option -B"). */
@@ -194,6 +197,9 @@ export function parseOptions(specs: Readonly<Record<string, OptionSpec>>, argv: 
   const store = (name: string, raw: string, value: string | true): void => {
     const spec = specs[name] as OptionSpec;
     if (typeof value === "string" && spec.check !== undefined) checkValue(spec.check, raw, value);
+    if (typeof value === "string" && spec.choices !== undefined && !spec.choices.includes(value)) {
+      throw new OptParseError(`option ${raw}: invalid choice: '${value}' (choose from ${spec.choices.map((c) => `'${c}'`).join(", ")})`);
+    }
     if (spec.multiple === true) values[name] = [...((values[name] as string[] | undefined) ?? []), String(value)];
     else values[name] = value;
   };

@@ -273,7 +273,7 @@ const commands: CommandTable = {
         else if (what === "info") {
           const [drained] = (await c.call(LuxiMethod.queryConfigValues, [["drain_flag"]])) as [boolean];
           out(`The drain flag is ${drained ? "set" : "unset"}`);
-        } else throw new OpPrereqError(`Command 'queue' doesn't have a '${what ?? ""}' subcommand; valid: info, drain, undrain`, ErrorCode.inval);
+        } else throw new OpPrereqError(`Command '${what ?? ""}' is not valid.`, ErrorCode.inval);
       });
       return 0;
     },

@@ -199,7 +199,7 @@ const base: CommandTable = {
   },
   reboot: {
     summary: "Reboots an instance", usage: "[-t soft|hard|full] <instance>", args: [1, 1],
-    options: { type: { type: "string", short: "t", help: "Reboot type: soft, hard or full", metavar: "TYPE" },
+    options: { type: { type: "string", short: "t", help: "Reboot type: soft, hard or full", metavar: "TYPE", choices: ["soft", "hard", "full"] },
       "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down", check: "int" }, submit: COMMON.submit, priority: COMMON.priority },
     async run(o, [name]) {
       const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_REBOOT", instance_name: name, reboot_type: o["type"] ?? "hard" };
@@ -231,6 +231,12 @@ const base: CommandTable = {
       online: { type: "boolean", help: "Mark the instance online (down)" },
       force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority },
     async run(o, [name]) {
+      const changes = ["net", "disk", "disk-template", "hypervisor-parameters", "backend-parameters", "os-type", "os-parameters", "offline",
+        "online", "runtime-memory"];
+      if (!changes.some((k) => o[k] !== undefined)) {
+        err("Please give at least one of the parameters.");
+        return 1;
+      }
       const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_SET_PARAMS", instance_name: name, force: o["force"] === true };
       if (typeof o["backend-parameters"] === "string") {
         const be = parseKeyVal(o["backend-parameters"], "backend");
@@ -273,7 +279,6 @@ const base: CommandTable = {
       if (typeof o["file-storage-dir"] === "string") op["file_storage_dir"] = o["file-storage-dir"];
       if (typeof o["file-driver"] === "string") op["file_driver"] = o["file-driver"];
       if (typeof o["runtime-memory"] === "string") op["runtime_mem"] = parseUnit(o["runtime-memory"]);
-      if (o["offline"] === true && o["online"] === true) throw new OpPrereqError("Can't use --offline and --online at the same time", ErrorCode.inval);
       if (o["offline"] === true || o["online"] === true) op["offline"] = o["offline"] === true;
       if (o["net"] !== undefined) op["nics"] = (o["net"] as string[]).map((s) => parseModification(s, "net"));
       if (o["disk"] !== undefined) op["disks"] = (o["disk"] as string[]).map((s) => parseModification(s, "disk"));
@@ -390,8 +395,8 @@ const base: CommandTable = {
 function parseModification(spec: string, what: "net" | "disk"): [string, number, Record<string, unknown>] {
   const [ident, raw] = parseIdentKeyVal(spec, what);
   const params = { ...raw };
-  if (what === "disk" && typeof params["size"] === "string") params["size"] = parseUnit(params["size"]);
-  if (what === "disk" && typeof params["size"] === "number") params["size"] = Math.trunc(params["size"]);
+  // Ganeti's ParseUnit of the text as given (its UnitParseError is not caught there either).
+  if (what === "disk" && params["size"] !== undefined && params["size"] !== true) params["size"] = parseUnit(String(params["size"]));
   if (ident === "add" || ident === "remove") return [ident, -1, ident === "remove" ? {} : params];
   const idx = Number(ident);
   if (!Number.isInteger(idx)) throw new OpPrereqError(`Invalid ${what} modification '${spec}'`, ErrorCode.inval);

@@ -38,7 +38,8 @@ export const storageCommands: CommandTable = {
   },
   "list-storage": {
     summary: "Lists the storage units of node(s)", usage: "[--storage-type=TYPE] [<node_name>...]", args: [0, Infinity],
-    options: { ...listOpts, "storage-type": { type: "string", short: "t", help: "Storage type (file, lvm-vg, lvm-pv, ...)", metavar: "TYPE" } },
+    options: { ...listOpts, "storage-type": { type: "string", short: "t", help: "Storage type (file, lvm-vg, lvm-pv, ...)", metavar: "TYPE",
+      choices: ["file", "lvm-pv", "lvm-vg", "sharedfile", "gluster"] } },
     async run(o, names) {
       const f = fields(o, STOR_DEFAULT);
       const op: Record<string, unknown> = { OP_ID: "OP_NODE_QUERY_STORAGE", nodes: names, output_fields: f };

@@ -174,7 +174,7 @@ const commands: CommandTable = {
       force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
     },
     async run(o, [name]) {
-      if (o["primary"] === true && o["secondary"] === true) throw new OpPrereqError("Only one of -p and -s may be given", ErrorCode.inval);
+      if (o["primary"] === true && o["secondary"] === true) throw new OpPrereqError("Only one of the --primary-only and --secondary-only options can be passed", ErrorCode.inval);
       const mode = o["primary"] === true ? "primary-only" : o["secondary"] === true ? "secondary-only" : "all";
       const op: Record<string, unknown> = { OP_ID: "OP_NODE_EVACUATE", node_name: name, mode };
       if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];

@@ -156,8 +156,8 @@ export class LUInstanceCreate extends LogicalUnit {
     }
     const enabled = cfg.cluster.enabled_disk_templates ?? [];
     if (!enabled.includes(this.template)) {
-      throw new OpPrereqError(`Disk template '${this.template}' is not enabled in cluster. Enabled disk templates are: ${enabled.join(",")}`,
-        ErrorCode.state);
+      // Ganeti's CheckDiskTemplateEnabled raises this without an error type.
+      throw new OpPrereqError(`Disk template '${this.template}' is not enabled in cluster. Enabled disk templates are: ${enabled.join(",")}`);
     }
     if (!SUPPORTED_TEMPLATES.has(this.template)) {
       throw new OpPrereqError(`Disk template '${this.template}' is not supported yet by ganeti-ts`, ErrorCode.inval);
@@ -213,12 +213,12 @@ export class LUInstanceCreate extends LogicalUnit {
     if (this.snode !== null) {
       const sn = cfg.nodes[this.snode.uuid] ?? this.snode;
       if (sn.uuid === n.uuid) throw new OpPrereqError("The secondary node cannot be the primary node", ErrorCode.inval);
-      if (sn.offline) throw new OpPrereqError(`Cannot use offline secondary node '${sn.name}'`, ErrorCode.state);
-      if (sn.drained) throw new OpPrereqError(`Cannot use drained secondary node '${sn.name}'`, ErrorCode.state);
-      if (!sn.vm_capable) throw new OpPrereqError(`Node '${sn.name}' is not vm_capable`, ErrorCode.state);
+      if (sn.offline) throw new OpPrereqError(`Can't use offline node: ${sn.name}`, ErrorCode.state);
+      if (sn.drained) throw new OpPrereqError(`Can't use drained node ${sn.name}`, ErrorCode.state);
+      if (!sn.vm_capable) throw new OpPrereqError(`Can't use non-vm_capable node ${sn.name}`, ErrorCode.state);
     }
     if (n.drained) throw new OpPrereqError(`Cannot use drained primary node '${n.name}'`, ErrorCode.state);
-    if (!n.vm_capable) throw new OpPrereqError(`Node '${n.name}' is not vm_capable`, ErrorCode.state);
+    if (!n.vm_capable) throw new OpPrereqError(`Cannot use non-vm_capable primary node '${n.name}'`, ErrorCode.state);
     if (this.op["start"] !== false) {
       const be = fillInstanceBe(cfg.cluster, { beparams: (this.op["beparams"] ?? {}) as Record<string, unknown> } as unknown as Instance);
       await checkNodeMemory(this.env, n, { name: this.name, minmem: Number(be["minmem"]), maxmem: Number(be["maxmem"]) },

@@ -90,13 +90,13 @@ test("bad input gets Ganeti's errors and changes nothing", async () => {
       /^Failure: prerequisites not met for this operation:\nerror type: already_exists, error details:\nNode node2 is already in the configuration\n$/],
     [["gnt-node", "modify", "node2"],
       /^Failure: prerequisites not met for this operation:\nerror type: wrong_input, error details:\nPlease pass at least one modification\n$/],
-    [["gnt-node", "modify", "--drained=maybe", "node2"], /Invalid value 'maybe' for option --drained, expected yes or no/],
+    [["gnt-node", "modify", "--drained=maybe", "node2"], /^Failure: unknown\/wrong parameter name 'Invalid boolean value 'maybe''\n$/],
     [["gnt-node", "list", "-o", "name,nosuchfield"], /Unknown output fields selected: nosuchfield/],
     [["gnt-group", "remove", "default"],
       /^Failure: prerequisites not met for this operation:\nerror type: wrong_state, error details:\nGroup 'default' not empty, has the following node\(s\): node1, node2, node3\n$/],
     [["gnt-debug", "delay", "abc"], /Invalid duration 'abc'/],
     [["gnt-cluster", "add-tags", "bad tag!"], /^Failure: invalid tag\(s\) given:\nTag contains invalid characters\n$/],
-    [["gnt-job", "cancel", "x"], /Invalid job ID 'x'/],
+    [["gnt-job", "cancel", "x"], /Invalid job ID passed: invalid literal for int\(\) with base 10: 'x'\n$/],
   ];
   for (const [[prog, ...args], re] of cases) {
     const r = await c.on("node1", prog ?? "", ...args);
