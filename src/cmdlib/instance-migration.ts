@@ -35,7 +35,7 @@ abstract class LUInstanceMove extends LogicalUnit {
       if (snode === undefined) throw new OpPrereqError(`No secondary node but using drbd disk template`, ErrorCode.state);
       const given = typeof this.op["target_node"] === "string" ? expandNodeName(cfg, this.op["target_node"]) : null;
       if (typeof this.op["iallocator"] === "string" || (given !== null && given.uuid !== snode)) {
-        throw new OpPrereqError(`Instances with disk template drbd cannot be ${this.failover ? "failed over" : "migrated"} to arbitrary ` +
+        throw new OpPrereqError(`Instances with disk types drbd cannot be ${this.failover ? "failed over" : "migrated"} to arbitrary ` +
           "nodes (neither an iallocator nor a target node can be passed)", ErrorCode.inval);
       }
       this.target = cfg.nodes[snode] as Node;
