@@ -35,7 +35,7 @@ export const HCHECK_SPECS: readonly OptSpec[] = [
 ];
 
 function ensureQuoted(v: string): string {
-  return /^[A-Za-z0-9_.:\/-]*$/.test(v) ? v : `'${v}'`;
+  return /^[A-Za-z0-9.]*$/.test(v) ? v : `'${v}'`;
 }
 
 export function hcheckMain(argv: readonly string[], pre: Preloaded = {}): { code: number; out: string; err: string } {
@@ -75,10 +75,11 @@ export function hcheckMain(argv: readonly string[], pre: Preloaded = {}): { code
       return { grp: C.find(cd.groups, gdx), score: compCV(nl), stats };
     };
     const printStats = (level: string, phase: string, descrs: [string, string][], values: string[], title: string): void => {
-      if (machine) keys(descrs.map(([k], i) => [`${phase}_${level}_${k}`, values[i]!]));
+      const pairs = descrs.slice(0, values.length);
+      if (machine) keys(pairs.map(([k], i) => [`${phase}_${level}_${k}`, values[i]!]));
       else if (o.verbose >= 1) {
         io.out.push(`\n${title}`);
-        descrs.forEach(([, d], i) => io.out.push(`    ${d}: ${values[i]}\n`));
+        pairs.forEach(([, d], i) => io.out.push(`    ${d}: ${values[i]}\n`));
       }
     };
     const report = (phase: "INIT" | "FINAL", gs: ReturnType<typeof perGroup>[], need: boolean): number[] => {
@@ -88,7 +89,9 @@ export function hcheckMain(argv: readonly string[], pre: Preloaded = {}): { code
         printStats(`GROUP_${machine ? g.grp.idx : g.grp.name}`, phase, groupData, values,
           `Statistics for group ${g.grp.name} ${descr}\n`);
       }
-      const sums = common.map((_, k) => gs.reduce((s, g) => s + g.stats[k]!, 0));
+      // Ganeti sums with `map sum . transpose`: no groups, no sums (the flag then pairs
+      // with the first key)
+      const sums = gs.length === 0 ? [] : common.map((_, k) => gs.reduce((s, g) => s + g.stats[k]!, 0));
       const values = [...sums.map(String), machine ? (need ? "1" : "0") : need ? "True" : "False"];
       printStats("CLUSTER", phase, clusterData, values, `Cluster statistics ${descr}\n`);
       return sums;
