@@ -9,7 +9,7 @@ import {
 } from "../constants.js";
 import { main, out, err, COMMON, parseKeyVal, parseIdentKeyVal, parseBool, forceDictType, BES_PARAMETER_TYPES, type CommandTable,
   type Options } from "./framework.js";
-import { withMaster, connectMaster, runOpcode, pollJob, commonOpFields } from "./jobs.js";
+import { withMaster, connectMaster, runOpcode, pollJob, commonOpFields, ctime } from "./jobs.js";
 // Bootstrap code (certificates, config writer, node RPC) is loaded only by the commands
 // that need it, so everyday commands start fast.
 const bootstrap = (): Promise<typeof import("./bootstrap.js")> => import("./bootstrap.js");
@@ -17,6 +17,7 @@ import { tagCommands } from "./tags.js";
 import { confirm } from "./prompt.js";
 import { formatInfo } from "./info-format.js";
 import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
+import { parseTimespec } from "./units.js";
 
 function splitList(v: unknown): string[] | undefined {
   return typeof v === "string" ? v.split(",").filter((x) => x !== "") : undefined;
@@ -32,12 +33,6 @@ function hvOptions(list: string[] | undefined): Record<string, Record<string, un
   return out;
 }
 
-function parseDuration(text: string): number {
-  const m = /^(\d+)([smhdw]?)$/.exec(text);
-  if (m === null) throw new OpPrereqError(`Invalid time specification '${text}'`, ErrorCode.inval);
-  const mult: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-  return Number(m[1]) * (mult[m[2] ?? ""] ?? 1);
-}
 
 const commands: CommandTable = {
   init: {
@@ -285,11 +280,11 @@ const commands: CommandTable = {
     options: {},
     async run(_o, [what, spec]) {
       const c = await connectMaster();
-      const fmt = (t: number): string => new Date(t * 1000).toString().replace(/ GMT.*$/, "");
+      const fmt = ctime; // Python's time.ctime, as Ganeti prints the pause's end
       try {
         if (what === "pause") {
           if (spec === undefined) throw new OpPrereqError("Missing time specification for watcher pause", ErrorCode.inval);
-          const until = Date.now() / 1000 + parseDuration(spec);
+          const until = Date.now() / 1000 + parseTimespec(spec);
           await c.call(LuxiMethod.setWatcherPause, [until]);
           out(`The watcher is paused until ${fmt(until)}.`);
         } else if (what === "continue") {

@@ -5,6 +5,7 @@ import { listCommand, listFieldsCommand } from "./list.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import { PRIORITY_NAMES } from "../constants.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
+import { parseTimespec } from "./units.js";
 
 export const JOB_LIST_DEFAULT = ["id", "status", "summary"];
 
@@ -26,10 +27,7 @@ const fmtTs = (t: Ts): string => {
 const secs = (t: Ts): number => (t === null ? 0 : t[0] + t[1] / 1e6);
 
 function parseAge(s: string): number {
-  if (s === "all") return -1;
-  const m = /^(\d+)([smhdw]?)$/.exec(s);
-  if (m === null) throw new OpPrereqError(`Invalid age '${s}'`, ErrorCode.inval);
-  return Number(m[1]) * ({ "": 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] ?? ""] ?? 1);
+  return s === "all" ? -1 : parseTimespec(s);
 }
 
 const commands: CommandTable = {

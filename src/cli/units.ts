@@ -1,6 +1,6 @@
 // Sizes as Ganeti's command line takes them ("512", "10G", "1.5t"), in MiB: utils.ParseUnit,
 // rounded up to whole MiB and then to a multiple of 4, with its errors.
-import { UnitParseError } from "../errors.js";
+import { UnitParseError, OpPrereqError, ErrorCode } from "../errors.js";
 
 export function parseUnit(text: string): number {
   const m = /^([.\d]+)\s*([a-zA-Z]+)?$/.exec(text);
@@ -15,4 +15,15 @@ export function parseUnit(text: string): number {
   value = Math.ceil(value);
   if (value % 4 !== 0) value += 4 - (value % 4);
   return value;
+}
+
+/** Ganeti's ParseTimespec: "30", "30s", "5m", "2h", "1d", "1w" in seconds, with its errors. */
+export function parseTimespec(text: string): number {
+  if (text === "") throw new OpPrereqError("Empty time specification passed", ErrorCode.inval);
+  const mult: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+  const m = mult[text.slice(-1)];
+  const digits = m === undefined ? text : text.slice(0, -1);
+  if (digits === "") throw new OpPrereqError("Invalid time specification (only suffix passed)", ErrorCode.inval);
+  if (!/^[+-]?\d+$/.test(digits.trim())) throw new OpPrereqError(`Invalid time specification '${digits}'`, ErrorCode.inval);
+  return Number(digits) * (m ?? 1);
 }

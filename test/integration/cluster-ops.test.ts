@@ -57,9 +57,14 @@ test("watcher pause, info, continue", async () => {
   let r = await c.on("node1", "gnt-cluster", "watcher", "info");
   assert.equal(r.stdout, "The watcher is not paused.\n");
   r = await c.on("node1", "gnt-cluster", "watcher", "pause", "1h");
-  assert.match(r.stdout, /^The watcher is paused until .+\.\n$/);
+  // time.ctime's layout, as in the administrator's guide: "Mon Oct 26 00:30:37 2009".
+  assert.match(r.stdout, /^The watcher is paused until [A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\.\n$/);
+  const until = r.stdout;
   r = await c.on("node1", "gnt-cluster", "watcher", "info");
-  assert.match(r.stdout, /^The watcher is paused until .+\.\n$/);
+  assert.equal(r.stdout, until);
+  r = await c.on("node1", "ganeti-watcher", "-d");
+  assert.equal(r.code, 0);
+  assert.match(r.stderr, / DEBUG Pause has been set, exiting\n$/);
   r = await c.on("node1", "gnt-cluster", "watcher", "continue");
   assert.equal(r.stdout, "The watcher is no longer paused.\n");
   r = await c.on("node1", "gnt-cluster", "watcher", "pause", "soon");

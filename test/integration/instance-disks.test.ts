@@ -452,3 +452,40 @@ test("modify -t ext -e provider=...: the data moves into the provider's volume a
   await ok("gnt-instance", "remove", "-f", "cE");
   await ok("gnt-cluster", "modify", "--enabled-disk-templates", "file,diskless,sharedfile,drbd");
 });
+
+test("ganeti-watcher restarts a crashed instance and re-activates disks on a rebooted secondary", async () => {
+  await ok("gnt-instance", "add", "-t", "drbd", "-n", "node1:node2", "-o", "image+default", "-s", "16M", "--no-name-check", "wD");
+  const watcherLog = join(c.root("node1"), "var/log/ganeti/watcher.log");
+  const since = async (): Promise<number> => (await readFile(watcherLog, "utf8").catch(() => "")).length;
+  const newLog = async (from: number): Promise<string> => (await readFile(watcherLog, "utf8")).slice(from);
+  // Not the master: the watcher only looks after the node's own daemons.
+  const other = await c.on("node2", "ganeti-watcher", "-d");
+  assert.equal(other.code, 0, other.stderr);
+  assert.match(other.stderr, /DEBUG Not on master, exiting \(master is node1\)\n$/);
+  // The guest dies behind Ganeti's back (its hypervisor state is gone): ERROR_down, then restarted.
+  await rm(join(c.root("node1"), "var/run/ganeti/fake-hv/wD"));
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "status", "wD")), [["ERROR_down"]]);
+  let at = await since();
+  let r = await c.on("node1", "ganeti-watcher");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(await newLog(at), /ganeti-watcher INFO Restarting instance 'wD' \(attempt #1\)\n/);
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "status", "wD")), [["running"]]);
+  at = await since();
+  await c.on("node1", "ganeti-watcher");
+  assert.match(await newLog(at), /ganeti-watcher INFO Restart of instance 'wD' succeeded\n/);
+  // The secondary reboots: its drbd device is gone until the watcher activates the disks again.
+  r = await c.on("node1", "gnt-node", "powercycle", "--yes", "node2");
+  assert.equal(r.code, 0, r.stderr);
+  for (let i = 0; ; i++) {
+    await new Promise((res) => setTimeout(res, 1000));
+    const info = await c.on("node1", "gnt-instance", "info", "wD");
+    if (info.code === 0 && !/on secondary: \/dev\/drbd/.test(info.stdout)) break;
+    assert.ok(i < 20, info.stdout);
+  }
+  at = await since();
+  r = await c.on("node1", "ganeti-watcher");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(await newLog(at), /ganeti-watcher INFO Activating disks for instance 'wD'\n/);
+  assert.match(await ok("gnt-instance", "info", "wD"), /\n      on secondary: \/dev\/drbd\d+ \(147:\d+\) /);
+  await ok("gnt-instance", "remove", "-f", "wD");
+});
