@@ -204,3 +204,23 @@ test("on the live cluster our htools print what Ganeti 3.0.2's print", async (t)
     await new Promise((ok) => proxy.close(ok));
   }
 });
+
+test("hsqueeze -L -X: instances leave the nodes it powers down, which are tagged and offlined", async () => {
+  // only externally mirrored instances left: node2 and node3 become offline candidates
+  await ok("gnt-instance", "remove", "-f", "d1");
+  const plan = await ok("hsqueeze", "-L", "--no-headers");
+  assert.deepEqual(plan.trim().split("\n").sort(), ["node2", "node3"]);
+  const r = await c.on("node1", "hsqueeze", "-L", "-X");
+  assert.match(r.stdout, /^Got job IDs \d+$/m);
+  // our master has no out-of-band power control yet: the last job (OP_OOB_COMMAND) fails
+  // with Ganeti's message; everything before it has been done
+  if (r.code !== 0) {
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^Error: hsqueeze: Not all jobs completed successfully: \[\(JobId \{fromJobId = \d+\},JOB_STATUS_ERROR\)\]\nAborting\.\n\n$/m);
+  }
+  for (const [name, where] of await instances()) assert.equal(where, "node1", name);
+  const nodes = rows(await ok("gnt-node", "list", "--no-headers", "--separator=|", "-o", "name,offline,tags"));
+  assert.deepEqual(nodes, [["node1", "N", ""], ["node2", "Y", "htools:standby:auto"], ["node3", "Y", "htools:standby:auto"]]);
+  // and hsqueeze now sees standby nodes it could power on
+  assert.match(await ok("hsqueeze", "-L", "-v"), /^Online candidates: node2,node3$/m);
+});
