@@ -64,6 +64,8 @@ export async function preload(specs: readonly OptSpec[], argv: readonly string[]
     return {};
   }
   const v = p.values;
+  // the programs refuse arguments before loading anything
+  if (p.args.length > 0) return {};
   if (!v.has("luxi") || v.has("help") || v.has("version") || v.has("help-completion")) return {};
   const m = v.get("master");
   if ((m !== undefined && m.some((x) => x !== null && x !== "")) || v.has("text-data")) return {};
