@@ -136,7 +136,7 @@ function nodeData(cfg: ConfigData, live: LiveData, template: string): Record<str
     out[n.name] = {
       total_memory: l.info.memory_total, reserved_memory: l.info.memory_dom0, free_memory: mem.free,
       total_disk: disk.total, free_disk: disk.free, total_spindles: 0, free_spindles: 0,
-      total_cpus: l.info.cpu_total, reserved_cpus: 0, i_pri_memory: mem.pMem, i_pri_up_memory: mem.pUpMem,
+      total_cpus: l.info.cpu_total, reserved_cpus: l.info.cpu_dom0, i_pri_memory: mem.pMem, i_pri_up_memory: mem.pUpMem,
       ...basic,
     };
   }

@@ -25,6 +25,8 @@ export const NodeLiveInfoSchema = Type.Object({
   memory_free: Type.Number(),
   memory_dom0: Type.Number(),
   cpu_total: Type.Number(),
+  /** CPUs the node OS may use (Ganeti's cpu_dom0: all of them, except under Xen). */
+  cpu_dom0: Type.Number(),
   cpu_nodes: Type.Number(),
   cpu_sockets: Type.Number(),
   storage: Type.Array(Type.Object({

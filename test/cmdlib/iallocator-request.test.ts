@@ -50,7 +50,7 @@ function live(cfg: ConfigData, free: Record<string, number>): LiveData {
   for (const n of Object.values(cfg.nodes)) {
     if (n.offline) continue;
     const f = free[n.uuid] ?? 4096;
-    const info = { bootid: "b", memory_total: 8192, memory_free: f, memory_dom0: 8192 - f, cpu_total: 4, cpu_nodes: 1, cpu_sockets: 1,
+    const info = { bootid: "b", memory_total: 8192, memory_free: f, memory_dom0: 8192 - f, cpu_total: 4, cpu_dom0: 4, cpu_nodes: 1, cpu_sockets: 1,
       storage: [{ type: "file", name: FILE_DIR, storage_size: 100_000, storage_free: 90_000 }] };
     m.set(n.uuid, { info: info as never, instances: n.uuid === "n1" ? { inst1: { memory: 256 } } : {} });
   }
@@ -88,6 +88,8 @@ test("the cluster data has Ganeti's shape: groups, nodes with live data, instanc
   assert.equal(nodes["node1"]!["free_memory"], 3000 - 256);
   assert.equal(nodes["node1"]!["reserved_memory"], 8192 - 3000);
   assert.equal(nodes["node1"]!["i_pri_memory"], 512);
+  assert.equal(nodes["node1"]!["total_cpus"], 4);
+  assert.equal(nodes["node1"]!["reserved_cpus"], 4, "Ganeti's cpu_dom0: the node OS may use every CPU");
   assert.equal(nodes["node1"]!["i_pri_up_memory"], 512);
   assert.equal(nodes["node2"]!["i_pri_up_memory"], 0, "inst2 is down");
   assert.equal(nodes["node2"]!["free_disk"], 90_000, "drbd volumes live in the file storage directory here");

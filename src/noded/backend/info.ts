@@ -49,6 +49,7 @@ export async function nodeInfo(args: RpcArgs<"node_info">, ctx: NodedContext): P
     memory_free: mem.free,
     memory_dom0: dom0,
     cpu_total: cpus().length,
+    cpu_dom0: cpus().length, // as Ganeti's Linux node info: the node OS can use every CPU
     cpu_nodes: 1,
     cpu_sockets: 1,
     storage,
