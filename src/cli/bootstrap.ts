@@ -3,7 +3,7 @@
 // destroyed cluster.
 import { randomUUID } from "node:crypto";
 import { mkdir, rm, readdir } from "node:fs/promises";
-import type { ConfigData, Node } from "../objects/types.js";
+import type { ConfigData, IPolicy, Node } from "../objects/types.js";
 import { newClusterConfig } from "../objects/defaults.js";
 import { serializeConfigData } from "../objects/config-data.js";
 import { computeSsconf } from "../config/ssconf-values.js";
@@ -35,6 +35,8 @@ export interface InitOptions {
   readonly nicparams?: Record<string, unknown>;
   readonly ndparams?: Record<string, unknown>;
   readonly diskparams?: Record<string, Record<string, unknown>>;
+  /** The instance policy's keys that differ from Ganeti's defaults (--ipolicy-*). */
+  readonly ipolicy?: IPolicy;
 }
 
 async function writeSsconfLocal(paths: GanetiPaths, cfg: ConfigData): Promise<void> {
@@ -90,6 +92,7 @@ export async function initCluster(paths: GanetiPaths, o: InitOptions): Promise<s
     sharedFileStorageDir: o.sharedFileStorageDir ?? "/srv/ganeti/shared-file-storage",
     candidatePoolSize: o.candidatePoolSize ?? 10,
     hvparams: o.hvparams, beparams: o.beparams, nicparams: o.nicparams, ndparams: o.ndparams, diskparams: o.diskparams,
+    ipolicy: o.ipolicy,
   });
   await atomicWrite(paths.configFile, serializeConfigData(cfg), { mode: 0o640 });
   await writeSsconfLocal(paths, cfg);

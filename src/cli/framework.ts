@@ -306,4 +306,5 @@ export const COMMON = {
   units: { type: "string", help: "Specify units for output (one of h/m/g/t)", metavar: "UNITS" },
   output: { type: "string", short: "o", help: "Comma separated list of output fields", metavar: "FIELDS" },
   reason: { type: "string", help: "The reason for executing the command", metavar: "REASON" },
+  "ignore-ipolicy": { type: "boolean", help: "Ignore instance policy violations" },
 } as const satisfies Record<string, OptionSpec>;

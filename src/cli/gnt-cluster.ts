@@ -18,6 +18,7 @@ import { confirm } from "./prompt.js";
 import { formatInfo } from "./info-format.js";
 import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
 import { parseTimespec } from "./units.js";
+import { IPOLICY_OPTIONS, ipolicyFromOptions } from "./ipolicy-opts.js";
 
 function splitList(v: unknown): string[] | undefined {
   return typeof v === "string" ? v.split(",").filter((x) => x !== "") : undefined;
@@ -56,6 +57,7 @@ const commands: CommandTable = {
       "no-etc-hosts": { type: "boolean", help: "Don't modify the cluster's hosts file" },
       "no-ssh-init": { type: "boolean", help: "Accepted for compatibility: nodes join by token, not SSH" },
       "vg-name": { type: "string", short: "g", help: "Volume group name for LVM-based disks", metavar: "VG" },
+      ...IPOLICY_OPTIONS,
       debug: COMMON.debug,
     },
     async run(o, [name]) {
@@ -77,6 +79,7 @@ const commands: CommandTable = {
         nicparams: typeof o["nic-parameters"] === "string" ? parseKeyVal(o["nic-parameters"], "nic") : undefined,
         ndparams: typeof o["node-parameters"] === "string" ? parseKeyVal(o["node-parameters"], "node") : undefined,
         diskparams: hvOptions(o["disk-parameters"] as string[] | undefined),
+        ipolicy: ipolicyFromOptions(o),
       });
       out(`Join token for new nodes (one-time, valid 24h): ${token}`);
       out("Start ganeti-noded --join-token TOKEN on a new node, then run gnt-node add on this node.");
@@ -319,24 +322,13 @@ const commands: CommandTable = {
       "maintain-node-health": { type: "string", help: "yes/no" },
       "vg-name": { type: "string", short: "g", help: "Volume group" },
       "file-storage-dir": { type: "string", help: "File storage directory" },
-      "ipolicy-vcpu-ratio": { type: "string", help: "The maximum allowed vcpu-to-cpu ratio" },
-      "ipolicy-spindle-ratio": { type: "string", help: "The maximum allowed instances to spindle ratio" },
-      "ipolicy-disk-templates": { type: "string", help: "Comma-separated list of enabled disk templates" },
-      "ipolicy-bounds-specs": { type: "string", help: "Instance specs bounds: min:k=v,.../max:k=v,...[//min:.../max:...]" },
+      ...IPOLICY_OPTIONS,
       submit: COMMON.submit, priority: COMMON.priority,
     },
     async run(o) {
       const op: Record<string, unknown> = { OP_ID: "OP_CLUSTER_SET_PARAMS" };
-      const ipolicy: Record<string, unknown> = {};
-      for (const [opt, key] of [["ipolicy-vcpu-ratio", "vcpu-ratio"], ["ipolicy-spindle-ratio", "spindle-ratio"]] as const) {
-        if (typeof o[opt] !== "string") continue;
-        const v = Number(o[opt]);
-        if (!Number.isFinite(v) || v <= 0) throw new OpPrereqError(`Invalid value for --${opt}: ${String(o[opt])}`, ErrorCode.inval);
-        ipolicy[key] = v;
-      }
-      if (typeof o["ipolicy-disk-templates"] === "string") ipolicy["disk-templates"] = splitList(o["ipolicy-disk-templates"]);
-      if (typeof o["ipolicy-bounds-specs"] === "string") ipolicy["minmax"] = parseBoundsSpecs(o["ipolicy-bounds-specs"]);
-      if (Object.keys(ipolicy).length > 0) op["ipolicy"] = ipolicy;
+      const ipolicy = ipolicyFromOptions(o);
+      if (ipolicy !== undefined) op["ipolicy"] = ipolicy;
       if (typeof o["candidate-pool-size"] === "string") op["candidate_pool_size"] = Number(o["candidate-pool-size"]);
       if (o["hypervisor-parameters"] !== undefined) op["hvparams"] = hvOptions(o["hypervisor-parameters"] as string[]);
       if (o["disk-parameters"] !== undefined) op["diskparams"] = hvOptions(o["disk-parameters"] as string[]);
@@ -406,30 +398,6 @@ const commands: CommandTable = {
   },
   ...tagCommands("cluster", false),
 };
-
-/** Ganeti's --ipolicy-bounds-specs: "min:k=v,.../max:k=v,..." pairs separated by "//". */
-function parseBoundsSpecs(text: string): Array<{ min: Record<string, number>; max: Record<string, number> }> {
-  return text.split("//").map((pair) => {
-    const out: Record<string, Record<string, number>> = {};
-    for (const part of pair.split("/")) {
-      const colon = part.indexOf(":");
-      const which = part.slice(0, colon);
-      if (colon < 0 || (which !== "min" && which !== "max")) throw new OpPrereqError(`Invalid instance specs bounds '${pair}'`, ErrorCode.inval);
-      out[which] = Object.fromEntries(Object.entries(parseKeyVal(part.slice(colon + 1), "ipolicy")).map(([k, v]) => {
-        const n = typeof v === "number" ? v : parseUnitValue(String(v));
-        return [k, n];
-      }));
-    }
-    if (out["min"] === undefined || out["max"] === undefined) throw new OpPrereqError(`Instance specs bounds need min and max: '${pair}'`, ErrorCode.inval);
-    return { min: out["min"], max: out["max"] };
-  });
-}
-
-function parseUnitValue(v: string): number {
-  const m = /^(\d+)([mgt]?)$/i.exec(v);
-  if (m === null) throw new OpPrereqError(`Invalid value '${v}' in instance specs`, ErrorCode.inval);
-  return Number(m[1]) * ({ "": 1, m: 1, g: 1024, t: 1048576 }[(m[2] ?? "").toLowerCase()] ?? 1);
-}
 
 export function run(): void {
   main("gnt-cluster", commands);

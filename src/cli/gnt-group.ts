@@ -3,17 +3,21 @@ import { main, out, COMMON, parseKeyVal, type CommandTable, type Options } from 
 import { runOpcode } from "./jobs.js";
 import { listCommand, listFieldsCommand } from "./list.js";
 import { tagCommands } from "./tags.js";
+import { IPOLICY_OPTIONS, ipolicyFromOptions } from "./ipolicy-opts.js";
 
 export const GROUP_LIST_DEFAULT = ["name", "node_cnt", "pinst_cnt", "alloc_policy", "ndparams"];
 
 function groupParams(o: Options, op: Record<string, unknown>): void {
   if (typeof o["alloc-policy"] === "string") op["alloc_policy"] = o["alloc-policy"];
   if (typeof o["node-parameters"] === "string") op["ndparams"] = parseKeyVal(o["node-parameters"], "node");
+  const ipolicy = ipolicyFromOptions(o);
+  if (ipolicy !== undefined) op["ipolicy"] = ipolicy;
 }
 
 const paramOptions = {
   "alloc-policy": { type: "string", help: "Allocation policy (preferred, last_resort, unallocable)", metavar: "POLICY" },
   "node-parameters": { type: "string", help: "Node parameters (k=v,...)" },
+  ...IPOLICY_OPTIONS,
   submit: COMMON.submit, priority: COMMON.priority,
 } as const;
 

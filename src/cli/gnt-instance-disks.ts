@@ -143,7 +143,7 @@ export const diskCommands: CommandTable = {
       "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down", check: "int" },
       "ignore-consistency": { type: "boolean", help: "Ignore the consistency of the disks" },
       compress: { type: "string", help: "Compression for the transfer (none)" },
-      force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
+      "ignore-ipolicy": COMMON["ignore-ipolicy"], force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
     },
     async run(o, [name]) {
       if (typeof o["node"] !== "string") throw new OpPrereqError("The target node must be given with -n", ErrorCode.inval);
@@ -151,7 +151,7 @@ export const diskCommands: CommandTable = {
         return 1;
       }
       const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_MOVE", instance_name: name, target_node: o["node"],
-        ignore_consistency: o["ignore-consistency"] === true };
+        ignore_consistency: o["ignore-consistency"] === true, ignore_ipolicy: o["ignore-ipolicy"] === true };
       if (typeof o["shutdown-timeout"] === "string") op["shutdown_timeout"] = Number(o["shutdown-timeout"]);
       if (typeof o["compress"] === "string") op["compress"] = o["compress"];
       await runOpcode(o, op);

@@ -113,7 +113,7 @@ const base: CommandTable = {
       "no-ip-check": { type: "boolean", help: "Don't check that the instance's IP is unused" },
       "file-storage-dir": { type: "string", help: "Directory for the disk files" },
       "file-driver": { type: "string", help: "Driver for file disks (loop, blktap, blktap2)" },
-      submit: COMMON.submit, priority: COMMON.priority,
+      "ignore-ipolicy": COMMON["ignore-ipolicy"], submit: COMMON.submit, priority: COMMON.priority,
     },
     async run(o, [name]) {
       // Ganeti's SplitNodeOption: "pnode[:snode]", split at the first colon only.
@@ -124,7 +124,7 @@ const base: CommandTable = {
       const op: Record<string, unknown> = {
         OP_ID: "OP_INSTANCE_CREATE", instance_name: name, mode: "create", disks: diskList(o), nics: nicList(o),
         start: o["no-start"] !== true, no_install: o["no-install"] === true, name_check: o["no-name-check"] !== true,
-        ip_check: o["no-ip-check"] !== true && o["no-name-check"] !== true,
+        ip_check: o["no-ip-check"] !== true && o["no-name-check"] !== true, ignore_ipolicy: o["ignore-ipolicy"] === true,
       };
       if (typeof o["disk-template"] === "string") op["disk_template"] = o["disk-template"];
       if (pnode !== undefined) op["pnode"] = pnode;
@@ -229,7 +229,7 @@ const base: CommandTable = {
       "force-variant": { type: "boolean", help: "Force an unknown variant" },
       offline: { type: "boolean", help: "Mark the instance offline" },
       online: { type: "boolean", help: "Mark the instance online (down)" },
-      force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority },
+      "ignore-ipolicy": COMMON["ignore-ipolicy"], force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority },
     async run(o, [name]) {
       const changes = ["net", "disk", "disk-template", "hypervisor-parameters", "backend-parameters", "os-type", "os-parameters", "offline",
         "online", "runtime-memory"];
@@ -237,7 +237,8 @@ const base: CommandTable = {
         err("Please give at least one of the parameters.");
         return 1;
       }
-      const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_SET_PARAMS", instance_name: name, force: o["force"] === true };
+      const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_SET_PARAMS", instance_name: name, force: o["force"] === true,
+        ignore_ipolicy: o["ignore-ipolicy"] === true };
       if (typeof o["backend-parameters"] === "string") {
         const be = parseKeyVal(o["backend-parameters"], "backend");
         for (const [k, v] of Object.entries(be)) if (typeof v === "string" && v.toLowerCase() === "default") be[k] = "default";
@@ -299,11 +300,12 @@ const base: CommandTable = {
       "target-node": { type: "string", short: "n", help: "Target node (shared storage templates)", metavar: "NODE" },
       iallocator: { type: "string", short: "I", help: "Instance allocator choosing the target ('.' for the default)" },
       "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down", check: "int" },
-      force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
+      "ignore-ipolicy": COMMON["ignore-ipolicy"], force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
     },
     async run(o, [name]) {
       if (o["force"] !== true && !(await confirm(`Failover will happen to image ${name ?? ""}. This requires a shutdown of\nthe instance. Continue?`))) return 1;
-      const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_FAILOVER", instance_name: name, ignore_consistency: o["ignore-consistency"] === true };
+      const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_FAILOVER", instance_name: name, ignore_consistency: o["ignore-consistency"] === true,
+        ignore_ipolicy: o["ignore-ipolicy"] === true };
       if (typeof o["target-node"] === "string") op["target_node"] = o["target-node"];
       if (typeof o["shutdown-timeout"] === "string") op["shutdown_timeout"] = Number(o["shutdown-timeout"]);
       if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
@@ -322,12 +324,13 @@ const base: CommandTable = {
       "allow-failover": { type: "boolean", help: "Fall back to failover if the instance can't be migrated" },
       cleanup: { type: "boolean", help: "Clean up after a failed migration: find where the instance runs and fix the configuration" },
       iallocator: { type: "string", short: "I", help: "Instance allocator choosing the target ('.' for the default)" },
-      force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
+      "ignore-ipolicy": COMMON["ignore-ipolicy"], force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
     },
     async run(o, [name]) {
       if (o["force"] !== true && !(await confirm(`Instance ${name ?? ""} will be migrated. Note that migration might\nimpact the instance if ` +
         "anything goes wrong (e.g. due to bugs in the hypervisor). Continue?"))) return 1;
-      const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_MIGRATE", instance_name: name, allow_failover: o["allow-failover"] === true };
+      const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_MIGRATE", instance_name: name, allow_failover: o["allow-failover"] === true,
+        ignore_ipolicy: o["ignore-ipolicy"] === true };
       if (o["non-live"] === true && typeof o["migration-mode"] === "string") {
         throw new OpPrereqError("Only one of the --non-live and --migration-mode options can be passed", ErrorCode.inval);
       }

@@ -152,10 +152,10 @@ const commands: CommandTable = {
       "non-live": { type: "boolean", help: "Do a non-live migration" },
       "target-node": { type: "string", short: "n", help: "Target node (shared storage templates)", metavar: "NODE" },
       iallocator: { type: "string", short: "I", help: "Instance allocator" },
-      force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
+      "ignore-ipolicy": COMMON["ignore-ipolicy"], force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
     },
     async run(o, [name]) {
-      const op: Record<string, unknown> = { OP_ID: "OP_NODE_MIGRATE", node_name: name };
+      const op: Record<string, unknown> = { OP_ID: "OP_NODE_MIGRATE", node_name: name, ignore_ipolicy: o["ignore-ipolicy"] === true };
       if (o["non-live"] === true) op["mode"] = "non-live";
       if (typeof o["target-node"] === "string") op["target_node"] = o["target-node"];
       if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];

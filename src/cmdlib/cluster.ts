@@ -7,6 +7,9 @@ import { checkOsParams } from "./os.js";
 import { nodeTarget } from "../config/store.js";
 import { resolveHost } from "../util/identity.js";
 import { adjustCandidatePool } from "./node.js";
+import { computeNewInstanceViolations, getUpdatedIPolicy, groupInstances, groupIPolicy, commaJoin } from "../objects/ipolicy.js";
+import { clusterIPolicy, fillIPolicy } from "../objects/fill.js";
+import { niceSort } from "../query/common.js";
 
 export class LUClusterRedistConf extends LogicalUnit {
   override readonly reqBgl = false;
@@ -95,6 +98,8 @@ function mergeDict(old: Record<string, unknown> | undefined, upd: Record<string,
 
 export class LUClusterSetParams extends LogicalUnit {
   override readonly hooksPath = "cluster-modify";
+  /** The cluster's policy after the change (GetUpdatedIPolicy), when the opcode changes it. */
+  private newIPolicy: Cluster["ipolicy"] | null = null;
 
   async checkPrereq(): Promise<void> {
     const dts = this.op["enabled_disk_templates"];
@@ -125,6 +130,25 @@ export class LUClusterSetParams extends LogicalUnit {
     for (const [os, upd] of Object.entries(osp ?? {})) {
       const merged = mergeDict((this.cfg.cluster.osparams ?? {})[os] as Record<string, unknown> | undefined, upd);
       await checkOsParams(this.env.rpc, (m) => this.logInfo(m), false, [masterNodeOf(this.cfg)], os, merged, true);
+    }
+    this.checkIPolicy();
+  }
+
+  /** Ganeti's _CheckIpolicy: the instances the new policy makes violate it are named (a warning). */
+  private checkIPolicy(): void {
+    const upd = this.op["ipolicy"];
+    if (upd === undefined || upd === null) return;
+    const cfg = this.cfg;
+    const newPolicy = getUpdatedIPolicy(cfg.cluster.ipolicy ?? {}, upd as Record<string, unknown>, false);
+    this.newIPolicy = newPolicy;
+    const violations = new Set<string>();
+    for (const group of Object.values(cfg.nodegroups)) {
+      const instances = groupInstances(cfg, group);
+      const next = fillIPolicy(clusterIPolicy({ ...cfg.cluster, ipolicy: newPolicy }), group.ipolicy ?? {});
+      for (const name of computeNewInstanceViolations(groupIPolicy(cfg, group.uuid ?? ""), next, instances, cfg)) violations.add(name);
+    }
+    if (violations.size > 0) {
+      this.logWarning(`After the ipolicy change the following instances violate them: ${commaJoin(niceSort([...violations]))}`);
     }
   }
 
@@ -169,9 +193,7 @@ export class LUClusterSetParams extends LogicalUnit {
         for (const [k, v] of Object.entries(upd)) old[k] = mergeDict(old[k], v);
         c = { ...c, [fam]: old };
       }
-      if (op["ipolicy"] !== undefined && op["ipolicy"] !== null) {
-        c = { ...c, ipolicy: mergeDict(c.ipolicy as Record<string, unknown>, op["ipolicy"] as Record<string, unknown>) as Cluster["ipolicy"] };
-      }
+      if (this.newIPolicy !== null) c = { ...c, ipolicy: this.newIPolicy };
       for (const key of ["hidden_os", "blacklisted_os"] as const) {
         for (const [k, v] of (op[key] as Array<[string, string]> | undefined | null) ?? []) {
           const cur = new Set(c[key] ?? []);

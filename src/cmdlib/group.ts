@@ -4,6 +4,10 @@ import type { ConfigData, NodeGroup } from "../objects/types.js";
 import { LogicalUnit, expandNodeName, Levels } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
+import type { IPolicy } from "../objects/types.js";
+import { clusterIPolicy, fillIPolicy } from "../objects/fill.js";
+import { commaJoin, computeNewInstanceViolations, getUpdatedIPolicy, groupInstances, groupIPolicy } from "../objects/ipolicy.js";
+import { niceSort } from "../query/common.js";
 
 export function expandGroup(cfg: ConfigData, name: string): NodeGroup {
   const g = Object.values(cfg.nodegroups).find((x) => x.name === name || x.uuid === name);
@@ -98,10 +102,26 @@ export class LUGroupSetParams extends LogicalUnit {
     this.group = expandGroup(this.cfg, String(this.op["group_name"]));
     this.lock(Levels.nodegroup, [this.group.uuid]);
   }
+  /** The group's own policy after the change, when the opcode changes it. */
+  private newIPolicy: IPolicy | null = null;
   checkPrereq(): void {
     checkAllocPolicy(this.op["alloc_policy"]);
     if (["alloc_policy", "ndparams", "diskparams", "ipolicy", "hv_state", "disk_state"].every((k) => this.op[k] === undefined || this.op[k] === null)) {
       throw new OpPrereqError("Please pass at least one modification", ErrorCode.inval);
+    }
+    this.checkIPolicy();
+  }
+  /** Ganeti's _CheckIpolicy: the group's instances the new policy makes violate it are named (a warning). */
+  private checkIPolicy(): void {
+    const upd = this.op["ipolicy"];
+    if (upd === undefined || upd === null) return;
+    const cfg = this.cfg;
+    const group = cfg.nodegroups[this.group.uuid] ?? this.group;
+    this.newIPolicy = getUpdatedIPolicy(group.ipolicy ?? {}, upd as Record<string, unknown>, true);
+    const next = fillIPolicy(clusterIPolicy(cfg.cluster), this.newIPolicy);
+    const violations = computeNewInstanceViolations(groupIPolicy(cfg, group.uuid), next, groupInstances(cfg, group), cfg);
+    if (violations.length > 0) {
+      this.logWarning(`After the ipolicy change the following instances violate them: ${commaJoin(niceSort(violations))}`);
     }
   }
   async exec(): Promise<OpOutcome> {
@@ -118,6 +138,7 @@ export class LUGroupSetParams extends LogicalUnit {
         g = { ...g, ndparams: { ...(g.ndparams ?? {}), ...(this.op["ndparams"] as Record<string, unknown>) } };
         result.push(["ndparams", JSON.stringify(g.ndparams)]);
       }
+      if (this.newIPolicy !== null) g = { ...g, ipolicy: this.newIPolicy };
       return { ...cfg, nodegroups: { ...cfg.nodegroups, [g.uuid]: { ...g, serial_no: (g.serial_no ?? 0) + 1, mtime: Date.now() / 1000 } } };
     }, (w) => this.logWarning(w));
     return { result };

@@ -11,6 +11,7 @@ import { nodeTarget } from "../config/store.js";
 import { resolveHost } from "../util/identity.js";
 import { assembleDisks, diskArg, diskNodes, isDrbd, nodeOf, shutdownDisks, waitForSync } from "./instance-disks.js";
 import { formatUnit } from "../query/format.js";
+import { commaJoin, computeIPolicyDiskSizesViolation, groupIPolicy } from "../objects/ipolicy.js";
 
 const GROWABLE: ReadonlySet<string> = new Set(["drbd", "file", "sharedfile", "plain", "ext"]);
 const FILE_BASED: ReadonlySet<string> = new Set(["file", "sharedfile"]);
@@ -53,6 +54,18 @@ export class LUInstanceGrowDisk extends LUInstanceOne {
       if (this.delta < 0) throw new OpPrereqError(`Requested increment (${formatUnit(this.delta, "h")}) is negative`, ErrorCode.inval);
     }
     this.disk = d;
+    this.checkIPolicy(disks);
+  }
+
+  /** Ganeti's _CheckIPolicy: the disk sizes after the grow against the primary group's policy. */
+  private checkIPolicy(disks: readonly Disk[]): void {
+    const group = nodeOf(this.cfg, this.inst.primary_node).group;
+    const sizes = disks.map((x) => (x.uuid !== this.disk.uuid ? x.size : this.target));
+    const res = computeIPolicyDiskSizesViolation(groupIPolicy(this.cfg, group), sizes, disks);
+    if (res.length === 0) return;
+    const msg = `Growing disk ${String(this.op["disk"])} violates policy: ${commaJoin(res)}`;
+    if (this.op["ignore_ipolicy"] === true) this.logWarning(msg);
+    else throw new OpPrereqError(msg, ErrorCode.inval);
   }
 
   async exec(): Promise<OpOutcome> {

@@ -12,6 +12,7 @@ import { nodeTarget } from "../config/store.js";
 import { iallocatorName, relocateNode } from "./iallocator.js";
 import { assembleDisks, diskArg, disksConsistent, drbdLocal, isDrbd, shutdownDisks, unmapExtDisks } from "./instance-disks.js";
 import { instanceSecondaryNodes } from "../objects/topology.js";
+import { checkTargetNodeIPolicy } from "./ipolicy.js";
 
 const py = (b: boolean): string => (b ? "True" : "False");
 
@@ -82,6 +83,7 @@ abstract class LUInstanceMove extends LogicalUnit {
     }
     await this.chooseTarget();
     const target = cfg.nodes[this.target.uuid] ?? this.target;
+    checkTargetNodeIPolicy((m) => this.logWarning(m), cfg, this.inst, target, this.op["ignore_ipolicy"] === true);
     if (target.uuid === this.inst.primary_node) {
       throw new OpPrereqError(`Cannot migrate instance ${this.inst.name} to its primary (${target.name})`, ErrorCode.state);
     }

@@ -16,6 +16,9 @@ import { checkAddedDisks, checkExtDisks, extSpec } from "./extstorage.js";
 import { expandNodeName } from "./base.js";
 import { checkConversion, convertDisks, type ConversionRequest } from "./instance-convert.js";
 import { allocateSecondary, iallocatorName } from "./iallocator.js";
+import { checkTargetNodeIPolicy } from "./ipolicy.js";
+import { commaJoin, computeIPolicyInstanceSpecViolation, groupIPolicy, pyReprNodeGroup, type InstanceSpecDict, type SpecValue }
+  from "../objects/ipolicy.js";
 
 interface Mod {
   readonly op: "add" | "remove" | "modify";
@@ -118,11 +121,12 @@ export class LUInstanceSetParams extends LUInstanceOne {
       await checkOsParams(this.env.rpc, (m) => this.logInfo(m), true, instanceNodes(this.cfg, this.inst).map((u) => this.cfg.nodes[u])
         .filter((n): n is Node => n !== undefined), osName, fillOsParams(this.cfg.cluster, osName, merged), op["force_variant"] === true);
     }
-    this.checkNics();
+    const nicCount = this.checkNics();
     this.checkDisks();
     await checkAddedDisks(this.env.rpc, this.cfg, instanceDiskTemplate(this.cfg, this.inst), pnode,
       this.diskMods.filter((m) => m.op === "add").map((m) => m.params));
     if (typeof op["disk_template"] === "string") await this.checkConversion(op["disk_template"]);
+    this.checkIPolicy(nicCount);
   }
 
   /** Ganeti's CheckArguments and _PreCheckDiskTemplate for `-t`; the new secondary from -n or the allocator. */
@@ -150,9 +154,57 @@ export class LUInstanceSetParams extends LUInstanceOne {
     } else {
       this.conversion = req;
     }
+    this.checkConversionPolicy(this.conversion);
   }
 
-  private checkNics(): void {
+  /** _PreCheckDiskTemplate's policy checks: the new secondary's group, the template allowed in the primary's. */
+  private checkConversionPolicy(req: ConversionRequest): void {
+    const cfg = this.cfg;
+    if (req.remoteNode !== null) {
+      checkTargetNodeIPolicy((m) => this.logWarning(m), cfg, this.inst, cfg.nodes[req.remoteNode.uuid] ?? req.remoteNode,
+        this.op["ignore_ipolicy"] === true);
+    }
+    const allowed = groupIPolicy(cfg, this.pnode.group)["disk-templates"] ?? [];
+    if (!allowed.includes(req.template)) {
+      // Ganeti's text, "in not allowed" included.
+      throw new OpPrereqError(`Disk template '${req.template}' in not allowed (allowed templates: ${commaJoin(allowed)})`, ErrorCode.state);
+    }
+  }
+
+  /**
+   * The instance as it will be against its primary group's policy, once with maxmem and
+   * once with minmem (Ganeti's CheckPrereq, skipped with --ignore-ipolicy). As Ganeti's,
+   * the disk count is the current disks plus the added ones.
+   */
+  private checkIPolicy(nicCount: number): void {
+    if (this.op["ignore_ipolicy"] === true) return;
+    const cfg = this.cfg;
+    const group = cfg.nodegroups[this.pnode.group];
+    if (group === undefined) return;
+    const oldDisks = instanceDisks(cfg, this.inst);
+    const added = this.diskMods.filter((m) => m.op === "add");
+    const sizes = [...oldDisks.map((d) => d.size), ...added.map((m) => Number(m.params["size"]))];
+    const beNew = fillInstanceBe(cfg.cluster, { ...this.inst, beparams: Object.fromEntries(Object.entries({
+      ...this.inst.beparams, ...((this.op["beparams"] ?? {}) as Record<string, unknown>) }).filter(([, v]) => v !== "default")) });
+    const num = (v: unknown): SpecValue => (typeof v === "number" ? v : v === "auto" ? "auto" : null);
+    const template = this.op["disk_template"];
+    const types = typeof template === "string" ? sizes.map(() => template)
+      : [...oldDisks.map((d) => d.dev_type), ...added.map(() => instanceDiskTemplate(cfg, this.inst))];
+    const ispec: InstanceSpecDict = { "disk-count": sizes.length, "disk-size": sizes, "nic-count": nicCount,
+      "spindle-use": num(beNew["spindle_use"]), "cpu-count": num(beNew["vcpus"]) };
+    const policy = groupIPolicy(cfg, this.pnode.group);
+    const resMax = computeIPolicyInstanceSpecViolation(policy, { ...ispec, "memory-size": num(beNew["maxmem"]) }, types);
+    const resMin = computeIPolicyInstanceSpecViolation(policy, { ...ispec, "memory-size": num(beNew["minmem"]) }, types);
+    if (resMax.length > 0 || resMin.length > 0) {
+      // Ganeti formats the group object itself here (its repr), then its name; the
+      // violations are a Python set there, here in order of first appearance.
+      throw new OpPrereqError(`Instance allocation to group ${pyReprNodeGroup(group)} (${group.name}) violates policy: ` +
+        commaJoin(new Set([...resMax, ...resMin])), ErrorCode.inval);
+    }
+  }
+
+  /** Returns the number of NICs the instance will have. */
+  private checkNics(): number {
     let count = this.inst.nics.length;
     for (const m of this.nicMods) {
       const bad = Object.keys(m.params).filter((k) => !NIC_KEYS.has(k));
@@ -168,6 +220,7 @@ export class LUInstanceSetParams extends LUInstanceOne {
         throw new OpPrereqError("Cannot set the NIC IP address to None on a routed NIC", ErrorCode.inval);
       }
     }
+    return count;
   }
 
   private checkDisks(): void {

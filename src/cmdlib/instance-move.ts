@@ -10,6 +10,7 @@ import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import { createDisks, diskArg, removeDisks } from "./instance-disks.js";
 import { followTransfer } from "./transfer-progress.js";
+import { checkTargetNodeIPolicy } from "./ipolicy.js";
 
 /** Disk types whose data can be copied to another node (Ganeti's DTS_COPYABLE, of those built). */
 const COPYABLE: ReadonlySet<string> = new Set(["file", "plain"]);
@@ -43,6 +44,7 @@ export class LUInstanceMove extends LogicalUnit {
     if (t.offline) throw new OpPrereqError(`Can't use offline node ${t.name}`, ErrorCode.state);
     if (t.drained) throw new OpPrereqError(`Can't use drained node ${t.name}`, ErrorCode.state);
     if (!t.vm_capable) throw new OpPrereqError(`Can't use non-vm_capable node ${t.name}`, ErrorCode.state);
+    checkTargetNodeIPolicy((m) => this.logWarning(m), cfg, this.inst, t, this.op["ignore_ipolicy"] === true);
     if (this.inst.admin_state === "up") {
       const be = fillInstanceBe(cfg.cluster, this.inst);
       const info = (await this.env.rpc.call(nodeTarget(t), "node_info", { storage_dirs: [] })).raise(`Can't compute free memory on node ${t.name}`);

@@ -17,6 +17,7 @@ import { findExport, importDisks } from "./backup-import.js";
 import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, shutdownDisks, waitForSync, osInstance, type DiskOpsEnv,
   checkDiskExtProvider, extDiskParams, IDISK_PARAMS } from "./instance-disks.js";
 import { checkExtDisks } from "./extstorage.js";
+import { commaJoin, computeIPolicyInstanceSpecViolation, groupIPolicy, type InstanceSpecDict } from "../objects/ipolicy.js";
 export { osInstance };
 
 const SUPPORTED_TEMPLATES: ReadonlySet<string> = new Set(["diskless", "file", "sharedfile", "drbd", "plain", "ext"]);
@@ -190,14 +191,6 @@ export class LUInstanceCreate extends LogicalUnit {
       (cfg.cluster.blacklisted_os ?? []).some((b) => b === this.osType || b === this.osType?.split("+")[0])) {
       throw new OpPrereqError(`Guest OS '${this.osType}' is not allowed for installation`, ErrorCode.state);
     }
-    if (this.osType !== null && this.op["no_install"] !== true && !n.offline) {
-      await checkNodeHasOs(this.env.rpc, n, this.osType);
-    }
-    if (this.osType !== null && !n.offline) {
-      const nodes = this.snode !== null ? [n, cfg.nodes[this.snode.uuid] ?? this.snode] : [n];
-      await checkOsParams(this.env.rpc, (m) => this.logInfo(m), true, nodes, this.osType,
-        fillOsParams(cfg.cluster, this.osType, (this.op["osparams"] ?? {}) as Record<string, unknown>), this.op["force_variant"] === true);
-    }
     if (n.offline) throw new OpPrereqError(`Cannot use offline primary node '${n.name}'`, ErrorCode.state);
     if (this.template === "ext") await checkExtDisks(this.env.rpc, n, this.diskSpecs);
     if (this.template === "plain") {
@@ -219,10 +212,35 @@ export class LUInstanceCreate extends LogicalUnit {
     }
     if (n.drained) throw new OpPrereqError(`Cannot use drained primary node '${n.name}'`, ErrorCode.state);
     if (!n.vm_capable) throw new OpPrereqError(`Cannot use non-vm_capable primary node '${n.name}'`, ErrorCode.state);
+    this.checkIPolicy(n);
+    // Ganeti checks the OS (CheckOSParams) after the policy.
+    if (this.osType !== null && this.op["no_install"] !== true) await checkNodeHasOs(this.env.rpc, n, this.osType);
+    if (this.osType !== null) {
+      const nodes = this.snode !== null ? [n, cfg.nodes[this.snode.uuid] ?? this.snode] : [n];
+      await checkOsParams(this.env.rpc, (m) => this.logInfo(m), true, nodes, this.osType,
+        fillOsParams(cfg.cluster, this.osType, (this.op["osparams"] ?? {}) as Record<string, unknown>), this.op["force_variant"] === true);
+    }
     if (this.op["start"] !== false) {
       const be = fillInstanceBe(cfg.cluster, { beparams: (this.op["beparams"] ?? {}) as Record<string, unknown> } as unknown as Instance);
       await checkNodeMemory(this.env, n, { name: this.name, minmem: Number(be["minmem"]), maxmem: Number(be["maxmem"]) },
         [cfg.cluster.file_storage_dir ?? "/srv/ganeti/file-storage"]);
+    }
+  }
+
+  /** The new instance's specs against its primary node group's policy, unless --ignore-ipolicy. */
+  private checkIPolicy(pnode: Node): void {
+    const cfg = this.cfg;
+    const be = fillInstanceBe(cfg.cluster, { beparams: (this.op["beparams"] ?? {}) as Record<string, unknown> } as unknown as Instance);
+    const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
+    const ispec: InstanceSpecDict = {
+      "memory-size": num(be["maxmem"]), "cpu-count": num(be["vcpus"]), "disk-count": this.diskSpecs.length,
+      "disk-size": this.diskSpecs.map((d) => Number(d["size"])),
+      "nic-count": ((this.op["nics"] as unknown[] | undefined) ?? []).length, "spindle-use": num(be["spindle_use"]),
+    };
+    const res = computeIPolicyInstanceSpecViolation(groupIPolicy(cfg, pnode.group), ispec, this.diskSpecs.map(() => this.template));
+    if (this.op["ignore_ipolicy"] !== true && res.length > 0) {
+      throw new OpPrereqError(`Instance allocation to group ${pnode.group} (${cfg.nodegroups[pnode.group]?.name ?? ""}) violates policy: ` +
+        commaJoin(res), ErrorCode.inval);
     }
   }
 

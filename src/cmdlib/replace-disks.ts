@@ -12,6 +12,7 @@ import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import { iallocatorName, relocateNode } from "./iallocator.js";
 import { diskArg, disksConsistent, drbdLocal, freeMinor, isDrbd, mirrorStatus, nodeOf, waitForSync } from "./instance-disks.js";
+import { checkTargetNodeIPolicy } from "./ipolicy.js";
 
 type Mode = "replace_on_primary" | "replace_on_secondary" | "replace_new_secondary" | "replace_auto";
 
@@ -78,6 +79,8 @@ export class LUInstanceReplaceDisks extends LogicalUnit {
       if (n.offline) throw new OpPrereqError(`Can't use offline node ${n.name}`, ErrorCode.state);
       if (n.drained) throw new OpPrereqError(`Can't use drained node ${n.name}`, ErrorCode.state);
       if (!n.vm_capable) throw new OpPrereqError(`Node '${n.name}' is not vm_capable`, ErrorCode.state);
+      // The instance changes node: it must still meet the policy there.
+      checkTargetNodeIPolicy((m) => this.logWarning(m), cfg, this.inst, n, this.op["ignore_ipolicy"] === true);
       if (this.snode.offline) this.logInfo(`Old secondary ${this.snode.name} is offline, automatically enabling early-release mode`);
       return;
     }

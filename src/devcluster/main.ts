@@ -148,6 +148,19 @@ async function killNode(paths: GanetiPaths): Promise<void> {
   await waitFor(() => pids.every((p) => !isAlive(p)), 5000);
 }
 
+/**
+ * The development clusters' instance policy: Ganeti's, with bounds wide enough for the
+ * tiny disks and odd memory sizes tests use (Ganeti's minimum disk is 1 GiB). `gnt-cluster
+ * init` itself keeps Ganeti's defaults; `gnt-cluster modify --ipolicy-bounds-specs` sets
+ * any other policy on a devcluster.
+ */
+export const DEVCLUSTER_IPOLICY = {
+  minmax: [{
+    min: { "cpu-count": 1, "disk-count": 1, "disk-size": 1, "memory-size": 1, "nic-count": 0, "spindle-use": 0 },
+    max: { "cpu-count": 64, "disk-count": 16, "disk-size": 16777216, "memory-size": 1073741824, "nic-count": 8, "spindle-use": 12 },
+  }],
+} as const;
+
 async function up(dir: string, n: number, subnet: number, netns: boolean): Promise<void> {
   if (n < 1 || n > 50) throw new OpPrereqError("--nodes must be between 1 and 50", ErrorCode.inval);
   if (netns && process.getuid?.() !== 0) throw new OpPrereqError("--netns needs root (it creates network namespaces)", ErrorCode.environ);
@@ -165,7 +178,7 @@ async function up(dir: string, n: number, subnet: number, netns: boolean): Promi
   process.env["GANETI_HOSTNAME"] = "";
   await initCluster(master, {
     clusterName: s.clusterName, masterNetdev: netns ? "eth0" : "lo", enabledHypervisors: ["fake"],
-    enabledDiskTemplates: await defaultDiskTemplates(),
+    enabledDiskTemplates: await defaultDiskTemplates(), ipolicy: DEVCLUSTER_IPOLICY,
   });
   const lvmWhy = await lvmUnusable();
   if (lvmWhy !== null) process.stdout.write(`Disk template 'plain' left disabled: ${lvmWhy}\n`);

@@ -178,7 +178,9 @@ export function groupInstances(cfg: ConfigData, group: NodeGroup): Instance[] {
 
 /**
  * Python's repr() of a value from config.data: what Ganeti prints when it formats a whole
- * config object with %s. Numbers that Ganeti keeps as floats are named by `floats`.
+ * config object with %s. Dictionaries come with their keys sorted, as Ganeti's
+ * configuration reaches the logical units through JSON written with sorted keys. Numbers
+ * that Ganeti keeps as floats are named by `floats`.
  */
 export function pyReprValue(v: unknown, key = "", floats: ReadonlySet<string> = PY_FLOAT_KEYS): string {
   if (v === null || v === undefined) return "None";
@@ -187,7 +189,8 @@ export function pyReprValue(v: unknown, key = "", floats: ReadonlySet<string> = 
   if (typeof v === "string") return pyReprString(v);
   if (Array.isArray(v)) return `[${v.map((x) => pyReprValue(x, key, floats)).join(", ")}]`;
   if (typeof v === "object") {
-    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyReprString(k)}: ${pyReprValue(x, k, floats)}`).join(", ")}}`;
+    const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${pyReprString(k)}: ${pyReprValue(x, k, floats)}`).join(", ")}}`;
   }
   return String(v);
 }

@@ -135,11 +135,11 @@ test("GetUpdatedIPolicy: the cluster's keys cannot be unset, a group's can; std 
     e.message === "Invalid key in new ipolicy: disk-size");
 });
 
-test("str() of a NodeGroup is Python's repr of its dict, members left out", () => {
+test("str() of a NodeGroup is Python's repr of its dict (slot order, nested keys sorted), members left out", () => {
   const g = { uuid: "u-1", name: "default", serial_no: 3, alloc_policy: "preferred", ndparams: {}, diskparams: {},
     ipolicy: { "vcpu-ratio": 4, "disk-templates": ["plain"] }, networks: {}, hv_state_static: {}, disk_state_static: {}, tags: [],
     ctime: 1700000000.25, mtime: 1700000001, members: ["n1"] } as unknown as NodeGroup;
-  assert.equal(pyReprNodeGroup(g), "{'name': 'default', 'ndparams': {}, 'diskparams': {}, 'ipolicy': {'vcpu-ratio': 4.0, " +
-    "'disk-templates': ['plain']}, 'serial_no': 3, 'hv_state_static': {}, 'disk_state_static': {}, 'alloc_policy': 'preferred', " +
+  assert.equal(pyReprNodeGroup(g), "{'name': 'default', 'ndparams': {}, 'diskparams': {}, 'ipolicy': {'disk-templates': ['plain'], " +
+    "'vcpu-ratio': 4.0}, 'serial_no': 3, 'hv_state_static': {}, 'disk_state_static': {}, 'alloc_policy': 'preferred', " +
     "'networks': {}, 'ctime': 1700000000.25, 'mtime': 1700000001.0, 'uuid': 'u-1', 'tags': []}");
 });
