@@ -4,7 +4,18 @@ import * as C from "./container.js";
 import type { Container } from "./container.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
-import { ScoreBase, compCV, compCVPatched } from "./metrics.js";
+import {
+  type BaseShift,
+  type BoundAcc,
+  ScoreBase,
+  baseShift,
+  boundAccEmpty,
+  boundAccValue,
+  compCV,
+  compCVPatched,
+  newBoundAcc,
+  shiftBoundAcc,
+} from "./metrics.js";
 import * as N from "./node.js";
 import type { Node } from "./node.js";
 import {
@@ -95,7 +106,7 @@ class MoveContext {
   private readonly rsPri = new Map<number, OpResult<Node>>();
   private readonly farPri = new Map<number, OpResult<Node>>();
   private readonly rpTmp = new Map<number, OpResult<Node>>();
-  constructor(readonly force: boolean, readonly nl: Container<Node>, readonly inst: Instance) {
+  constructor(readonly force: boolean, public nl: Container<Node>, readonly inst: Instance) {
     this.oldP = C.find(nl, inst.pNode);
   }
   get oldS(): Node {
@@ -392,15 +403,196 @@ export function checkMove(
 
 /** One balancing step, or null when no move improves the score enough (Ganeti's tryBalance). */
 export function tryBalance(opts: AlgorithmOptions, ini: Table): Table | null {
+  return new Balancer(opts).step(ini);
+}
+
+/** The victims and target nodes of one balancing round (Ganeti's tryBalance). */
+function roundInputs(opts: AlgorithmOptions, ini: Table): { reloc: Instance[]; nodeIdx: Ndx[] } {
   const allNodes = C.elems(ini.nl);
   const offline = new Set(allNodes.filter((n) => n.offline).map((n) => n.idx));
   let insts = C.elems(ini.il);
   if (opts.evacMode) insts = insts.filter((i) => I.allNodes(i).some((n) => offline.has(n)));
   const reloc = insts.filter((i) => i.movable && i.autoBalance);
   const nodeIdx = allNodes.filter((n) => !n.offline).map((n) => n.idx);
+  return { reloc, nodeIdx };
+}
+
+function accepted(opts: AlgorithmOptions, ini: Table, fin: Table): boolean {
+  return fin.score < ini.score && (ini.score > opts.minGainLimit || ini.score - fin.score >= opts.minGain);
+}
+
+/** Ganeti's tryBalance with the candidates of every instance scanned (the reference). */
+export function tryBalanceFull(opts: AlgorithmOptions, ini: Table): Table | null {
+  const { reloc, nodeIdx } = roundInputs(opts, ini);
   const fin = checkMove(opts, nodeIdx, ini, reloc);
-  if (fin.score < ini.score && (ini.score > opts.minGainLimit || ini.score - fin.score >= opts.minGain)) return fin;
-  return null;
+  return accepted(opts, ini, fin) ? fin : null;
+}
+
+interface Found {
+  readonly score: number;
+  readonly res: MoveResult;
+  readonly mv: IMove;
+}
+
+/**
+ * Scans some candidates of one instance (all targets, or only `targets`), feeding every
+ * candidate's bound to `acc`. With `exact`, also returns the instance's best candidate
+ * whose score is below `ini.score` and not above `bar` (the first of equal scores, as
+ * Ganeti keeps the current best unless strictly better); null when there is none.
+ */
+function scanInstance(
+  opts: AlgorithmOptions,
+  ctx: MoveContext,
+  targets: readonly Ndx[],
+  withFailover: boolean,
+  useSecondary: boolean,
+  base: ScoreBase,
+  ini: Table,
+  bar: number,
+  acc: BoundAcc,
+  exact: boolean,
+): Found | null {
+  const target = ctx.inst;
+  const opdx = target.pNode;
+  const osdx = target.sNode;
+  const mir = I.mirrorType(target);
+  let found: Found | null = null;
+  let cur = ini.score;
+  const tryOne = (mv: IMove): void => {
+    const r = applyMoveIn(ctx, mv);
+    if (!r.ok) return;
+    const res = r.value;
+    const lb = base.lowerBound(res.nodes, acc);
+    if (!exact || lb >= cur || lb > bar) return;
+    const score = compCVPatched(ini.nl, res.nodes);
+    if (cur > score) {
+      cur = score;
+      found = { score, res, mv };
+    }
+  };
+  if (withFailover && mir === "internal" && useSecondary) tryOne({ kind: "Failover" });
+  const primaryDrained = ctx.oldP.offline;
+  for (const tdx of targets) {
+    if (tdx === opdx || tdx === osdx) continue;
+    const moves = possibleMoves(
+      mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, primaryDrained, tdx,
+    );
+    for (const mv of moves) tryOne(mv);
+  }
+  return found;
+}
+
+interface CachedInst {
+  acc: BoundAcc;
+  readonly ctx: MoveContext;
+}
+
+/**
+ * Ganeti's greedy balancing, step after step, with the same result as scanning every
+ * candidate of every instance at each step (tryBalanceFull) but without doing so.
+ *
+ * Each instance keeps a lower bound on the score of all its candidates (BoundAcc).
+ * After a move, an instance whose nodes did not change keeps its candidates' own
+ * numbers; its bound is carried over (shiftBoundAcc) and only its candidates onto the
+ * 2-3 changed nodes are bounded anew. Instances on changed nodes are scanned in full.
+ * Then instances are scanned exactly in increasing order of their bound while the bound
+ * is not above the best score found: every instance that could reach the best score is
+ * scanned, and the winner is the first instance (by index) with the best score, and its
+ * first candidate with it — Ganeti's choice.
+ */
+export class Balancer {
+  private last: Table | null = null;
+  private lastBase: ScoreBase | null = null;
+  private lastNodes = "";
+  private changed: readonly Ndx[] = [];
+  private readonly cache = new Map<Idx, CachedInst>();
+  /** Work done so far: full instance scans, partial (changed-target) scans, steps. */
+  readonly stats = { full: 0, partial: 0, steps: 0 };
+
+  constructor(readonly opts: AlgorithmOptions) {}
+
+  step(ini: Table): Table | null {
+    const opts = this.opts;
+    const { reloc, nodeIdx } = roundInputs(opts, ini);
+    const nodesKey = nodeIdx.join(",");
+    let base: ScoreBase | null = null;
+    let shift: BaseShift | null = null;
+    if (this.last === ini && this.lastBase !== null && this.lastNodes === nodesKey) {
+      const b = new ScoreBase(ini.nl, this.lastBase.center);
+      const sh = baseShift(this.lastBase, b);
+      if (sh.ok) {
+        base = b;
+        shift = sh;
+      }
+    }
+    if (base === null) {
+      this.cache.clear();
+      base = new ScoreBase(ini.nl);
+    }
+    const changed = new Set<Ndx>(shift === null ? [] : this.changed);
+    const xTargets = nodeIdx.filter((t) => changed.has(t));
+    const online = new Set(nodeIdx);
+    const useSecondaryOf = (v: Instance): boolean => online.has(v.sNode) && opts.instanceMoves;
+
+    const dirty: Instance[] = [];
+    const clean: { inst: Instance; lb: number }[] = [];
+    const seen = new Set<Idx>();
+    for (const v of reloc) {
+      seen.add(v.idx);
+      const c = this.cache.get(v.idx);
+      if (c === undefined || changed.has(v.pNode) || changed.has(v.sNode)) {
+        dirty.push(v);
+        continue;
+      }
+      shiftBoundAcc(c.acc, shift!);
+      if (xTargets.length > 0) {
+        c.ctx.nl = ini.nl;
+        this.stats.partial++;
+        scanInstance(opts, c.ctx, xTargets, false, useSecondaryOf(v), base, ini, -Infinity, c.acc, false);
+      }
+      if (!boundAccEmpty(c.acc)) clean.push({ inst: v, lb: boundAccValue(c.acc) });
+    }
+    if (this.cache.size > seen.size || dirty.length > 0) {
+      for (const k of [...this.cache.keys()]) if (!seen.has(k)) this.cache.delete(k);
+    }
+
+    let bestScore = ini.score;
+    let winner: { inst: Instance; found: Found } | null = null;
+    const scanFull = (v: Instance): void => {
+      const ctx = new MoveContext(opts.ignoreSoftErrors, ini.nl, v);
+      const acc = newBoundAcc();
+      this.stats.full++;
+      const f = scanInstance(opts, ctx, nodeIdx, true, useSecondaryOf(v), base, ini, bestScore, acc, true);
+      this.cache.set(v.idx, { acc, ctx });
+      if (f === null) return;
+      if (f.score < bestScore || (f.score === bestScore && winner !== null && v.idx < winner.inst.idx)) {
+        bestScore = f.score;
+        winner = { inst: v, found: f };
+      }
+    };
+    clean.sort((a, b) => a.lb - b.lb);
+    let k = 0;
+    if (clean.length > 0 && dirty.length > 0 && clean[0]!.lb <= bestScore) scanFull(clean[k++]!.inst);
+    for (const v of dirty) scanFull(v);
+    for (; k < clean.length && clean[k]!.lb <= bestScore; k++) scanFull(clean[k]!.inst);
+
+    this.last = null;
+    this.stats.steps++;
+    if (winner === null) return null;
+    const { inst, found } = winner as { inst: Instance; found: Found };
+    const fin: Table = {
+      nl: C.addAll(ini.nl, found.res.nodes),
+      il: C.add(ini.il, inst.idx, found.res.inst),
+      score: found.score,
+      plc: [{ inst: inst.idx, pnode: found.res.pri, snode: found.res.sec, move: found.mv, score: found.score }, ...ini.plc],
+    };
+    if (!accepted(opts, ini, fin)) return null;
+    this.last = fin;
+    this.lastBase = base;
+    this.lastNodes = nodesKey;
+    this.changed = found.res.nodes.map(([i]) => i);
+    return fin;
+  }
 }
 
 /** Whether another balancing round is allowed (Ganeti's doNextBalance). */
@@ -421,8 +613,9 @@ export function balance(
   onStep?: (before: Table, after: Table) => void,
 ): Table {
   let tbl = ini;
+  const balancer = new Balancer(opts);
   while (doNextBalance(tbl, maxRounds, minScore)) {
-    const next = tryBalance(opts, tbl);
+    const next = balancer.step(tbl);
     if (next === null) break;
     onStep?.(tbl, next);
     tbl = next;

@@ -207,14 +207,14 @@ const WEIGHT = Float64Array.from(METRICS, (m) => m.weight);
 export class ScoreBase {
   private readonly comps: (number[] | undefined)[];
   private readonly offline: boolean[];
-  private readonly nOn: number;
-  private readonly nOff: number;
-  private readonly center = new Float64Array(NMETRICS);
-  private readonly q0 = new Float64Array(NMETRICS);
-  private readonly d0 = new Float64Array(NMETRICS);
-  private readonly p0 = new Float64Array(NMETRICS);
-  private readonly s0 = new Float64Array(NMETRICS);
-  private readonly a0 = new Float64Array(NMETRICS);
+  readonly nOn: number;
+  readonly nOff: number;
+  readonly center = new Float64Array(NMETRICS);
+  readonly q0 = new Float64Array(NMETRICS);
+  readonly d0 = new Float64Array(NMETRICS);
+  readonly p0 = new Float64Array(NMETRICS);
+  readonly s0 = new Float64Array(NMETRICS);
+  readonly a0 = new Float64Array(NMETRICS);
   private readonly dq = new Float64Array(NMETRICS);
   private readonly dd = new Float64Array(NMETRICS);
   private readonly dp = new Float64Array(NMETRICS);
@@ -223,7 +223,12 @@ export class ScoreBase {
   private readonly da = new Float64Array(NMETRICS);
   private readonly scratch: number[] = new Array<number>(NMETRICS).fill(0);
 
-  constructor(nl: Container<Node>) {
+  /**
+   * `center` (per metric, optional) replaces the mean as the point the squares are
+   * centred on: balancing keeps one centre across steps so that a candidate's own
+   * contribution stays the same numbers from one step to the next.
+   */
+  constructor(nl: Container<Node>, center?: Float64Array) {
     this.comps = [];
     this.offline = [];
     let nOn = 0;
@@ -259,7 +264,7 @@ export class ScoreBase {
       this.a0[m] = a;
       this.p0[m] = p;
       if (metric.agg === "stddev" && nOn > 0) {
-        const c0 = s / nOn;
+        const c0 = center !== undefined ? center[m]! : s / nOn;
         let q = 0;
         let d = 0;
         for (let i = 0; i < this.comps.length; i++) {
@@ -277,8 +282,11 @@ export class ScoreBase {
   }
 
   /** A value never above `compCVPatched(nl, patches)` (-Infinity when no bound is known). */
-  lowerBound(patches: readonly (readonly [number, Node])[]): number {
-    if (this.nOn === 0) return -Infinity;
+  lowerBound(patches: readonly (readonly [number, Node])[], acc?: BoundAcc): number {
+    if (this.nOn === 0) {
+      if (acc !== undefined) acc.total = -Infinity;
+      return -Infinity;
+    }
     const { dq, dd, dp, dqAbs, ds, da } = this;
     dq.fill(0);
     dd.fill(0);
@@ -291,8 +299,10 @@ export class ScoreBase {
       const i = patch[0];
       const node = patch[1];
       const old = this.comps[i];
-      if (old === undefined || node.offline !== this.offline[i]) return -Infinity;
-      for (let j = 0; j < k; j++) if (patches[j]![0] === i) return -Infinity;
+      if (old === undefined || node.offline !== this.offline[i] || dupIndex(patches, k, i)) {
+        if (acc !== undefined) acc.total = -Infinity;
+        return -Infinity;
+      }
       const y = nodeComponents(node, this.scratch);
       const off = node.offline;
       for (let m = 0; m < NMETRICS; m++) {
@@ -333,6 +343,13 @@ export class ScoreBase {
         const scale = this.p0[m]! + dp[m]! + this.q0[m]! + dqAbs[m]! + (d * d) / n;
         const lo = v - (errOn * scale) / n;
         term = WEIGHT[m]! * (lo > 0 ? Math.sqrt(lo) : 0);
+        if (acc !== undefined) {
+          if (lo < acc.vmin[m]!) acc.vmin[m] = lo;
+          if (lo > acc.vmax[m]!) acc.vmax[m] = lo;
+          const ddm = dd[m]!;
+          if (ddm < acc.dmin[m]!) acc.dmin[m] = ddm;
+          if (ddm > acc.dmax[m]!) acc.dmax[m] = ddm;
+        }
       } else {
         const s = this.s0[m]! + ds[m]!;
         const lo = s - (kind === K_SUM_ONLINE ? errOn : errOff) * (this.a0[m]! + da[m]! + Math.abs(ds[m]!));
@@ -341,6 +358,168 @@ export class ScoreBase {
       total += term;
       abs += Math.abs(term);
     }
+    if (acc !== undefined) {
+      if (total < acc.total) acc.total = total;
+      if (abs > acc.abs) acc.abs = abs;
+    }
     return total - 1e-12 * abs;
   }
+
+  /** The error factor of the online metrics' bounds (see lowerBound). */
+  get errOnline(): number {
+    return 16 * (this.nOn + 16) * HALF_ULP;
+  }
+  get errOffline(): number {
+    return 16 * (this.nOff + 16) * HALF_ULP;
+  }
+}
+
+function dupIndex(patches: readonly (readonly [number, Node])[], k: number, i: number): boolean {
+  for (let j = 0; j < k; j++) if (patches[j]![0] === i) return true;
+  return false;
+}
+
+/**
+ * What `ScoreBase.lowerBound` saw over a set of candidates (one instance's moves):
+ * the smallest bound before its final rounding margin (`total`), the largest sum of
+ * absolute terms (`abs`), and per standard-deviation metric the range of the bounded
+ * variance (`vmin`..`vmax`) and of the candidate's change of the centred sum
+ * (`dmin`..`dmax`). `shiftBoundAcc` carries these to the next balancing step.
+ */
+export interface BoundAcc {
+  total: number;
+  abs: number;
+  readonly vmin: Float64Array;
+  readonly vmax: Float64Array;
+  readonly dmin: Float64Array;
+  readonly dmax: Float64Array;
+}
+
+export function newBoundAcc(): BoundAcc {
+  return {
+    total: Infinity,
+    abs: 0,
+    vmin: new Float64Array(NMETRICS).fill(Infinity),
+    vmax: new Float64Array(NMETRICS).fill(-Infinity),
+    dmin: new Float64Array(NMETRICS).fill(Infinity),
+    dmax: new Float64Array(NMETRICS).fill(-Infinity),
+  };
+}
+
+/** Whether the accumulator saw no candidate. */
+export function boundAccEmpty(acc: BoundAcc): boolean {
+  return acc.total === Infinity;
+}
+
+/** The lower bound of every candidate the accumulator covers. */
+export function boundAccValue(acc: BoundAcc): number {
+  // The accumulated shifts add a few roundings per step: a margin far above them.
+  return acc.total - 1e-9 * (acc.abs + 1);
+}
+
+/**
+ * Per-metric changes of the global statistics between two ScoreBases with the same
+ * centre and the same online/offline nodes, for `shiftBoundAcc`.
+ */
+export interface BaseShift {
+  readonly ok: boolean;
+  readonly a: Float64Array; // stddev: shift of the variance, independent part
+  readonly b: Float64Array; // stddev: coefficient of the candidate's dd
+  readonly sa: Float64Array; // stddev: scale shift, independent part
+  readonly pad: Float64Array; // stddev: rounding allowance on the variance shift
+  readonly sumLo: Float64Array; // sums: lower bound of the shift
+  readonly sumAbs: Float64Array; // sums: magnitude of the shift
+  readonly errOn: number;
+  readonly n: number;
+}
+
+export function baseShift(prev: ScoreBase, cur: ScoreBase): BaseShift {
+  const a = new Float64Array(NMETRICS);
+  const b = new Float64Array(NMETRICS);
+  const sa = new Float64Array(NMETRICS);
+  const pad = new Float64Array(NMETRICS);
+  const sumLo = new Float64Array(NMETRICS);
+  const sumAbs = new Float64Array(NMETRICS);
+  const n = cur.nOn;
+  const ok = prev.nOn === cur.nOn && prev.nOff === cur.nOff && n > 0;
+  if (ok) {
+    for (let m = 0; m < NMETRICS; m++) {
+      const kind = KIND[m]!;
+      if (kind === K_STDDEV) {
+        if (prev.center[m] !== cur.center[m]) return { ok: false, a, b, sa, pad, sumLo, sumAbs, errOn: 0, n };
+        const dQ = cur.q0[m]! - prev.q0[m]!;
+        const dD = cur.d0[m]! - prev.d0[m]!;
+        const dP = cur.p0[m]! - prev.p0[m]!;
+        const cross = (dD * (cur.d0[m]! + prev.d0[m]!)) / n;
+        // variance(dd) = (dQ - (cross + 2 dD dd / n)) / n ; scale(dd) = dP + dQ + cross + 2 dD dd / n
+        a[m] = (dQ - cross) / n;
+        b[m] = (-2 * dD) / (n * n);
+        sa[m] = dP + dQ + cross;
+        pad[m] = 1e-12 * ((Math.abs(dQ) + Math.abs(cross) + Math.abs(dP)) / n + Math.abs(b[m]!));
+      } else if (kind === K_SUM_ONLINE || kind === K_SUM_OFFLINE) {
+        const err = kind === K_SUM_ONLINE ? cur.errOnline : cur.errOffline;
+        const dS = cur.s0[m]! - prev.s0[m]!;
+        const dA = Math.abs(cur.a0[m]! - prev.a0[m]!);
+        sumLo[m] = dS - err * dA - 1e-12 * Math.abs(dS);
+        sumAbs[m] = Math.abs(dS) + err * dA;
+      }
+    }
+  }
+  return { ok, a, b, sa, pad, sumLo, sumAbs, errOn: cur.errOnline, n };
+}
+
+/**
+ * Moves an accumulator from one step to the next for candidates whose nodes did not
+ * change: their own contributions (the centred squares and sums of the nodes they
+ * change) are the same numbers, only the global sums moved. Each bounded variance
+ * moves by an amount linear in the candidate's dd, so by at most the shift at one end
+ * of [dmin, dmax]; each square-root term by at least the least change of
+ * sqrt(max(0, v)) over the variance range.
+ */
+export function shiftBoundAcc(acc: BoundAcc, sh: BaseShift): void {
+  if (acc.total === Infinity || acc.total === -Infinity) return;
+  let total = acc.total;
+  let abs = acc.abs;
+  const n = sh.n;
+  for (let m = 0; m < NMETRICS; m++) {
+    const kind = KIND[m]!;
+    if (kind === K_STDDEV) {
+      const a = sh.a[m]!;
+      const b = sh.b[m]!;
+      const dlo = acc.dmin[m]!;
+      const dhi = acc.dmax[m]!;
+      if (dlo === Infinity) continue;
+      // lo(dd) = v(dd) - errOn * scale(dd) / n: both linear in dd
+      const e1 = a + b * dlo - (sh.errOn * (sh.sa[m]! - b * n * dlo)) / n;
+      const e2 = a + b * dhi - (sh.errOn * (sh.sa[m]! - b * n * dhi)) / n;
+      const pad = sh.pad[m]! * (1 + Math.abs(dlo) + Math.abs(dhi));
+      const elo = Math.min(e1, e2) - pad;
+      const ehi = Math.max(e1, e2) + pad;
+      const vmin = acc.vmin[m]!;
+      const vmax = acc.vmax[m]!;
+      let g: number;
+      if (elo >= 0) {
+        // sqrt(max(0, v + e)) - sqrt(max(0, v)) rises up to v = 0, then falls
+        g = Math.min(sqrtPos(vmin + elo) - sqrtPos(vmin), sqrtPos(vmax + elo) - sqrtPos(vmax));
+      } else {
+        const at = Math.min(Math.max(-elo, vmin), vmax);
+        g = sqrtPos(at + elo) - sqrtPos(at);
+      }
+      const w = WEIGHT[m]!;
+      total += w * g;
+      abs += w * (Math.abs(g) + Math.sqrt(Math.max(0, ehi)));
+      acc.vmin[m] = vmin + elo;
+      acc.vmax[m] = vmax + ehi;
+    } else if (kind === K_SUM_ONLINE || kind === K_SUM_OFFLINE) {
+      const w = WEIGHT[m]!;
+      total += w * sh.sumLo[m]!;
+      abs += w * sh.sumAbs[m]!;
+    }
+  }
+  acc.total = total;
+  acc.abs = abs;
+}
+
+function sqrtPos(x: number): number {
+  return x > 0 ? Math.sqrt(x) : 0;
 }

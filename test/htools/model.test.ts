@@ -7,7 +7,15 @@ import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as C from "../../src/htools/container.js";
-import { DEFAULT_ALGORITHM_OPTIONS, applyMove, balance, makeTable, tryBalance } from "../../src/htools/cluster.js";
+import {
+  Balancer,
+  DEFAULT_ALGORITHM_OPTIONS,
+  applyMove,
+  balance,
+  makeTable,
+  tryBalance,
+  tryBalanceFull,
+} from "../../src/htools/cluster.js";
 import type { IMove } from "../../src/htools/types.js";
 import { prepareCluster } from "../../src/htools/loader.js";
 import { ScoreBase, compCV, compCVPatched } from "../../src/htools/metrics.js";
@@ -198,4 +206,36 @@ test("hbal output identical to Ganeti 3.0.2's hbal on every testsuite data file"
   }
   t.diagnostic(`${n - diffs.length}/${n} runs identical`);
   assert.deepEqual(diffs, []);
+});
+
+// The incremental balancer (bounds carried across steps) must take exactly the moves of
+// a full scan of every candidate at every step.
+test("incremental balancing takes the full scan's moves, step for step", () => {
+  const clusters = [EVAC, unevenCluster(12), unevenCluster(24, 12, 7)];
+  if (existsSync(DATA)) {
+    for (const f of readdirSync(DATA).filter((x) => x.endsWith(".data")).sort()) {
+      const text = readFileSync(join(DATA, f), "utf8");
+      const p = parseData(text);
+      if (p.ok && prepareCluster(p.value).ok) clusters.push(text);
+    }
+  }
+  let steps = 0;
+  for (const text of clusters) {
+    const cd = load(text);
+    let full = makeTable(cd.nodes, cd.instances);
+    let inc = full;
+    const b = new Balancer(DEFAULT_ALGORITHM_OPTIONS);
+    for (let k = 0; k < 150; k++) {
+      const nf = tryBalanceFull(DEFAULT_ALGORITHM_OPTIONS, full);
+      const ni = b.step(inc);
+      assert.equal(ni === null, nf === null);
+      if (nf === null || ni === null) break;
+      assert.deepEqual(ni.plc[0], nf.plc[0]);
+      assert.equal(ni.score, nf.score);
+      full = nf;
+      inc = ni;
+      steps++;
+    }
+  }
+  assert.ok(steps > 200, `only ${steps} steps compared`);
 });
