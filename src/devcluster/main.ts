@@ -149,15 +149,16 @@ async function killNode(paths: GanetiPaths): Promise<void> {
 }
 
 /**
- * The development clusters' instance policy: Ganeti's, with bounds wide enough for the
- * tiny disks and odd memory sizes tests use (Ganeti's minimum disk is 1 GiB). `gnt-cluster
+ * The development clusters' instance policy: Ganeti's, with minimums low enough for the
+ * tiny disks and memory sizes tests use (Ganeti's minimum disk is 1 GiB); the maximums stay
+ * Ganeti's, so hspace's tiered allocation starts from a realistic size. `gnt-cluster
  * init` itself keeps Ganeti's defaults; `gnt-cluster modify --ipolicy-bounds-specs` sets
  * any other policy on a devcluster.
  */
 export const DEVCLUSTER_IPOLICY = {
   minmax: [{
     min: { "cpu-count": 1, "disk-count": 1, "disk-size": 1, "memory-size": 1, "nic-count": 0, "spindle-use": 0 },
-    max: { "cpu-count": 64, "disk-count": 16, "disk-size": 16777216, "memory-size": 1073741824, "nic-count": 8, "spindle-use": 12 },
+    max: { "cpu-count": 8, "disk-count": 16, "disk-size": 1048576, "memory-size": 32768, "nic-count": 8, "spindle-use": 12 },
   }],
 } as const;
 

