@@ -72,16 +72,13 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const queue: JobQueue = new JobQueue({
     dir: paths.queueDir,
     validate: (op) => validateOpcode(op) as OpInput,
-    replicate: async (files, renames, versions) => {
+    replicate: async (files, renames) => {
       const cfg = config.get();
       const targets = Object.values(cfg.nodes)
         .filter((n) => n.master_candidate && !n.offline && n.uuid !== cfg.cluster.master_node).map(nodeTarget);
       if (targets.length === 0) return;
       const calls: Array<Promise<unknown>> = [];
-      if (files.length > 0) {
-        calls.push(rpc.callMany(targets, "jobqueue_update", { files: files.map(([n, c]) => [n, c] as [string, string]),
-          ...(versions !== undefined ? { version: { epoch: versions.epoch, stamps: [...versions.stamps] } } : {}) }));
-      }
+      if (files.length > 0) calls.push(rpc.callMany(targets, "jobqueue_update", { files: files.map(([n, c]) => [n, c] as [string, string]) }));
       if (renames.length > 0) calls.push(rpc.callMany(targets, "jobqueue_rename", { renames: renames.map(([a, b]) => [a, b] as [string, string]) }));
       for (const res of (await Promise.all(calls)) as Array<Map<string, { ok: boolean; failMsg: string | null; node: string }>>) {
         for (const r of res.values()) if (!r.ok) log.warn({ node: r.node, err: r.failMsg }, "job queue replication failed");

@@ -2,28 +2,13 @@
 // durable on the master (one journal append + fdatasync per batch, util/journal.ts) and
 // pushed to the master candidates before it is acknowledged. Changes that arrive while a
 // flush is under way are written together by the next one, so many concurrent
-// submissions cost one fsync here and one RPC round (one fsync there) per flush. Two
-// flushes may be under way at once (a submission then waits for about one flush, not one
-// and a half); their requests may reach a candidate out of order, so every file carries a
-// version stamp and a candidate never lets an older copy replace a newer one. Renames
-// (archiving) are a barrier: they wait for the flushes before them, and later ones for them.
-import { randomUUID } from "node:crypto";
+// submissions cost one fsync here and one RPC round (one fsync there) per flush.
 import { mkdir, rename } from "node:fs/promises";
 import { join, dirname } from "node:path";
 import { fsyncDir } from "../util/fs.js";
 import { DirJournal } from "../util/journal.js";
 
-/** The version of each file sent: the master's run (`epoch`) and a stamp per file, increasing within the run. */
-export interface FileVersions {
-  readonly epoch: string;
-  readonly stamps: readonly number[];
-}
-
-export type Replicator = (files: ReadonlyArray<readonly [string, string]>, renames: ReadonlyArray<readonly [string, string]>,
-  versions?: FileVersions) => Promise<void>;
-
-/** Flushes under way at once; more would only split the same work into smaller batches. */
-const MAX_FLUSHES = 2;
+export type Replicator = (files: ReadonlyArray<readonly [string, string]>, renames: ReadonlyArray<readonly [string, string]>) => Promise<void>;
 
 /** A file's content plus what the caller wants to know about the version written. */
 export interface Rendered<M> {
@@ -40,10 +25,7 @@ interface Batch {
 export class QueueStore {
   private next: Batch = QueueStore.emptyBatch();
   private flushing: Promise<void> | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
   private readonly journal: DirJournal;
-  private readonly epoch = randomUUID();
-  private stamp = 0;
 
   constructor(private readonly dir: string, private readonly replicate: Replicator) {
     this.journal = new DirJournal(dir);
@@ -83,57 +65,35 @@ export class QueueStore {
     // Let the current turn of the event loop add to the batch before writing it.
     await new Promise((r) => setImmediate(r));
     while (this.next.waiters.length > 0) {
-      if (this.inFlight.size >= MAX_FLUSHES) {
-        await Promise.race(this.inFlight);
-        continue;
-      }
       const batch = this.next;
       this.next = QueueStore.emptyBatch();
-      if (batch.renames.length > 0) {
-        // A barrier: no write before it may land after it, nor any after it before it.
-        await Promise.all(this.inFlight);
-        await this.flushBatch(batch);
-        continue;
+      try {
+        const rendered = new Map([...batch.files].map(([n, render]) => [n, render()] as const));
+        const files = [...rendered].map(([n, r]) => [n, r.text] as const);
+        // Here and on the candidates at the same time: the batch counts once both hold it.
+        const replicated = files.length > 0 ? this.replicate(files, []) : Promise.resolve();
+        await Promise.all([this.journal.append(files), replicated]);
+        if (batch.renames.length > 0) {
+          // With the journal empty, so that a replay can never bring a moved file back.
+          await this.journal.withCheckpoint(async () => {
+            const dirs = new Set<string>([this.dir]);
+            for (const [from, to] of batch.renames) {
+              await mkdir(dirname(join(this.dir, to)), { recursive: true });
+              await rename(join(this.dir, from), join(this.dir, to)).catch((e: NodeJS.ErrnoException) => {
+                if (e.code !== "ENOENT") throw e;
+              });
+              dirs.add(dirname(join(this.dir, to)));
+            }
+            await Promise.all([...dirs].map(fsyncDir));
+          });
+        }
+        if (batch.renames.length > 0) await this.replicate([], batch.renames);
+        for (const w of batch.waiters) w.resolve(w.name === null ? undefined : rendered.get(w.name)?.meta);
+      } catch (e) {
+        for (const w of batch.waiters) w.reject(e as Error);
       }
-      const p: Promise<void> = this.flushBatch(batch).finally(() => this.inFlight.delete(p));
-      this.inFlight.add(p);
-      // Give the next batch a moment to gather while this one is on its way.
-      await new Promise((r) => setImmediate(r));
     }
-    await Promise.all(this.inFlight);
     this.flushing = null;
-    // Something may have been queued while the last flushes finished.
-    if (this.next.waiters.length > 0) this.flushing = this.flushLoop();
-  }
-
-  /** Writes one batch here and on the candidates; settles its waiters (never throws). */
-  private async flushBatch(batch: Batch): Promise<void> {
-    try {
-      const rendered = new Map([...batch.files].map(([n, render]) => [n, render()] as const));
-      const files = [...rendered].map(([n, r]) => [n, r.text] as const);
-      const versions: FileVersions = { epoch: this.epoch, stamps: files.map(() => ++this.stamp) };
-      // Here and on the candidates at the same time: the batch counts once both hold it.
-      const replicated = files.length > 0 ? this.replicate(files, [], versions) : Promise.resolve();
-      await Promise.all([this.journal.append(files), replicated]);
-      if (batch.renames.length > 0) {
-        // With the journal empty, so that a replay can never bring a moved file back.
-        await this.journal.withCheckpoint(async () => {
-          const dirs = new Set<string>([this.dir]);
-          for (const [from, to] of batch.renames) {
-            await mkdir(dirname(join(this.dir, to)), { recursive: true });
-            await rename(join(this.dir, from), join(this.dir, to)).catch((e: NodeJS.ErrnoException) => {
-              if (e.code !== "ENOENT") throw e;
-            });
-            dirs.add(dirname(join(this.dir, to)));
-          }
-          await Promise.all([...dirs].map(fsyncDir));
-        });
-        await this.replicate([], batch.renames);
-      }
-      for (const w of batch.waiters) w.resolve(w.name === null ? undefined : rendered.get(w.name)?.meta);
-    } catch (e) {
-      for (const w of batch.waiters) w.reject(e as Error);
-    }
   }
 
   /** Resolves once everything queued so far is durable. */

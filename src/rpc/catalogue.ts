@@ -92,13 +92,7 @@ export const RPC_CALLS = {
     RpcTimeout.normal),
   write_ssconf_files: call<null>()(
     Type.Object({ values: Type.Record(Str, Str) }), RpcTimeout.normal),
-  /**
-   * Job files for a candidate's copy of the queue. With `version` (the master's run and a
-   * stamp per file), a file older than the copy already written is skipped: the master
-   * sends overlapping batches whose requests may arrive out of order.
-   */
-  jobqueue_update: call<null>()(Type.Object({ files: Files,
-    version: Type.Optional(Type.Object({ epoch: Str, stamps: Type.Array(Type.Number()) })) }), RpcTimeout.urgent),
+  jobqueue_update: call<null>()(Type.Object({ files: Files }), RpcTimeout.urgent),
   jobqueue_rename: call<null>()(
     Type.Object({ renames: Type.Array(Type.Tuple([Str, Str])) }), RpcTimeout.urgent),
   jobqueue_purge: call<null>()(Type.Object({}), RpcTimeout.normal),

@@ -48,40 +48,15 @@ function journal(ctx: NodedContext): DirJournal {
   return j;
 }
 
-/** The version of each queue file written here (the master's run, its stamp), per queue directory. */
-const versions = new Map<string, Map<string, readonly [string, number]>>();
-function versionsOf(ctx: NodedContext): Map<string, readonly [string, number]> {
-  let v = versions.get(ctx.paths.queueDir);
-  if (v === undefined) {
-    v = new Map();
-    versions.set(ctx.paths.queueDir, v);
-  }
-  return v;
-}
-
 export async function jobqueueUpdate(args: RpcArgs<"jobqueue_update">, ctx: NodedContext): Promise<null> {
   for (const [n] of args.files) queuePath(ctx, n); // validates every name before writing any
-  let files = args.files;
-  const ver = args.version;
-  if (ver !== undefined) {
-    // Overlapping batches may arrive out of order: keep the newest copy of each file.
-    const seen = versionsOf(ctx);
-    files = files.filter(([n], i) => {
-      const stamp = ver.stamps[i] ?? 0;
-      const had = seen.get(n);
-      if (had !== undefined && had[0] === ver.epoch && had[1] >= stamp) return false;
-      seen.set(n, [ver.epoch, stamp]);
-      return true;
-    });
-  }
-  await journal(ctx).append(files);
+  await journal(ctx).append(args.files);
   return null;
 }
 
 export async function jobqueueRename(args: RpcArgs<"jobqueue_rename">, ctx: NodedContext): Promise<null> {
   await journal(ctx).withCheckpoint(async () => {
     for (const [from, to] of args.renames) {
-      versionsOf(ctx).delete(from);
       const dst = queuePath(ctx, to);
       await mkdir(dirname(dst), { recursive: true });
       await rename(queuePath(ctx, from), dst).catch((e: NodeJS.ErrnoException) => {
@@ -95,7 +70,6 @@ export async function jobqueueRename(args: RpcArgs<"jobqueue_rename">, ctx: Node
 export async function jobqueuePurge(_a: unknown, ctx: NodedContext): Promise<null> {
   const j = journals.get(ctx.paths.queueDir);
   journals.delete(ctx.paths.queueDir);
-  versions.delete(ctx.paths.queueDir);
   await j?.close();
   await rm(ctx.paths.queueDir, { recursive: true, force: true });
   await mkdir(ctx.paths.queueDir, { recursive: true });
