@@ -1,15 +1,18 @@
 // A write-ahead journal for a directory of small files (the job queue): a batch of file
 // updates is made durable with ONE append + fdatasync, instead of one fsync per file.
-// The files themselves are then written in the background without fsync; a checkpoint
+// The files themselves are then written in the background without fsync, a little later
+// (MATERIALIZE_DELAY_MS), so that a job that changes state several times in that while is
+// written once, in its latest state, rather than once per state; a checkpoint
 // (every few MiB, before any rename, and at recovery) fsyncs them and empties the journal. After a crash,
 // recover() replays the journal, so a file is always at least as new as the last batch
 // that was acknowledged. A torn last line (a batch that was never acknowledged) is ignored.
 import { open, readFile, rename, mkdir, type FileHandle } from "node:fs/promises";
 import { join, dirname, basename } from "node:path";
-import { randomBytes } from "node:crypto";
 import { fsyncDir } from "./fs.js";
 
 const CHECKPOINT_BYTES = 4 << 20;
+/** How long journaled files wait before they are written to their own files. */
+const MATERIALIZE_DELAY_MS = 250;
 
 export class DirJournal {
   private fh: FileHandle | null = null;
@@ -20,7 +23,10 @@ export class DirJournal {
   /** Journaled content not yet written to its file (latest version per name). */
   private readonly pending = new Map<string, string>();
   private materializing: Promise<void> | null = null;
+  private materializeTimer: NodeJS.Timeout | null = null;
   private readonly knownDirs = new Set<string>();
+  /** Temporary file names: unique within this process, the pid apart from other processes. */
+  private tmpSeq = 0;
 
   constructor(private readonly dir: string, private readonly mode = 0o640) {}
 
@@ -50,7 +56,7 @@ export class DirJournal {
       await mkdir(dirname(path), { recursive: true });
       this.knownDirs.add(dirname(path));
     }
-    const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+    const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${++this.tmpSeq}.tmp`);
     const fh = await open(tmp, "w", this.mode);
     try {
       await fh.writeFile(content);
@@ -74,7 +80,13 @@ export class DirJournal {
       // The batch is durable now; its files are written in the background (the next
       // batch need not wait for them), and at the latest by the next checkpoint.
       for (const [n, c] of files) this.pending.set(n, c);
-      this.materializing ??= this.materialize();
+      if (this.materializeTimer === null && this.materializing === null) {
+        this.materializeTimer = setTimeout(() => {
+          this.materializeTimer = null;
+          this.materializing ??= this.materialize();
+        }, MATERIALIZE_DELAY_MS);
+        this.materializeTimer.unref();
+      }
       if (this.size > CHECKPOINT_BYTES) await this.checkpointLocked();
     });
   }
@@ -93,6 +105,11 @@ export class DirJournal {
 
   /** Resolves when every journaled file is also written to its own file. */
   async drain(): Promise<void> {
+    if (this.materializeTimer !== null) {
+      clearTimeout(this.materializeTimer);
+      this.materializeTimer = null;
+    }
+    if (this.pending.size > 0) this.materializing ??= this.materialize();
     while (this.materializing !== null) await this.materializing;
   }
 
