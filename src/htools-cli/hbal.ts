@@ -3,11 +3,11 @@ import { writeFileSync } from "node:fs";
 import * as C from "../htools/container.js";
 import {
   type Table,
+  Balancer,
   computeBadItems,
   doNextBalance,
   findSplitInstances,
   splitCluster,
-  tryBalance,
 } from "../htools/cluster.js";
 import {
   type MoveJob,
@@ -188,8 +188,9 @@ export function hbalMain(argv: readonly string[], pre: Preloaded = {}): HbalResu
     const nmlen = Math.max(...C.elems(nl).map((n) => n.alias.length));
     let tbl = ini;
     const cmdStrs: MoveJob[] = [];
+    const balancer = new Balancer(algo);
     while (doNextBalance(tbl, maxLength, optCv + minScore)) {
-      const next = tryBalance(algo, tbl);
+      const next = balancer.step(tbl);
       if (next === null) break;
       const cur = next.plc[0]!;
       const [line, cmds] = printSolutionLine(tbl.nl, tbl.il, nmlen, imlen, cur, next.plc.length);

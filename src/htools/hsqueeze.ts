@@ -5,7 +5,7 @@
 // judged after a full rebalancing (Ganeti's greedy, with no minimum gain). Pure.
 import { type MoveJob } from "./cluster-output.js";
 import { computeMoves, involvedNodes } from "./cluster-output.js";
-import { type AlgorithmOptions, type Table, DEFAULT_ALGORITHM_OPTIONS, makeTable, tryBalance } from "./cluster.js";
+import { type AlgorithmOptions, type Table, Balancer, DEFAULT_ALGORITHM_OPTIONS, makeTable } from "./cluster.js";
 import * as C from "./container.js";
 import type { Container } from "./container.js";
 import * as I from "./instance.js";
@@ -71,8 +71,9 @@ function stepMoves(ini: Table, fin: Table): MoveJob[] {
 export function balanceFully(conf: Conf): { conf: Conf; moves: MoveJob[] } {
   let tbl = makeTable(conf.nl, conf.il);
   const moves: MoveJob[] = [];
+  const balancer = new Balancer(SQUEEZE_ALGO);
   for (;;) {
-    const next = tryBalance(SQUEEZE_ALGO, tbl);
+    const next = balancer.step(tbl);
     if (next === null) break;
     moves.push(...stepMoves(tbl, next));
     tbl = next;

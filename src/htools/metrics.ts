@@ -282,9 +282,9 @@ export class ScoreBase {
   }
 
   /** A value never above `compCVPatched(nl, patches)` (-Infinity when no bound is known). */
-  lowerBound(patches: readonly (readonly [number, Node])[], acc?: BoundAcc): number {
+  lowerBound(patches: readonly (readonly [number, Node])[], acc?: BoundAcc, target = -1): number {
     if (this.nOn === 0) {
-      if (acc !== undefined) acc.total = -Infinity;
+      if (acc !== undefined) acc.rest = acc.total = -Infinity;
       return -Infinity;
     }
     const { dq, dd, dp, dqAbs, ds, da } = this;
@@ -300,7 +300,7 @@ export class ScoreBase {
       const node = patch[1];
       const old = this.comps[i];
       if (old === undefined || node.offline !== this.offline[i] || dupIndex(patches, k, i)) {
-        if (acc !== undefined) acc.total = -Infinity;
+        if (acc !== undefined) acc.rest = acc.total = -Infinity;
         return -Infinity;
       }
       const y = nodeComponents(node, this.scratch);
@@ -359,10 +359,17 @@ export class ScoreBase {
       abs += Math.abs(term);
     }
     if (acc !== undefined) {
-      if (total < acc.total) acc.total = total;
+      accInsert(acc, target, total);
       if (abs > acc.abs) acc.abs = abs;
     }
     return total - 1e-12 * abs;
+  }
+
+  compsAt(i: number): readonly number[] | undefined {
+    return this.comps[i];
+  }
+  offlineAt(i: number): boolean {
+    return this.offline[i] ?? false;
   }
 
   /** The error factor of the online metrics' bounds (see lowerBound). */
@@ -387,23 +394,81 @@ function dupIndex(patches: readonly (readonly [number, Node])[], k: number, i: n
  * (`dmin`..`dmax`). `shiftBoundAcc` carries these to the next balancing step.
  */
 export interface BoundAcc {
+  /** min(rest, topV[0]): the smallest bound before the final margin. */
   total: number;
   abs: number;
+  /** The best bounds by target (up to TOPS, increasing), and the least of all others. */
+  readonly topT: Int32Array;
+  readonly topV: Float64Array;
+  nTop: number;
+  rest: number;
   readonly vmin: Float64Array;
   readonly vmax: Float64Array;
   readonly dmin: Float64Array;
   readonly dmax: Float64Array;
 }
 
+const TOPS = 6;
+
 export function newBoundAcc(): BoundAcc {
   return {
     total: Infinity,
     abs: 0,
+    topT: new Int32Array(TOPS),
+    topV: new Float64Array(TOPS),
+    nTop: 0,
+    rest: Infinity,
     vmin: new Float64Array(NMETRICS).fill(Infinity),
     vmax: new Float64Array(NMETRICS).fill(-Infinity),
     dmin: new Float64Array(NMETRICS).fill(Infinity),
     dmax: new Float64Array(NMETRICS).fill(-Infinity),
   };
+}
+
+function accTotal(acc: BoundAcc): void {
+  acc.total = acc.nTop > 0 ? Math.min(acc.rest, acc.topV[0]!) : acc.rest;
+}
+
+/** Records one candidate's bound (one candidate per target and accumulator). */
+function accInsert(acc: BoundAcc, target: number, v: number): void {
+  const { topT, topV } = acc;
+  let n = acc.nTop;
+  if (n === TOPS) {
+    if (!(v < topV[n - 1]!)) {
+      if (v < acc.rest) acc.rest = v;
+      accTotal(acc);
+      return;
+    }
+    if (topV[n - 1]! < acc.rest) acc.rest = topV[n - 1]!;
+    n--;
+  }
+  let i = n;
+  while (i > 0 && topV[i - 1]! > v) {
+    topV[i] = topV[i - 1]!;
+    topT[i] = topT[i - 1]!;
+    i--;
+  }
+  topV[i] = v;
+  topT[i] = target;
+  acc.nTop = n + 1;
+  accTotal(acc);
+}
+
+/**
+ * Forgets the recorded bounds of candidates onto `targets` (about to be bounded anew):
+ * kept among the best, they would hold the instance's bound down.
+ */
+export function accForget(acc: BoundAcc, targets: ReadonlySet<number>): void {
+  const { topT, topV } = acc;
+  let j = 0;
+  for (let i = 0; i < acc.nTop; i++) {
+    if (targets.has(topT[i]!)) continue;
+    topT[j] = topT[i]!;
+    topV[j] = topV[i]!;
+    j++;
+  }
+  acc.nTop = j;
+  accTotal(acc);
 }
 
 /** Whether the accumulator saw no candidate. */
@@ -413,86 +478,114 @@ export function boundAccEmpty(acc: BoundAcc): boolean {
 
 /** The lower bound of every candidate the accumulator covers. */
 export function boundAccValue(acc: BoundAcc): number {
-  // The accumulated shifts add a few roundings per step: a margin far above them.
+  // The carried shifts add a few roundings per step: a margin far above them.
   return acc.total - 1e-9 * (acc.abs + 1);
 }
 
 /**
- * Per-metric changes of the global statistics between two ScoreBases with the same
- * centre and the same online/offline nodes, for `shiftBoundAcc`.
+ * A candidate's own contribution from some of the nodes it changes, per metric, in
+ * ScoreBase.lowerBound's terms: for the standard deviations the change of the centred
+ * squares (dq), their magnitude (dqAbs), of the centred sum (dd) and the new squares
+ * (dp); for the sums the change (ds) and its magnitude (da).
  */
-export interface BaseShift {
-  readonly ok: boolean;
-  readonly a: Float64Array; // stddev: shift of the variance, independent part
-  readonly b: Float64Array; // stddev: coefficient of the candidate's dd
-  readonly sa: Float64Array; // stddev: scale shift, independent part
-  readonly pad: Float64Array; // stddev: rounding allowance on the variance shift
-  readonly sumLo: Float64Array; // sums: lower bound of the shift
-  readonly sumAbs: Float64Array; // sums: magnitude of the shift
-  readonly errOn: number;
-  readonly n: number;
+export interface Contrib {
+  readonly dq: Float64Array;
+  readonly dqAbs: Float64Array;
+  readonly dd: Float64Array;
+  readonly dp: Float64Array;
+  readonly ds: Float64Array;
+  readonly da: Float64Array;
 }
 
-export function baseShift(prev: ScoreBase, cur: ScoreBase): BaseShift {
-  const a = new Float64Array(NMETRICS);
-  const b = new Float64Array(NMETRICS);
-  const sa = new Float64Array(NMETRICS);
-  const pad = new Float64Array(NMETRICS);
-  const sumLo = new Float64Array(NMETRICS);
-  const sumAbs = new Float64Array(NMETRICS);
-  const n = cur.nOn;
-  const ok = prev.nOn === cur.nOn && prev.nOff === cur.nOff && n > 0;
-  if (ok) {
-    for (let m = 0; m < NMETRICS; m++) {
-      const kind = KIND[m]!;
-      if (kind === K_STDDEV) {
-        if (prev.center[m] !== cur.center[m]) return { ok: false, a, b, sa, pad, sumLo, sumAbs, errOn: 0, n };
-        const dQ = cur.q0[m]! - prev.q0[m]!;
-        const dD = cur.d0[m]! - prev.d0[m]!;
-        const dP = cur.p0[m]! - prev.p0[m]!;
-        const cross = (dD * (cur.d0[m]! + prev.d0[m]!)) / n;
-        // variance(dd) = (dQ - (cross + 2 dD dd / n)) / n ; scale(dd) = dP + dQ + cross + 2 dD dd / n
-        a[m] = (dQ - cross) / n;
-        b[m] = (-2 * dD) / (n * n);
-        sa[m] = dP + dQ + cross;
-        pad[m] = 1e-12 * ((Math.abs(dQ) + Math.abs(cross) + Math.abs(dP)) / n + Math.abs(b[m]!));
-      } else if (kind === K_SUM_ONLINE || kind === K_SUM_OFFLINE) {
-        const err = kind === K_SUM_ONLINE ? cur.errOnline : cur.errOffline;
-        const dS = cur.s0[m]! - prev.s0[m]!;
-        const dA = Math.abs(cur.a0[m]! - prev.a0[m]!);
-        sumLo[m] = dS - err * dA - 1e-12 * Math.abs(dS);
-        sumAbs[m] = Math.abs(dS) + err * dA;
-      }
-    }
-  }
-  return { ok, a, b, sa, pad, sumLo, sumAbs, errOn: cur.errOnline, n };
+export function newContrib(): Contrib {
+  return {
+    dq: new Float64Array(NMETRICS),
+    dqAbs: new Float64Array(NMETRICS),
+    dd: new Float64Array(NMETRICS),
+    dp: new Float64Array(NMETRICS),
+    ds: new Float64Array(NMETRICS),
+    da: new Float64Array(NMETRICS),
+  };
 }
 
 /**
- * Moves an accumulator from one step to the next for candidates whose nodes did not
- * change: their own contributions (the centred squares and sums of the nodes they
- * change) are the same numbers, only the global sums moved. Each bounded variance
- * moves by an amount linear in the candidate's dd, so by at most the shift at one end
- * of [dmin, dmax]; each square-root term by at least the least change of
- * sqrt(max(0, v)) over the variance range.
+ * Adds `sign` times the contribution of node `i` becoming `node` (against `base`) to
+ * `out`, as lowerBound accumulates it; false when lowerBound would give no bound.
  */
-export function shiftBoundAcc(acc: BoundAcc, sh: BaseShift): void {
-  if (acc.total === Infinity || acc.total === -Infinity) return;
-  let total = acc.total;
-  let abs = acc.abs;
-  const n = sh.n;
+export function addContrib(base: ScoreBase, i: number, node: Node, sign: number, out: Contrib): boolean {
+  const old = base.compsAt(i);
+  if (old === undefined || node.offline !== base.offlineAt(i)) return false;
+  const y = nodeComponents(node, contribScratch);
+  const off = node.offline;
   for (let m = 0; m < NMETRICS; m++) {
     const kind = KIND[m]!;
     if (kind === K_STDDEV) {
-      const a = sh.a[m]!;
-      const b = sh.b[m]!;
+      if (off) continue;
+      const c = base.center[m]!;
+      const xc = old[m]! - c;
+      const yc = y[m]! - c;
+      out.dq[m]! += sign * (yc * yc - xc * xc);
+      out.dqAbs[m]! += sign * (yc * yc + xc * xc);
+      out.dd[m]! += sign * (yc - xc);
+      out.dp[m]! += sign * (y[m]! * y[m]!);
+    } else if (kind === (off ? K_SUM_OFFLINE : K_SUM_ONLINE)) {
+      out.ds[m]! += sign * (y[m]! - old[m]!);
+      out.da[m]! += sign * (Math.abs(y[m]!) + Math.abs(old[m]!));
+    }
+  }
+  return true;
+}
+const contribScratch: number[] = new Array<number>(NMETRICS).fill(0);
+
+/** Whether two bases can carry bounds from one to the other (same centre and nodes). */
+export function compatibleBases(prev: ScoreBase, cur: ScoreBase): boolean {
+  if (prev.nOn !== cur.nOn || prev.nOff !== cur.nOff || cur.nOn === 0) return false;
+  for (let m = 0; m < NMETRICS; m++) if (prev.center[m] !== cur.center[m]) return false;
+  return true;
+}
+
+/**
+ * Carries an accumulator from base `prev` to base `cur` (compatibleBases) for
+ * candidates whose target node did not change. Their own contribution is the same
+ * numbers, plus `src` when the nodes they take the instance from changed (the same
+ * change for every candidate of one kind: the accumulator must hold one kind only).
+ * A candidate's bounded variance then moves by an amount linear in its centred sum,
+ * so by at most the shift at one end of its range [dmin, dmax]; each square-root term
+ * by at least the least change of sqrt(max(0, v)) over the variance range.
+ */
+export function shiftBoundAcc(acc: BoundAcc, prev: ScoreBase, cur: ScoreBase, src: Contrib | null): void {
+  if (acc.total === Infinity || acc.total === -Infinity) return;
+  let total = 0;
+  let abs = acc.abs;
+  const n = cur.nOn;
+  const errOn = cur.errOnline;
+  for (let m = 0; m < NMETRICS; m++) {
+    const kind = KIND[m]!;
+    const w = WEIGHT[m]!;
+    if (kind === K_STDDEV) {
       const dlo = acc.dmin[m]!;
       const dhi = acc.dmax[m]!;
       if (dlo === Infinity) continue;
-      // lo(dd) = v(dd) - errOn * scale(dd) / n: both linear in dd
-      const e1 = a + b * dlo - (sh.errOn * (sh.sa[m]! - b * n * dlo)) / n;
-      const e2 = a + b * dhi - (sh.errOn * (sh.sa[m]! - b * n * dhi)) / n;
-      const pad = sh.pad[m]! * (1 + Math.abs(dlo) + Math.abs(dhi));
+      const sdq = src === null ? 0 : src.dq[m]!;
+      const sdd = src === null ? 0 : src.dd[m]!;
+      const sdp = src === null ? 0 : src.dp[m]!;
+      const sdqAbs = src === null ? 0 : src.dqAbs[m]!;
+      const gQ = cur.q0[m]! - prev.q0[m]!;
+      const gP = cur.p0[m]! - prev.p0[m]!;
+      const du = cur.d0[m]! - prev.d0[m]! + sdd; // change of the candidate's centred sum
+      const d0 = prev.d0[m]!;
+      // at centred sum u (before): variance += (gQ + sdq - du (2u + du) / n) / n,
+      // scale += gP + sdp + gQ + sdqAbs + du (2u + du) / n; lo = v - errOn scale / n
+      const at = (dd: number): number => {
+        const sq = (du * (2 * (d0 + dd) + du)) / n;
+        return (gQ + sdq - sq) / n - (errOn * (gP + sdp + gQ + sdqAbs + sq)) / n;
+      };
+      const e1 = at(dlo);
+      const e2 = at(dhi);
+      const mag =
+        (Math.abs(gQ) + Math.abs(sdq) + Math.abs(gP) + Math.abs(sdp) + Math.abs(sdqAbs) +
+          (Math.abs(du) * (2 * (Math.abs(d0) + Math.abs(dlo) + Math.abs(dhi)) + Math.abs(du))) / n) / n;
+      const pad = 1e-12 * mag;
       const elo = Math.min(e1, e2) - pad;
       const ehi = Math.max(e1, e2) + pad;
       const vmin = acc.vmin[m]!;
@@ -502,21 +595,26 @@ export function shiftBoundAcc(acc: BoundAcc, sh: BaseShift): void {
         // sqrt(max(0, v + e)) - sqrt(max(0, v)) rises up to v = 0, then falls
         g = Math.min(sqrtPos(vmin + elo) - sqrtPos(vmin), sqrtPos(vmax + elo) - sqrtPos(vmax));
       } else {
-        const at = Math.min(Math.max(-elo, vmin), vmax);
-        g = sqrtPos(at + elo) - sqrtPos(at);
+        const v = Math.min(Math.max(-elo, vmin), vmax);
+        g = sqrtPos(v + elo) - sqrtPos(v);
       }
-      const w = WEIGHT[m]!;
       total += w * g;
       abs += w * (Math.abs(g) + Math.sqrt(Math.max(0, ehi)));
       acc.vmin[m] = vmin + elo;
       acc.vmax[m] = vmax + ehi;
+      acc.dmin[m] = dlo + sdd - 1e-12 * (Math.abs(dlo) + Math.abs(sdd));
+      acc.dmax[m] = dhi + sdd + 1e-12 * (Math.abs(dhi) + Math.abs(sdd));
     } else if (kind === K_SUM_ONLINE || kind === K_SUM_OFFLINE) {
-      const w = WEIGHT[m]!;
-      total += w * sh.sumLo[m]!;
-      abs += w * sh.sumAbs[m]!;
+      const err = kind === K_SUM_ONLINE ? errOn : cur.errOffline;
+      const dS = cur.s0[m]! - prev.s0[m]! + (src === null ? 0 : src.ds[m]!);
+      const dA = Math.abs(cur.a0[m]! - prev.a0[m]!) + (src === null ? 0 : Math.abs(src.da[m]!) + Math.abs(src.ds[m]!));
+      total += w * (dS - err * dA - 1e-12 * Math.abs(dS));
+      abs += w * (Math.abs(dS) + err * dA);
     }
   }
-  acc.total = total;
+  acc.rest += total;
+  for (let i = 0; i < acc.nTop; i++) acc.topV[i] = acc.topV[i]! + total;
+  accTotal(acc);
   acc.abs = abs;
 }
 
