@@ -14,6 +14,7 @@ import {
   compCV,
   compCVPatched,
   compatibleBases,
+  ExactScorer,
   accForget,
   newBoundAcc,
   newContrib,
@@ -481,7 +482,7 @@ function scanInstance(
   ini: Table,
   bar: number,
   accs: KindAccs,
-  exact: boolean,
+  exact: ExactScorer | null,
 ): Found | null {
   const target = ctx.inst;
   const opdx = target.pNode;
@@ -494,8 +495,9 @@ function scanInstance(
     if (!r.ok) return;
     const res = r.value;
     const lb = base.lowerBound(res.nodes, accFor(accs, mv.kind), mv.kind === "Failover" ? -1 : mv.node);
-    if (!exact || lb >= cur || lb > bar) return;
-    const score = compCVPatched(ini.nl, res.nodes);
+    if (exact === null || lb >= cur || lb > bar) return;
+    const score = exact.score(res.nodes);
+    exactCount++;
     if (cur > score) {
       cur = score;
       found = { score, res, mv };
@@ -511,6 +513,12 @@ function scanInstance(
     for (const mv of moves) tryOne(mv);
   }
   return found;
+}
+
+let exactCount = 0;
+/** Exact scores computed by the incremental balancer so far (for measurements). */
+export function exactScoresComputed(): number {
+  return exactCount;
 }
 
 interface CachedInst {
@@ -610,7 +618,7 @@ export class Balancer {
         if (xTargets.length > 0) {
           c.ctx.nl = ini.nl;
           this.stats.partial++;
-          scanInstance(opts, c.ctx, xTargets, false, useSecondaryOf(v), base, ini, -Infinity, c.accs, false);
+          scanInstance(opts, c.ctx, xTargets, false, useSecondaryOf(v), base, ini, -Infinity, c.accs, null);
         }
       }
       const lb = accsValue(c.accs);
@@ -622,11 +630,13 @@ export class Balancer {
 
     let bestScore = ini.score;
     let winner: { inst: Instance; found: Found } | null = null;
+    let scorer: ExactScorer | null = null;
     const scanFull = (v: Instance): void => {
       const ctx = new MoveContext(opts.ignoreSoftErrors, ini.nl, v);
       const accs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
       this.stats.full++;
-      const f = scanInstance(opts, ctx, nodeIdx, true, useSecondaryOf(v), base, ini, bestScore, accs, true);
+      scorer ??= new ExactScorer(ini.nl);
+      const f = scanInstance(opts, ctx, nodeIdx, true, useSecondaryOf(v), base, ini, bestScore, accs, scorer);
       this.cache.set(v.idx, { accs, ctx: pinContext(ctx) });
       if (f === null) return;
       if (f.score < bestScore || (f.score === bestScore && winner !== null && v.idx < winner.inst.idx)) {
@@ -634,11 +644,15 @@ export class Balancer {
         winner = { inst: v, found: f };
       }
     };
-    clean.sort((a, b) => a.lb - b.lb);
-    let k = 0;
-    if (clean.length > 0 && dirty.length > 0 && clean[0]!.lb <= bestScore) scanFull(clean[k++]!.inst);
+    // the lowest bound first (a good bar for the rest), then the instances scanned in
+    // full anyway, then every other instance whose bound is not above the best score,
+    // lowest first
+    let first = -1;
+    for (let j = 0; j < clean.length; j++) if (first < 0 || clean[j]!.lb < clean[first]!.lb) first = j;
+    if (first >= 0 && clean[first]!.lb <= bestScore) scanFull(clean[first]!.inst);
     for (const v of dirty) scanFull(v);
-    for (; k < clean.length && clean[k]!.lb <= bestScore; k++) scanFull(clean[k]!.inst);
+    const rest = clean.filter((c, j) => j !== first && c.lb <= bestScore).sort((a, b) => a.lb - b.lb);
+    for (let k = 0; k < rest.length && rest[k]!.lb <= bestScore; k++) scanFull(rest[k]!.inst);
 
     this.last = null;
     this.stats.steps++;
@@ -739,7 +753,7 @@ export class Balancer {
       }
     }
     const targets = nodeIdx.filter((t) => special.has(t));
-    scanInstance(opts, newCtx, targets, true, useSecondary, base, ini, -Infinity, newAccs, false);
+    scanInstance(opts, newCtx, targets, true, useSecondary, base, ini, -Infinity, newAccs, null);
     c.accs = newAccs;
     c.ctx = pinContext(newCtx);
     return true;

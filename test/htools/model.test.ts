@@ -18,7 +18,7 @@ import {
 } from "../../src/htools/cluster.js";
 import type { IMove } from "../../src/htools/types.js";
 import { prepareCluster } from "../../src/htools/loader.js";
-import { ScoreBase, compCV, compCVPatched } from "../../src/htools/metrics.js";
+import { ExactScorer, ScoreBase, compCV, compCVPatched } from "../../src/htools/metrics.js";
 import { fixed, generalG } from "../../src/htools/format.js";
 import { parseData, serializeCluster, tryRead } from "../../src/htools/text.js";
 import { hbalMain } from "../../src/htools-cli/hbal.js";
@@ -96,6 +96,7 @@ function checkLowerBounds(text: string): number {
   const cd = load(text);
   const nl = cd.nodes;
   const base = new ScoreBase(nl);
+  const scorer = new ExactScorer(nl);
   const kinds = ["ReplaceSecondary", "ReplaceAndFailover", "ReplacePrimary", "FailoverAndReplace", "FailoverToAny"] as const;
   let checked = 0;
   for (const inst of C.elems(cd.instances)) {
@@ -112,6 +113,7 @@ function checkLowerBounds(text: string): number {
         }
         if (!r.ok) continue;
         const exact = compCVPatched(nl, r.value.nodes);
+        assert.equal(scorer.score(r.value.nodes), exact, `${inst.name} ${mv.kind}: column scorer`);
         const lb = base.lowerBound(r.value.nodes);
         assert.ok(!(lb > exact), `${inst.name} ${mv.kind}: bound ${lb} above exact ${exact}`);
         checked++;
