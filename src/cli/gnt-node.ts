@@ -5,6 +5,7 @@ import { withMaster, runOpcode, pollJob, commonOpFields } from "./jobs.js";
 import { listCommand, listFieldsCommand, filterForNames, type QueryResponse } from "./list.js";
 import { tagCommands } from "./tags.js";
 import { storageCommands } from "./gnt-node-storage.js";
+import { oobCommands } from "./gnt-node-oob.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
 
@@ -206,6 +207,7 @@ const commands: CommandTable = {
     },
   },
   ...storageCommands,
+  ...oobCommands,
   ...tagCommands("node", true),
 };
 

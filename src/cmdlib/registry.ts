@@ -15,6 +15,7 @@ import { LUInstanceCreate, LUInstanceRemove, LUInstanceStartup, LUInstanceShutdo
 import { LUInstanceReboot, LUInstanceReinstall } from "./instance-ops.js";
 import { LUInstanceSetParams } from "./instance-modify.js";
 import { LUInstanceQueryData } from "./instance-query.js";
+import { LUOobCommand } from "./oob.js";
 import { LUInstanceFailover, LUInstanceMigrate } from "./instance-migration.js";
 import { LUOsDiagnose } from "./os.js";
 import { LUExtStorageDiagnose } from "./extstorage.js";
@@ -61,6 +62,7 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_NODE_MODIFY_STORAGE", LUNodeModifyStorage],
   ["OP_REPAIR_NODE_STORAGE", LURepairNodeStorage],
   ["OP_NODE_POWERCYCLE", LUNodePowercycle],
+  ["OP_OOB_COMMAND", LUOobCommand],
   ["OP_INSTANCE_GROW_DISK", LUInstanceGrowDisk],
   ["OP_INSTANCE_RENAME", LUInstanceRename],
   ["OP_INSTANCE_DEACTIVATE_DISKS", LUInstanceDeactivateDisks],

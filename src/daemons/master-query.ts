@@ -3,6 +3,7 @@
 // and compute the cells with the pure query engine.
 import type { MasterServices } from "./services.js";
 import type { ConfigData } from "../objects/types.js";
+import { nodeOobProgram } from "../objects/fill.js";
 import { NODE_FIELDS } from "../query/node-fields.js";
 import { GROUP_FIELDS } from "../query/group-fields.js";
 import { JOB_FIELDS, type JobItem } from "../query/job-fields.js";
@@ -106,7 +107,10 @@ async function gatherInstanceLive(s: MasterServices, cfg: ConfigData): Promise<{
 
 async function context(s: MasterServices, cfg: ConfigData, what: string, fields: readonly FieldDef<QueryContext, unknown>[]): Promise<QueryContext> {
   const needs = neededData(fields);
-  const base: QueryContext = { cfg, queueDrained: s.queue.isDrained(), summarizeOp: (op) => opSummary(op as never) };
+  const base: QueryContext = {
+    cfg, queueDrained: s.queue.isDrained(), summarizeOp: (op) => opSummary(op as never),
+    ...(what === "node" ? { oobSupport: Object.fromEntries(Object.values(cfg.nodes).map((n) => [n.uuid, nodeOobProgram(cfg, n) !== null])) } : {}),
+  };
   if (!needs.has("live")) return base;
   if (what === "instance") {
     const { live, bad } = await gatherInstanceLive(s, cfg);

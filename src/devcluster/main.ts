@@ -180,6 +180,8 @@ async function up(dir: string, n: number, subnet: number, netns: boolean): Promi
   await initCluster(master, {
     clusterName: s.clusterName, masterNetdev: netns ? "eth0" : "lo", enabledHypervisors: ["fake"],
     enabledDiskTemplates: await defaultDiskTemplates(), ipolicy: DEVCLUSTER_IPOLICY,
+    // Out-of-band power control of the development nodes (gnt-node power, hsqueeze -X).
+    ndparams: { oob_program: binPath("devcluster-oob") },
   });
   const lvmWhy = await lvmUnusable();
   if (lvmWhy !== null) process.stdout.write(`Disk template 'plain' left disabled: ${lvmWhy}\n`);

@@ -12,7 +12,7 @@ import { osDiagnose, osValidate, instanceOsAdd, instanceRunRename } from "./back
 import { extStorageDiagnose } from "./backend/ext.js";
 import { blockdevCreate, blockdevRemove, blockdevFind, blockdevAssemble, blockdevShutdown, instanceStart, instanceShutdown,
   allInstancesInfo, lvmStatus, blockdevGrow, fileStorageDirRename,
-  storageList, storageRepair, nodePowercycle, storageModify, lvList,
+  storageList, storageRepair, nodePowercycle, runOob, storageModify, lvList,
   fileStorageList, blockdevGetdimensions, instanceBalloonMemory } from "./backend/instances.js";
 import { drbdSetRole, drbdSetNetwork, drbdWaitSync, drbdList, mirrorStatus, peerHello, peerHashes, peerWrite, peerDone, peerRead,
   blockdevRename } from "./backend/drbd.js";
@@ -65,6 +65,7 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   storage_modify: storageModify,
   lv_list: lvList,
   node_powercycle: nodePowercycle,
+  run_oob: runOob,
   blockdev_grow: blockdevGrow,
   blockdev_export: blockdevExport,
   blockdev_convert: blockdevConvert,

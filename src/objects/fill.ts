@@ -81,6 +81,12 @@ export function fillNodeNdParams(cfg: ConfigData, node: Node): Record<string, un
   return fillDict(fillGroupNdParams(cfg.cluster, group), node.ndparams ?? {});
 }
 
+/** The node's out-of-band helper program, or null where it has none (Ganeti's SupportsOob). */
+export function nodeOobProgram(cfg: ConfigData, node: Node): string | null {
+  const p = fillNodeNdParams(cfg, node)["oob_program"];
+  return typeof p === "string" && p !== "" ? p : null;
+}
+
 /** Per-template disk parameters for every template (FillDiskParams). */
 export function fillDiskParams(defaults: DiskParams, custom: DiskParams): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};

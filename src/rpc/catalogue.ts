@@ -155,6 +155,8 @@ export const RPC_CALLS = {
   storage_repair: call<null>()(Type.Object({ type: Str, name: Str }), RpcTimeout.slow),
   /** Reboots the node (a devcluster node: its daemons restart with a new boot id). */
   node_powercycle: call<string>()(Type.Object({}), RpcTimeout.urgent),
+  /** Ganeti's run_oob: the out-of-band helper `program COMMAND NODE` on this node; its stdout. */
+  run_oob: call<string>()(Type.Object({ program: Str, command: Str, node: Str, timeout: Type.Number() }), RpcTimeout.slow),
   /** Whether LVM works here and the volume group's size and free space (MiB). */
   lvm_status: call<{ error: string | null; size: number; free: number }>()(Type.Object({ vg: Str }), RpcTimeout.urgent),
   drbd_peer_done: call<null>()(Type.Object({ uuid: Str, from: Str }), RpcTimeout.urgent),

@@ -174,3 +174,39 @@ test("remove a node and add it back with a new join token; hooks run", async () 
   r = await c.on("node1", "gnt-cluster", "verify");
   assert.equal(r.code, 0, r.stdout);
 });
+
+test("gnt-node power and health through the devcluster's out-of-band helper", async () => {
+  let r = await c.on("node1", "gnt-node", "power", "status");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "Node  Status\nnode1 powered\nnode2 powered\nnode3 powered\n");
+  r = await c.on("node1", "gnt-node", "health", "node2");
+  assert.equal(r.stdout, "Node  Status\nnode2 node-daemon=OK\n");
+  r = await c.on("node1", "gnt-node", "power", "-f", "off", "node1");
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, "Failure: prerequisites not met for this operation:\nerror type: wrong_input, error details:\n" +
+    "The master role can be changed only via master-failover\n");
+  r = await c.on("node1", "gnt-node", "power", "-f", "--ignore-status", "off", "node1");
+  assert.match(r.stderr, /error details:\nOperating on the master node node1 is not allowed for power-off; run '\S+devcluster-oob power-off node1' if you want to operate on the master regardless\n$/);
+  r = await c.on("node1", "gnt-node", "power", "off");
+  assert.equal(r.stderr, "Please provide at least one node for this command\n");
+  // Powering node3 off marks it offline first, then its daemons die as with halt -p.
+  r = await c.on("node1", "gnt-node", "power", "-f", "off", "node3");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "Node  Status\nnode3 invoked\n");
+  assert.deepEqual(rows((await c.on("node1", "gnt-node", "list", "--no-headers", "--separator=|", "-o", "name,offline,powered", "node3")).stdout),
+    [["node3", "Y", "N"]]);
+  assert.match((await c.devcluster("status")).stdout, /\nnode3 +\S+ +down /);
+  r = await c.on("node1", "gnt-node", "power", "status", "node3");
+  assert.equal(r.stdout, "Node  Status\nnode3 unpowered\n");
+  r = await c.on("node1", "gnt-node", "power", "on", "node3");
+  assert.equal(r.stdout, "Node  Status\nnode3 invoked\n");
+  assert.match((await c.devcluster("status")).stdout, /\nnode3 +\S+ +up /);
+  r = await c.on("node1", "gnt-node", "modify", "-O", "no", "node3");
+  assert.equal(r.code, 0, r.stderr);
+  // Without a helper the node's power is "unavailable", as in Ganeti.
+  await c.on("node1", "gnt-node", "modify", "--node-parameters", "oob_program=", "node2");
+  r = await c.on("node1", "gnt-node", "power", "status", "node2");
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "Node  Status\nnode2 (unavail)\n");
+  await c.on("node1", "gnt-node", "modify", "--node-parameters", "oob_program=default", "node2");
+});

@@ -4,14 +4,14 @@ import type { NodedContext } from "../context.js";
 import { storageDriver } from "../../storage/registry.js";
 import { vgInfo } from "../../storage/lvm.js";
 import { listStorageUnits, repairStorageUnit, modifyStorageUnit, listVolumes } from "../../storage/units.js";
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { localPath } from "../../storage/file.js";
 import { extStorage, extAttach } from "../../storage/ext.js";
 import { fileExists } from "../../util/fs.js";
 import { rename, readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fakeStart, fakeStop, fakeList, fakeBalloon } from "../../hypervisor/fake.js";
-import { HypervisorError, BlockDeviceError, FileStoragePathError } from "../../errors.js";
+import { HypervisorError, BlockDeviceError, FileStoragePathError, GenericError } from "../../errors.js";
 
 function checkHypervisor(hv: string): void {
   if (hv !== "fake") throw new HypervisorError(`Hypervisor '${hv}' is not supported on this node yet`);
@@ -136,6 +136,21 @@ export async function storageRepair(args: RpcArgs<"storage_repair">): Promise<nu
  * The node reboots in 5 s (as Ganeti's): this daemon starts a fresh copy of itself (a new boot id, so the fake
  * hypervisor's guests are gone as after a real reboot) and exits once it has answered.
  */
+/** Ganeti's RunOob: runs the out-of-band helper with a timeout; its stdout, or Ganeti's failure text. */
+export function runOob(args: RpcArgs<"run_oob">, ctx: NodedContext): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(args.program, [args.command, args.node], { timeout: args.timeout * 1000, env: { ...process.env, GANETI_ROOT: ctx.paths.root } },
+      (e, stdout, stderr) => {
+        if (e === null) {
+          resolve(stdout);
+          return;
+        }
+        const why = e.killed ? `timeout after ${args.timeout}s` : typeof e.code === "number" ? `exited with exit code ${e.code}` : e.message;
+        reject(new GenericError(`'${args.program} ${args.command} ${args.node}' failed with reason '${why}'; output: ${(stdout + stderr).trim()}`));
+      });
+  });
+}
+
 export async function nodePowercycle(_a: unknown, ctx: NodedContext): Promise<string> {
   setTimeout(() => {
     const args = process.argv.slice(1).filter((a, i, all) => a !== "--join-token" && all[i - 1] !== "--join-token");
