@@ -55,9 +55,12 @@ async function ensureNoded(paths: GanetiPaths): Promise<void> {
   }
 }
 
-export async function startMasterd(paths: GanetiPaths, extraArgs: readonly string[] = []): Promise<void> {
+/** Starts the master daemons: ganeti-masterd, then ganeti-rapi. Returns warnings (a RAPI that did not start). */
+export async function startMasterd(paths: GanetiPaths, extraArgs: readonly string[] = []): Promise<string[]> {
   const up = await startDaemonAndWait(paths, "ganeti-masterd", extraArgs, { ready: () => fileExists(paths.masterSocket) });
   if (!up) throw new GenericError(`ganeti-masterd did not start; see ${paths.logDir}/masterd.stdout`);
+  if ((await daemonPid(paths, "ganeti-rapi")) !== null || (await startDaemonAndWait(paths, "ganeti-rapi"))) return [];
+  return [`ganeti-rapi did not start; see ${paths.logDir}/rapi.stdout`];
 }
 
 /** gnt-cluster init: returns the first join token for new nodes. */
@@ -98,7 +101,7 @@ export async function initCluster(paths: GanetiPaths, o: InitOptions): Promise<s
   await writeSsconfLocal(paths, cfg);
   await atomicWrite(paths.queueSerialFile, "0\n");
   await ensureNoded(paths);
-  await startMasterd(paths);
+  for (const w of await startMasterd(paths)) throw new GenericError(w);
   return createJoinToken(paths, cert.fingerprint);
 }
 
@@ -171,7 +174,7 @@ export async function masterFailover(paths: GanetiPaths, noVoting: boolean): Pro
     await atomicWrite(paths.configFile, text, { mode: 0o640 });
     await writeSsconfLocal(paths, cfg);
     for (const e of await distributeConfig(rpc, cfg, text, newMaster.uuid)) warnings.push(e);
-    await startMasterd(paths, noVoting ? ["--no-voting", "--yes-do-it"] : []);
+    warnings.push(...(await startMasterd(paths, noVoting ? ["--no-voting", "--yes-do-it"] : [])));
   } finally {
     await rpc.close();
   }
@@ -180,6 +183,7 @@ export async function masterFailover(paths: GanetiPaths, noVoting: boolean): Pro
 
 /** After OP_CLUSTER_DESTROY: remove this (last) node's cluster files and stop its daemons. */
 export async function cleanupDestroyedCluster(paths: GanetiPaths): Promise<void> {
+  await stopDaemon(paths, "ganeti-rapi");
   await stopDaemon(paths, "ganeti-masterd");
   await rm(paths.configFile, { force: true });
   await rm(paths.queueDir, { recursive: true, force: true });

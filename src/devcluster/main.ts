@@ -27,7 +27,7 @@ interface State {
   readonly netns?: boolean;
 }
 
-const DAEMONS = ["ganeti-masterd", "ganeti-noded"];
+const DAEMONS = ["ganeti-rapi", "ganeti-masterd", "ganeti-noded"];
 
 /**
  * Without namespaces nodes are loopback addresses. With them, addresses from 198.18.0.0/15
@@ -126,12 +126,15 @@ async function startNoded(paths: GanetiPaths, args: readonly string[] = []): Pro
   }
 }
 
-/** A node boots: noded, then masterd if ssconf says this node is the master (it votes). */
+/** A node boots: noded, then masterd and ganeti-rapi if ssconf says this node is the master (it votes). */
 async function bootNode(paths: GanetiPaths, name: string): Promise<void> {
   await startNoded(paths);
-  if ((await readSsconf(paths, "master_node")) === name && (await daemonPid(paths, "ganeti-masterd")) === null) {
-    // It may refuse to run (the majority names another master): that is a normal boot.
-    await startDaemonAndWait(paths, "ganeti-masterd", [], { env: { ...process.env, GANETI_HOSTNAME: "" } });
+  if ((await readSsconf(paths, "master_node")) !== name) return;
+  const env = { ...process.env, GANETI_HOSTNAME: "" };
+  // It may refuse to run (the majority names another master): that is a normal boot.
+  if ((await daemonPid(paths, "ganeti-masterd")) === null) await startDaemonAndWait(paths, "ganeti-masterd", [], { env });
+  if ((await daemonPid(paths, "ganeti-masterd")) !== null && (await daemonPid(paths, "ganeti-rapi")) === null) {
+    await startDaemonAndWait(paths, "ganeti-rapi", [], { env });
   }
 }
 

@@ -67,6 +67,8 @@ function nicFields(): InstField[] {
     out.push(field(list, `NIC_${list.slice(4).replace("macs", "MACs").replace("ips", "IPs").replace("names", "Names").replace("uuids", "UUIDs").replace("vlans", "VLANs")}`,
       "other", "config", `List containing each ${what}`, (c: QueryContext, i: Instance) => i.nics.map((n) => get(c, n))));
   }
+  out.push(field("nic.networks.names", "NIC_networks_names", "other", "config", "List containing each interface's network",
+    (c: QueryContext, i: Instance) => i.nics.map((n) => (n.network ? c.cfg.networks[n.network]?.name ?? null : null))));
   for (let idx = 0; idx < MAX_NICS; idx++) {
     for (const [attr, title, , doc, get] of NIC_ATTRS) {
       out.push(field(`nic.${attr}/${idx}`, `${title}/${idx}`, "text", "config", `${doc} of ${ordinal(idx + 1)} network interface`,

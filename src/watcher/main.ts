@@ -189,6 +189,11 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
         return;
       }
     }
+    // Ganeti's watcher: EnsureDaemon(RAPI) on the master
+    if ((await daemonPid(paths, "ganeti-rapi")) === null) {
+      log.write("info", "RAPI daemon not running, starting it");
+      if (!(await startDaemonAndWait(paths, "ganeti-rapi"))) log.write("error", "Can't start the RAPI daemon (see rapi.stdout)");
+    }
     await masterRun(paths, log, jobAge, values["no-verify-disks"] !== true);
   } catch (e) {
     log.write("error", `Unhandled error: ${formatError(e).text.replaceAll("\n", " ")}`);

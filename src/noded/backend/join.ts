@@ -54,6 +54,7 @@ export async function nodeJoin(args: RpcArgs<"node_join">, ctx: NodedContext, so
 
 /** Removes every trace of the cluster from this node (Ganeti's LeaveCluster), then exits. */
 export async function leaveCluster(_a: unknown, ctx: NodedContext): Promise<null> {
+  await stopDaemon(ctx.paths, "ganeti-rapi");
   await stopDaemon(ctx.paths, "ganeti-masterd");
   const p = ctx.paths;
   await rm(p.configFile, { force: true });

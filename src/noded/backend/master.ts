@@ -18,12 +18,17 @@ function isLoopback(ip: string): boolean {
 }
 
 export async function startMasterDaemons(args: RpcArgs<"node_start_master_daemons">, ctx: NodedContext): Promise<null> {
-  if ((await daemonPid(ctx.paths, "ganeti-masterd")) !== null) return null;
-  await startDaemon(ctx.paths, "ganeti-masterd", args.no_voting ? ["--no-voting", "--yes-do-it"] : []);
+  if ((await daemonPid(ctx.paths, "ganeti-masterd")) === null) {
+    await startDaemon(ctx.paths, "ganeti-masterd", args.no_voting ? ["--no-voting", "--yes-do-it"] : []);
+  }
+  // ganeti-rapi refuses to run unless ssconf names this node the master, as masterd does
+  if ((await daemonPid(ctx.paths, "ganeti-rapi")) === null) await startDaemon(ctx.paths, "ganeti-rapi");
   return null;
 }
 
+/** Ganeti's daemon-util stop-master: the remote API goes with the master daemon. */
 export async function stopMaster(_a: unknown, ctx: NodedContext): Promise<null> {
+  await stopDaemon(ctx.paths, "ganeti-rapi");
   await stopDaemon(ctx.paths, "ganeti-masterd");
   return null;
 }

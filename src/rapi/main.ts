@@ -1,0 +1,86 @@
+// ganeti-rapi: Ganeti's remote API v2 over HTTPS (port 5080) on the master node, with the
+// node's certificate (server.pem). It answers from the master daemon over the local luxi
+// socket. Users come from var/lib/ganeti/rapi/users, re-read on SIGHUP.
+import { parseArgs } from "node:util";
+import { writeFile, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { ganetiPaths, type GanetiPaths } from "../util/paths.js";
+import { myHostname, resolveHost } from "../util/identity.js";
+import { daemonLogger } from "../util/log.js";
+import { readSsconf } from "../util/ssconf.js";
+import { loadServerPem } from "../rpc/certs.js";
+import { DEFAULT_RAPI_PORT } from "../constants.js";
+import { formatError, GenericError } from "../errors.js";
+import { loadUsersFile, type RapiUser } from "./users.js";
+import { buildRapiServer } from "./server.js";
+
+/** Ganeti's pathutils.RAPI_USERS_FILE, below the node's root. */
+export function rapiUsersFile(paths: GanetiPaths): string {
+  return join(paths.dataDir, "rapi", "users");
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      bind: { type: "string", short: "b" },
+      port: { type: "string", short: "p" },
+      "require-authentication": { type: "boolean" },
+      debug: { type: "boolean", short: "d" },
+      foreground: { type: "boolean", short: "f" },
+    },
+  });
+  const paths = ganetiPaths();
+  const log = daemonLogger(paths, "ganeti-rapi", values.debug === true);
+  const me = await myHostname(paths);
+  // Ganeti's CheckRapi: only the master runs the remote API
+  const master = await readSsconf(paths, "master_node");
+  if (master !== me) throw new GenericError(`Not master (the master is ${master ?? "unknown"}), exiting`);
+  const cert = await loadServerPem(paths.serverPem);
+  if (cert === null) throw new GenericError("No cluster certificate; is this node part of a cluster?");
+  const port = values.port !== undefined ? Number(values.port) : DEFAULT_RAPI_PORT;
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new GenericError(`Invalid port '${values.port ?? ""}'`);
+  const bind = values.bind ?? (await resolveHost(paths, me)).ip;
+
+  const usersFile = rapiUsersFile(paths);
+  let users: ReadonlyMap<string, RapiUser> = new Map();
+  const reloadUsers = async (): Promise<void> => {
+    try {
+      const r = await loadUsersFile(usersFile);
+      users = r.users;
+      if (r.missing) log.warn({ file: usersFile }, "no users file");
+      else log.info({ file: usersFile, users: r.users.size }, "users file read");
+    } catch (e) {
+      log.error({ file: usersFile, err: (e as Error).message }, "cannot read the users file");
+    }
+  };
+  await reloadUsers();
+
+  const app = await buildRapiServer({
+    cert, users: () => users, requireAuth: values["require-authentication"] === true, masterSocket: paths.masterSocket, log,
+  });
+  await app.listen({ host: bind, port });
+  await writeFile(paths.pidFile("ganeti-rapi"), `${process.pid}\n`);
+  log.info({ ip: bind, port }, "ganeti-rapi started");
+
+  let stopping = false;
+  const stop = (why: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why }, "ganeti-rapi stopping");
+    void app.close().finally(() => {
+      void unlink(paths.pidFile("ganeti-rapi")).catch(() => undefined).finally(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGHUP", () => void reloadUsers());
+}
+
+export function run(): void {
+  main().catch((e: unknown) => {
+    process.stderr.write(`ganeti-rapi: ${formatError(e).text}\n`);
+    process.exit(1);
+  });
+}
