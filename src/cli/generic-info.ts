@@ -2,33 +2,48 @@
 // printed with sorted keys; ordered key/value lists keep their order; lists get "- ".
 import { pyStr } from "../query/format.js";
 
-/** An ordered dictionary: key/value pairs printed in this order. */
+/**
+ * An ordered dictionary: key/value pairs printed in this order; entries given the same
+ * alignment group (a third element) have their values aligned, as Ganeti's.
+ */
 export class Pairs {
-  constructor(readonly entries: ReadonlyArray<readonly [string, GenericInfo]>) {}
+  constructor(readonly entries: ReadonlyArray<readonly [string, GenericInfo] | readonly [string, GenericInfo, string]>) {}
 }
 
-export type GenericInfo = string | number | boolean | null | undefined | Pairs | readonly GenericInfo[] | { readonly [k: string]: GenericInfo };
+/** A tuple of plain values, printed inline as "[a, b, c]" (Python's tuples in Ganeti's data). */
+export class Inline {
+  constructor(readonly items: ReadonlyArray<string | number | boolean | null>) {}
+}
+
+export type GenericInfo = string | number | boolean | null | undefined | Pairs | Inline | readonly GenericInfo[] |
+  { readonly [k: string]: GenericInfo };
 
 const IND = "  ";
 
 function isDict(v: GenericInfo): v is { readonly [k: string]: GenericInfo } {
-  return v !== null && typeof v === "object" && !(v instanceof Pairs) && !Array.isArray(v);
+  return v !== null && typeof v === "object" && !(v instanceof Pairs) && !(v instanceof Inline) && !Array.isArray(v);
 }
 
 function serialize(out: string[], data: GenericInfo, level: number, afterKey: boolean): void {
-  const entries: Array<readonly [string, GenericInfo]> | null = data instanceof Pairs ? [...data.entries]
+  if (data instanceof Inline) {
+    out.push(`[${data.items.map((x) => pyStr(x)).join(", ")}]\n`);
+    return;
+  }
+  const entries: ReadonlyArray<readonly [string, GenericInfo, string?]> | null = data instanceof Pairs ? data.entries
     : isDict(data) ? Object.keys(data).sort().map((k) => [k, data[k]] as const) : null;
   if (entries !== null) {
     if (entries.length === 0) {
       out.push("\n");
       return;
     }
+    const width = new Map<string, number>();
+    for (const [k, , g] of entries) if (g !== undefined) width.set(g, Math.max(width.get(g) ?? 0, k.length));
     let indent = afterKey;
     if (afterKey) out.push("\n");
-    for (const [k, v] of entries) {
+    for (const [k, v, g] of entries) {
       if (indent) out.push(IND.repeat(level));
       indent = true;
-      out.push(`${k}: `);
+      out.push(`${k}: ${g !== undefined ? " ".repeat((width.get(g) ?? 0) - k.length) : ""}`);
       serialize(out, v, level + 1, true);
     }
     return;

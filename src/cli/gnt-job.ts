@@ -6,6 +6,8 @@ import { LuxiMethod } from "../luxi/protocol.js";
 import { PRIORITY_NAMES } from "../constants.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 import { parseTimespec } from "./units.js";
+import { formatGenericInfo, Inline, Pairs, type GenericInfo } from "./generic-info.js";
+import { formatTime, pyStr } from "../query/format.js";
 
 export const JOB_LIST_DEFAULT = ["id", "status", "summary"];
 
@@ -18,13 +20,33 @@ function jobId(s: string | undefined): number {
 }
 
 type Ts = [number, number] | null;
-const fmtTs = (t: Ts): string => {
-  if (t === null) return "N/A";
-  const d = new Date(t[0] * 1000);
-  const p = (n: number, w = 2): string => String(n).padStart(w, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(t[1], 6)}`;
-};
-const secs = (t: Ts): number => (t === null ? 0 : t[0] + t[1] / 1e6);
+/** Ganeti's FormatTimestamp: "%F %T.usecs", "?" for anything else. */
+const fmtTs = (t: Ts): string => (Array.isArray(t) && t.length === 2 ? formatTime(t[0], t[1]) : "?");
+const delta = (from: [number, number], to: [number, number]): number => to[0] - from[0] + (to[1] - from[1]) / 1e6;
+
+/** One job as Ganeti 3.0's ShowJobs prints it (PrintGenericInfo). */
+function jobInfo(row: unknown[]): Pairs {
+  const [id, ops, status, recv, start, end, opstatus, opresult, oplog, opstart, opexec, opend] =
+    row as [number, Array<Record<string, unknown>>, string, Ts, Ts, Ts, string[], unknown[], unknown[][], Ts[], Ts[], Ts[]];
+  const jobTs = (name: string, ts: Ts, prior: Ts = null): readonly [string, GenericInfo, string] =>
+    [name, ts !== null ? `${fmtTs(ts)}${prior !== null ? ` (delta ${delta(prior, ts).toFixed(6)}s)` : ""}` : "unknown (None)", "job_timestamp"];
+  const opTs = (name: string, ts: Ts | undefined): readonly [string, GenericInfo, string] =>
+    [name, Array.isArray(ts) ? fmtTs(ts) : "N/A", "opcode_timestamp"];
+  return new Pairs([
+    ["Job ID", id], ["Status", status],
+    jobTs("Received", recv), jobTs("Processing start", start, recv), jobTs("Processing end", end, start),
+    ["Total processing time", end !== null && recv !== null ? `${delta(recv, end).toFixed(6)} seconds` : "N/A"],
+    ["Opcodes", ops.map((op, j) => new Pairs([
+      ["Opcode", String(op["OP_ID"])], ["Status", opstatus[j] ?? null],
+      opTs("Processing start", opstart[j]), opTs("Execution start", opexec[j]), opTs("Processing end", opend[j]),
+      ["Input fields", op as GenericInfo], ["Result", (opresult[j] ?? null) as GenericInfo],
+      ["Execution log", (oplog[j] ?? []).map((l) => {
+        const [serial, ts, type, msg] = l as [number, Ts, string, unknown];
+        return new Pairs([["Time", fmtTs(ts)], ["Content", new Inline([serial, type, type === "message" ? String(msg) : pyStr(msg)])]]);
+      })],
+    ]))],
+  ]);
+}
 
 function parseAge(s: string): number {
   return s === "all" ? -1 : parseTimespec(s);
@@ -39,45 +61,12 @@ const commands: CommandTable = {
       await withMaster(async (c) => {
         const fields = ["id", "ops", "status", "received_ts", "start_ts", "end_ts", "opstatus", "opresult", "oplog", "opstart", "opexec", "opend"];
         const rows = (await c.call(LuxiMethod.queryJobs, [args.map(jobId), fields])) as Array<unknown[] | null>;
-        rows.forEach((row, i) => {
-          if (row === null) {
-            out(`Job ID: ${args[i] ?? ""} not found`);
-            return;
-          }
-          const [id, ops, status, recv, start, end, opstatus, opresult, oplog, opstart, opexec, opend] =
-            row as [number, Array<Record<string, unknown>>, string, Ts, Ts, Ts, string[], unknown[], unknown[][], Ts[], Ts[], Ts[]];
-          out(`Job ID: ${id}`);
-          out(`  Status: ${status}`);
-          out(`  Received:         ${fmtTs(recv)}`);
-          out(`  Processing start: ${fmtTs(start)}${start !== null ? ` (delta ${(secs(start) - secs(recv)).toFixed(6)}s)` : ""}`);
-          out(`  Processing end:   ${fmtTs(end)}${end !== null && start !== null ? ` (delta ${(secs(end) - secs(start)).toFixed(6)}s)` : ""}`);
-          if (end !== null && recv !== null) out(`  Total processing time: ${(secs(end) - secs(recv)).toFixed(6)} seconds`);
-          out("  Opcodes:");
-          ops.forEach((op, j) => {
-            out(`    ${String(op["OP_ID"])}`);
-            out(`      Status: ${opstatus[j] ?? ""}`);
-            out(`      Processing start: ${fmtTs(opstart[j] ?? null)}`);
-            out(`      Execution start:  ${fmtTs(opexec[j] ?? null)}`);
-            out(`      Processing end:   ${fmtTs(opend[j] ?? null)}`);
-            out("      Input fields:");
-            for (const k of Object.keys(op).sort()) if (k !== "OP_ID") out(`        ${k}: ${JSON.stringify(op[k])}`);
-            const res = opresult[j];
-            if (Array.isArray(res) && res.length === 2 && typeof res[0] === "string" && Array.isArray(res[1])) {
-              out("      Result:");
-              out(`        ${res[0]}`);
-              out(`        [${(res[1] as unknown[]).map(String).join(", ")}]`);
-            } else out(`      Result: ${JSON.stringify(res ?? null)}`);
-            out("      Execution log:");
-            for (const l of oplog[j] ?? []) {
-              const [serial, ts, type, msg] = l as [number, [number, number], string, unknown];
-              out(`        ${serial}:${ctime(ts[0])}:${type}:${String(msg)}`);
-            }
-          });
-        });
+        out(formatGenericInfo(rows.map((row, i) => (row === null ? `Job ID ${args[i] ?? ""} not found` : jobInfo(row)))));
       });
       return 0;
     },
   },
+
   watch: {
     summary: "Follows a job and prints its output as it arrives", usage: "<job-id>", args: [1, 1], options: {},
     async run(_o, [id]) {

@@ -47,9 +47,13 @@ test("submit, list, info and watch a job", async () => {
   assert.match(r.stdout, /^ID\s+Status\s+Summary\n/);
   assert.match(r.stdout, new RegExp(`\\n\\s*${id}\\s+success\\s+TEST_DELAY\\(200000000 ns\\)\\n`));
   r = await c.on("node1", "gnt-job", "info", String(id));
-  assert.match(r.stdout, new RegExp(`^Job ID: ${id}\n  Status: success\n`));
-  assert.match(r.stdout, /OP_TEST_DELAY\n\s+Status: success/);
-  assert.match(r.stdout, /duration: 0\.2/);
+  // Ganeti 3.0's layout (PrintGenericInfo), aligned timestamps included.
+  assert.match(r.stdout, new RegExp(`^- Job ID: ${id}\n  Status: success\n  Received:         \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6}\n` +
+    "  Processing start: \\S+ \\S+ \\(delta \\d+\\.\\d{6}s\\)\n"));
+  assert.match(r.stdout, /\n  Opcodes: \n    - Opcode: OP_TEST_DELAY\n      Status: success\n      Processing start: /);
+  assert.match(r.stdout, /\n      Input fields: \n        OP_ID: OP_TEST_DELAY\n        duration: 0\.2\n/);
+  r = await c.on("node1", "gnt-job", "info", "99999");
+  assert.equal(r.stdout, "- Job ID 99999 not found\n");
 });
 
 test("a failing opcode reports Ganeti's error and the job ends in error", async () => {
@@ -121,7 +125,7 @@ test("archive and autoarchive", async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(await jobStatus(id), "missing");
   r = await c.on("node1", "gnt-job", "info", String(id));
-  assert.match(r.stdout, new RegExp(`^Job ID: ${id}\n  Status: success`), "archived jobs are still shown by info");
+  assert.match(r.stdout, new RegExp(`^- Job ID: ${id}\n  Status: success`), "archived jobs are still shown by info");
   r = await c.on("node1", "gnt-job", "autoarchive", "all");
   assert.match(r.stdout, /^Archived \d+ jobs, 0 unchecked left\n$/);
   r = await c.on("node1", "gnt-job", "list", "--no-headers");
