@@ -167,6 +167,11 @@ export function commonOpts(p: Parsed): CommonOpts {
 export function loadExternalData(o: CommonOpts, io: Out, simu: readonly string[] = [], pre: Preloaded = {}): ClusterData {
   const setCount = [o.master !== "", o.luxi, o.dataFile !== null].filter((x) => x).length;
   if (setCount > 1) exitErr("Only one of the rapi, luxi, and data files options should be given.");
+  if (o.master !== "") {
+    if (pre.rapi === undefined) exitErr("failed to load data, aborting: the RAPI data was not fetched");
+    if (!pre.rapi.ok) exitErr(`failed to load data, aborting: ${pre.rapi.error}`);
+    return finishLoad(o, io, pre.rapi.value);
+  }
   if (o.master === "" && o.luxi) {
     if (pre.luxi === undefined) exitErr("failed to load data, aborting: the luxi data was not fetched");
     if (!pre.luxi.ok) exitErr(`failed to load data, aborting: ${pre.luxi.error}`);
@@ -178,7 +183,7 @@ export function loadExternalData(o: CommonOpts, io: Out, simu: readonly string[]
     return finishLoad(o, io, sim.value);
   }
   if (o.dataFile === null) {
-    if (o.master !== "" || o.luxi || o.iallocSrc !== null) {
+    if (o.luxi || o.iallocSrc !== null) {
       exitErr("failed to load data, aborting: only the text backend (-t) is implemented so far");
     }
     exitErr("failed to load data, aborting: No backend selected! Exiting.");

@@ -9,10 +9,13 @@ import type { ClusterData } from "../htools/loader.js";
 import { GROUP_FIELDS, INSTANCE_FIELDS, NODE_FIELDS, parseLuxiData } from "../htools/luxi-data.js";
 import { type Result, bad } from "../htools/types.js";
 import { type OptSpec, parseArgs } from "./options.js";
+import { fetchRapiData } from "./rapi.js";
 
 /** Data fetched before the program body runs (only the luxi backend needs it). */
 export interface Preloaded {
   readonly luxi?: Result<ClusterData>;
+  /** The RAPI backend's data (`-m CLUSTER`). */
+  readonly rapi?: Result<ClusterData>;
 }
 
 /** The master's socket: `-L PATH`, or this cluster's (GANETI_ROOT) by default. */
@@ -66,9 +69,14 @@ export async function preload(specs: readonly OptSpec[], argv: readonly string[]
   const v = p.values;
   // the programs refuse arguments before loading anything
   if (p.args.length > 0) return {};
-  if (!v.has("luxi") || v.has("help") || v.has("version") || v.has("help-completion")) return {};
+  if (v.has("help") || v.has("version") || v.has("help-completion")) return {};
   const m = v.get("master");
-  if ((m !== undefined && m.some((x) => x !== null && x !== "")) || v.has("text-data")) return {};
+  const master = m?.[m.length - 1];
+  // the RAPI backend comes first, as in Ganeti's loadExternalData
+  if (master !== undefined && master !== null && master !== "") {
+    return v.has("luxi") || v.has("text-data") ? {} : { rapi: await fetchRapiData(master) };
+  }
+  if (!v.has("luxi") || v.has("text-data")) return {};
   const l = v.get("luxi")!;
   return { luxi: await fetchLuxiData(luxiSocket(l[l.length - 1])) };
 }

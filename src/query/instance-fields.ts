@@ -39,7 +39,9 @@ function liveValue(pick: "memory" | "vcpus") {
   return (c: QueryContext, i: Instance) => {
     if (c.badNodes?.includes(i.primary_node) === true || c.cfg.nodes[i.primary_node]?.offline === true) return FS_NODATA;
     const live = c.instanceLive?.[i.uuid];
-    if (live === undefined) return pick === "memory" ? 0 : FS_UNAVAIL;
+    // Not running: unavailable (Ganeti 3.0's Query/Instance.hs, rsUnavail), which RAPI
+    // clients such as htools' -m read as "use the configured memory"
+    if (live === undefined) return FS_UNAVAIL;
     return live[pick] ?? FS_UNAVAIL;
   };
 }
