@@ -10,6 +10,8 @@ command -v ip >/dev/null || need+=(iproute2)
 command -v openssl >/dev/null || need+=(openssl)
 # Ganeti 3.0.2's own htools, for side-by-side comparison tests of ours.
 [ -x /usr/lib/ganeti/3.0/usr/bin/htools ] || need+=(ganeti-htools-3.0)
+# Ganeti's own Python RAPI client, for the compatibility test of ganeti-rapi.
+[ -f /usr/lib/python3/dist-packages/ganeti/rapi/client.py ] || need+=(python3-ganeti-rapi)
 if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
