@@ -68,7 +68,7 @@ async function refused(stderr: string, program: string, ...args: string[]): Prom
 const ADD = ["gnt-instance", "add", "--no-install", "--no-start", "--no-name-check"] as const;
 
 before(async () => {
-  c = await DevCluster.up(3, 20);
+  c = await DevCluster.up(3, 23);
 });
 after(async () => {
   await c?.destroy();

@@ -79,7 +79,7 @@ async function ok(node: string, program: string, ...args: string[]): Promise<str
 const WRITER_HA1 = createHash("md5").update("writer:Ganeti Remote API:w-secret").digest("hex");
 
 before(async () => {
-  c = await DevCluster.up(3, 20);
+  c = await DevCluster.up(3, 24);
   const dir = join(c.root("node1"), "var/lib/ganeti/rapi");
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "users"), `# RAPI users\nreader {cleartext}r-secret\nviewer v-secret read\nwriter {HA1}${WRITER_HA1} write\n`);
@@ -347,9 +347,11 @@ test("hscan CLUSTER writes the data file hscan writes over luxi", async () => {
     }
     assert.equal(remote, local);
     // an unreachable cluster is reported as Ganeti reports it
-    const r = await c.on("node1", "hscan", "-d", dir, "127.0.20.250");
+    const nobody = c.ip(250); // inside the cluster's loopback subnet, no node there
+    const r = await c.on("node1", "hscan", "-d", dir, nobody);
     assert.equal(r.code, 2);
-    assert.match(r.stdout, /Error for 127\.0\.20\.250: failed to load data\. Details:\nCurl error for 'https:\/\/127\.0\.20\.250:5080\/2\/groups\?bulk=1', error CurlCouldntConnect\n/);
+    const esc = nobody.replace(/\./g, "\\.");
+    assert.match(r.stdout, new RegExp(`Error for ${esc}: failed to load data\\. Details:\\nCurl error for 'https://${esc}:5080/2/groups\\?bulk=1', error CurlCouldntConnect\\n`));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
