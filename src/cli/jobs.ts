@@ -1,5 +1,6 @@
 // Talking to the master from the CLI: connect (with Ganeti's "not the master" message on
 // a non-master node), submit jobs, and follow them, printing their log as Ganeti does.
+import { basename } from "node:path";
 import { ganetiPaths, type GanetiPaths } from "../util/paths.js";
 import { myHostname } from "../util/identity.js";
 import { readSsconf } from "../util/ssconf.js";
@@ -61,7 +62,13 @@ export function commonOpFields(opts: Options): Record<string, unknown> {
   }
   if (opts["dry-run"] === true) f["dry_run"] = true;
   if (opts["debug"] === true) f["debug_level"] = 1;
-  if (typeof opts["reason"] === "string") f["reason"] = [["gnt:user", opts["reason"], Date.now() * 1000]];
+  // Ganeti's _InitReasonTrail: the user's --reason, then the client program and its command.
+  const nowNs = Date.now() * 1_000_000;
+  const program = basename(process.argv[1] ?? "");
+  f["reason"] = [
+    ...(typeof opts["reason"] === "string" ? [["gnt:user", opts["reason"], nowNs]] : []),
+    [`gnt:client:${program}`, process.argv[2] ?? "", nowNs],
+  ];
   return f;
 }
 

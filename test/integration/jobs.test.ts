@@ -87,7 +87,8 @@ test("jobs are replicated to the master candidates", async () => {
 
 test("cancel a waiting job, refuse to cancel a running one", async () => {
   // The first job holds node2's lock; the second waits for it and can be cancelled.
-  let r = await c.on("node1", "gnt-debug", "delay", "--submit", "-n", "node2", "3");
+  // Long enough that the second job is still waiting when it is cancelled on a busy machine.
+  let r = await c.on("node1", "gnt-debug", "delay", "--submit", "-n", "node2", "8");
   const running = jobIdOf(r.stdout);
   assert.match(await waitStatus(running, /running/), /running/);
   r = await c.on("node1", "gnt-debug", "delay", "--submit", "-n", "node2", "1");
