@@ -569,11 +569,22 @@ export class Balancer {
   /** Work done so far: full scans, carried bounds, carried through a source change, steps. */
   readonly stats = { full: 0, partial: 0, source: 0, steps: 0 };
 
-  constructor(readonly opts: AlgorithmOptions) {}
+  /**
+   * `minNodes`: below this many online nodes every step is a full scan (tryBalanceFull):
+   * with 2-3 of a handful of nodes changed per step, most instances need a full scan
+   * anyway and carrying bounds costs more than it saves. Both give the same moves.
+   */
+  constructor(readonly opts: AlgorithmOptions, readonly minNodes = 16) {}
 
   step(ini: Table): Table | null {
     const opts = this.opts;
     const { reloc, nodeIdx } = roundInputs(opts, ini);
+    if (nodeIdx.length < this.minNodes) {
+      this.last = null;
+      this.stats.steps++;
+      const fin = checkMove(opts, nodeIdx, ini, reloc);
+      return accepted(opts, ini, fin) ? fin : null;
+    }
     const nodesKey = nodeIdx.join(",");
     const prev = this.lastBase;
     let base: ScoreBase | null = null;
