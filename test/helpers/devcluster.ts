@@ -5,6 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { connect } from "node:net";
 
 export const BIN = resolve(join(fileURLToPath(import.meta.url), "../../../../bin"));
 
@@ -72,4 +73,20 @@ const STAMP = /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} /;
 /** A job's log lines as the CLI prints them, without their timestamps. */
 export function jobLog(stdout: string): string[] {
   return stdout.split("\n").filter((l) => l !== "").map((l) => l.replace(STAMP, ""));
+}
+
+/** Waits (up to `ms`) until something accepts TCP connections at ip:port, e.g. a node daemon just started. */
+export async function waitListening(ip: string, port: number, ms = 15_000): Promise<void> {
+  const up = (): Promise<boolean> => new Promise((res) => {
+    const sock = connect({ host: ip, port }, () => {
+      sock.destroy();
+      res(true);
+    });
+    sock.on("error", () => res(false));
+  });
+  const end = Date.now() + ms;
+  while (!(await up())) {
+    if (Date.now() > end) throw new Error(`nothing listens at ${ip}:${port} after ${ms} ms`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
 }

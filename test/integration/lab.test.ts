@@ -4,7 +4,7 @@
 // checks the output the lab shows, not just the exit code.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { DevCluster, rows, BIN, jobLog } from "../helpers/devcluster.js";
+import { DevCluster, rows, BIN, jobLog, waitListening } from "../helpers/devcluster.js";
 import { spawn } from "node:child_process";
 import { rm, mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -164,7 +164,7 @@ test("B rejoins; master failover to B; B crashes; failover on A; B refuses; redi
   spawn(process.execPath, [`${BIN}/ganeti-noded`, "--join-token", token], {
     env: { ...process.env, GANETI_ROOT: c.root("node2"), GANETI_HOSTNAME: "" }, detached: true, stdio: "ignore",
   }).unref();
-  await new Promise((res) => setTimeout(res, 1500));
+  await waitListening(c.ip(2), 1811);
   await ok("node1", "gnt-node", "add", "node2");
   await ok("node2", "gnt-cluster", "master-failover");
   assert.equal(await ok("node3", "gnt-cluster", "getmaster"), "node2\n");

@@ -1,12 +1,11 @@
 // A 3-node devcluster: init, add, node roles (drain, offline, readd), groups, tags, and
 // Ganeti's errors for bad input. Real daemons, real mutual TLS.
-import { connect } from "node:net";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdir, writeFile, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { DevCluster, rows, BIN } from "../helpers/devcluster.js";
+import { DevCluster, rows, BIN, waitListening } from "../helpers/devcluster.js";
 
 let c: DevCluster;
 
@@ -167,11 +166,7 @@ test("remove a node and add it back with a new join token; hooks run", async () 
     env: { ...process.env, GANETI_ROOT: c.root("node3"), GANETI_HOSTNAME: "" }, detached: true, stdio: "ignore",
   });
   child.unref();
-  // Wait until the joining daemon listens (a fixed pause was too short on a busy machine).
-  for (let i = 0; !(await listening(c.ip(3), 1811)); i++) {
-    assert.ok(i < 150, "node3's ganeti-noded did not start listening");
-    await new Promise((res) => setTimeout(res, 100));
-  }
+  await waitListening(c.ip(3), 1811); // a fixed pause was too short on a busy machine
   r = await c.on("node1", "gnt-node", "add", "node3");
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   assert.deepEqual((await roles())["node3"], ["C", "Y", "N", "N"]);
@@ -216,13 +211,3 @@ test("gnt-node power and health through the devcluster's out-of-band helper", as
   await c.on("node1", "gnt-node", "modify", "--node-parameters", "oob_program=default", "node2");
 });
 
-/** Whether something accepts TCP connections at ip:port. */
-function listening(ip: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ host: ip, port }, () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.on("error", () => resolve(false));
-  });
-}
