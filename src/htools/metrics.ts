@@ -572,16 +572,17 @@ export function shiftBoundAcc(acc: BoundAcc, prev: ScoreBase, cur: ScoreBase, sr
       const sdqAbs = src === null ? 0 : src.dqAbs[m]!;
       const gQ = cur.q0[m]! - prev.q0[m]!;
       const gP = cur.p0[m]! - prev.p0[m]!;
-      const du = cur.d0[m]! - prev.d0[m]! + sdd; // change of the candidate's centred sum
+      const gD = cur.d0[m]! - prev.d0[m]!;
+      // nothing moved for this metric: every bound in it is the same numbers
+      if (gQ === 0 && gP === 0 && gD === 0 && sdq === 0 && sdd === 0 && sdp === 0 && sdqAbs === 0) continue;
+      const du = gD + sdd; // change of the candidate's centred sum
       const d0 = prev.d0[m]!;
       // at centred sum u (before): variance += (gQ + sdq - du (2u + du) / n) / n,
       // scale += gP + sdp + gQ + sdqAbs + du (2u + du) / n; lo = v - errOn scale / n
-      const at = (dd: number): number => {
-        const sq = (du * (2 * (d0 + dd) + du)) / n;
-        return (gQ + sdq - sq) / n - (errOn * (gP + sdp + gQ + sdqAbs + sq)) / n;
-      };
-      const e1 = at(dlo);
-      const e2 = at(dhi);
+      const sq1 = (du * (2 * (d0 + dlo) + du)) / n;
+      const sq2 = (du * (2 * (d0 + dhi) + du)) / n;
+      const e1 = (gQ + sdq - sq1) / n - (errOn * (gP + sdp + gQ + sdqAbs + sq1)) / n;
+      const e2 = (gQ + sdq - sq2) / n - (errOn * (gP + sdp + gQ + sdqAbs + sq2)) / n;
       const mag =
         (Math.abs(gQ) + Math.abs(sdq) + Math.abs(gP) + Math.abs(sdp) + Math.abs(sdqAbs) +
           (Math.abs(du) * (2 * (Math.abs(d0) + Math.abs(dlo) + Math.abs(dhi)) + Math.abs(du))) / n) / n;
@@ -608,6 +609,7 @@ export function shiftBoundAcc(acc: BoundAcc, prev: ScoreBase, cur: ScoreBase, sr
       const err = kind === K_SUM_ONLINE ? errOn : cur.errOffline;
       const dS = cur.s0[m]! - prev.s0[m]! + (src === null ? 0 : src.ds[m]!);
       const dA = Math.abs(cur.a0[m]! - prev.a0[m]!) + (src === null ? 0 : Math.abs(src.da[m]!) + Math.abs(src.ds[m]!));
+      if (dS === 0 && dA === 0) continue;
       total += w * (dS - err * dA - 1e-12 * Math.abs(dS));
       abs += w * (Math.abs(dS) + err * dA);
     }
