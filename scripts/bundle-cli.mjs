@@ -8,9 +8,12 @@ import { build } from "esbuild";
 import { rmSync, renameSync } from "node:fs";
 
 const programs = ["gnt-cluster", "gnt-node", "gnt-group", "gnt-job", "gnt-debug", "gnt-instance", "gnt-os", "gnt-backup", "gnt-storage"];
+// htools programs too (hail runs once per allocation: whole-process A/B on a relocate request,
+// 9 runs each, 1.14× median in favour of the bundle).
+const htools = ["hail", "hbal", "hcheck", "hinfo", "hspace", "hroller", "hsqueeze", "hscan"];
 rmSync("dist/cli-bundle.new", { recursive: true, force: true });
 await build({
-  entryPoints: Object.fromEntries(programs.map((p) => [p, `dist/src/cli/${p}.js`])),
+  entryPoints: Object.fromEntries([...programs.map((p) => [p, `dist/src/cli/${p}.js`]), ...htools.map((p) => [p, `dist/src/htools-cli/${p}.js`])]),
   outdir: "dist/cli-bundle.new",
   bundle: true,
   splitting: false,
