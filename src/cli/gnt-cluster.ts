@@ -7,8 +7,7 @@ import { LuxiMethod } from "../luxi/protocol.js";
 import {
   RELEASE_VERSION, PROTOCOL_VERSION, CONFIG_VERSION, OS_API_VERSION, EXPORT_VERSION, TS_VERSION,
 } from "../constants.js";
-import { main, out, err, COMMON, parseKeyVal, parseIdentKeyVal, parseBool, forceDictType, BES_PARAMETER_TYPES, type CommandTable,
-  type Options } from "./framework.js";
+import { main, out, err, COMMON, parseKeyVal, parseIdentKeyVal, parseBool, forceDictType, BES_PARAMETER_TYPES, type CommandTable } from "./framework.js";
 import { withMaster, connectMaster, runOpcode, pollJob, commonOpFields, ctime } from "./jobs.js";
 // Bootstrap code (certificates, config writer, node RPC) is loaded only by the commands
 // that need it, so everyday commands start fast.

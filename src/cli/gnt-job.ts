@@ -1,6 +1,6 @@
 // gnt-job: job queue inspection and control.
 import { main, out, err, COMMON, type CommandTable } from "./framework.js";
-import { withMaster, pollJob, ctime } from "./jobs.js";
+import { withMaster, pollJob } from "./jobs.js";
 import { listCommand, listFieldsCommand } from "./list.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import { PRIORITY_NAMES } from "../constants.js";

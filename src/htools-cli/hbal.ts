@@ -1,14 +1,8 @@
 // hbal: cluster balancer (Ganeti 3.0's options and output), text backend.
 import { writeFileSync } from "node:fs";
 import * as C from "../htools/container.js";
-import {
-  type Table,
-  Balancer,
-  computeBadItems,
-  doNextBalance,
-  findSplitInstances,
-  splitCluster,
-} from "../htools/cluster.js";
+import { type Table, computeBadItems, doNextBalance, findSplitInstances, splitCluster } from "../htools/cluster.js";
+import { Balancer } from "../htools/balancer.js";
 import {
   type MoveJob,
   formatCmds,

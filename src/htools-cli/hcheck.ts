@@ -1,7 +1,8 @@
 // hcheck: cluster health check (Ganeti 3.0's options and output), text backend.
 import * as C from "../htools/container.js";
 import { canEvacuateNode } from "../htools/capacity.js";
-import { balance, computeBadItems, makeTable, splitCluster } from "../htools/cluster.js";
+import { computeBadItems, makeTable, splitCluster } from "../htools/cluster.js";
+import { balance } from "../htools/balancer.js";
 import type { Container } from "../htools/container.js";
 import { fixed } from "../htools/format.js";
 import type { Instance } from "../htools/instance.js";

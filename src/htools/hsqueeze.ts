@@ -5,7 +5,8 @@
 // judged after a full rebalancing (Ganeti's greedy, with no minimum gain). Pure.
 import { type MoveJob } from "./cluster-output.js";
 import { computeMoves, involvedNodes } from "./cluster-output.js";
-import { type AlgorithmOptions, type Table, Balancer, DEFAULT_ALGORITHM_OPTIONS, makeTable } from "./cluster.js";
+import { type AlgorithmOptions, type Table, DEFAULT_ALGORITHM_OPTIONS, makeTable } from "./cluster.js";
+import { Balancer } from "./balancer.js";
 import * as C from "./container.js";
 import type { Container } from "./container.js";
 import * as I from "./instance.js";

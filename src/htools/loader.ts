@@ -98,6 +98,18 @@ function showStrList(xs: readonly string[]): string {
   return `[${xs.map((x) => JSON.stringify(x)).join(",")}]`;
 }
 
+/** Ganeti's Loader.assignIndices: the items numbered in order, and their names' indices. */
+export function assignIndices<T>(items: ReadonlyArray<readonly [string, T]>, setIdx: (x: T, i: number) => T):
+  { assoc: Map<string, number>; container: Container<T> } {
+  const assoc = new Map<string, number>();
+  const container: T[] = [];
+  items.forEach(([k, v], i) => {
+    assoc.set(k, i);
+    container.push(setIdx(v, i));
+  });
+  return { assoc, container };
+}
+
 export interface MergeOptions {
   readonly util?: readonly (readonly [string, DynUtil])[];
   readonly exTags?: readonly string[];

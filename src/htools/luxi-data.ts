@@ -2,7 +2,7 @@
 // master to the node, instance and group queries and to QueryClusterInfo, turned into
 // cluster data with Ganeti's error messages. Pure: the queries themselves are made by
 // the programs (src/htools-cli/luxi.ts).
-import type { Container } from "./container.js";
+import { assignIndices } from "./loader.js";
 import { type Group, createGroup } from "./group.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
@@ -187,21 +187,12 @@ function parseInstance(ktn: ReadonlyMap<string, number>, r: Field[]): [string, I
   return [xname, inst];
 }
 
-function assign<T>(items: readonly [string, T][], setIdx: (x: T, i: number) => T): { assoc: Map<string, number>; container: Container<T> } {
-  const assoc = new Map<string, number>();
-  const container: T[] = [];
-  items.forEach(([k, v], i) => {
-    assoc.set(k, i);
-    container.push(setIdx(v, i));
-  });
-  return { assoc, container };
-}
 
 /** Ganeti's Luxi.parseData. */
 export function parseLuxiData(ans: LuxiAnswers): Result<ClusterData> {
   try {
-    const groups = assign(rows(ans.groups).map(parseGroup), (g, idx) => ({ ...g, idx }));
-    const nodes = assign(rows(ans.nodes).map((r) => parseNode(groups.assoc, r)), N.setIdx);
+    const groups = assignIndices(rows(ans.groups).map(parseGroup), (g, idx) => ({ ...g, idx }));
+    const nodes = assignIndices(rows(ans.nodes).map((r) => parseNode(groups.assoc, r)), N.setIdx);
     const insts = rows(ans.instances).map((r) => parseInstance(nodes.assoc, r));
     const ci = ans.cinfo;
     if (typeof ci !== "object" || ci === null || Array.isArray(ci)) return bad("Cannot parse cluster info, not a JSON record");
@@ -218,7 +209,7 @@ export function parseLuxiData(ans: LuxiAnswers): Result<ClusterData> {
     if (kmaster === undefined) return bad(`Master node ${master} unknown`);
     const nl = nodes.container.slice();
     nl[kmaster] = N.setMaster(nl[kmaster]!, true);
-    const il = assign(insts, I.setIdx).container;
+    const il = assignIndices(insts, I.setIdx).container;
     return ok({ groups: groups.container, nodes: nl, instances: il, tags: ctags, ipolicy: cpol.value });
   } catch (e) {
     if (e instanceof LuxiParseError) return bad(e.message);

@@ -3,7 +3,7 @@
 // groups.json, nodes.json, instances.json and info.json of a `file://` source) turned
 // into cluster data with Ganeti's error messages. Pure: the requests are made by the
 // programs (src/htools-cli/rapi.ts), which hand over each body or the error fetching it.
-import type { Container } from "./container.js";
+import { assignIndices } from "./loader.js";
 import { type Group, createGroup } from "./group.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
@@ -182,15 +182,6 @@ function parseInstance(ktn: ReadonlyMap<string, number>, a: Obj): [string, Insta
   return [name, inst];
 }
 
-function assign<T>(items: readonly [string, T][], setIdx: (x: T, i: number) => T): { assoc: Map<string, number>; container: Container<T> } {
-  const assoc = new Map<string, number>();
-  const container: T[] = [];
-  items.forEach(([k, v], i) => {
-    assoc.set(k, i);
-    container.push(setIdx(v, i));
-  });
-  return { assoc, container };
-}
 
 function unwrap(r: Result<string>): string {
   return r.ok ? r.value : fail(r.error);
@@ -199,8 +190,8 @@ function unwrap(r: Result<string>): string {
 /** Ganeti's Rapi.parseData. */
 export function parseRapiData(b: RapiBodies): Result<ClusterData> {
   try {
-    const groups = assign(loadArray("Parsing group data", unwrap(b.groups)).map(parseGroup), (g, idx) => ({ ...g, idx }));
-    const nodes = assign(loadArray("Parsing node data", unwrap(b.nodes)).map((a) => parseNode(groups.assoc, a)), N.setIdx);
+    const groups = assignIndices(loadArray("Parsing group data", unwrap(b.groups)).map(parseGroup), (g, idx) => ({ ...g, idx }));
+    const nodes = assignIndices(loadArray("Parsing node data", unwrap(b.nodes)).map((a) => parseNode(groups.assoc, a)), N.setIdx);
     const insts = loadArray("Parsing instance data", unwrap(b.instances)).map((a) => parseInstance(nodes.assoc, a));
     let info: Json;
     try {
@@ -220,7 +211,7 @@ export function parseRapiData(b: RapiBodies): Result<ClusterData> {
     if (kmaster === undefined) return bad(`Master node ${master} unknown`);
     const nl = nodes.container.slice();
     nl[kmaster] = N.setMaster(nl[kmaster]!, true);
-    return ok({ groups: groups.container, nodes: nl, instances: assign(insts, I.setIdx).container, tags: ctags, ipolicy: cpol.value });
+    return ok({ groups: groups.container, nodes: nl, instances: assignIndices(insts, I.setIdx).container, tags: ctags, ipolicy: cpol.value });
   } catch (e) {
     if (e instanceof RapiParseError) return bad(e.message);
     throw e;

@@ -1,6 +1,7 @@
 // Ganeti's htools text format (Backend/Text.hs facts): sections separated by an
 // empty line — groups, nodes, instances, cluster tags, instance policies — with
 // '|'-separated fields. Parser and serialiser are pure functions of strings.
+import { assignIndices } from "./loader.js";
 import * as C from "./container.js";
 import type { Container } from "./container.js";
 import { createGroup, type Group } from "./group.js";
@@ -95,19 +96,6 @@ interface Keyed<T> {
   readonly value: T;
 }
 
-function assignIndices<T extends { readonly idx: number }>(rows: readonly Keyed<T>[]): {
-  assoc: Map<string, number>;
-  container: Container<T>;
-} {
-  const assoc = new Map<string, number>();
-  const items: T[] = [];
-  rows.forEach((r, i) => {
-    assoc.set(r.key, i);
-    items.push({ ...r.value, idx: i });
-  });
-  return { assoc, container: items };
-}
-
 function loadTabular<T extends { readonly idx: number }>(
   lines: readonly string[],
   conv: (fields: string[]) => Result<Keyed<T>>,
@@ -118,7 +106,7 @@ function loadTabular<T extends { readonly idx: number }>(
     if (!r.ok) return r;
     rows.push(r.value);
   }
-  return ok(assignIndices(rows));
+  return ok(assignIndices(rows.map((r) => [r.key, r.value] as const), (v, idx) => ({ ...v, idx })));
 }
 
 function loadGroup(f: string[]): Result<Keyed<Group>> {

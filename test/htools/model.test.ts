@@ -7,15 +7,8 @@ import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as C from "../../src/htools/container.js";
-import {
-  Balancer,
-  DEFAULT_ALGORITHM_OPTIONS,
-  applyMove,
-  balance,
-  makeTable,
-  tryBalance,
-  tryBalanceFull,
-} from "../../src/htools/cluster.js";
+import { DEFAULT_ALGORITHM_OPTIONS, applyMove, makeTable, tryBalance, tryBalanceFull } from "../../src/htools/cluster.js";
+import { Balancer, balance } from "../../src/htools/balancer.js";
 import type { IMove } from "../../src/htools/types.js";
 import { prepareCluster } from "../../src/htools/loader.js";
 import { ExactScorer, ScoreBase, compCV, compCVPatched } from "../../src/htools/metrics.js";
