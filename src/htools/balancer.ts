@@ -15,12 +15,12 @@ import {
   boundAccEmpty,
   boundAccValue,
   compatibleBases,
-  ExactScorer,
   accForget,
   newBoundAcc,
   newContrib,
   shiftBoundAcc,
-} from "./metrics.js";
+} from "./score-bound.js";
+import { ExactScorer } from "./exact-scorer.js";
 import {
   type Idx,
   type IMove,

@@ -5,11 +5,8 @@ import * as C from "./container.js";
 import type { Container } from "./container.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
-import {
-  ScoreBase,
-  compCV,
-  compCVPatched,
-} from "./metrics.js";
+import { compCV, compCVPatched } from "./metrics.js";
+import { ScoreBase } from "./score-bound.js";
 import * as N from "./node.js";
 import type { Node } from "./node.js";
 import {

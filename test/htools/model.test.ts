@@ -11,7 +11,9 @@ import { DEFAULT_ALGORITHM_OPTIONS, applyMove, makeTable, tryBalance, tryBalance
 import { Balancer, balance } from "../../src/htools/balancer.js";
 import type { IMove } from "../../src/htools/types.js";
 import { prepareCluster } from "../../src/htools/loader.js";
-import { ExactScorer, ScoreBase, compCV, compCVPatched } from "../../src/htools/metrics.js";
+import { ExactScorer } from "../../src/htools/exact-scorer.js";
+import { compCV, compCVPatched } from "../../src/htools/metrics.js";
+import { ScoreBase } from "../../src/htools/score-bound.js";
 import { fixed, generalG } from "../../src/htools/format.js";
 import { parseData, serializeCluster, tryRead } from "../../src/htools/text.js";
 import { hbalMain } from "../../src/htools-cli/hbal.js";

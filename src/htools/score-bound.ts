@@ -1,0 +1,446 @@
+// Lower bounds on the score of candidate moves (ScoreBase), what a set of candidates'
+// bounds saw (BoundAcc) and how to carry them from one balancing step to the next.
+// Pure: plain numbers in and out; every bound stays below Ganeti's exact score.
+import type { Container } from "./container.js";
+import { METRICS, NMETRICS, components, nodeComponents } from "./metrics.js";
+import type { Node } from "./node.js";
+
+const HALF_ULP = Number.EPSILON / 2;
+const K_STDDEV = 0;
+const K_SUM_ONLINE = 1;
+const K_SUM_OFFLINE = 2;
+const K_MAP = 3;
+const KIND = Int8Array.from(METRICS, (m) =>
+  m.agg === "map" ? K_MAP : m.agg === "stddev" ? K_STDDEV : m.online ? K_SUM_ONLINE : K_SUM_OFFLINE,
+);
+const WEIGHT = Float64Array.from(METRICS, (m) => m.weight);
+
+/**
+ * The per-metric statistics of one node list (Ganeti's Statistics: sums, and for the
+ * standard deviations the centred sums of squares), used to score a candidate move
+ * from the few nodes it changes.
+ *
+ * `lowerBound` never exceeds the exact score (`compCVPatched`, Ganeti's full
+ * two-pass computation): its rounding errors are bounded from above and subtracted.
+ * Balancing rejects a candidate when the bound is not below the best score so far, and
+ * computes the exact score otherwise, so every decision is taken on Ganeti's numbers.
+ */
+export class ScoreBase {
+  private readonly comps: (number[] | undefined)[];
+  private readonly offline: boolean[];
+  readonly nOn: number;
+  readonly nOff: number;
+  readonly center = new Float64Array(NMETRICS);
+  readonly q0 = new Float64Array(NMETRICS);
+  readonly d0 = new Float64Array(NMETRICS);
+  readonly p0 = new Float64Array(NMETRICS);
+  readonly s0 = new Float64Array(NMETRICS);
+  readonly a0 = new Float64Array(NMETRICS);
+  private readonly dq = new Float64Array(NMETRICS);
+  private readonly dd = new Float64Array(NMETRICS);
+  private readonly dp = new Float64Array(NMETRICS);
+  private readonly dqAbs = new Float64Array(NMETRICS);
+  private readonly ds = new Float64Array(NMETRICS);
+  private readonly da = new Float64Array(NMETRICS);
+  private readonly scratch: number[] = new Array<number>(NMETRICS).fill(0);
+
+  /**
+   * `center` (per metric, optional) replaces the mean as the point the squares are
+   * centred on: balancing keeps one centre across steps so that a candidate's own
+   * contribution stays the same numbers from one step to the next.
+   */
+  constructor(nl: Container<Node>, center?: Float64Array) {
+    this.comps = [];
+    this.offline = [];
+    let nOn = 0;
+    let nOff = 0;
+    for (let i = 0; i < nl.length; i++) {
+      const n = nl[i];
+      if (n === undefined) {
+        this.comps.push(undefined);
+        this.offline.push(false);
+        continue;
+      }
+      this.comps.push(components(n));
+      this.offline.push(n.offline);
+      if (n.offline) nOff++;
+      else nOn++;
+    }
+    this.nOn = nOn;
+    this.nOff = nOff;
+    for (let m = 0; m < NMETRICS; m++) {
+      const metric = METRICS[m]!;
+      let s = 0;
+      let a = 0;
+      let p = 0;
+      for (let i = 0; i < this.comps.length; i++) {
+        const c = this.comps[i];
+        if (c === undefined || this.offline[i] === metric.online) continue;
+        const x = c[m]!;
+        s += x;
+        a += Math.abs(x);
+        p += x * x;
+      }
+      this.s0[m] = s;
+      this.a0[m] = a;
+      this.p0[m] = p;
+      if (metric.agg === "stddev" && nOn > 0) {
+        const c0 = center !== undefined ? center[m]! : s / nOn;
+        let q = 0;
+        let d = 0;
+        for (let i = 0; i < this.comps.length; i++) {
+          const c = this.comps[i];
+          if (c === undefined || this.offline[i]) continue;
+          const x = c[m]! - c0;
+          q += x * x;
+          d += x;
+        }
+        this.center[m] = c0;
+        this.q0[m] = q;
+        this.d0[m] = d;
+      }
+    }
+  }
+
+  /** A value never above `compCVPatched(nl, patches)` (-Infinity when no bound is known). */
+  lowerBound(patches: readonly (readonly [number, Node])[], acc?: BoundAcc, target = -1): number {
+    if (this.nOn === 0) {
+      if (acc !== undefined) acc.rest = acc.total = -Infinity;
+      return -Infinity;
+    }
+    const { dq, dd, dp, dqAbs, ds, da } = this;
+    dq.fill(0);
+    dd.fill(0);
+    dp.fill(0);
+    dqAbs.fill(0);
+    ds.fill(0);
+    da.fill(0);
+    for (let k = 0; k < patches.length; k++) {
+      const patch = patches[k]!;
+      const i = patch[0];
+      const node = patch[1];
+      const old = this.comps[i];
+      if (old === undefined || node.offline !== this.offline[i] || dupIndex(patches, k, i)) {
+        if (acc !== undefined) acc.rest = acc.total = -Infinity;
+        return -Infinity;
+      }
+      const y = nodeComponents(node, this.scratch);
+      const off = node.offline;
+      for (let m = 0; m < NMETRICS; m++) {
+        const kind = KIND[m]!;
+        if (kind === K_STDDEV) {
+          if (off) continue;
+          const xv = old[m]!;
+          const yv = y[m]!;
+          const c = this.center[m]!;
+          const xc = xv - c;
+          const yc = yv - c;
+          dq[m]! += yc * yc - xc * xc;
+          dqAbs[m]! += yc * yc + xc * xc;
+          dd[m]! += yc - xc;
+          dp[m]! += yv * yv;
+        } else if (kind === (off ? K_SUM_OFFLINE : K_SUM_ONLINE)) {
+          const xv = old[m]!;
+          const yv = y[m]!;
+          ds[m]! += yv - xv;
+          da[m]! += Math.abs(yv) + Math.abs(xv);
+        }
+      }
+    }
+    let total = 0;
+    let abs = 0;
+    const n = this.nOn;
+    const errOn = (16 * (n + 16) * HALF_ULP);
+    const errOff = (16 * (this.nOff + 16) * HALF_ULP);
+    for (let m = 0; m < NMETRICS; m++) {
+      const kind = KIND[m]!;
+      let term: number;
+      if (kind === K_MAP) {
+        term = 0; // Σ (count - 1) over the merged map is never negative
+      } else if (kind === K_STDDEV) {
+        const q = this.q0[m]! + dq[m]!;
+        const d = this.d0[m]! + dd[m]!;
+        const v = (q - (d * d) / n) / n;
+        const scale = this.p0[m]! + dp[m]! + this.q0[m]! + dqAbs[m]! + (d * d) / n;
+        const lo = v - (errOn * scale) / n;
+        term = WEIGHT[m]! * (lo > 0 ? Math.sqrt(lo) : 0);
+        if (acc !== undefined) {
+          if (lo < acc.vmin[m]!) acc.vmin[m] = lo;
+          if (lo > acc.vmax[m]!) acc.vmax[m] = lo;
+          const ddm = dd[m]!;
+          if (ddm < acc.dmin[m]!) acc.dmin[m] = ddm;
+          if (ddm > acc.dmax[m]!) acc.dmax[m] = ddm;
+        }
+      } else {
+        const s = this.s0[m]! + ds[m]!;
+        const lo = s - (kind === K_SUM_ONLINE ? errOn : errOff) * (this.a0[m]! + da[m]! + Math.abs(ds[m]!));
+        term = WEIGHT[m]! * lo;
+      }
+      total += term;
+      abs += Math.abs(term);
+    }
+    if (acc !== undefined) {
+      accInsert(acc, target, total);
+      if (abs > acc.abs) acc.abs = abs;
+    }
+    return total - 1e-12 * abs;
+  }
+
+  compsAt(i: number): readonly number[] | undefined {
+    return this.comps[i];
+  }
+  offlineAt(i: number): boolean {
+    return this.offline[i] ?? false;
+  }
+
+  /** The error factor of the online metrics' bounds (see lowerBound). */
+  get errOnline(): number {
+    return 16 * (this.nOn + 16) * HALF_ULP;
+  }
+  get errOffline(): number {
+    return 16 * (this.nOff + 16) * HALF_ULP;
+  }
+}
+
+function dupIndex(patches: readonly (readonly [number, Node])[], k: number, i: number): boolean {
+  for (let j = 0; j < k; j++) if (patches[j]![0] === i) return true;
+  return false;
+}
+
+/**
+ * What `ScoreBase.lowerBound` saw over a set of candidates (one instance's moves):
+ * the smallest bound before its final rounding margin (`total`), the largest sum of
+ * absolute terms (`abs`), and per standard-deviation metric the range of the bounded
+ * variance (`vmin`..`vmax`) and of the candidate's change of the centred sum
+ * (`dmin`..`dmax`). `shiftBoundAcc` carries these to the next balancing step.
+ */
+export interface BoundAcc {
+  /** min(rest, topV[0]): the smallest bound before the final margin. */
+  total: number;
+  abs: number;
+  /** The best bounds by target (up to TOPS, increasing), and the least of all others. */
+  readonly topT: Int32Array;
+  readonly topV: Float64Array;
+  nTop: number;
+  rest: number;
+  readonly vmin: Float64Array;
+  readonly vmax: Float64Array;
+  readonly dmin: Float64Array;
+  readonly dmax: Float64Array;
+}
+
+const TOPS = 6;
+
+export function newBoundAcc(): BoundAcc {
+  return {
+    total: Infinity,
+    abs: 0,
+    topT: new Int32Array(TOPS),
+    topV: new Float64Array(TOPS),
+    nTop: 0,
+    rest: Infinity,
+    vmin: new Float64Array(NMETRICS).fill(Infinity),
+    vmax: new Float64Array(NMETRICS).fill(-Infinity),
+    dmin: new Float64Array(NMETRICS).fill(Infinity),
+    dmax: new Float64Array(NMETRICS).fill(-Infinity),
+  };
+}
+
+function accTotal(acc: BoundAcc): void {
+  acc.total = acc.nTop > 0 ? Math.min(acc.rest, acc.topV[0]!) : acc.rest;
+}
+
+/** Records one candidate's bound (one candidate per target and accumulator). */
+function accInsert(acc: BoundAcc, target: number, v: number): void {
+  const { topT, topV } = acc;
+  let n = acc.nTop;
+  if (n === TOPS) {
+    if (!(v < topV[n - 1]!)) {
+      if (v < acc.rest) acc.rest = v;
+      accTotal(acc);
+      return;
+    }
+    if (topV[n - 1]! < acc.rest) acc.rest = topV[n - 1]!;
+    n--;
+  }
+  let i = n;
+  while (i > 0 && topV[i - 1]! > v) {
+    topV[i] = topV[i - 1]!;
+    topT[i] = topT[i - 1]!;
+    i--;
+  }
+  topV[i] = v;
+  topT[i] = target;
+  acc.nTop = n + 1;
+  accTotal(acc);
+}
+
+/**
+ * Forgets the recorded bounds of candidates onto `targets` (about to be bounded anew):
+ * kept among the best, they would hold the instance's bound down.
+ */
+export function accForget(acc: BoundAcc, targets: ReadonlySet<number>): void {
+  const { topT, topV } = acc;
+  let j = 0;
+  for (let i = 0; i < acc.nTop; i++) {
+    if (targets.has(topT[i]!)) continue;
+    topT[j] = topT[i]!;
+    topV[j] = topV[i]!;
+    j++;
+  }
+  acc.nTop = j;
+  accTotal(acc);
+}
+
+/** Whether the accumulator saw no candidate. */
+export function boundAccEmpty(acc: BoundAcc): boolean {
+  return acc.total === Infinity;
+}
+
+/** The lower bound of every candidate the accumulator covers. */
+export function boundAccValue(acc: BoundAcc): number {
+  // The carried shifts add a few roundings per step: a margin far above them.
+  return acc.total - 1e-9 * (acc.abs + 1);
+}
+
+/**
+ * A candidate's own contribution from some of the nodes it changes, per metric, in
+ * ScoreBase.lowerBound's terms: for the standard deviations the change of the centred
+ * squares (dq), their magnitude (dqAbs), of the centred sum (dd) and the new squares
+ * (dp); for the sums the change (ds) and its magnitude (da).
+ */
+export interface Contrib {
+  readonly dq: Float64Array;
+  readonly dqAbs: Float64Array;
+  readonly dd: Float64Array;
+  readonly dp: Float64Array;
+  readonly ds: Float64Array;
+  readonly da: Float64Array;
+}
+
+export function newContrib(): Contrib {
+  return {
+    dq: new Float64Array(NMETRICS),
+    dqAbs: new Float64Array(NMETRICS),
+    dd: new Float64Array(NMETRICS),
+    dp: new Float64Array(NMETRICS),
+    ds: new Float64Array(NMETRICS),
+    da: new Float64Array(NMETRICS),
+  };
+}
+
+/**
+ * Adds `sign` times the contribution of node `i` becoming `node` (against `base`) to
+ * `out`, as lowerBound accumulates it; false when lowerBound would give no bound.
+ */
+export function addContrib(base: ScoreBase, i: number, node: Node, sign: number, out: Contrib): boolean {
+  const old = base.compsAt(i);
+  if (old === undefined || node.offline !== base.offlineAt(i)) return false;
+  const y = nodeComponents(node, contribScratch);
+  const off = node.offline;
+  for (let m = 0; m < NMETRICS; m++) {
+    const kind = KIND[m]!;
+    if (kind === K_STDDEV) {
+      if (off) continue;
+      const c = base.center[m]!;
+      const xc = old[m]! - c;
+      const yc = y[m]! - c;
+      out.dq[m]! += sign * (yc * yc - xc * xc);
+      out.dqAbs[m]! += sign * (yc * yc + xc * xc);
+      out.dd[m]! += sign * (yc - xc);
+      out.dp[m]! += sign * (y[m]! * y[m]!);
+    } else if (kind === (off ? K_SUM_OFFLINE : K_SUM_ONLINE)) {
+      out.ds[m]! += sign * (y[m]! - old[m]!);
+      out.da[m]! += sign * (Math.abs(y[m]!) + Math.abs(old[m]!));
+    }
+  }
+  return true;
+}
+const contribScratch: number[] = new Array<number>(NMETRICS).fill(0);
+
+/** Whether two bases can carry bounds from one to the other (same centre and nodes). */
+export function compatibleBases(prev: ScoreBase, cur: ScoreBase): boolean {
+  if (prev.nOn !== cur.nOn || prev.nOff !== cur.nOff || cur.nOn === 0) return false;
+  for (let m = 0; m < NMETRICS; m++) if (prev.center[m] !== cur.center[m]) return false;
+  return true;
+}
+
+/**
+ * Carries an accumulator from base `prev` to base `cur` (compatibleBases) for
+ * candidates whose target node did not change. Their own contribution is the same
+ * numbers, plus `src` when the nodes they take the instance from changed (the same
+ * change for every candidate of one kind: the accumulator must hold one kind only).
+ * A candidate's bounded variance then moves by an amount linear in its centred sum,
+ * so by at most the shift at one end of its range [dmin, dmax]; each square-root term
+ * by at least the least change of sqrt(max(0, v)) over the variance range.
+ */
+export function shiftBoundAcc(acc: BoundAcc, prev: ScoreBase, cur: ScoreBase, src: Contrib | null): void {
+  if (acc.total === Infinity || acc.total === -Infinity) return;
+  let total = 0;
+  let abs = acc.abs;
+  const n = cur.nOn;
+  const errOn = cur.errOnline;
+  for (let m = 0; m < NMETRICS; m++) {
+    const kind = KIND[m]!;
+    const w = WEIGHT[m]!;
+    if (kind === K_STDDEV) {
+      const dlo = acc.dmin[m]!;
+      const dhi = acc.dmax[m]!;
+      if (dlo === Infinity) continue;
+      const sdq = src === null ? 0 : src.dq[m]!;
+      const sdd = src === null ? 0 : src.dd[m]!;
+      const sdp = src === null ? 0 : src.dp[m]!;
+      const sdqAbs = src === null ? 0 : src.dqAbs[m]!;
+      const gQ = cur.q0[m]! - prev.q0[m]!;
+      const gP = cur.p0[m]! - prev.p0[m]!;
+      const gD = cur.d0[m]! - prev.d0[m]!;
+      // nothing moved for this metric: every bound in it is the same numbers
+      if (gQ === 0 && gP === 0 && gD === 0 && sdq === 0 && sdd === 0 && sdp === 0 && sdqAbs === 0) continue;
+      const du = gD + sdd; // change of the candidate's centred sum
+      const d0 = prev.d0[m]!;
+      // at centred sum u (before): variance += (gQ + sdq - du (2u + du) / n) / n,
+      // scale += gP + sdp + gQ + sdqAbs + du (2u + du) / n; lo = v - errOn scale / n
+      const sq1 = (du * (2 * (d0 + dlo) + du)) / n;
+      const sq2 = (du * (2 * (d0 + dhi) + du)) / n;
+      const e1 = (gQ + sdq - sq1) / n - (errOn * (gP + sdp + gQ + sdqAbs + sq1)) / n;
+      const e2 = (gQ + sdq - sq2) / n - (errOn * (gP + sdp + gQ + sdqAbs + sq2)) / n;
+      const mag =
+        (Math.abs(gQ) + Math.abs(sdq) + Math.abs(gP) + Math.abs(sdp) + Math.abs(sdqAbs) +
+          (Math.abs(du) * (2 * (Math.abs(d0) + Math.abs(dlo) + Math.abs(dhi)) + Math.abs(du))) / n) / n;
+      const pad = 1e-12 * mag;
+      const elo = Math.min(e1, e2) - pad;
+      const ehi = Math.max(e1, e2) + pad;
+      const vmin = acc.vmin[m]!;
+      const vmax = acc.vmax[m]!;
+      let g: number;
+      if (elo >= 0) {
+        // sqrt(max(0, v + e)) - sqrt(max(0, v)) rises up to v = 0, then falls
+        g = Math.min(sqrtPos(vmin + elo) - sqrtPos(vmin), sqrtPos(vmax + elo) - sqrtPos(vmax));
+      } else {
+        const v = Math.min(Math.max(-elo, vmin), vmax);
+        g = sqrtPos(v + elo) - sqrtPos(v);
+      }
+      total += w * g;
+      abs += w * (Math.abs(g) + Math.sqrt(Math.max(0, ehi)));
+      acc.vmin[m] = vmin + elo;
+      acc.vmax[m] = vmax + ehi;
+      acc.dmin[m] = dlo + sdd - 1e-12 * (Math.abs(dlo) + Math.abs(sdd));
+      acc.dmax[m] = dhi + sdd + 1e-12 * (Math.abs(dhi) + Math.abs(sdd));
+    } else if (kind === K_SUM_ONLINE || kind === K_SUM_OFFLINE) {
+      const err = kind === K_SUM_ONLINE ? errOn : cur.errOffline;
+      const dS = cur.s0[m]! - prev.s0[m]! + (src === null ? 0 : src.ds[m]!);
+      const dA = Math.abs(cur.a0[m]! - prev.a0[m]!) + (src === null ? 0 : Math.abs(src.da[m]!) + Math.abs(src.ds[m]!));
+      if (dS === 0 && dA === 0) continue;
+      total += w * (dS - err * dA - 1e-12 * Math.abs(dS));
+      abs += w * (Math.abs(dS) + err * dA);
+    }
+  }
+  acc.rest += total;
+  for (let i = 0; i < acc.nTop; i++) acc.topV[i] = acc.topV[i]! + total;
+  accTotal(acc);
+  acc.abs = abs;
+}
+
+function sqrtPos(x: number): number {
+  return x > 0 ? Math.sqrt(x) : 0;
+}
