@@ -21,6 +21,7 @@ import {
   shiftBoundAcc,
 } from "./score-bound.js";
 import { ExactScorer } from "./exact-scorer.js";
+import { BOUNDED, FALLBACK, MoveContribs, type SourceContribs } from "./move-contribs.js";
 import {
   type Idx,
   type IMove,
@@ -89,6 +90,7 @@ function scanInstance(
   bar: number,
   accs: KindAccs,
   exact: ExactScorer | null,
+  fast: Fast | null = null,
 ): Found | null {
   const target = ctx.inst;
   const opdx = target.pNode;
@@ -97,6 +99,22 @@ function scanInstance(
   let found: Found | null = null;
   let cur = ini.score;
   const tryOne = (mv: IMove): void => {
+    if (fast !== null && mv.kind !== "Failover") {
+      const lb = fast.mc.bound(base, ctx, fast.src, mv, mv.node, ini.nl[mv.node]!, accFor(accs, mv.kind));
+      const outcome = fast.mc.outcome;
+      if (outcome !== FALLBACK) {
+        if (outcome !== BOUNDED || exact === null || lb >= cur || lb > bar) return;
+        const r = applyMoveIn(ctx, mv);
+        if (!r.ok) throw new Error(`htools: a move bounded as possible failed: ${r.error}`);
+        const score = exact.score(r.value.nodes);
+        exactCount++;
+        if (cur > score) {
+          cur = score;
+          found = { score, res: r.value, mv };
+        }
+        return;
+      }
+    }
     const r = applyMoveIn(ctx, mv);
     if (!r.ok) return;
     const res = r.value;
@@ -127,7 +145,15 @@ export function exactScoresComputed(): number {
   return exactCount;
 }
 
+/** Candidates bounded from cached contributions (move-contribs.ts). */
+interface Fast {
+  readonly mc: MoveContribs;
+  readonly src: SourceContribs;
+}
+
 interface CachedInst {
+  /** The source contributions of the context's instance (computed when first needed). */
+  src?: SourceContribs;
   accs: KindAccs;
   /** The context of the last scan: the instance and its nodes as they were then. */
   ctx: MoveContext;
@@ -170,6 +196,8 @@ export class Balancer {
   private changed: readonly Ndx[] = [];
   private readonly cache = new Map<Idx, CachedInst>();
   private locTags: boolean | null = null;
+  /** Contributions cached across the steps that keep one centre. */
+  private mc: MoveContribs;
   /** Per kind, the last reference target that served in carrySource. */
   private readonly goodRefs: Ndx[] = new Array<Ndx>(NKINDS).fill(-1);
   /** Work done so far: full scans, carried bounds, carried through a source change, steps. */
@@ -180,7 +208,16 @@ export class Balancer {
    * with 2-3 of a handful of nodes changed per step, most instances need a full scan
    * anyway and carrying bounds costs more than it saves. Both give the same moves.
    */
-  constructor(readonly opts: AlgorithmOptions, readonly minNodes = 16) {}
+  constructor(readonly opts: AlgorithmOptions, readonly minNodes = 16) {
+    this.mc = new MoveContribs(opts.ignoreSoftErrors);
+  }
+
+  /** The fast path for the instance of a cached entry, or null. */
+  private fastFor(c: CachedInst, base: ScoreBase): Fast | null {
+    if (this.locTags === true || !this.mc.applies(c.ctx.inst)) return null;
+    c.src ??= this.mc.sources(base, c.ctx);
+    return { mc: this.mc, src: c.src };
+  }
 
   step(ini: Table): Table | null {
     const opts = this.opts;
@@ -201,6 +238,7 @@ export class Balancer {
     const carry = base !== null;
     if (base === null) {
       this.cache.clear();
+      this.mc = new MoveContribs(opts.ignoreSoftErrors);
       base = new ScoreBase(ini.nl);
     }
     this.locTags ??= hasLocationTags(ini.nl);
@@ -235,7 +273,7 @@ export class Balancer {
         if (xTargets.length > 0) {
           c.ctx.nl = ini.nl;
           this.stats.partial++;
-          scanInstance(opts, c.ctx, xTargets, false, useSecondaryOf(v), base, ini, -Infinity, c.accs, null);
+          scanInstance(opts, c.ctx, xTargets, false, useSecondaryOf(v), base, ini, -Infinity, c.accs, null, this.fastFor(c, base!));
         }
       }
       const lb = accsValue(c.accs);
@@ -253,8 +291,11 @@ export class Balancer {
       const accs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
       this.stats.full++;
       scorer ??= new ExactScorer(ini.nl);
-      const f = scanInstance(opts, ctx, nodeIdx, true, useSecondaryOf(v), base, ini, bestScore, accs, scorer);
-      this.cache.set(v.idx, { accs, ctx: pinContext(ctx) });
+      const entry: CachedInst = { accs, ctx };
+      const fast = this.fastFor(entry, base);
+      const f = scanInstance(opts, ctx, nodeIdx, true, useSecondaryOf(v), base, ini, bestScore, accs, scorer, fast);
+      entry.ctx = pinContext(ctx);
+      this.cache.set(v.idx, entry);
       if (f === null) return;
       if (f.score < bestScore || (f.score === bestScore && winner !== null && v.idx < winner.inst.idx)) {
         bestScore = f.score;
@@ -373,6 +414,7 @@ export class Balancer {
     scanInstance(opts, newCtx, targets, true, useSecondary, base, ini, -Infinity, newAccs, null);
     c.accs = newAccs;
     c.ctx = pinContext(newCtx);
+    c.src = undefined;
     return true;
   }
 }

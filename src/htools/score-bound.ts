@@ -147,6 +147,35 @@ export class ScoreBase {
         }
       }
     }
+    return this.finish(acc, target);
+  }
+
+  /**
+   * lowerBound of a candidate whose changed nodes contribute `a` plus `b` (addContrib:
+   * e.g. the nodes it takes the instance from, and its target). The same bound as
+   * lowerBound on those nodes up to the order of a few additions, which the error terms
+   * cover many times over.
+   */
+  boundFromContribs(a: Contrib, b: Contrib, acc: BoundAcc | undefined, target: number): number {
+    if (this.nOn === 0) {
+      if (acc !== undefined) acc.rest = acc.total = -Infinity;
+      return -Infinity;
+    }
+    const { dq, dd, dp, dqAbs, ds, da } = this;
+    for (let m = 0; m < NMETRICS; m++) {
+      dq[m] = a.dq[m]! + b.dq[m]!;
+      dd[m] = a.dd[m]! + b.dd[m]!;
+      dp[m] = a.dp[m]! + b.dp[m]!;
+      dqAbs[m] = a.dqAbs[m]! + b.dqAbs[m]!;
+      ds[m] = a.ds[m]! + b.ds[m]!;
+      da[m] = a.da[m]! + b.da[m]!;
+    }
+    return this.finish(acc, target);
+  }
+
+  /** The bound from the accumulated changes (dq, dd, dp, dqAbs, ds, da) of one candidate. */
+  private finish(acc: BoundAcc | undefined, target: number): number {
+    const { dq, dd, dp, dqAbs, ds, da } = this;
     let total = 0;
     let abs = 0;
     const n = this.nOn;

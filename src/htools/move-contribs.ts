@@ -1,0 +1,209 @@
+// Candidate moves bounded from cached contributions instead of node operations.
+//
+// A move of a DRBD instance onto target node x changes the instance's own nodes (the
+// source side) and x. Without location or exclusion tags, the source side's new nodes do
+// not depend on x as long as x has no entry in their peer maps, and x's new node depends
+// only on x, on the role it takes (primary, or secondary of a given peer-map value), on
+// the force flag and on what the node operations read from the instance (its shape). So
+// the contribution of the source side (ScoreBase terms, see addContrib) is computed once
+// per instance and move kind, that of a target once per node, role and shape, and a
+// candidate's bound is their sum: one pass over the metrics instead of two or three
+// node copies. Anything outside these conditions is answered FALLBACK and the caller
+// applies the move as before.
+import * as I from "./instance.js";
+import type { Instance } from "./instance.js";
+import * as N from "./node.js";
+import type { Node } from "./node.js";
+import { type BoundAcc, type Contrib, type ScoreBase, addContrib, newContrib } from "./score-bound.js";
+import type { IMove, Ndx } from "./types.js";
+import type { MoveContext } from "./cluster.js";
+
+/** What the last MoveContribs.bound found: a bound (recorded in the accumulator), an
+ * impossible move (nothing recorded), or a move off the fast path (apply it). */
+export const BOUNDED = 0;
+export const INFEASIBLE = 1;
+export const FALLBACK = 2;
+type Outcome = typeof BOUNDED | typeof INFEASIBLE | typeof FALLBACK;
+
+/** Per move kind of one instance: the source side's contribution, null if infeasible. */
+export type SourceContribs = (Contrib | null | undefined)[];
+
+// A peer-map key no node has: the source side's peer entry for any target without one.
+const ABSENT_PEER = -7;
+
+const K_REPLACE_SECONDARY = 0;
+const K_REPLACE_AND_FAILOVER = 1;
+const K_REPLACE_PRIMARY = 2;
+const K_FAILOVER_AND_REPLACE = 3;
+const FAST_KINDS: Readonly<Partial<Record<IMove["kind"], number>>> = {
+  ReplaceSecondary: K_REPLACE_SECONDARY,
+  ReplaceAndFailover: K_REPLACE_AND_FAILOVER,
+  ReplacePrimary: K_REPLACE_PRIMARY,
+  FailoverAndReplace: K_FAILOVER_AND_REPLACE,
+};
+
+/** What the node operations adding an instance read from it; null: off the fast path. */
+function shapeKey(inst: Instance): string | null {
+  if (inst.exclTags.length > 0 || inst.dsrdLocTags.length > 0 || inst.locationScore !== 0) return null;
+  const u = inst.util;
+  const sp = inst.disks.map((d) => d.spindles ?? "n").join(",");
+  return `${inst.mem}|${inst.dsk}|${inst.vcpus}|${inst.runSt}|${inst.diskTemplate}|${inst.spindleUse}|${inst.forthcoming}|${inst.autoBalance}|${u.cpu}|${u.mem}|${u.dsk}|${u.net}|${sp}`;
+}
+
+function contribOf(base: ScoreBase, nodes: readonly (readonly [Ndx, Node])[]): Contrib | undefined {
+  const c = newContrib();
+  for (const [i, n] of nodes) if (!addContrib(base, i, n, 1, c)) return undefined;
+  return c;
+}
+
+/**
+ * The caches of one run of balancing steps over bases with the same centre (a
+ * contribution is the same numbers as long as its nodes and the centre are).
+ */
+/** A target node's contributions: by slot (shape, role, force) for an empty peer entry, others by key. */
+interface TargetCache {
+  readonly zero: (Contrib | null | undefined)[];
+  other: Map<string, Contrib | null | undefined> | null;
+}
+
+export class MoveContribs {
+  private readonly targets = new WeakMap<Node, TargetCache>();
+  /** Shape ids by instance (-1: off the fast path) and by shape key. */
+  private readonly shapes = new WeakMap<Instance, number>();
+  private readonly shapeIds = new Map<string, number>();
+  /** What the last call of `bound` found. */
+  outcome: Outcome = FALLBACK;
+
+  constructor(private readonly force: boolean) {}
+
+  private shape(inst: Instance): number {
+    let id = this.shapes.get(inst);
+    if (id === undefined) {
+      const key = shapeKey(inst);
+      if (key === null) id = -1;
+      else {
+        id = this.shapeIds.get(key);
+        if (id === undefined) {
+          id = this.shapeIds.size;
+          this.shapeIds.set(key, id);
+        }
+      }
+      this.shapes.set(inst, id);
+    }
+    return id;
+  }
+
+  /** Whether candidates of this instance can be bounded here at all. */
+  applies(inst: Instance): boolean {
+    return I.mirrorType(inst) === "internal" && this.shape(inst) >= 0;
+  }
+
+  /** The source side of every fast move kind of the instance in `ctx` (its nodes unchanged). */
+  sources(base: ScoreBase, ctx: MoveContext): SourceContribs {
+    const inst = ctx.inst;
+    const p = inst.pNode;
+    const s = inst.sNode;
+    const out: SourceContribs = new Array<Contrib | null | undefined>(4);
+    const oldP = ctx.oldP;
+    const oldS = ctx.oldS;
+    const forceP = oldP.offline || this.force;
+    const forceS = oldS.offline || this.force;
+    const pairMig = N.checkMigration(oldP, oldS).ok;
+    // ReplaceSecondary: the old secondary without the instance, the primary re-added
+    {
+      const rs = ctx.rsPrimary(inst);
+      out[K_REPLACE_SECONDARY] = rs.ok ? contribOf(base, [[s, ctx.intS], [p, rs.value]]) : null;
+    }
+    // ReplaceAndFailover: the old primary becomes the secondary of the target
+    {
+      const np = N.addSecEx(forceS, ctx.intP, inst, ABSENT_PEER);
+      out[K_REPLACE_AND_FAILOVER] = np.ok ? contribOf(base, [[p, np.value], [s, ctx.intS]]) : null;
+    }
+    // ReplacePrimary: the secondary stays, its peer becomes the target
+    if (!pairMig) out[K_REPLACE_PRIMARY] = null;
+    else {
+      const tmp = ctx.rpSecondary(forceP, inst);
+      const ns = tmp.ok ? N.addSecEx(forceP, tmp.value, inst, ABSENT_PEER) : tmp;
+      out[K_REPLACE_PRIMARY] = ns.ok ? contribOf(base, [[p, ctx.intP], [s, ns.value]]) : null;
+    }
+    // FailoverAndReplace: the old secondary becomes the primary
+    if (!pairMig) out[K_FAILOVER_AND_REPLACE] = null;
+    else {
+      const np = ctx.farPrimary(forceP, inst);
+      out[K_FAILOVER_AND_REPLACE] = np.ok ? contribOf(base, [[s, np.value], [p, ctx.intP]]) : null;
+    }
+    return out;
+  }
+
+  private target(
+    base: ScoreBase, x: Ndx, node: Node, primary: boolean, force: boolean, peer: Ndx, inst: Instance,
+  ): Contrib | null | undefined {
+    const pv = primary ? 0 : N.peerMap.find(peer, node.peers);
+    const slot = this.shape(inst) * 4 + (primary ? 2 : 0) + (force ? 1 : 0);
+    let tc = this.targets.get(node);
+    if (tc === undefined) {
+      tc = { zero: [], other: null };
+      this.targets.set(node, tc);
+    }
+    let key = "";
+    if (pv === 0) {
+      const c = tc.zero[slot];
+      if (c !== undefined) return c;
+    } else {
+      key = `${slot}|${pv}`;
+      tc.other ??= new Map();
+      if (tc.other.has(key)) return tc.other.get(key);
+    }
+    const r = primary ? N.addPriEx(force, node, inst) : N.addSecEx(force, node, inst, peer);
+    // undefined (no bound) is not cached in `zero`, where it means "not computed": rare
+    const c = r.ok ? contribOf(base, [[x, r.value]]) : null;
+    if (pv === 0) tc.zero[slot] = c;
+    else tc.other!.set(key, c);
+    return c;
+  }
+
+  /**
+   * The bound of moving the instance of `ctx` onto `x` with `mv`, recorded in `acc`
+   * (`outcome` says whether there was one). `src`: this.sources of the same context and
+   * base centre.
+   */
+  bound(base: ScoreBase, ctx: MoveContext, src: SourceContribs, mv: IMove, x: Ndx, xNode: Node, acc: BoundAcc): number {
+    this.outcome = FALLBACK;
+    const k = FAST_KINDS[mv.kind];
+    if (k === undefined) return NaN;
+    const sc = src[k];
+    if (sc === undefined) return NaN;
+    if (sc === null) return this.infeasible();
+    const inst = ctx.inst;
+    const p = inst.pNode;
+    const s = inst.sNode;
+    const oldP = ctx.oldP;
+    let tc: Contrib | null | undefined;
+    switch (k) {
+      case K_REPLACE_SECONDARY:
+        tc = this.target(base, x, xNode, false, ctx.oldS.offline || this.force, p, inst);
+        break;
+      case K_REPLACE_AND_FAILOVER:
+        if (N.peerMap.find(x, oldP.peers) !== 0) return NaN;
+        if (!N.checkMigration(oldP, xNode).ok) return this.infeasible();
+        tc = this.target(base, x, xNode, true, this.force, p, inst);
+        break;
+      case K_REPLACE_PRIMARY:
+        if (N.peerMap.find(x, ctx.oldS.peers) !== 0) return NaN;
+        if (!N.checkMigration(ctx.oldS, xNode).ok) return this.infeasible();
+        tc = this.target(base, x, xNode, true, oldP.offline || this.force, p, inst);
+        break;
+      default:
+        tc = this.target(base, x, xNode, false, oldP.offline || this.force, s, inst);
+    }
+    if (tc === undefined) return NaN;
+    if (tc === null) return this.infeasible();
+    this.outcome = BOUNDED;
+    return base.boundFromContribs(sc, tc, acc, x);
+  }
+
+  private infeasible(): number {
+    this.outcome = INFEASIBLE;
+    return NaN;
+  }
+}
