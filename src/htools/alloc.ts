@@ -8,11 +8,13 @@ import type { Group } from "./group.js";
 import { isAllocable } from "./group.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
+import { SingleScorer } from "./alloc-score.js";
 import { compCVPatched } from "./metrics.js";
 import * as N from "./node.js";
 import { copy as copyNode } from "./node-record.js";
 import { fixed } from "./format.js";
 import type { Node } from "./node.js";
+import { ScoreBase } from "./score-bound.js";
 import { clusterStatistics, scoreAfterTwo } from "./statistics.js";
 import { type FailMode, type Ndx, type Result, NO_SECONDARY, bad, ok } from "./types.js";
 
@@ -174,7 +176,10 @@ export function genAllocNodes(opts: AllocOptions, gl: Container<Group>, nl: Cont
 export type N1Pred = (nl: Container<Node>, il: Container<Instance>) => (el: AllocElement) => boolean;
 
 /** Ganeti's tryAlloc; `n1` is used when capacity checks are on. */
-export function tryAlloc(opts: AllocOptions, nl: Container<Node>, il: Container<Instance>, inst: Instance, targets: AllocNodes, n1: N1Pred | null): Result<AllocSolution> {
+export function tryAlloc(
+  opts: AllocOptions, nl: Container<Node>, il: Container<Instance>, inst: Instance, targets: AllocNodes, n1: N1Pred | null,
+  memo: SingleMemo | null = null,
+): Result<AllocSolution> {
   const pred = opts.capacity && n1 !== null ? n1(nl, il) : null;
   if (targets.kind === "pairs") {
     if (targets.pairs.length === 0) return bad("Not enough online nodes");
@@ -193,9 +198,201 @@ export function tryAlloc(opts: AllocOptions, nl: Container<Node>, il: Container<
     return ok(annotateSolution({ failures, allocs, solution: best, log: [] }));
   }
   if (targets.nodes.length === 0) return bad("No online nodes");
-  const col = new Collector(pred !== null);
-  for (const pdx of targets.nodes) col.add(allocateOnSingle(opts, nl, inst, pdx));
-  return ok(annotateSolution(col.toSolution("FailN1", pred)));
+  return ok(annotateSolution(singleSolution(opts, nl, inst, targets.nodes, pred, memo)));
+}
+
+/** One candidate of allocateOnSingle: the primary with the instance added, or why not. */
+function singleNode(force: boolean, nl: Container<Node>, inst: Instance, pdx: Ndx): Result<Node, FailMode> {
+  const p = C.find(nl, pdx);
+  const pol = I.instMatchesPolicy(inst, p.iPolicy, p.exclStorage);
+  if (!pol.ok) return pol;
+  return N.addPriEx(force, p, inst);
+}
+
+/**
+ * allocateOnSingle's node results for one instance shape, kept across allocations:
+ * nodes are immutable, and an instance that differs from `shape` only by its name and
+ * index gives the same outcome and the same score components on every node (the index
+ * only enters the node's instance list, whose length is what the score reads).
+ */
+export class SingleMemo {
+  private readonly cache = new WeakMap<Node, Result<Node, FailMode>>();
+  constructor(readonly shape: Instance, readonly force: boolean) {}
+  get(nl: Container<Node>, inst: Instance, pdx: Ndx): Result<Node, FailMode> {
+    const p = C.find(nl, pdx);
+    let r = this.cache.get(p);
+    if (r === undefined) {
+      r = singleNode(this.force, nl, inst, pdx);
+      this.cache.set(p, r);
+    }
+    return r;
+  }
+}
+
+/** Candidates that get an exact score without a bound first (a bound costs about as much). */
+const BOUND_MIN = 8;
+
+/**
+ * tryAlloc on single nodes (Ganeti: every candidate scored by compCV, the best one
+ * kept, later candidates winning ties; with a predicate, the candidates sorted by
+ * score, ties later first, and the first good one kept). Here a rigorous lower bound
+ * (ScoreBase) is computed for every candidate and the exact score (SingleScorer,
+ * compCV's doubles) only where that bound does not exclude it; the decisions are
+ * Ganeti's, taken on the same doubles.
+ */
+export function singleSolution(
+  opts: AllocOptions, nl: Container<Node>, inst: Instance, nodes: readonly Ndx[],
+  pred: ((el: AllocElement) => boolean) | null, memo: SingleMemo | null = null,
+): AllocSolution {
+  const force = opts.ignoreSoftErrors;
+  const useMemo = memo !== null && memo.force === force;
+  const failures: FailMode[] = [];
+  const cIdx: number[] = [];
+  const cNode: Node[] = [];
+  for (let k = 0; k < nodes.length; k++) {
+    const pdx = nodes[k]!;
+    const r = useMemo ? memo.get(nl, inst, pdx) : singleNode(force, nl, inst, pdx);
+    if (!r.ok) failures.push(r.error);
+    else {
+      cIdx.push(pdx);
+      cNode.push(r.value);
+    }
+  }
+  const n = cIdx.length;
+  if (n === 0) return { failures, allocs: 0, solution: null, log: [] };
+  const scorer = new SingleScorer(nl);
+  try {
+    return chooseSingle(opts, nl, inst, pred, useMemo, failures, cIdx, cNode, scorer);
+  } finally {
+    scorer.dispose();
+  }
+}
+
+function chooseSingle(
+  opts: AllocOptions, nl: Container<Node>, inst: Instance, pred: ((el: AllocElement) => boolean) | null, useMemo: boolean,
+  failures: FailMode[], cIdx: readonly Ndx[], cNode: readonly Node[], scorer: SingleScorer,
+): AllocSolution {
+  const force = opts.ignoreSoftErrors;
+  const n = cIdx.length;
+  const exact = new Float64Array(n).fill(NaN);
+  const done = new Uint8Array(n);
+  const score = (k: number): number => {
+    if (done[k] === 0) {
+      exact[k] = scorer.score(cIdx[k]!, cNode[k]!);
+      done[k] = 1;
+    }
+    return exact[k]!;
+  };
+  const element = (k: number): AllocElement => {
+    const pdx = cIdx[k]!;
+    let np = cNode[k]!;
+    if (useMemo) {
+      const r = singleNode(force, nl, inst, pdx); // the node with this instance's index
+      if (!r.ok) throw new Error(`htools: allocation memo out of step on node ${np.name}`);
+      np = r.value;
+    }
+    return { base: nl, patches: [[pdx, np]], inst: I.setBoth(inst, pdx, NO_SECONDARY), nodes: [np], score: exact[k]! };
+  };
+  const bound = new Float64Array(n).fill(-Infinity);
+  if (n >= BOUND_MIN) {
+    const base = new ScoreBase(nl);
+    const patch: [Ndx, Node][] = [[0, cNode[0]!]];
+    for (let k = 0; k < n; k++) {
+      patch[0] = [cIdx[k]!, cNode[k]!];
+      bound[k] = base.lowerBound(patch);
+    }
+  }
+  if (pred === null) {
+    // the least bound's exact score; only candidates whose bound is not above it can win
+    let kmin = 0;
+    for (let k = 1; k < n; k++) if (bound[k]! < bound[kmin]!) kmin = k;
+    const e = score(kmin);
+    let best = -1;
+    for (let k = 0; k < n; k++) {
+      if (bound[k]! > e) continue;
+      const s = score(k);
+      if (best < 0 || !(exact[best]! < s)) best = k;
+    }
+    return { failures, allocs: n, solution: element(best), log: [] };
+  }
+  // Candidates in Ganeti's sorted order (score, then later first), each scored exactly
+  // only once every candidate whose bound is not above its score has been.
+  const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => bound[a]! - bound[b]! || a - b);
+  const heap = new MinHeap((a, b) => exact[a]! < exact[b]! || (exact[a] === exact[b] && a > b));
+  let next = 0;
+  let dropped = 0;
+  for (;;) {
+    while (next < n && (heap.size === 0 || !(bound[order[next]!]! > exact[heap.peek()]!))) {
+      const k = order[next++]!;
+      if (Number.isNaN(score(k))) return collectorSolution(n, failures, element, score, pred);
+      heap.push(k);
+    }
+    if (heap.size === 0) break;
+    const k = heap.pop();
+    const el = element(k);
+    if (pred(el)) {
+      return { failures: [...failures, ...new Array<FailMode>(dropped).fill("FailN1")], allocs: n - dropped, solution: el, log: [] };
+    }
+    dropped++;
+  }
+  return { failures: [...failures, ...new Array<FailMode>(dropped).fill("FailN1")], allocs: 0, solution: null, log: [] };
+}
+
+/** The plain Collector path (every candidate scored), for scores that do not order (NaN). */
+function collectorSolution(
+  n: number, failures: readonly FailMode[], element: (k: number) => AllocElement, score: (k: number) => number,
+  pred: (el: AllocElement) => boolean,
+): AllocSolution {
+  const col = new Collector(true);
+  col.failures = [...failures];
+  for (let k = 0; k < n; k++) {
+    score(k);
+    col.add(ok(element(k)));
+  }
+  return col.toSolution("FailN1", pred);
+}
+
+/** A binary min-heap of candidate numbers under `less`. */
+class MinHeap {
+  private readonly xs: number[] = [];
+  constructor(private readonly less: (a: number, b: number) => boolean) {}
+  get size(): number {
+    return this.xs.length;
+  }
+  peek(): number {
+    return this.xs[0]!;
+  }
+  push(x: number): void {
+    const xs = this.xs;
+    let i = xs.length;
+    xs.push(x);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(xs[i]!, xs[p]!)) break;
+      [xs[i], xs[p]] = [xs[p]!, xs[i]!];
+      i = p;
+    }
+  }
+  pop(): number {
+    const xs = this.xs;
+    const top = xs[0]!;
+    const last = xs.pop()!;
+    if (xs.length > 0) {
+      xs[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < xs.length && this.less(xs[l]!, xs[m]!)) m = l;
+        if (r < xs.length && this.less(xs[r]!, xs[m]!)) m = r;
+        if (m === i) break;
+        [xs[i], xs[m]] = [xs[m]!, xs[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
 
 /** allocateOnPair for one primary and all its secondaries (the primary's node

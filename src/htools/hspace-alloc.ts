@@ -1,7 +1,7 @@
 // Capacity planning (Ganeti's iterateAlloc / tieredAlloc of Cluster.hs and the
 // instance-shrinking helpers of Instance.hs): allocate one instance spec again and
 // again until nothing fits, or shrink the spec along the most frequent failure and go on.
-import { type AllocNodes, type AllocOptions, EMPTY_SOLUTION, type N1Pred, collapseFailures, tryAlloc } from "./alloc.js";
+import { type AllocNodes, type AllocOptions, EMPTY_SOLUTION, type N1Pred, SingleMemo, collapseFailures, tryAlloc } from "./alloc.js";
 import { redundant } from "./capacity.js";
 import * as C from "./container.js";
 import type { Container } from "./container.js";
@@ -94,19 +94,32 @@ export interface IterCtx {
   readonly n1: N1Pred;
 }
 
+// Per instance shape, the single-node candidates' results (every round of one shape
+// differs from the previous one on one node only).
+const MEMOS = new WeakMap<Instance, SingleMemo[]>();
+function memoFor(shape: Instance, force: boolean): SingleMemo {
+  let ms = MEMOS.get(shape);
+  if (ms === undefined) {
+    ms = [new SingleMemo(shape, false), new SingleMemo(shape, true)];
+    MEMOS.set(shape, ms);
+  }
+  return ms[force ? 1 : 0]!;
+}
+
 /** Ganeti's iterateAllocSmallStep (a loop: one allocation per round until failure or limit). */
 function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0: number | null, newinst: Instance): Result<AllocResult> {
   let { nl, il } = start;
   const ixes = [...start.ixes].reverse(); // oldest first while growing
   let limit = limit0;
   const stepOpts = newinst.diskTemplate === "drbd" ? { ...opts, capacity: false } : opts;
+  const memo = memoFor(newinst, stepOpts.ignoreSoftErrors);
   for (;;) {
     const newidx = C.size(il);
     const ni = I.copyInstance(newinst);
     ni.name = `new-${ixes.length}`;
     ni.alias = ni.name;
     ni.idx = newidx;
-    const r = tryAlloc(stepOpts, nl, il, ni, ctx.targets, ctx.n1);
+    const r = tryAlloc(stepOpts, nl, il, ni, ctx.targets, ctx.n1, memo);
     if (!r.ok) return r;
     const sol = r.value.solution;
     if (sol === null || limit === 0) {
