@@ -16,9 +16,11 @@ const programs = ["gnt-cluster", "gnt-node", "gnt-group", "gnt-job", "gnt-debug"
 // htools programs too (hail runs once per allocation: whole-process A/B on a relocate request,
 // 9 runs each, 1.14× median in favour of the bundle).
 const htools = ["hail", "hbal", "hcheck", "hinfo", "hspace", "hroller", "hsqueeze", "hscan"];
+// hpc-mon-collector: Ganeti's mon-collector (the monitoring data collectors, run once).
+const htoolsEntries = [...htools.map((p) => [p, `dist/src/htools-cli/${p}.js`]), ["hpc-mon-collector", "dist/src/htools-cli/mon-collector.js"]];
 rmSync("dist/cli-bundle.new", { recursive: true, force: true });
 await Promise.all(
-  [...programs.map((p) => [p, `dist/src/cli/${p}.js`]), ...htools.map((p) => [p, `dist/src/htools-cli/${p}.js`])].map(([p, entry]) =>
+  [...programs.map((p) => [p, `dist/src/cli/${p}.js`]), ...htoolsEntries].map(([p, entry]) =>
     build({
       entryPoints: { [p]: entry },
       outdir: `dist/cli-bundle.new/${p}`,

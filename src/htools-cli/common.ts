@@ -3,7 +3,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as C from "../htools/container.js";
 import { type ClusterData, commonSuffix, prepareCluster, setNodeStatus } from "../htools/loader.js";
-import { parseData, serializeCluster, tryRead } from "../htools/text.js";
+import { parseData, parseUtilisationFile, serializeCluster, tryRead } from "../htools/text.js";
+import type { DynUtil } from "../htools/types.js";
 import { parseSimu } from "../htools/simu.js";
 import type { Container } from "../htools/container.js";
 import type { Node } from "../htools/node.js";
@@ -94,6 +95,8 @@ export interface CommonOpts {
   readonly showNodes: readonly string[] | null;
   readonly showInsts: boolean;
   readonly ignoreDynu: boolean;
+  /** -U: the dynamic utilisation file. */
+  readonly dynuFile: string | null;
   readonly mcpu: number | undefined;
   readonly mdsk: number;
   readonly exTags: readonly string[] | null;
@@ -155,6 +158,7 @@ export function commonOpts(p: Parsed): CommonOpts {
     showNodes,
     showInsts: has(p, S.printInsts!),
     ignoreDynu: has(p, S.ignoreDynu!),
+    dynuFile: last(p, S.dynuFile!) ?? null,
     mcpu: numOpt(p, S.maxCpu!, false),
     mdsk: numOpt(p, S.minDisk!, false) ?? 0,
     exTags: has(p, S.exTags!) ? split(last(p, S.exTags!)) : null,
@@ -163,24 +167,55 @@ export function commonOpts(p: Parsed): CommonOpts {
   };
 }
 
+/** GHC's words for a failed openFile. */
+export function openFileError(path: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why =
+    code === "ENOENT" ? "does not exist (No such file or directory)"
+    : code === "EACCES" ? "permission denied (Permission denied)"
+    : code === "EISDIR" ? "inappropriate type (is a directory)"
+    : String((e as Error).message);
+  return `${path}: openFile: ${why}`;
+}
+
+/** -U: the utilisation file's lines (Ganeti reads it before any backend; a file it cannot
+ * open ends the program with GHC's uncaught-exception message). */
+function readUtilisation(o: CommonOpts, prog: string): (readonly [string, DynUtil])[] {
+  if (o.dynuFile === null) return [];
+  let text: string;
+  try {
+    text = readFileSync(o.dynuFile, "utf8");
+  } catch (e) {
+    throw new ExitError(`${prog}: ${openFileError(o.dynuFile, e)}`, 1);
+  }
+  const r = parseUtilisationFile(text);
+  if (!r.ok) exitErr(`can't parse utilisation data: ${r.error}`);
+  return r.value;
+}
+
+/** The program name for GHC-style uncaught error messages. */
+let progName = "htools";
+
 /** Reads and prepares the cluster data (Ganeti's loadExternalData) for the text backend. */
 export function loadExternalData(o: CommonOpts, io: Out, simu: readonly string[] = [], pre: Preloaded = {}): ClusterData {
   const setCount = [o.master !== "", o.luxi, o.dataFile !== null].filter((x) => x).length;
   if (setCount > 1) exitErr("Only one of the rapi, luxi, and data files options should be given.");
+  const util = readUtilisation(o, progName);
+  const done = (raw: ClusterData): ClusterData => finishLoad(o, io, raw, util);
   if (o.master !== "") {
     if (pre.rapi === undefined) exitErr("failed to load data, aborting: the RAPI data was not fetched");
     if (!pre.rapi.ok) exitErr(`failed to load data, aborting: ${pre.rapi.error}`);
-    return finishLoad(o, io, pre.rapi.value);
+    return done(pre.rapi.value);
   }
   if (o.master === "" && o.luxi) {
     if (pre.luxi === undefined) exitErr("failed to load data, aborting: the luxi data was not fetched");
     if (!pre.luxi.ok) exitErr(`failed to load data, aborting: ${pre.luxi.error}`);
-    return finishLoad(o, io, pre.luxi.value);
+    return done(pre.luxi.value);
   }
   if (o.master === "" && !o.luxi && simu.length > 0) {
     const sim = parseSimu(simu);
     if (!sim.ok) exitErr(`failed to load data, aborting: ${sim.error}`);
-    return finishLoad(o, io, sim.value);
+    return done(sim.value);
   }
   if (o.dataFile === null) {
     if (o.luxi || o.iallocSrc !== null) {
@@ -192,18 +227,17 @@ export function loadExternalData(o: CommonOpts, io: Out, simu: readonly string[]
   try {
     text = readFileSync(o.dataFile, "utf8");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "does not exist (No such file or directory)" : code === "EACCES" ? "permission denied (Permission denied)" : code === "EISDIR" ? "inappropriate type (is a directory)" : String((e as Error).message);
-    exitErr(`failed to load data, aborting: ${o.dataFile}: openFile: ${why}`);
+    exitErr(`failed to load data, aborting: ${openFileError(o.dataFile, e)}`);
   }
   const parsed = parseData(text);
   if (!parsed.ok) exitErr(`failed to load data, aborting: ${parsed.error}`);
-  return finishLoad(o, io, parsed.value);
+  return done(parsed.value);
 }
 
 /** mergeData and updateMissing, with Ganeti's warnings (the common tail of loadExternalData). */
-export function finishLoad(o: CommonOpts, io: Out, raw: ClusterData): ClusterData {
+export function finishLoad(o: CommonOpts, io: Out, raw: ClusterData, util: readonly (readonly [string, DynUtil])[] = []): ClusterData {
   const prep = prepareCluster(raw, {
+    util,
     ignoreDynu: o.ignoreDynu,
     exTags: (o.exTags ?? []).map((t) => t + ":"),
     selInsts: o.selInsts,
@@ -240,6 +274,7 @@ export function runMain(
   takesArgs = false,
 ): { code: number; out: string; err: string } {
   const io: Out = { out: [], err: [] };
+  progName = prog;
   const finish = (code: number): { code: number; out: string; err: string } => ({
     code,
     out: io.out.join(""),

@@ -16,6 +16,7 @@ import {
   DEF_IPOLICY,
   DISK_TEMPLATES,
   type DiskTemplate,
+  type DynUtil,
   INSTANCE_STATUSES,
   type InstanceStatus,
   type IPolicy,
@@ -83,6 +84,35 @@ export function tryRead(name: string, s: string, integral: boolean): Result<numb
   if (value === null) return bad(`${name}: cannot parse string '${s}'`);
   if (rest !== "") return bad(`${name}: leftover characters when parsing '${s}': '${rest}'`);
   return ok(value);
+}
+
+/** One line of a dynamic utilisation file (-U): "instance cpu mem dsk net", single
+ * spaces between the fields, the four weights numbers (Ganeti's parseUtilisation). */
+export function parseUtilisation(line: string): Result<readonly [string, DynUtil]> {
+  const f = line.split(" ");
+  if (f.length !== 5) return bad(`Cannot parse line ${line}`);
+  const [name, ...ws] = f as [string, string, string, string, string];
+  const nums: number[] = [];
+  for (const w of ws) {
+    const r = tryRead(name, w, false);
+    if (!r.ok) return r;
+    nums.push(r.value);
+  }
+  const [cpu, mem, dsk, net] = nums as [number, number, number, number];
+  return ok([name, { cpu, mem, dsk, net }]);
+}
+
+/** A whole utilisation file, line by line (the first bad line is the error). */
+export function parseUtilisationFile(text: string): Result<(readonly [string, DynUtil])[]> {
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  const out: (readonly [string, DynUtil])[] = [];
+  for (const l of lines) {
+    const r = parseUtilisation(l);
+    if (!r.ok) return r;
+    out.push(r.value);
+  }
+  return ok(out);
 }
 
 function fromRaw<T extends string>(type: string, all: readonly T[], s: string): Result<T> {
