@@ -18,6 +18,7 @@ import {
   accForget,
   newBoundAcc,
   newContrib,
+  movedMetrics,
   shiftBoundAcc,
 } from "./score-bound.js";
 import { ExactScorer } from "./exact-scorer.js";
@@ -243,6 +244,7 @@ export class Balancer {
     }
     this.locTags ??= hasLocationTags(ini.nl);
     const changed = new Set<Ndx>(carry ? this.changed : []);
+    const moved = carry ? movedMetrics(prev!, base) : null;
     const xTargets = nodeIdx.filter((t) => changed.has(t));
     const online = new Set(nodeIdx);
     const useSecondaryOf = (v: Instance): boolean => online.has(v.sNode) && opts.instanceMoves;
@@ -267,7 +269,7 @@ export class Balancer {
       } else {
         for (const a of c.accs) {
           if (a === undefined) continue;
-          shiftBoundAcc(a, prev!, base, null);
+          shiftBoundAcc(a, prev!, base, null, moved!);
           accForget(a, changed);
         }
         if (xTargets.length > 0) {

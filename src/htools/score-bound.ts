@@ -394,6 +394,26 @@ export function compatibleBases(prev: ScoreBase, cur: ScoreBase): boolean {
   return true;
 }
 
+const ALL_METRICS = Int32Array.from(METRICS, (_m, i) => i);
+
+/**
+ * The metrics shiftBoundAcc must look at for candidates whose source did not change (in
+ * increasing order): those whose global sums differ between the two bases.
+ */
+export function movedMetrics(prev: ScoreBase, cur: ScoreBase): Int32Array {
+  const out: number[] = [];
+  for (let m = 0; m < NMETRICS; m++) {
+    const kind = KIND[m]!;
+    if (kind === K_STDDEV) {
+      // the same tests as shiftBoundAcc's (NaN differences count as moved)
+      if (!(cur.q0[m]! - prev.q0[m]! === 0 && cur.p0[m]! - prev.p0[m]! === 0 && cur.d0[m]! - prev.d0[m]! === 0)) out.push(m);
+    } else if (kind === K_SUM_ONLINE || kind === K_SUM_OFFLINE) {
+      if (!(cur.s0[m]! - prev.s0[m]! === 0 && Math.abs(cur.a0[m]! - prev.a0[m]!) === 0)) out.push(m);
+    }
+  }
+  return Int32Array.from(out);
+}
+
 /**
  * Carries an accumulator from base `prev` to base `cur` (compatibleBases) for
  * candidates whose target node did not change. Their own contribution is the same
@@ -403,13 +423,18 @@ export function compatibleBases(prev: ScoreBase, cur: ScoreBase): boolean {
  * so by at most the shift at one end of its range [dmin, dmax]; each square-root term
  * by at least the least change of sqrt(max(0, v)) over the variance range.
  */
-export function shiftBoundAcc(acc: BoundAcc, prev: ScoreBase, cur: ScoreBase, src: Contrib | null): void {
+export function shiftBoundAcc(
+  acc: BoundAcc, prev: ScoreBase, cur: ScoreBase, src: Contrib | null, moved: Int32Array = ALL_METRICS,
+): void {
   if (acc.total === Infinity || acc.total === -Infinity) return;
   let total = 0;
   let abs = acc.abs;
   const n = cur.nOn;
   const errOn = cur.errOnline;
-  for (let m = 0; m < NMETRICS; m++) {
+  // without a source change, only the metrics whose global sums moved shift anything
+  const list = src === null ? moved : ALL_METRICS;
+  for (let j = 0; j < list.length; j++) {
+    const m = list[j]!;
     const kind = KIND[m]!;
     const w = WEIGHT[m]!;
     if (kind === K_STDDEV) {
