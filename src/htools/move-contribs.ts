@@ -14,7 +14,7 @@ import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
 import * as N from "./node.js";
 import type { Node } from "./node.js";
-import { type BoundAcc, type Contrib, type ScoreBase, addContrib, newContrib } from "./score-bound.js";
+import { type BoundAcc, type Contrib, type ScoreBase, addContrib, newContrib, setContribMask } from "./score-bound.js";
 import type { IMove, Ndx } from "./types.js";
 import type { MoveContext } from "./cluster.js";
 
@@ -53,6 +53,7 @@ function shapeKey(inst: Instance): string | null {
 function contribOf(base: ScoreBase, nodes: readonly (readonly [Ndx, Node])[]): Contrib | undefined {
   const c = newContrib();
   for (const [i, n] of nodes) if (!addContrib(base, i, n, 1, c)) return undefined;
+  setContribMask(c);
   return c;
 }
 

@@ -161,8 +161,10 @@ export class ScoreBase {
       if (acc !== undefined) acc.rest = acc.total = -Infinity;
       return -Infinity;
     }
+    const mask = (a.mask ?? ALL_MASK) | (b.mask ?? ALL_MASK);
     const { dq, dd, dp, dqAbs, ds, da } = this;
     for (let m = 0; m < NMETRICS; m++) {
+      if ((mask & (1 << m)) === 0) continue;
       dq[m] = a.dq[m]! + b.dq[m]!;
       dd[m] = a.dd[m]! + b.dd[m]!;
       dp[m] = a.dp[m]! + b.dp[m]!;
@@ -170,12 +172,16 @@ export class ScoreBase {
       ds[m] = a.ds[m]! + b.ds[m]!;
       da[m] = a.da[m]! + b.da[m]!;
     }
-    return this.finish(acc, target);
+    return this.finish(acc, target, mask);
   }
 
-  /** The bound from the accumulated changes (dq, dd, dp, dqAbs, ds, da) of one candidate. */
-  private finish(acc: BoundAcc | undefined, target: number): number {
+  /**
+   * The bound from the accumulated changes (dq, dd, dp, dqAbs, ds, da) of one candidate.
+   * Metrics outside `mask` have no change: their terms are the base's (the same doubles).
+   */
+  private finish(acc: BoundAcc | undefined, target: number, mask = ALL_MASK): number {
     const { dq, dd, dp, dqAbs, ds, da } = this;
+    const unchanged = this.unchangedTerms();
     let total = 0;
     let abs = 0;
     const n = this.nOn;
@@ -186,6 +192,15 @@ export class ScoreBase {
       let term: number;
       if (kind === K_MAP) {
         term = 0; // Σ (count - 1) over the merged map is never negative
+      } else if ((mask & (1 << m)) === 0) {
+        term = unchanged.term[m]!;
+        if (acc !== undefined && kind === K_STDDEV) {
+          const lo = unchanged.lo[m]!;
+          if (lo < acc.vmin[m]!) acc.vmin[m] = lo;
+          if (lo > acc.vmax[m]!) acc.vmax[m] = lo;
+          if (0 < acc.dmin[m]!) acc.dmin[m] = 0;
+          if (0 > acc.dmax[m]!) acc.dmax[m] = 0;
+        }
       } else if (kind === K_STDDEV) {
         const q = this.q0[m]! + dq[m]!;
         const d = this.d0[m]! + dd[m]!;
@@ -213,6 +228,37 @@ export class ScoreBase {
       if (abs > acc.abs) acc.abs = abs;
     }
     return total - 1e-12 * abs;
+  }
+
+  private unchanged_: { readonly term: Float64Array; readonly lo: Float64Array } | null = null;
+  /** Each metric's term (and bounded variance) for a candidate that does not change it. */
+  private unchangedTerms(): { readonly term: Float64Array; readonly lo: Float64Array } {
+    if (this.unchanged_ !== null) return this.unchanged_;
+    const term = new Float64Array(NMETRICS);
+    const los = new Float64Array(NMETRICS);
+    const n = this.nOn;
+    const errOn = (16 * (n + 16) * HALF_ULP);
+    const errOff = (16 * (this.nOff + 16) * HALF_ULP);
+    // finish's arithmetic with every change zero (x + 0 is x)
+    for (let m = 0; m < NMETRICS; m++) {
+      const kind = KIND[m]!;
+      if (kind === K_MAP) continue;
+      if (kind === K_STDDEV) {
+        const q = this.q0[m]! + 0;
+        const d = this.d0[m]! + 0;
+        const v = (q - (d * d) / n) / n;
+        const scale = this.p0[m]! + 0 + this.q0[m]! + 0 + (d * d) / n;
+        const lo = v - (errOn * scale) / n;
+        los[m] = lo;
+        term[m] = WEIGHT[m]! * (lo > 0 ? Math.sqrt(lo) : 0);
+      } else {
+        const s = this.s0[m]! + 0;
+        const lo = s - (kind === K_SUM_ONLINE ? errOn : errOff) * (this.a0[m]! + 0 + Math.abs(0));
+        term[m] = WEIGHT[m]! * lo;
+      }
+    }
+    this.unchanged_ = { term, lo: los };
+    return this.unchanged_;
   }
 
   compsAt(i: number): readonly number[] | undefined {
@@ -345,7 +391,19 @@ export interface Contrib {
   readonly dp: Float64Array;
   readonly ds: Float64Array;
   readonly da: Float64Array;
+  /** Bit m set: some change for metric m (unset: all six are zero); absent: unknown. */
+  mask?: number;
 }
+
+/** Sets `c.mask` from its values (see Contrib.mask). */
+export function setContribMask(c: Contrib): void {
+  let mask = 0;
+  for (let m = 0; m < NMETRICS; m++) {
+    if (c.dq[m] !== 0 || c.dqAbs[m] !== 0 || c.dd[m] !== 0 || c.dp[m] !== 0 || c.ds[m] !== 0 || c.da[m] !== 0) mask |= 1 << m;
+  }
+  c.mask = mask;
+}
+const ALL_MASK = (1 << NMETRICS) - 1;
 
 export function newContrib(): Contrib {
   return {
