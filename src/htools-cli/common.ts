@@ -5,6 +5,7 @@ import * as C from "../htools/container.js";
 import { type ClusterData, commonSuffix, prepareCluster, setNodeStatus } from "../htools/loader.js";
 import { parseData, parseUtilisationFile, serializeCluster, tryRead } from "../htools/text.js";
 import type { DynUtil } from "../htools/types.js";
+import { type ReportSource, applyMonD, collectorsFor, fileSource, parseMonDData } from "../htools/mond.js";
 import { parseSimu } from "../htools/simu.js";
 import type { Container } from "../htools/container.js";
 import type { Node } from "../htools/node.js";
@@ -97,6 +98,12 @@ export interface CommonOpts {
   readonly ignoreDynu: boolean;
   /** -U: the dynamic utilisation file. */
   readonly dynuFile: string | null;
+  /** --mond[=yes|no]: take CPU load from the monitoring daemons. */
+  readonly mond: boolean;
+  /** --mond-data: their reports from a file instead. */
+  readonly mondFile: string | null;
+  readonly mondXen: boolean;
+  readonly mondExit: boolean;
   readonly mcpu: number | undefined;
   readonly mdsk: number;
   readonly exTags: readonly string[] | null;
@@ -135,6 +142,15 @@ export { numOpt };
 
 const S = COMMON_SPECS as Required<typeof COMMON_SPECS>;
 
+/** --mond's yes/no (Ganeti's parseYesNo, yes when given without a value). */
+function mondFlag(p: Parsed): boolean {
+  const v = last(p, S.mond!);
+  if (v === undefined) return false;
+  if (v === null || v === "yes") return true;
+  if (v === "no") return false;
+  throw new OptionValueError(`Invalid choice '${v}', pass one of 'yes' or 'no'`);
+}
+
 export function commonOpts(p: Parsed): CommonOpts {
   let verbose = 1;
   const order: string[] = [];
@@ -159,6 +175,10 @@ export function commonOpts(p: Parsed): CommonOpts {
     showInsts: has(p, S.printInsts!),
     ignoreDynu: has(p, S.ignoreDynu!),
     dynuFile: last(p, S.dynuFile!) ?? null,
+    mond: mondFlag(p),
+    mondFile: last(p, S.mondData!) ?? null,
+    mondXen: has(p, S.mondXen!),
+    mondExit: has(p, S.mondExit!),
     mcpu: numOpt(p, S.maxCpu!, false),
     mdsk: numOpt(p, S.minDisk!, false) ?? 0,
     exTags: has(p, S.exTags!) ? split(last(p, S.exTags!)) : null,
@@ -201,7 +221,7 @@ export function loadExternalData(o: CommonOpts, io: Out, simu: readonly string[]
   const setCount = [o.master !== "", o.luxi, o.dataFile !== null].filter((x) => x).length;
   if (setCount > 1) exitErr("Only one of the rapi, luxi, and data files options should be given.");
   const util = readUtilisation(o, progName);
-  const done = (raw: ClusterData): ClusterData => finishLoad(o, io, raw, util);
+  const done = (raw: ClusterData): ClusterData => finishLoad(o, io, raw, util, pre);
   if (o.master !== "") {
     if (pre.rapi === undefined) exitErr("failed to load data, aborting: the RAPI data was not fetched");
     if (!pre.rapi.ok) exitErr(`failed to load data, aborting: ${pre.rapi.error}`);
@@ -234,8 +254,9 @@ export function loadExternalData(o: CommonOpts, io: Out, simu: readonly string[]
   return done(parsed.value);
 }
 
-/** mergeData and updateMissing, with Ganeti's warnings (the common tail of loadExternalData). */
-export function finishLoad(o: CommonOpts, io: Out, raw: ClusterData, util: readonly (readonly [string, DynUtil])[] = []): ClusterData {
+/** mergeData, the monitoring daemons' data (--mond), updateMissing, with Ganeti's
+ * warnings (the common tail of loadExternalData). */
+export function finishLoad(o: CommonOpts, io: Out, raw: ClusterData, util: readonly (readonly [string, DynUtil])[] = [], pre: Preloaded = {}): ClusterData {
   const prep = prepareCluster(raw, {
     util,
     ignoreDynu: o.ignoreDynu,
@@ -244,11 +265,41 @@ export function finishLoad(o: CommonOpts, io: Out, raw: ClusterData, util: reado
     exInsts: o.exInsts,
   });
   if (!prep.ok) exitErr(`failed to load data, aborting: ${prep.error}`);
+  let data = prep.value.data;
+  if (o.mond) {
+    const r = withMonD(o, io, data, pre);
+    data = r.data;
+    if (o.mondExit && !r.complete) exitErr("Not all required data available");
+  }
   if (o.verbose !== 0 && prep.value.warnings.length > 0) {
     io.err.push("Warning: cluster has inconsistent data:\n");
     io.err.push(prep.value.warnings.map((w) => `  - ${w}\n`).join("") + "\n");
   }
-  return prep.value.data;
+  return data;
+}
+
+/** Ganeti's queryAllMonDDCs: reports from --mond-data, or as fetched from the daemons
+ * before the program body ran; its warnings go to stderr as they arise. */
+export function withMonD(o: CommonOpts, io: Out, data: ClusterData, pre: Preloaded): { data: ClusterData; complete: boolean } {
+  let source: ReportSource;
+  if (o.mondFile !== null) {
+    let text: string;
+    try {
+      text = readFileSync(o.mondFile, "utf8");
+    } catch (e) {
+      throw new ExitError(`${progName}: ${openFileError(o.mondFile, e)}`, 1);
+    }
+    const m = parseMonDData(text);
+    if (!m.ok) exitErr(`can't parse MonD data: ${m.error}`);
+    source = fileSource(m.value);
+  } else {
+    const answers = pre.mond;
+    for (const w of answers?.warnings ?? []) io.err.push(w + "\n");
+    source = (dc, node) => answers?.reports.get(node.name)?.get(dc) ?? null;
+  }
+  const r = applyMonD(data, collectorsFor(o.ignoreDynu, o.mondXen), source);
+  for (const w of r.warnings) io.err.push(w + "\n");
+  return r;
 }
 
 export function applyNodeStatus(o: CommonOpts, nl: Container<Node>): Container<Node> {

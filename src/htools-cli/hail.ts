@@ -7,9 +7,14 @@ import * as C from "../htools/container.js";
 import { dedicatedRequest, formatResponse, processRequest } from "../htools/iallocator.js";
 import { type ParsedRequest, parseRequest } from "../htools/iallocator-parse.js";
 import type { ClusterData } from "../htools/loader.js";
-import { serializeCluster } from "../htools/text.js";
-import { COMMON_SPECS as S, HELP_SPECS, type Out, commonOpts, emit, exitErr, has, last, loadExternalData, runMain } from "./common.js";
-import type { OptSpec } from "./options.js";
+import { parseData, serializeCluster } from "../htools/text.js";
+import type { Container } from "../htools/container.js";
+import type { Node } from "../htools/node.js";
+import { COMMON_SPECS as S, HELP_SPECS, type Out, commonOpts, emit, exitErr, has, last, loadExternalData, runMain, withMonD } from "./common.js";
+import { type OptSpec, parseArgs } from "./options.js";
+import type { Preloaded } from "./luxi.js";
+import { queryMonDs } from "./mond.js";
+import { collectorsFor } from "../htools/mond.js";
 import { showCluster, showRequest } from "./show-ialloc.js";
 
 const X = {
@@ -19,9 +24,11 @@ const X = {
   restrict: { long: "restrict-allocation-to", arg: "req", argName: "NODE,...", help: "Restrict allocations to the given set of nodes" },
 } satisfies Record<string, OptSpec>;
 
+/** Ganeti 3.0.2's hail options (no other backend than the request, -t or --simulate;
+ * no -U or --mond-data: the daemons are asked themselves with --mond). */
 export const HAIL_SPECS: readonly OptSpec[] = [
-  S.printNodes!, S.textData!, S.master!, S.luxi!, S.iallocSrc!, S.verbose!, X.save, S.mond!, S.mondData!, S.mondXen!,
-  S.mondExit!, S.dynuFile!, S.ignoreDynu!, X.simulate, S.staticKvm!, X.noCapacity, S.ignoreSoft!, X.restrict, ...HELP_SPECS,
+  S.printNodes!, X.save, S.textData!, X.simulate, S.verbose!, S.ignoreDynu!, S.ignoreSoft!, X.noCapacity, X.restrict,
+  S.mond!, S.mondXen!, S.staticKvm!, ...HELP_SPECS,
 ];
 
 function saveData(io: Out, path: string | null, ext: string, msg: string, cd: ClusterData): void {
@@ -31,7 +38,7 @@ function saveData(io: Out, path: string | null, ext: string, msg: string, cd: Cl
   io.err.push(`The cluster state ${msg} has been written to file '${out}'\n`);
 }
 
-export function hailMain(argv: readonly string[], stdin: () => string): { code: number; out: string; err: string } {
+export function hailMain(argv: readonly string[], stdin: () => string, pre: Preloaded = {}): { code: number; out: string; err: string } {
   return runMain("hail", HAIL_SPECS, argv, (p, io) => {
     const o = commonOpts(p);
     const restrict = last(p, X.restrict);
@@ -56,7 +63,9 @@ export function hailMain(argv: readonly string[], stdin: () => string): { code: 
     }
     let pr: ParsedRequest = parsed.value;
     const simu = (p.values.get("simulate") ?? []).filter((x): x is string => x !== null).reverse();
-    if (o.dataFile !== null || simu.length > 0) pr = { ...pr, cdata: loadExternalData(o, io, simu) };
+    if (o.dataFile !== null || simu.length > 0) pr = { ...pr, cdata: loadExternalData(o, io, simu, pre) };
+    // the request's own cluster data takes the daemons' CPU load too (completeness is not checked)
+    else if (o.mond) pr = { ...pr, cdata: withMonD(o, io, pr.cdata, pre).data };
     if (o.verbose > 1) io.err.push(`Received request: ${showRequest(pr)}\n`);
     if (o.verbose > 2) io.err.push(`Received cluster data: ${showCluster(pr.cdata)}\n`);
     if (o.verbose > 1 && dedicatedRequest(pr)) io.err.push("Allocation on a dedicated cluster; using lost-allocations metrics.\n");
@@ -73,6 +82,47 @@ export function hailMain(argv: readonly string[], stdin: () => string): { code: 
   }, true);
 }
 
-export function run(argv: readonly string[] = process.argv.slice(2)): void {
-  emit(hailMain(argv, () => readFileSync(0, "utf8")));
+/** With --mond, the request's nodes' monitoring daemons are asked first (the request is
+ * read once, here, and handed on). */
+export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  let stdinText: string | null = null;
+  const stdin = (): string => (stdinText ??= readFileSync(0, "utf8"));
+  emit(hailMain(argv, stdin, await preloadMonD(argv, stdin)));
+}
+
+async function preloadMonD(argv: readonly string[], stdin: () => string): Promise<Preloaded> {
+  let p;
+  try {
+    p = parseArgs(HAIL_SPECS, argv);
+  } catch {
+    return {};
+  }
+  const o = p.values;
+  const mond = o.get("mond");
+  const v = mond?.[mond.length - 1];
+  if (mond === undefined || (v !== null && v !== "yes") || o.has("simulate") || p.args.length !== 1) return {};
+  if (o.has("help") || o.has("version") || o.has("help-completion")) return {};
+  const collectors = collectorsFor(o.has("ignore-dynu"), o.has("mond-xen"));
+  let body: string;
+  try {
+    body = p.args[0] === "-" ? stdin() : readFileSync(p.args[0]!, "utf8");
+  } catch {
+    return {};
+  }
+  // the nodes are the -t file's when given (they replace the request's cluster)
+  const tf = o.get("text-data");
+  let nodes: Container<Node> | null = null;
+  if (tf !== undefined) {
+    try {
+      const d = parseData(readFileSync(tf[tf.length - 1]!, "utf8"));
+      if (d.ok) nodes = d.value.nodes;
+    } catch {
+      return {};
+    }
+  } else {
+    const req = parseRequest(body);
+    if (req.ok) nodes = req.value.cdata.nodes;
+  }
+  if (nodes === null || collectors.length === 0) return {};
+  return { mond: await queryMonDs(C.elems(nodes).map((n) => n.name), collectors) };
 }

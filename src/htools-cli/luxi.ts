@@ -10,12 +10,19 @@ import { GROUP_FIELDS, INSTANCE_FIELDS, NODE_FIELDS, parseLuxiData } from "../ht
 import { type Result, bad } from "../htools/types.js";
 import { type OptSpec, parseArgs } from "./options.js";
 import { fetchRapiData } from "./rapi.js";
+import { type MonDAnswers, queryMonDs } from "./mond.js";
+import { collectorsFor } from "../htools/mond.js";
+import { parseData } from "../htools/text.js";
+import * as C from "../htools/container.js";
+import { readFileSync } from "node:fs";
 
 /** Data fetched before the program body runs (only the luxi backend needs it). */
 export interface Preloaded {
   readonly luxi?: Result<ClusterData>;
   /** The RAPI backend's data (`-m CLUSTER`). */
   readonly rapi?: Result<ClusterData>;
+  /** The monitoring daemons' answers (`--mond` without `--mond-data`). */
+  readonly mond?: MonDAnswers;
 }
 
 /** The master's socket: `-L PATH`, or this cluster's (GANETI_ROOT) by default. */
@@ -58,7 +65,8 @@ export async function fetchLuxiData(path: string): Promise<Result<ClusterData>> 
   }
 }
 
-/** Fetches the luxi data when the command line selects the luxi backend (and only it). */
+/** Fetches what the program body will need and cannot fetch itself (it is synchronous):
+ * the luxi or RAPI backend's data, and the monitoring daemons' reports for `--mond`. */
 export async function preload(specs: readonly OptSpec[], argv: readonly string[]): Promise<Preloaded> {
   let p;
   try {
@@ -70,13 +78,36 @@ export async function preload(specs: readonly OptSpec[], argv: readonly string[]
   // the programs refuse arguments before loading anything
   if (p.args.length > 0) return {};
   if (v.has("help") || v.has("version") || v.has("help-completion")) return {};
-  const m = v.get("master");
-  const master = m?.[m.length - 1];
+  const last = (k: string): string | null | undefined => {
+    const l = v.get(k);
+    return l === undefined ? undefined : l[l.length - 1];
+  };
+  const master = last("master");
+  let pre: Preloaded = {};
   // the RAPI backend comes first, as in Ganeti's loadExternalData
   if (master !== undefined && master !== null && master !== "") {
-    return v.has("luxi") || v.has("text-data") ? {} : { rapi: await fetchRapiData(master) };
+    if (!v.has("luxi") && !v.has("text-data")) pre = { rapi: await fetchRapiData(master) };
+  } else if (v.has("luxi") && !v.has("text-data")) {
+    pre = { luxi: await fetchLuxiData(luxiSocket(last("luxi"))) };
   }
-  if (!v.has("luxi") || v.has("text-data")) return {};
-  const l = v.get("luxi")!;
-  return { luxi: await fetchLuxiData(luxiSocket(l[l.length - 1])) };
+  const mond = last("mond");
+  if (v.has("mond") && (mond === null || mond === "yes") && !v.has("mond-data")) {
+    const collectors = collectorsFor(v.has("ignore-dynu"), v.has("mond-xen"));
+    const names = nodeNames(pre, last("text-data"));
+    if (names.length > 0 && collectors.length > 0) pre = { ...pre, mond: await queryMonDs(names, collectors) };
+  }
+  return pre;
+}
+
+/** The nodes whose daemons --mond asks: from the fetched data or the text file. */
+function nodeNames(pre: Preloaded, textFile: string | null | undefined): string[] {
+  const fetched = pre.rapi ?? pre.luxi;
+  if (fetched !== undefined) return fetched.ok ? C.elems(fetched.value.nodes).map((n) => n.name) : [];
+  if (textFile === undefined || textFile === null) return [];
+  try {
+    const d = parseData(readFileSync(textFile, "utf8"));
+    return d.ok ? C.elems(d.value.nodes).map((n) => n.name) : [];
+  } catch {
+    return [];
+  }
 }

@@ -167,6 +167,46 @@ export function decodeJson(text: string): JResult<JValue> {
   }
 }
 
+/** Text.JSON's decodeStrict: the top level must be an array or an object. */
+export function decodeJsonStrict(text: string): JResult<JValue> {
+  if (text[0] !== "[" && text[0] !== "{") {
+    return { ok: false, error: "Invalid JSON: a JSON text a serialized object or array at the top level." };
+  }
+  return decodeJson(text);
+}
+
+/** A number as the exact fraction Haskell reads from its decimal text: "n % d". */
+export function showRational(x: number): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([-+]\d+))?$/.exec(String(x));
+  if (m === null) return String(x);
+  let num = BigInt(m[2]! + (m[3] ?? ""));
+  let den = 10n ** BigInt((m[3] ?? "").length);
+  const e = Number(m[4] ?? 0);
+  if (e > 0) num *= 10n ** BigInt(e);
+  else den *= 10n ** BigInt(-e);
+  const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? a : gcd(b, a % b));
+  const g = gcd(num, den) || 1n;
+  return `${m[1]}${num / g} % ${den / g}`;
+}
+
+/** Haskell's derived `show` of a Text.JSON value (as Ganeti's messages quote it). */
+export function showJValue(v: JValue): string {
+  switch (v.t) {
+    case "null":
+      return "JSNull";
+    case "bool":
+      return `JSBool ${v.v ? "True" : "False"}`;
+    case "num":
+      return `JSRational False (${showRational(v.v)})`;
+    case "str":
+      return `JSString (JSONString {fromJSString = ${showHsString(v.v)}})`;
+    case "arr":
+      return `JSArray [${v.v.map(showJValue).join(",")}]`;
+    case "obj":
+      return `JSObject (JSONObject {fromJSObject = [${v.v.map(([k, x]) => `(${showHsString(k)},${showJValue(x)})`).join(",")}]})`;
+  }
+}
+
 // ---- typed readers (Text.JSON's readJSON messages) ----
 
 export class ReadError extends Error {}

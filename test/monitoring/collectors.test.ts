@@ -98,3 +98,34 @@ test("-U: utilisation lines", () => {
   assert.deepEqual(parseUtilisationFile("inst cpu mem dsk net\n"), { ok: false, error: "inst: cannot parse string 'cpu'" });
   assert.deepEqual(parseUtilisationFile("i 1  2 3\n"), { ok: false, error: "i: cannot parse string ''" });
 });
+
+test("--mond-data: cpu-avg-load spread over the primaries by virtual CPUs; missing nodes leave the data alone", async () => {
+  const { parseMonDData, applyMonD, fileSource, collectorsFor } = await import("../../src/htools/mond.js");
+  const { parseData } = await import("../../src/htools/text.js");
+  const { prepareCluster } = await import("../../src/htools/loader.js");
+  const text = [
+    "default|fake-uuid-01|preferred||", "",
+    "node1.example.com|1024|0|1024|95367|95367|4|N|fake-uuid-01|1",
+    "node2.example.com|1024|0|896|95367|94343|4|N|fake-uuid-01|1", "",
+    "instance1.example.com|128|1024|2|running|Y|node2.example.com||plain|", "", "", "",
+  ].join("\n");
+  const raw = parseData(text);
+  assert.ok(raw.ok);
+  const prep = prepareCluster(raw.value);
+  assert.ok(prep.ok);
+  const report = (node: string, total: number): string =>
+    `{"node":"${node}","reports":[{"name":"cpu-avg-load","version":"B","format_version":1,"timestamp":1,"category":null,"kind":0,"data":{"cpu_number":4,"cpus":[0,0,0,0],"cpu_total":${total}}}]}`;
+  const m = parseMonDData(`[${report("node1.example.com", 0.5)},${report("node2.example.com", 3)}]`);
+  assert.ok(m.ok);
+  const r = applyMonD(prep.value.data, collectorsFor(false, false), fileSource(m.value));
+  assert.ok(r.complete);
+  assert.deepEqual(r.data.nodes.map((n) => n!.utilLoad.cpu), [0.5, 3]);
+  const n2 = prep.value.data.nodes[1]!;
+  assert.equal(r.data.instances[0]!.util.cpu, (3 / n2.uCpu) * 2); // the node's load per used cpu × 2 vcpus
+  const partial = parseMonDData(`[${report("node1.example.com", 0.5)}]`);
+  assert.ok(partial.ok);
+  const r2 = applyMonD(prep.value.data, collectorsFor(false, false), fileSource(partial.value));
+  assert.equal(r2.complete, false);
+  assert.deepEqual(r2.warnings, ["Didn't receive an answer by all MonDs, cpu-avg-load's data will be ignored."]);
+  assert.deepEqual(parseMonDData("x"), { ok: false, error: "Parsing MonD's answer: Invalid JSON: a JSON text a serialized object or array at the top level." });
+});
