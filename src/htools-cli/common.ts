@@ -336,7 +336,8 @@ export function runMain(
     p = parseArgs(specs, argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err.push(`Error: ${e.message}\nUsage: ${prog} [OPTION...]\nTry '${prog} --help' for more information.\n`);
+      // Ganeti's parseOptsInner: the error, a blank line, the whole usage
+      io.err.push(`Command line error: ${e.message}\n\n${usage(prog, VERSION, specs)}`);
       return finish(2);
     }
     throw e;
