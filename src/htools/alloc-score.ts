@@ -94,6 +94,8 @@ export class Fold {
   /** No negative value: Grids apply. */
   private readonly nonneg: boolean;
   private readonly grids = new Map<number, Grid>();
+  private lastGrid: Grid | null = null;
+  private readonly asks = new Map<number, number>();
 
   constructor(readonly a: Float64Array) {
     const n = a.length;
@@ -225,15 +227,21 @@ export class Fold {
     POOL.putF(this.maxAbs);
     for (const g of this.grids.values()) g.dispose();
     this.grids.clear();
+    this.asks.clear();
+    this.lastGrid = null;
   }
 
-  private grid(e: number): Grid {
-    let g = this.grids.get(e);
-    if (g === undefined) {
-      g = new Grid(this.a, e);
-      this.grids.set(e, g);
-    }
-    return g;
+  /** The Grid of binade e, built once asked for GRID_ASKS times (a binade few
+   * candidates' sums pass through is cheaper to step through). */
+  private grid(e: number): Grid | null {
+    const g = this.grids.get(e);
+    if (g !== undefined) return g;
+    const n = (this.asks.get(e) ?? 0) + 1;
+    this.asks.set(e, n);
+    if (n < GRID_ASKS) return null;
+    const ng = new Grid(this.a, e);
+    this.grids.set(e, ng);
+    return ng;
   }
 
   /** The fold with the value at position `pos` (1-based) replaced by `b`: the same
@@ -256,59 +264,53 @@ export class Fold {
         k = ze; // x + 0 = x (x not -0)
         continue;
       }
-      const re = this.runEnd[j]!;
       const xe = this.exEnd[j]!;
-      if (re >= 0 || xe >= 0) {
+      const re = this.runEnd[j]!;
+      if (xe >= 0 || re >= 0) {
         const d = sp - sk;
         const bb = d - sp;
-        const err = sp - (d - bb) + (-sk - bb);
-        if (err === 0 && xe >= 0) {
-          // additions without rounding: t + d is a double (t and d multiples of the
-          // lesser quantum, below 2^53 of it), so the candidate's additions do not round
-          const ad = Math.abs(d);
-          const q = Math.min(this.minQ[j]!, ad < MIN_NORMAL ? 0 : quantumOf(ad)) * 2 ** 52;
-          if (ad < q && this.maxAbs[j]! < q) {
-            const v = s[xe]! + d;
-            if (v !== 0) {
-              sp = v;
-              k = xe;
-              continue;
+        if (sp - (d - bb) + (-sk - bb) === 0) {
+          // d is exact: the candidate's sum is the unchanged one plus d
+          if (xe >= 0) {
+            // additions without rounding: t + d is a double (t and d multiples of the
+            // lesser quantum, below 2^53 of it), so the candidate's additions do not round
+            const ad = Math.abs(d);
+            const q = Math.min(this.minQ[j]!, ad < MIN_NORMAL ? 0 : quantumOf(ad)) * 2 ** 52;
+            if (ad < q && this.maxAbs[j]! < q) {
+              const v = s[xe]! + d;
+              if (v !== 0) {
+                sp = v;
+                k = xe;
+                continue;
+              }
             }
           }
-        }
-        if (err === 0 && re >= 0) {
-          // every position to the run's end: t + d inside t's binade, d on its grid
-          // (the comparisons round monotonically and the limits are doubles: a pass is exact)
-          if (d > this.maxA[j]! && d < this.minB[j]! && Number.isInteger(d / this.maxG[j]!)) {
-            sp = s[re]! + d; // the candidate's exact sum there, a double
-            k = re;
-            continue;
-          }
-          const se = this.stEnd[j]!;
-          const e = (this.bin[j]! >> 1) - 1100;
-          const neg = (this.bin[j]! & 1) === 1;
-          const lo = neg ? -POW2[e + 1 + 1100]! : POW2[e + 1100]!;
-          const hi = neg ? -POW2[e + 1100]! : POW2[e + 1 + 1100]!;
-          if (d + this.minT[j]! > lo && d + this.maxT[j]! < hi && Number.isInteger(d / POW2[e - 52 + 1100]!)) {
-            sp = s[se]! + d;
-            k = se;
-            continue;
+          if (re >= 0) {
+            // every position to the run's end: t + d inside t's binade, d on its grid
+            // (the comparisons round monotonically and the limits are doubles: a pass is exact)
+            if (d > this.maxA[j]! && d < this.minB[j]! && Number.isInteger(d / this.maxG[j]!)) {
+              sp = s[re]! + d; // the candidate's exact sum there, a double
+              k = re;
+              continue;
+            }
           }
         }
       }
       if (this.nonneg && sp >= MIN_NORMAL && sp < MAX_SAFE && len - k >= GRID_MIN) {
         // the candidate's own binade: jump to the last position before it leaves it
         const e = exponentOf(sp);
-        const gd = this.grid(e);
-        const re = gd.run[j]!;
-        if (re >= 0) {
+        let gd = this.lastGrid;
+        if (gd === null || gd.e !== e) gd = this.lastGrid = this.grid(e);
+        const ge = gd === null ? -1 : gd.run[j]!;
+        if (ge >= 0 && gd !== null) {
           const g = POW2[e - 52 + 1100]!;
           const u = sp / g; // an integer in [2^52, 2^53)
           const p = gd.p;
           const lim = p[k]! + (2 ** 53 - u);
           if (p[j]! < lim) {
             let lo = j;
-            let hi = re;
+            let hi = ge;
+            if (p[hi]! < lim) lo = hi;
             while (lo < hi) {
               const mid = (lo + hi + 1) >> 1;
               if (p[mid]! < lim) lo = mid;
@@ -316,6 +318,24 @@ export class Fold {
             }
             sp = (u + (p[lo]! - p[k]!)) * g;
             k = lo;
+            continue;
+          }
+        }
+      }
+      if (re >= 0) {
+        // the unchanged sum's binade stretch
+        const d = sp - sk;
+        const bb = d - sp;
+        if (sp - (d - bb) + (-sk - bb) === 0) {
+          const se = this.stEnd[j]!;
+          const b2 = this.bin[j]!;
+          const e = (b2 >> 1) - 1100;
+          const neg = (b2 & 1) === 1;
+          const lo = neg ? -POW2[e + 1 + 1100]! : POW2[e + 1100]!;
+          const hi = neg ? -POW2[e + 1100]! : POW2[e + 1 + 1100]!;
+          if (d + this.minT[j]! > lo && d + this.maxT[j]! < hi && Number.isInteger(d / POW2[e - 52 + 1100]!)) {
+            sp = s[se]! + d;
+            k = se;
             continue;
           }
         }
@@ -368,6 +388,7 @@ class Grid {
 
 /** Shortest remaining length for which a Grid is built. */
 const GRID_MIN = 24;
+const GRID_ASKS = 1;
 
 const MAX_MEAN_FOLDS = 64;
 
@@ -386,6 +407,10 @@ export class SingleScorer {
   private readonly offValue = new Float64Array(NMETRICS);
   private readonly first: (Fold | null)[] = new Array<Fold | null>(NMETRICS).fill(null);
   private readonly second: Map<number, Fold>[] = METRICS.map(() => new Map<number, Fold>());
+  private readonly lastMean = new Float64Array(NMETRICS).fill(NaN);
+  private readonly unchanged = new Float64Array(NMETRICS).fill(NaN);
+  private readonly unchangedDone = new Uint8Array(NMETRICS);
+  private readonly lastSecond: (Fold | undefined)[] = new Array<Fold | undefined>(NMETRICS);
 
   constructor(private readonly nl: Container<Node>) {
     const n = nl.length;
@@ -450,6 +475,7 @@ export class SingleScorer {
         g.dispose();
       }
       this.second[m]!.clear();
+      this.lastSecond[m] = undefined;
       const c = this.cols[m];
       if (c !== null && c !== undefined) POOL.putF(c);
       this.cols[m] = null;
@@ -471,6 +497,15 @@ export class SingleScorer {
   }
 
   private secondFold(m: number, mean: number): Fold {
+    const last = this.lastSecond[m];
+    if (last !== undefined && this.lastMean[m] === mean) return last;
+    const f = this.secondFoldSlow(m, mean);
+    this.lastMean[m] = mean;
+    this.lastSecond[m] = f;
+    return f;
+  }
+
+  private secondFoldSlow(m: number, mean: number): Fold {
     const cache = this.second[m]!;
     let f = cache.get(mean);
     if (f === undefined) {
@@ -487,10 +522,34 @@ export class SingleScorer {
           g.dispose();
         }
         cache.clear();
+        this.lastSecond[m] = undefined;
       }
       cache.set(mean, f);
     }
     return f;
+  }
+
+  /** A metric's value over the unchanged online column (compCV's arithmetic). */
+  private unchangedValue(m: number): number {
+    let v = this.unchanged[m]!;
+    if (Number.isNaN(v) && !this.unchangedDone[m]) {
+      const col = this.cols[m]!;
+      let s = 0;
+      for (let r = 0; r < col.length; r++) s += col[r]!;
+      if (METRICS[m]!.agg === "sum") v = s;
+      else {
+        const mean = s / col.length;
+        let q = 0;
+        for (let r = 0; r < col.length; r++) {
+          const d = col[r]! - mean;
+          q += d * d;
+        }
+        v = Math.sqrt(q / col.length);
+      }
+      this.unchanged[m] = v;
+      this.unchangedDone[m] = 1;
+    }
+    return v;
   }
 
   /** compCVPatched(nl, [[i, node]]), the same double. */
@@ -506,6 +565,11 @@ export class SingleScorer {
       else if (!metric.online) value = this.offValue[m]!;
       else {
         const y = comps[m]!;
+        const col = this.cols[m]!;
+        if (Object.is(y, col[pos - 1])) {
+          total += metric.weight * this.unchangedValue(m);
+          continue;
+        }
         const s = this.firstFold(m).replaced(pos, y);
         if (metric.agg === "sum") value = s;
         else {

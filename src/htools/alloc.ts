@@ -9,7 +9,7 @@ import { isAllocable } from "./group.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
 import { SingleScorer } from "./alloc-score.js";
-import { compCVPatched } from "./metrics.js";
+import { compCVPatched, components, nodeComponents } from "./metrics.js";
 import * as N from "./node.js";
 import { copy as copyNode } from "./node-record.js";
 import { fixed } from "./format.js";
@@ -202,9 +202,9 @@ export function tryAlloc(
 }
 
 /** One candidate of allocateOnSingle: the primary with the instance added, or why not. */
-function singleNode(force: boolean, nl: Container<Node>, inst: Instance, pdx: Ndx): Result<Node, FailMode> {
+function singleNode(force: boolean, nl: Container<Node>, inst: Instance, pdx: Ndx, pc: PolicyCache | null = null): Result<Node, FailMode> {
   const p = C.find(nl, pdx);
-  const pol = I.instMatchesPolicy(inst, p.iPolicy, p.exclStorage);
+  const pol = pc !== null ? pc.check(p) : I.instMatchesPolicy(inst, p.iPolicy, p.exclStorage);
   if (!pol.ok) return pol;
   return N.addPriEx(force, p, inst);
 }
@@ -216,16 +216,49 @@ function singleNode(force: boolean, nl: Container<Node>, inst: Instance, pdx: Nd
  * only enters the node's instance list, whose length is what the score reads).
  */
 export class SingleMemo {
-  private readonly cache = new WeakMap<Node, Result<Node, FailMode>>();
+  private readonly cache = new WeakMap<Node, MemoEntry>();
+  /** Candidates alike (the same score components before and after, the same offline
+   * state) have the same lower bound: one class number each. */
+  private readonly classes = new Map<string, number>();
   constructor(readonly shape: Instance, readonly force: boolean) {}
-  get(nl: Container<Node>, inst: Instance, pdx: Ndx): Result<Node, FailMode> {
+  get(nl: Container<Node>, inst: Instance, pdx: Ndx): MemoEntry {
     const p = C.find(nl, pdx);
-    let r = this.cache.get(p);
-    if (r === undefined) {
-      r = singleNode(this.force, nl, inst, pdx);
-      this.cache.set(p, r);
+    let e = this.cache.get(p);
+    if (e === undefined) {
+      const r = singleNode(this.force, nl, inst, pdx);
+      let cls = -1;
+      if (r.ok) {
+        const key = `${p.offline ? 1 : 0}${r.value.offline ? 1 : 0}|${components(p).join(",")}|${nodeComponents(r.value).join(",")}`;
+        cls = this.classes.get(key) ?? this.classes.size;
+        if (cls === this.classes.size) this.classes.set(key, cls);
+      }
+      e = { r, cls };
+      this.cache.set(p, e);
     }
-    return r;
+    return e;
+  }
+  get classCount(): number {
+    return this.classes.size;
+  }
+}
+
+interface MemoEntry {
+  readonly r: Result<Node, FailMode>;
+  readonly cls: number;
+}
+
+/** The instance policy check of one tryAlloc, by policy object and exclusive storage. */
+class PolicyCache {
+  private readonly byPol = new Map<unknown, [Result<null, FailMode> | undefined, Result<null, FailMode> | undefined]>();
+  constructor(private readonly inst: Instance) {}
+  check(p: Node): Result<null, FailMode> {
+    let e = this.byPol.get(p.iPolicy);
+    if (e === undefined) {
+      e = [undefined, undefined];
+      this.byPol.set(p.iPolicy, e);
+    }
+    const k = p.exclStorage ? 1 : 0;
+    return (e[k] ??= I.instMatchesPolicy(this.inst, p.iPolicy, p.exclStorage));
   }
 }
 
@@ -249,28 +282,40 @@ export function singleSolution(
   const failures: FailMode[] = [];
   const cIdx: number[] = [];
   const cNode: Node[] = [];
+  const cCls: number[] = [];
+  const pc = useMemo ? null : new PolicyCache(inst);
   for (let k = 0; k < nodes.length; k++) {
     const pdx = nodes[k]!;
-    const r = useMemo ? memo.get(nl, inst, pdx) : singleNode(force, nl, inst, pdx);
+    let r: Result<Node, FailMode>;
+    let cls = -1;
+    if (useMemo) {
+      const e = memo.get(nl, inst, pdx);
+      r = e.r;
+      cls = e.cls;
+    } else r = singleNode(force, nl, inst, pdx, pc);
     if (!r.ok) failures.push(r.error);
     else {
       cIdx.push(pdx);
       cNode.push(r.value);
+      cCls.push(cls);
     }
   }
   const n = cIdx.length;
   if (n === 0) return { failures, allocs: 0, solution: null, log: [] };
-  const scorer = new SingleScorer(nl);
+  // The folds pay off over many alike candidates; a few are scored directly.
+  const scorer = useMemo || n >= SCORER_MIN ? new SingleScorer(nl) : null;
   try {
-    return chooseSingle(opts, nl, inst, pred, useMemo, failures, cIdx, cNode, scorer);
+    return chooseSingle(opts, nl, inst, pred, useMemo, failures, cIdx, cNode, useMemo ? cCls : null, scorer);
   } finally {
-    scorer.dispose();
+    scorer?.dispose();
   }
 }
 
+const SCORER_MIN = 64;
+
 function chooseSingle(
   opts: AllocOptions, nl: Container<Node>, inst: Instance, pred: ((el: AllocElement) => boolean) | null, useMemo: boolean,
-  failures: FailMode[], cIdx: readonly Ndx[], cNode: readonly Node[], scorer: SingleScorer,
+  failures: FailMode[], cIdx: readonly Ndx[], cNode: readonly Node[], cCls: readonly number[] | null, scorer: SingleScorer | null,
 ): AllocSolution {
   const force = opts.ignoreSoftErrors;
   const n = cIdx.length;
@@ -278,7 +323,7 @@ function chooseSingle(
   const done = new Uint8Array(n);
   const score = (k: number): number => {
     if (done[k] === 0) {
-      exact[k] = scorer.score(cIdx[k]!, cNode[k]!);
+      exact[k] = scorer !== null ? scorer.score(cIdx[k]!, cNode[k]!) : compCVPatched(nl, [[cIdx[k]!, cNode[k]!]]);
       done[k] = 1;
     }
     return exact[k]!;
@@ -297,9 +342,17 @@ function chooseSingle(
   if (n >= BOUND_MIN) {
     const base = new ScoreBase(nl);
     const patch: [Ndx, Node][] = [[0, cNode[0]!]];
+    // alike candidates (one class) have the same bound: computed once
+    const byCls = new Map<number, number>();
     for (let k = 0; k < n; k++) {
-      patch[0] = [cIdx[k]!, cNode[k]!];
-      bound[k] = base.lowerBound(patch);
+      const cls = cCls === null ? -1 : cCls[k]!;
+      let b = cls >= 0 ? byCls.get(cls) : undefined;
+      if (b === undefined) {
+        patch[0] = [cIdx[k]!, cNode[k]!];
+        b = base.lowerBound(patch);
+        if (cls >= 0) byCls.set(cls, b);
+      }
+      bound[k] = b;
     }
   }
   if (pred === null) {

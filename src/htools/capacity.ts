@@ -1,7 +1,7 @@
 // Global N+1 redundancy (Ganeti's GlobalN1.hs): can every node be evacuated —
 // DRBD instances failed over, shared-storage ones moved by a primary change, and
 // the others re-created elsewhere in the group?
-import { type AllocElement, type AllocOptions, type N1Pred, allocateOnSingle, elementInstances, elementNodes } from "./alloc.js";
+import { type AllocOptions, type N1Pred, elementInstances, elementNodes, singleSolution } from "./alloc.js";
 import * as C from "./container.js";
 import type { Container } from "./container.js";
 import { move } from "./cluster.js";
@@ -19,11 +19,8 @@ const FORCED: AllocOptions = { ignoreSoftErrors: true, capacity: false, capacity
 
 /** Ganeti's recreate: the best single-node allocation (later candidates win ties). */
 function recreate(st: State, inst: Instance, targets: readonly Ndx[]): State | null {
-  let best: AllocElement | null = null;
-  for (const t of targets) {
-    const r = allocateOnSingle(FORCED, st.nl, inst, t);
-    if (r.ok && (best === null || !(best.score < r.value.score))) best = r.value;
-  }
+  if (targets.length === 0) return null;
+  const best = singleSolution(FORCED, st.nl, inst, targets, null).solution;
   if (best === null) return null;
   return { nl: elementNodes(best, st.il), il: elementInstances(best, st.il) };
 }
