@@ -243,6 +243,7 @@ export class Balancer {
       base = new ScoreBase(ini.nl);
     }
     this.locTags ??= hasLocationTags(ini.nl);
+    this.mc.beginStep();
     const changed = new Set<Ndx>(carry ? this.changed : []);
     const moved = carry ? movedMetrics(prev!, base) : null;
     const xTargets = nodeIdx.filter((t) => changed.has(t));
