@@ -69,11 +69,13 @@ export class LUInstanceCreate extends LogicalUnit {
     if (this.op["mode"] !== undefined && this.op["mode"] !== "create" && this.op["mode"] !== "import") {
       throw new OpPrereqError(`Instance creation mode '${String(this.op["mode"])}' is not supported yet by ganeti-ts`, ErrorCode.inval);
     }
-    // Ganeti's Hostname.GetNormalizedName (names keep their case here).
-    const name = String(this.op["instance_name"]);
-    if (!/^[a-z0-9._-]{1,255}$/i.test(name) || name.includes("..") || name.startsWith(".")) {
-      throw new OpPrereqError(`Invalid hostname '${name.toLowerCase()}'`, ErrorCode.inval);
+    // Ganeti's Hostname.GetNormalizedName: lower case, valid characters, no empty label,
+    // no trailing dot.
+    const name = String(this.op["instance_name"]).toLowerCase();
+    if (!/^[a-z0-9._-]{1,255}$/.test(name) || name.includes("..") || name.startsWith(".")) {
+      throw new OpPrereqError(`Invalid hostname '${name}'`, ErrorCode.inval);
     }
+    this.name = name.replace(/\.+$/, "");
     if (this.op["ip_check"] === true && this.op["name_check"] === false) {
       throw new OpPrereqError("Cannot do IP address check without a name check", ErrorCode.inval);
     }
@@ -104,7 +106,6 @@ export class LUInstanceCreate extends LogicalUnit {
 
   override expandNames(): void {
     const cfg = this.cfg;
-    this.name = String(this.op["instance_name"]);
     this.template = typeof this.op["disk_template"] === "string" ? this.op["disk_template"] : cfg.cluster.enabled_disk_templates?.[0] ?? "diskless";
     this.lock(Levels.instance, [this.name]);
     if (typeof this.op["pnode"] === "string") {

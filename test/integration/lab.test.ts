@@ -1,5 +1,5 @@
 // The failure-recovery lab of seed 004, command for command, on a 3-node devcluster:
-// nodes A, B, C are node1, node2, node3; dX and dY are drbd instances, dZ is
+// nodes A, B, C are node1, node2, node3; dx and dy are drbd instances, dz is
 // non-redundant (`file`: this machine has no device-mapper for `plain`). Every step
 // checks the output the lab shows, not just the exit code.
 import { test, before, after } from "node:test";
@@ -39,54 +39,54 @@ function includesInOrder(lines: readonly string[], expected: readonly string[]):
   }
 }
 
-test("set up dX (A/B), dY (B/C) and dZ (B) as in the lab's diagram", async () => {
-  await ok("node1", "gnt-instance", "add", "-t", "drbd", "-n", "node1:node2", "-o", "image+default", "-s", "64M", "--no-name-check", "dX");
-  await ok("node1", "gnt-instance", "add", "-t", "drbd", "-n", "node2:node3", "-o", "image+default", "-s", "64M", "--no-name-check", "dY");
+test("set up dx (A/B), dy (B/C) and dz (B) as in the lab's diagram", async () => {
+  await ok("node1", "gnt-instance", "add", "-t", "drbd", "-n", "node1:node2", "-o", "image+default", "-s", "64M", "--no-name-check", "dx");
+  await ok("node1", "gnt-instance", "add", "-t", "drbd", "-n", "node2:node3", "-o", "image+default", "-s", "64M", "--no-name-check", "dy");
   const out = log(await ok("node1", "gnt-instance", "add", "-t", "file", "-n", "node2", "-o", "image+default", "-s", "128M",
-    "--no-name-check", "dZ"));
+    "--no-name-check", "dz"));
   assert.ok(out.includes("* creating instance disks..."));
-  assert.deepEqual(await layout(), [["dX", "node1", "node2", "running"], ["dY", "node2", "node3", "running"], ["dZ", "node2", "", "running"]]);
+  assert.deepEqual(await layout(), [["dx", "node1", "node2", "running"], ["dy", "node2", "node3", "running"], ["dz", "node2", "", "running"]]);
 });
 
 test("maintenance of B: drain, migrate, replace-disks -n, move, undrain", async () => {
   assert.deepEqual(log(await ok("node1", "gnt-node", "modify", "--drained=yes", "node2")),
     ["Modified node node2", " - master_candidate -> False", " - drained -> True"]);
   assert.equal(await ok("node1", "gnt-node", "list", "--no-headers", "-o", "name,drained"), "node1 N\nnode2 Y\nnode3 N\n");
-  const mig = log(await ok("node1", "gnt-instance", "migrate", "-f", "dY"));
-  includesInOrder(mig, ["Migrating instance dY", "* checking disk consistency between source and target", "* changing disks into dual-master mode",
+  const mig = log(await ok("node1", "gnt-instance", "migrate", "-f", "dy"));
+  includesInOrder(mig, ["Migrating instance dy", "* checking disk consistency between source and target", "* changing disks into dual-master mode",
     "* migrating instance to node3", "* switching node node2 to secondary mode", "* changing disks into single-master mode", "* done"]);
-  const rep = log(await ok("node1", "gnt-instance", "replace-disks", "-n", "node3", "dX"));
+  const rep = log(await ok("node1", "gnt-instance", "replace-disks", "-n", "node3", "dx"));
   includesInOrder(rep, ["STEP 1/6 Check device existence", "STEP 2/6 Check peer consistency", "STEP 3/6 Allocate new storage",
     " - INFO: Adding new local storage on node3 for disk/0", "STEP 4/6 Changing drbd configuration", "STEP 5/6 Sync devices",
-    " - INFO: Instance dX's disks are in sync", "STEP 6/6 Removing old storage"]);
-  const mv = log(await ok("node1", "gnt-instance", "move", "-f", "-n", "node3", "dZ"));
-  includesInOrder(mv, [" - INFO: Shutting down instance dZ on source node node2", "disk/0 finished receiving data", "disk/0 finished sending data",
-    " - INFO: Removing the disks on the original node", " - INFO: Starting instance dZ on node node3"]);
+    " - INFO: Instance dx's disks are in sync", "STEP 6/6 Removing old storage"]);
+  const mv = log(await ok("node1", "gnt-instance", "move", "-f", "-n", "node3", "dz"));
+  includesInOrder(mv, [" - INFO: Shutting down instance dz on source node node2", "disk/0 finished receiving data", "disk/0 finished sending data",
+    " - INFO: Removing the disks on the original node", " - INFO: Starting instance dz on node node3"]);
   for (const l of mv.filter((x) => x.startsWith("disk/0 sent "))) assert.match(l, /^disk\/0 sent \d+(\.\d)?[MG], \d+\.\d MiB\/s, \d+%, ETA (\d+[dhm] )*\d+s$/);
-  // B now holds only dY's secondary copy.
-  assert.deepEqual(await layout(), [["dX", "node1", "node3", "running"], ["dY", "node3", "node2", "running"], ["dZ", "node3", "", "running"]]);
+  // B now holds only dy's secondary copy.
+  assert.deepEqual(await layout(), [["dx", "node1", "node3", "running"], ["dy", "node3", "node2", "running"], ["dz", "node3", "", "running"]]);
   await ok("node1", "gnt-node", "modify", "--drained=no", "node2");
-  // Back to the lab's starting point for the failure: dX primary on B, secondary on A.
-  await ok("node1", "gnt-instance", "replace-disks", "-n", "node2", "dX");
-  await ok("node1", "gnt-instance", "migrate", "-f", "dX");
-  assert.deepEqual(await layout(), [["dX", "node2", "node1", "running"], ["dY", "node3", "node2", "running"], ["dZ", "node3", "", "running"]]);
+  // Back to the lab's starting point for the failure: dx primary on B, secondary on A.
+  await ok("node1", "gnt-instance", "replace-disks", "-n", "node2", "dx");
+  await ok("node1", "gnt-instance", "migrate", "-f", "dx");
+  assert.deepEqual(await layout(), [["dx", "node2", "node1", "running"], ["dy", "node3", "node2", "running"], ["dz", "node3", "", "running"]]);
 });
 
 test("B halts: ERROR_nodedown, offline, migrate refused, failover", async () => {
   await c.devcluster("stop", "node2");
-  assert.deepEqual((await layout())[0], ["dX", "node2", "node1", "ERROR_nodedown"]);
+  assert.deepEqual((await layout())[0], ["dx", "node2", "node1", "ERROR_nodedown"]);
   assert.deepEqual(log(await ok("node1", "gnt-node", "modify", "--offline=yes", "node2")),
     ["Modified node node2", " - master_candidate -> False", " - offline -> True"]);
-  const r = await c.on("node1", "gnt-instance", "migrate", "-f", "dX");
+  const r = await c.on("node1", "gnt-instance", "migrate", "-f", "dx");
   assert.equal(r.code, 1);
   assert.equal(r.stderr, "Failure: prerequisites not met for this operation:\nerror type: wrong_state, error details:\n" +
     "Can't migrate, please use failover: Node is marked offline\n");
-  const fo = log(await ok("node1", "gnt-instance", "failover", "-f", "dX"));
+  const fo = log(await ok("node1", "gnt-instance", "failover", "-f", "dx"));
   includesInOrder(fo, [
-    "Failover instance dX",
+    "Failover instance dx",
     "* checking disk consistency between source and target",
     "* shutting down instance on source node",
-    " - WARNING: Could not shutdown instance dX on node node2, proceeding anyway; please make sure node node2 is down; error details: " +
+    " - WARNING: Could not shutdown instance dx on node node2, proceeding anyway; please make sure node node2 is down; error details: " +
       "Node is marked offline",
     "* deactivating the instance's disks on source node",
     " - WARNING: Could not shutdown block device disk/0 on node node2: Node is marked offline",
@@ -94,7 +94,7 @@ test("B halts: ERROR_nodedown, offline, migrate refused, failover", async () => 
     " - WARNING: Could not prepare block device disk/0 on node node2 (is_primary=False, pass=1): Node is marked offline",
     "* starting the instance on the target node node1",
   ]);
-  assert.deepEqual(await layout(), [["dX", "node1", "node2", "running"], ["dY", "node3", "node2", "running"], ["dZ", "node3", "", "running"]]);
+  assert.deepEqual(await layout(), [["dx", "node1", "node2", "running"], ["dy", "node3", "node2", "running"], ["dz", "node3", "", "running"]]);
 });
 
 test("B returns: readd, verify shows inactive drbd, verify-disks heals, migrate back", async () => {
@@ -104,13 +104,13 @@ test("B returns: readd, verify shows inactive drbd, verify-disks heals, migrate 
   let r = await c.on("node1", "gnt-cluster", "verify");
   assert.equal(r.code, 1);
   const v = log(r.stdout);
-  includesInOrder(v, ["* Verifying node status", "  - ERROR: node node2: drbd minor 0 of instance dX is not active",
-    "* Verifying instance status", "  - ERROR: instance dX: disk/0 on node1 is degraded"]);
-  assert.ok(v.some((l) => l.startsWith("  - ERROR: instance dX: couldn't retrieve status for disk/0 on node2: Can't find device <DRBD8(")), v.join("\n"));
+  includesInOrder(v, ["* Verifying node status", "  - ERROR: node node2: drbd minor 0 of instance dx is not active",
+    "* Verifying instance status", "  - ERROR: instance dx: disk/0 on node1 is degraded"]);
+  assert.ok(v.some((l) => l.startsWith("  - ERROR: instance dx: couldn't retrieve status for disk/0 on node2: Can't find device <DRBD8(")), v.join("\n"));
   const vd = await ok("node1", "gnt-cluster", "verify-disks");
   assert.match(vd, /^Submitted jobs \d+\nWaiting for job \d+ \.\.\.\n/);
-  assert.match(vd, /Activating disks for instance 'dX'\n/);
-  assert.match(vd, /Activating disks for instance 'dY'\n/);
+  assert.match(vd, /Activating disks for instance 'dx'\n/);
+  assert.match(vd, /Activating disks for instance 'dy'\n/);
   // The resync runs in the background; verify is clean once it is done.
   for (let i = 0; ; i++) {
     r = await c.on("node1", "gnt-cluster", "verify");
@@ -118,8 +118,8 @@ test("B returns: readd, verify shows inactive drbd, verify-disks heals, migrate 
     await new Promise((res) => setTimeout(res, 500));
   }
   assert.equal(r.code, 0, r.stdout);
-  await ok("node1", "gnt-instance", "migrate", "-f", "dX");
-  assert.deepEqual((await layout())[0], ["dX", "node2", "node1", "running"]);
+  await ok("node1", "gnt-instance", "migrate", "-f", "dx");
+  assert.deepEqual((await layout())[0], ["dx", "node2", "node1", "running"]);
 });
 
 test("B lost for good: offline, remove refused, failover, evacuate -s, remove", async () => {
@@ -130,27 +130,27 @@ test("B lost for good: offline, remove refused, failover, evacuate -s, remove", 
   let r = await c.on("node1", "gnt-node", "remove", "node2");
   assert.equal(r.code, 1);
   assert.equal(r.stderr, "Failure: prerequisites not met for this operation:\nerror type: wrong_input, error details:\n" +
-    "Instance dX is still running on the node, please remove first\n");
-  // A's copy of dX notices its primary is gone (no heartbeat) and calls itself degraded.
+    "Instance dx is still running on the node, please remove first\n");
+  // A's copy of dx notices its primary is gone (no heartbeat) and calls itself degraded.
   for (let i = 0; ; i++) {
     const v2 = await c.on("node1", "gnt-cluster", "verify");
-    if (log(v2.stdout).includes("  - ERROR: instance dX: disk/0 on node1 is degraded")) break;
+    if (log(v2.stdout).includes("  - ERROR: instance dx: disk/0 on node1 is degraded")) break;
     assert.ok(i < 40, v2.stdout);
     await new Promise((res) => setTimeout(res, 250));
   }
-  const fo = log(await ok("node1", "gnt-instance", "failover", "-f", "dX"));
-  includesInOrder(fo, ["Failover instance dX", "* checking disk consistency between source and target",
+  const fo = log(await ok("node1", "gnt-instance", "failover", "-f", "dx"));
+  includesInOrder(fo, ["Failover instance dx", "* checking disk consistency between source and target",
     "Node node2 is offline, ignoring degraded disk 0 on target node node1", "* shutting down instance on source node",
     "* starting the instance on the target node node1"]);
   const ev = log(await ok("node1", "gnt-node", "evacuate", "-f", "-s", "node2"));
-  includesInOrder(ev, [" - INFO: Evacuating instances from node 'node2': dX, dY",
-    " - INFO: Instances to be moved: dX (to node1, node3), dY (to node3, node1)",
+  includesInOrder(ev, [" - INFO: Evacuating instances from node 'node2': dx, dy",
+    " - INFO: Instances to be moved: dx (to node1, node3), dy (to node3, node1)",
     "STEP 3/6 Allocate new storage", " - INFO: Adding new local storage on node3 for disk/0", "STEP 5/6 Sync devices",
     "All instances evacuated successfully."]);
-  assert.deepEqual(await layout(), [["dX", "node1", "node3", "running"], ["dY", "node3", "node1", "running"], ["dZ", "node3", "", "running"]]);
+  assert.deepEqual(await layout(), [["dx", "node1", "node3", "running"], ["dy", "node3", "node1", "running"], ["dz", "node3", "", "running"]]);
   await ok("node1", "gnt-node", "remove", "node2");
   assert.equal(await ok("node1", "gnt-node", "list", "--no-headers", "-o", "name,pinst_cnt,sinst_cnt"), "node1 1 1\nnode3 2 1\n");
-  r = await c.on("node1", "gnt-instance", "start", "dX");
+  r = await c.on("node1", "gnt-instance", "start", "dx");
   assert.equal(r.code, 0, r.stderr);
 });
 
@@ -194,6 +194,6 @@ test("evacuate -p of a non-redundant instance fails with Ganeti's message", asyn
   const r = await c.on("node2", "gnt-node", "evacuate", "-f", "-p", "node3");
   assert.equal(r.code, 1);
   const lines = log(r.stdout + r.stderr);
-  assert.ok(lines.includes(" - WARNING: Unable to evacuate instances dZ (Instances of type file cannot be relocated)"), lines.join("\n"));
-  assert.match(r.stderr, /Failure: command execution error:\nUnable to evacuate instances dZ \(Instances of type file cannot be relocated\)\n/);
+  assert.ok(lines.includes(" - WARNING: Unable to evacuate instances dz (Instances of type file cannot be relocated)"), lines.join("\n"));
+  assert.match(r.stderr, /Failure: command execution error:\nUnable to evacuate instances dz \(Instances of type file cannot be relocated\)\n/);
 });
