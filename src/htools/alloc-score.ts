@@ -398,11 +398,11 @@ const MAX_MEAN_FOLDS = 64;
  * node of `nl` has one either (`applies`); other candidates go to compCVPatched.
  */
 export class SingleScorer {
-  private readonly rowOf: Int32Array;
-  private readonly offRow: Uint8Array;
-  private readonly nOn: number;
-  private readonly maps: boolean;
-  private readonly cols: (Float64Array | null | undefined)[];
+  private rowOf!: Int32Array;
+  private offRow!: Uint8Array;
+  private nOn!: number;
+  private maps!: boolean;
+  private cols!: (Float64Array | null | undefined)[];
   /** Per metric: the value of compCV's metric over the unchanged offline nodes. */
   private readonly offValue = new Float64Array(NMETRICS);
   private readonly first: (Fold | null)[] = new Array<Fold | null>(NMETRICS).fill(null);
@@ -414,6 +414,7 @@ export class SingleScorer {
 
   constructor(private readonly nl: Container<Node>) {
     const n = nl.length;
+    if (this.fromLast()) return;
     this.rowOf = new Int32Array(n).fill(-1);
     this.offRow = new Uint8Array(n);
     let nOn = 0;
@@ -463,6 +464,72 @@ export class SingleScorer {
         this.offValue[m] = Math.sqrt(v / col.length);
       }
     }
+    this.keep();
+  }
+
+  /** The previous scorer's node list and columns (successive allocations differ in a
+   * node or two: their columns are copied and those rows replaced). */
+  private static last: {
+    nl: Container<Node>; rowOf: Int32Array; offRow: Uint8Array; nOn: number; cols: (Float64Array | null)[]; offValue: Float64Array;
+  } | null = null;
+
+  private keep(): void {
+    let l = SingleScorer.last;
+    if (l === null || l.nOn !== this.nOn) {
+      l = SingleScorer.last = {
+        nl: this.nl, rowOf: this.rowOf, offRow: this.offRow, nOn: this.nOn,
+        cols: this.cols.map((c) => (c === null || c === undefined ? null : new Float64Array(c.length))), offValue: new Float64Array(NMETRICS),
+      };
+    }
+    if (this.maps) {
+      SingleScorer.last = null;
+      return;
+    }
+    l.nl = this.nl;
+    l.rowOf = this.rowOf;
+    l.offRow = this.offRow;
+    for (let m = 0; m < NMETRICS; m++) {
+      const c = this.cols[m];
+      if (c !== null && c !== undefined) l.cols[m]!.set(c);
+    }
+    l.offValue.set(this.offValue);
+  }
+
+  /** The columns from the previous scorer's when only online nodes without
+   * exclusion-tag maps differ (the rows, the offline values and `maps` unchanged). */
+  private fromLast(): boolean {
+    const l = SingleScorer.last;
+    const nl = this.nl;
+    if (l === null || l.nl.length !== nl.length) return false;
+    const changed: number[] = [];
+    for (let i = 0; i < nl.length; i++) {
+      const a = nl[i];
+      const b = l.nl[i];
+      if (a === b) continue;
+      if (a === undefined || b === undefined || a.offline || b.offline || a.instanceMap.size > 0 || b.instanceMap.size > 0) return false;
+      changed.push(i);
+    }
+    this.rowOf = l.rowOf;
+    this.offRow = l.offRow;
+    this.nOn = l.nOn;
+    this.maps = false;
+    for (const i of changed) {
+      const comps = components(nl[i]!);
+      const r = l.rowOf[i]!;
+      for (let m = 0; m < NMETRICS; m++) {
+        const col = l.cols[m];
+        if (col !== null && col !== undefined) col[r] = comps[m]!;
+      }
+    }
+    l.nl = nl;
+    this.cols = l.cols.map((c) => {
+      if (c === null) return null;
+      const x = POOL.getF(c.length);
+      x.set(c);
+      return x;
+    });
+    this.offValue.set(l.offValue);
+    return true;
   }
 
   /** Returns the scorer's arrays to the pool (the scorer is unusable afterwards). */
@@ -550,6 +617,112 @@ export class SingleScorer {
       this.unchangedDone[m] = 1;
     }
     return v;
+  }
+
+  /** Per metric: an earlier metric whose online column is the same doubles (its
+   * folds give the same results), else -1; computed on first use. */
+  private aliasOf: Int32Array | null = null;
+
+  private aliases(): Int32Array {
+    if (this.aliasOf !== null) return this.aliasOf;
+    const al = new Int32Array(NMETRICS).fill(-1);
+    for (let m = 0; m < NMETRICS; m++) {
+      const a = this.cols[m];
+      if (a === null || a === undefined) continue;
+      for (let m2 = 0; m2 < m && al[m] === -1; m2++) {
+        const b = this.cols[m2];
+        if (b === null || b === undefined || al[m2] !== -1) continue;
+        let same = true;
+        for (let r = 0; r < a.length && same; r++) same = Object.is(a[r], b[r]);
+        if (same) al[m] = m2;
+      }
+    }
+    this.aliasOf = al;
+    return al;
+  }
+
+  /** score(idx[k], nodes[k]) into out[k] for every k of `ks`, the same doubles,
+   * computed metric by metric (one fold at a time over all the candidates); a metric
+   * whose column and candidate values are an earlier metric's reuses its results. */
+  scoreMany(ks: readonly number[], idx: readonly number[], nodes: readonly Node[], out: Float64Array): void {
+    const mine: number[] = [];
+    for (const k of ks) {
+      if (this.applies(idx[k]!, nodes[k]!)) mine.push(k);
+      else out[k] = compCVPatched(this.nl, [[idx[k]!, nodes[k]!]]);
+    }
+    const c = mine.length;
+    if (c === 0) return;
+    const pos = new Int32Array(c);
+    const comps: number[][] = new Array<number[]>(c);
+    const total = new Float64Array(c);
+    for (let j = 0; j < c; j++) {
+      const k = mine[j]!;
+      pos[j] = this.rowOf[idx[k]!]! + 1;
+      comps[j] = components(nodes[k]!);
+    }
+    const len = this.nOn;
+    const al = this.aliases();
+    // per metric computed: the first pass's sums and the metric's values (NaN where unchanged)
+    const sums: (Float64Array | null)[] = new Array<Float64Array | null>(NMETRICS).fill(null);
+    const vals: (Float64Array | null)[] = new Array<Float64Array | null>(NMETRICS).fill(null);
+    for (let m = 0; m < NMETRICS; m++) {
+      const metric = METRICS[m]!;
+      const w = metric.weight;
+      if (metric.agg === "map") {
+        for (let j = 0; j < c; j++) total[j] = total[j]! + w * 0;
+        continue;
+      }
+      if (!metric.online) {
+        const v = this.offValue[m]!;
+        for (let j = 0; j < c; j++) total[j] = total[j]! + w * v;
+        continue;
+      }
+      const col = this.cols[m]!;
+      const sum = metric.agg === "sum";
+      // an earlier metric with the same column and the same candidate values
+      let src = al[m]!;
+      if (src >= 0) {
+        if (sums[src] === null) src = -1;
+        else for (let j = 0; j < c && src >= 0; j++) if (!Object.is(comps[j]![m], comps[j]![src])) src = -1;
+      }
+      const ms = POOL.getF(c);
+      const mv = POOL.getF(c);
+      sums[m] = ms;
+      vals[m] = mv;
+      const srcS = src >= 0 ? sums[src]! : null;
+      const srcV = src >= 0 && METRICS[src]!.agg === metric.agg ? vals[src]! : null;
+      for (let j = 0; j < c; j++) {
+        const y = comps[j]![m]!;
+        const p = pos[j]!;
+        if (Object.is(y, col[p - 1])) {
+          ms[j] = NaN;
+          mv[j] = NaN;
+          total[j] = total[j]! + w * this.unchangedValue(m);
+          continue;
+        }
+        let value: number;
+        if (srcV !== null) {
+          ms[j] = srcS![j]!;
+          value = srcV[j]!;
+        } else {
+          const s = srcS !== null ? srcS[j]! : this.firstFold(m).replaced(p, y);
+          ms[j] = s;
+          if (sum) value = s;
+          else {
+            const mean = s / len;
+            const d = y - mean;
+            value = Math.sqrt(this.secondFold(m, mean).replaced(p, d * d) / len);
+          }
+        }
+        mv[j] = value;
+        total[j] = total[j]! + w * value;
+      }
+    }
+    for (let m = 0; m < NMETRICS; m++) {
+      if (sums[m] !== null) POOL.putF(sums[m]!);
+      if (vals[m] !== null) POOL.putF(vals[m]!);
+    }
+    for (let j = 0; j < c; j++) out[mine[j]!] = total[j]!;
   }
 
   /** compCVPatched(nl, [[i, node]]), the same double. */

@@ -88,7 +88,28 @@ export function elementInstances(el: AllocElement, il: Container<Instance>): Con
 
 /** Ganeti's collapseFailures: count per failure mode, in FailMode order. */
 export function collapseFailures(fs: readonly FailMode[]): [FailMode, number][] {
-  return FAIL_MODES.map((k) => [k, fs.filter((f) => f === k).length]);
+  const counts = new Array<number>(FAIL_MODES.length).fill(0);
+  for (let i = 0; i < fs.length; i++) {
+    const k = failIndex(fs[i]!);
+    if (k >= 0) counts[k]!++;
+  }
+  return FAIL_MODES.map((k, i) => [k, counts[i]!]);
+}
+
+/** A failure mode's position in FAIL_MODES (-1: none). */
+function failIndex(f: FailMode): number {
+  switch (f) {
+    case "FailMem": return 0;
+    case "FailDisk": return 1;
+    case "FailCPU": return 2;
+    case "FailN1": return 3;
+    case "FailTags": return 4;
+    case "FailMig": return 5;
+    case "FailDiskCount": return 6;
+    case "FailSpindles": return 7;
+    case "FailInternal": return 8;
+    default: return -1;
+  }
 }
 
 /** Ganeti's allocateOnSingle (score over the whole node list). */
@@ -201,6 +222,21 @@ export function tryAlloc(
   return ok(annotateSolution(singleSolution(opts, nl, inst, targets.nodes, pred, memo)));
 }
 
+/** Whether tryAlloc on single nodes without a predicate would find a solution
+ * ("fits"), else whether `fm` is among its failures ("failed") or not ("no"), without
+ * scoring (its solution would be the best-scored candidate: there is one as soon as
+ * one candidate fits). */
+export function probeSingle(opts: AllocOptions, nl: Container<Node>, inst: Instance, nodes: readonly Ndx[], fm: FailMode): "fits" | "failed" | "no" {
+  const pc = new PolicyCache(inst);
+  let seen = false;
+  for (const pdx of nodes) {
+    const r = singleNode(opts.ignoreSoftErrors, nl, inst, pdx, pc);
+    if (r.ok) return "fits";
+    if (r.error === fm) seen = true;
+  }
+  return seen ? "failed" : "no";
+}
+
 /** One candidate of allocateOnSingle: the primary with the instance added, or why not. */
 function singleNode(force: boolean, nl: Container<Node>, inst: Instance, pdx: Ndx, pc: PolicyCache | null = null): Result<Node, FailMode> {
   const p = C.find(nl, pdx);
@@ -279,7 +315,9 @@ export function singleSolution(
 ): AllocSolution {
   const force = opts.ignoreSoftErrors;
   const useMemo = memo !== null && memo.force === force;
-  const failures: FailMode[] = [];
+  // failures counted by mode (their order is irrelevant), the array built once
+  const failCounts = new Int32Array(FAIL_MODES.length);
+  let failOther: FailMode[] | null = null;
   const cIdx: number[] = [];
   const cNode: Node[] = [];
   const cCls: number[] = [];
@@ -293,13 +331,25 @@ export function singleSolution(
       r = e.r;
       cls = e.cls;
     } else r = singleNode(force, nl, inst, pdx, pc);
-    if (!r.ok) failures.push(r.error);
-    else {
+    if (!r.ok) {
+      const fk = failIndex(r.error);
+      if (fk >= 0) failCounts[fk]!++;
+      else (failOther ??= []).push(r.error);
+    } else {
       cIdx.push(pdx);
       cNode.push(r.value);
       cCls.push(cls);
     }
   }
+  let nFail = failOther === null ? 0 : failOther.length;
+  for (let k = 0; k < failCounts.length; k++) nFail += failCounts[k]!;
+  const failures = new Array<FailMode>(nFail);
+  let at = 0;
+  for (let k = 0; k < failCounts.length; k++) {
+    const mode = FAIL_MODES[k]!;
+    for (let c = failCounts[k]!; c > 0; c--) failures[at++] = mode;
+  }
+  if (failOther !== null) for (const f of failOther) failures[at++] = f;
   const n = cIdx.length;
   if (n === 0) return { failures, allocs: 0, solution: null, log: [] };
   // The folds pay off over many alike candidates; a few are scored directly.
@@ -359,7 +409,18 @@ function chooseSingle(
     // the least bound's exact score; only candidates whose bound is not above it can win
     let kmin = 0;
     for (let k = 1; k < n; k++) if (bound[k]! < bound[kmin]!) kmin = k;
+    if (scorer !== null && done[kmin] === 0) {
+      scorer.scoreMany([kmin], cIdx, cNode, exact);
+      done[kmin] = 1;
+    }
     const e = score(kmin);
+    if (scorer !== null) {
+      // the candidates that can win, scored together (one fold at a time)
+      const todo: number[] = [];
+      for (let k = 0; k < n; k++) if (!(bound[k]! > e) && done[k] === 0) todo.push(k);
+      scorer.scoreMany(todo, cIdx, cNode, exact);
+      for (const k of todo) done[k] = 1;
+    }
     let best = -1;
     for (let k = 0; k < n; k++) {
       if (bound[k]! > e) continue;

@@ -1,7 +1,7 @@
 // Capacity planning (Ganeti's iterateAlloc / tieredAlloc of Cluster.hs and the
 // instance-shrinking helpers of Instance.hs): allocate one instance spec again and
 // again until nothing fits, or shrink the spec along the most frequent failure and go on.
-import { type AllocNodes, type AllocOptions, EMPTY_SOLUTION, type N1Pred, SingleMemo, collapseFailures, tryAlloc } from "./alloc.js";
+import { type AllocNodes, type AllocOptions, EMPTY_SOLUTION, type N1Pred, SingleMemo, collapseFailures, probeSingle, tryAlloc } from "./alloc.js";
 import { redundant } from "./capacity.js";
 import * as C from "./container.js";
 import type { Container } from "./container.js";
@@ -108,13 +108,17 @@ function memoFor(shape: Instance, force: boolean): SingleMemo {
 
 /** Ganeti's iterateAllocSmallStep (a loop: one allocation per round until failure or limit). */
 function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0: number | null, newinst: Instance): Result<AllocResult> {
-  let { nl, il } = start;
+  let { nl } = start;
+  // the instance list grows in place (a private copy: an O(size) copy and count per
+  // round would make a long run quadratic); each round sees Ganeti's updated list
+  const il: (Instance | undefined)[] = start.il.slice();
+  let count = C.size(il);
   const ixes = [...start.ixes].reverse(); // oldest first while growing
   let limit = limit0;
   const stepOpts = newinst.diskTemplate === "drbd" ? { ...opts, capacity: false } : opts;
   const memo = memoFor(newinst, stepOpts.ignoreSoftErrors);
   for (;;) {
-    const newidx = C.size(il);
+    const newidx = count;
     const ni = I.copyInstance(newinst);
     ni.name = `new-${ixes.length}`;
     ni.alias = ni.name;
@@ -126,7 +130,8 @@ function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0
       return ok({ failures: collapseFailures(r.value.failures), nl, il, ixes: ixes.slice().reverse() });
     }
     nl = C.addAll(sol.base, sol.patches);
-    il = C.add(il, newidx, sol.inst);
+    if (il[newidx] === undefined) count++;
+    il[newidx] = sol.inst;
     ixes.push(sol.inst);
     if (limit !== null) limit -= 1;
   }
@@ -170,6 +175,17 @@ export function iterateAlloc(ctx: IterCtx, start: AllocResult, limit: number | n
  * that can be allocated, shrinking only while `fm` is among the failures. */
 function sufficesShrinking(ctx: IterCtx, st: AllocResult, inst: Instance, fm: FailMode): Instance | null {
   let cur: Result<Instance> = ok(inst);
+  const targets = ctx.targets;
+  if (targets.kind === "single" && !(ctx.opts.capacity && ctx.n1 !== null)) {
+    // no predicate: only whether a candidate fits matters, not which one wins
+    while (cur.ok) {
+      const p = probeSingle(ctx.opts, st.nl, cur.value, targets.nodes, fm);
+      if (p === "no") return null;
+      if (p === "fits") return cur.value;
+      cur = shrinkByType(cur.value, fm);
+    }
+    return null;
+  }
   while (cur.ok) {
     const r = tryAlloc(ctx.opts, st.nl, st.il, cur.value, ctx.targets, ctx.n1);
     const sol = r.ok ? r.value : EMPTY_SOLUTION;
