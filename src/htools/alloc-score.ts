@@ -392,6 +392,9 @@ const GRID_ASKS = 1;
 
 const MAX_MEAN_FOLDS = 64;
 
+/** scoreMany's per-metric sums and values (grown as needed, reused). */
+let SCRATCH = new Float64Array(0);
+
 /**
  * Exact scores (compCVPatched's doubles) of candidates that each replace one online
  * node of `nl` by another online node without an exclusion-tag map, when no online
@@ -665,6 +668,8 @@ export class SingleScorer {
     // per metric computed: the first pass's sums and the metric's values (NaN where unchanged)
     const sums: (Float64Array | null)[] = new Array<Float64Array | null>(NMETRICS).fill(null);
     const vals: (Float64Array | null)[] = new Array<Float64Array | null>(NMETRICS).fill(null);
+    if (SCRATCH.length < 2 * NMETRICS * c) SCRATCH = new Float64Array(2 * NMETRICS * c);
+    const scratch = SCRATCH;
     for (let m = 0; m < NMETRICS; m++) {
       const metric = METRICS[m]!;
       const w = metric.weight;
@@ -685,8 +690,8 @@ export class SingleScorer {
         if (sums[src] === null) src = -1;
         else for (let j = 0; j < c && src >= 0; j++) if (!Object.is(comps[j]![m], comps[j]![src])) src = -1;
       }
-      const ms = POOL.getF(c);
-      const mv = POOL.getF(c);
+      const ms = scratch.subarray(2 * m * c, (2 * m + 1) * c);
+      const mv = scratch.subarray((2 * m + 1) * c, (2 * m + 2) * c);
       sums[m] = ms;
       vals[m] = mv;
       const srcS = src >= 0 ? sums[src]! : null;
@@ -717,10 +722,6 @@ export class SingleScorer {
         mv[j] = value;
         total[j] = total[j]! + w * value;
       }
-    }
-    for (let m = 0; m < NMETRICS; m++) {
-      if (sums[m] !== null) POOL.putF(sums[m]!);
-      if (vals[m] !== null) POOL.putF(vals[m]!);
     }
     for (let j = 0; j < c; j++) out[mine[j]!] = total[j]!;
   }
