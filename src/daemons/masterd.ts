@@ -5,11 +5,10 @@ import { parseArgs } from "node:util";
 import { writeFile, unlink, mkdir } from "node:fs/promises";
 import type { Server } from "node:net";
 import { ganetiPaths, type GanetiPaths } from "../util/paths.js";
-import { myHostname } from "../util/identity.js";
 import { daemonLogger } from "../util/log.js";
 import { readSsconf, ssconfLines, ssconfPairs } from "../util/ssconf.js";
 import { atomicWrite } from "../util/fs.js";
-import { loadServerPem } from "../rpc/certs.js";
+import { requireMasterNode } from "./master-check.js";
 import { RpcClient } from "../rpc/client.js";
 import { ConfigStore, nodeTarget } from "../config/store.js";
 import { LockManager } from "../locking/lock-manager.js";
@@ -53,11 +52,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   });
   const paths = ganetiPaths();
   const log = daemonLogger(paths, "ganeti-masterd", values.debug === true);
-  const me = await myHostname(paths);
-  const ssMaster = await readSsconf(paths, "master_node");
-  if (ssMaster !== me) throw new GenericError(`Not master (the master is ${ssMaster ?? "unknown"}), exiting`);
-  const cert = await loadServerPem(paths.serverPem);
-  if (cert === null) throw new GenericError("No cluster certificate; is this node part of a cluster?");
+  const { me, cert } = await requireMasterNode(paths);
   const rpc = new RpcClient({ cert, connectTimeout: 5 });
   if (values["no-voting"] === true) {
     if (values["yes-do-it"] !== true) throw new GenericError("--no-voting requires --yes-do-it");

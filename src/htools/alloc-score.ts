@@ -2,6 +2,7 @@
 // (an allocation's candidates: each changes one online node), the same doubles as
 // compCVPatched without its O(nodes) pass per candidate (the folds: exact-fold.ts).
 import type { Container } from "./container.js";
+import { nodeRows } from "./exact-scorer.js";
 import { Fold, POOL } from "./exact-fold.js";
 import { METRICS, NMETRICS, compCVPatched, components } from "./metrics.js";
 import type { Node } from "./node.js";
@@ -34,22 +35,9 @@ export class SingleScorer {
   constructor(private readonly nl: Container<Node>) {
     const n = nl.length;
     if (this.fromLast()) return;
-    this.rowOf = new Int32Array(n).fill(-1);
-    this.offRow = new Uint8Array(n);
-    let nOn = 0;
-    let nOff = 0;
-    let maps = false;
-    for (let i = 0; i < n; i++) {
-      const node = nl[i];
-      if (node === undefined) continue;
-      if (node.offline) {
-        this.offRow[i] = 1;
-        this.rowOf[i] = nOff++;
-      } else {
-        this.rowOf[i] = nOn++;
-        if (node.instanceMap.size > 0) maps = true;
-      }
-    }
+    const { rowOf, offRow, nOn, nOff, maps } = nodeRows(nl);
+    this.rowOf = rowOf;
+    this.offRow = offRow;
     this.nOn = nOn;
     this.maps = maps;
     this.cols = METRICS.map((m) => (m.online && m.agg !== "map" ? POOL.getF(nOn) : null));

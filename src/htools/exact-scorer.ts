@@ -4,6 +4,39 @@ import type { Container } from "./container.js";
 import { METRICS, NMETRICS, compCVPatched, components, nodeComponents } from "./metrics.js";
 import type { Node } from "./node.js";
 
+/** Where each node's components go in a column layout: online and offline rows in node order. */
+export interface NodeRows {
+  /** Row of node i among the online or the offline nodes (-1: no node i). */
+  readonly rowOf: Int32Array;
+  /** 1 where node i is offline. */
+  readonly offRow: Uint8Array;
+  readonly nOn: number;
+  readonly nOff: number;
+  /** Whether some online node has an exclusion-tag map. */
+  readonly maps: boolean;
+}
+
+export function nodeRows(nl: Container<Node>): NodeRows {
+  const n = nl.length;
+  const rowOf = new Int32Array(n).fill(-1);
+  const offRow = new Uint8Array(n);
+  let nOn = 0;
+  let nOff = 0;
+  let maps = false;
+  for (let i = 0; i < n; i++) {
+    const node = nl[i];
+    if (node === undefined) continue;
+    if (node.offline) {
+      offRow[i] = 1;
+      rowOf[i] = nOff++;
+    } else {
+      rowOf[i] = nOn++;
+      if (node.instanceMap.size > 0) maps = true;
+    }
+  }
+  return { rowOf, offRow, nOn, nOff, maps };
+}
+
 /**
  * compCVPatched for one node container and many patch sets: the components of the
  * online and offline nodes are kept metric by metric, in node order; a candidate's
@@ -25,22 +58,9 @@ export class ExactScorer {
 
   constructor(private readonly nl: Container<Node>) {
     const n = nl.length;
-    this.rowOf = new Int32Array(n).fill(-1);
-    this.offRow = new Uint8Array(n);
-    let nOn = 0;
-    let nOff = 0;
-    let maps = false;
-    for (let i = 0; i < n; i++) {
-      const node = nl[i];
-      if (node === undefined) continue;
-      if (node.offline) {
-        this.offRow[i] = 1;
-        this.rowOf[i] = nOff++;
-      } else {
-        this.rowOf[i] = nOn++;
-        if (node.instanceMap.size > 0) maps = true;
-      }
-    }
+    const { rowOf, offRow, nOn, nOff, maps } = nodeRows(nl);
+    this.rowOf = rowOf;
+    this.offRow = offRow;
     this.nOn = nOn;
     this.nOff = nOff;
     this.maps = maps;

@@ -2,6 +2,7 @@
 // over luxi, with Ganeti's field lists and JSON shapes. The fields themselves come from the
 // master's query tables (src/query) through the luxi Query call, the same ones that feed
 // `gnt-* list -o`: nothing here computes a field.
+import type { OsSummary } from "../cmdlib/os.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import type { LuxiClient } from "../luxi/client.js";
 import { pollJob } from "../cli/jobs.js";
@@ -148,16 +149,8 @@ async function tags(luxi: Luxi, kind: string, name: string): Promise<unknown> {
   return [...((await luxi.call(LuxiMethod.queryTags, [kind, name])) as string[])];
 }
 
-interface OsSummaryLike {
-  readonly name: string;
-  readonly valid: boolean;
-  readonly hidden: boolean;
-  readonly blacklisted: boolean;
-  readonly variants: readonly string[];
-  readonly parameters: ReadonlyArray<readonly [string, string]>;
-  readonly api_versions: readonly number[];
-  readonly trusted?: boolean;
-}
+/** What OP_OS_DIAGNOSE's job returns per OS (LUOsDiagnose's OsSummary; trusted where given). */
+type OsSummaryLike = Omit<OsSummary, "node_status"> & { readonly trusted?: boolean };
 
 /** R_2_os: OP_OS_DIAGNOSE as a job (as Ganeti does), then its legacy filtering. */
 async function osList(luxi: LuxiClient, q: QueryArgs): Promise<unknown> {

@@ -5,10 +5,9 @@ import { parseArgs } from "node:util";
 import { writeFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { ganetiPaths, type GanetiPaths } from "../util/paths.js";
-import { myHostname, resolveHost } from "../util/identity.js";
+import { resolveHost } from "../util/identity.js";
 import { daemonLogger } from "../util/log.js";
-import { readSsconf } from "../util/ssconf.js";
-import { loadServerPem } from "../rpc/certs.js";
+import { requireMasterNode } from "../daemons/master-check.js";
 import { DEFAULT_RAPI_PORT } from "../constants.js";
 import { formatError, GenericError } from "../errors.js";
 import { loadUsersFile, type RapiUser } from "./users.js";
@@ -32,12 +31,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   });
   const paths = ganetiPaths();
   const log = daemonLogger(paths, "ganeti-rapi", values.debug === true);
-  const me = await myHostname(paths);
   // Ganeti's CheckRapi: only the master runs the remote API
-  const master = await readSsconf(paths, "master_node");
-  if (master !== me) throw new GenericError(`Not master (the master is ${master ?? "unknown"}), exiting`);
-  const cert = await loadServerPem(paths.serverPem);
-  if (cert === null) throw new GenericError("No cluster certificate; is this node part of a cluster?");
+  const { me, cert } = await requireMasterNode(paths);
   const port = values.port !== undefined ? Number(values.port) : DEFAULT_RAPI_PORT;
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new GenericError(`Invalid port '${values.port ?? ""}'`);
   const bind = values.bind ?? (await resolveHost(paths, me)).ip;
