@@ -63,25 +63,29 @@ test("a failing opcode reports Ganeti's error and the job ends in error", async 
 });
 
 test("jobs are replicated to the master candidates", async () => {
-  const r = await c.on("node1", "gnt-debug", "delay", "0");
+  const r = await c.on("node1", "gnt-debug", "delay", "--submit", "0");
   assert.equal(r.code, 0, r.stderr);
-  const ids = (await readdir(join(c.root("node1"), "var/lib/ganeti/queue"))).filter((f) => f.startsWith("job-")).sort();
-  // Each batch is durable in the candidates' journals before it is acknowledged; the job
-  // files themselves follow within moments.
-  const last = ids[ids.length - 1] ?? "";
-  const mine = async (): Promise<string> => readFile(join(c.root("node1"), "var/lib/ganeti/queue", last), "utf8");
+  const id = jobIdOf(r.stdout);
+  assert.match(await waitStatus(id, /success/), /success/);
+  // Each batch is durable in the master's and the candidates' journals before it is
+  // acknowledged; the job files themselves follow within moments (on every node,
+  // the master included), so both sides are read again until they agree.
+  const queue = async (n: string): Promise<[string[], string]> => {
+    const ids = (await readdir(join(c.root(n), "var/lib/ganeti/queue"))).filter((f) => f.startsWith("job-")).sort();
+    const last = ids[ids.length - 1] ?? "";
+    return [ids, await readFile(join(c.root(n), "var/lib/ganeti/queue", last), "utf8").catch(() => "")];
+  };
   for (const n of ["node2", "node3"]) {
-    const theirs = async (): Promise<[string[], string]> => [
-      (await readdir(join(c.root(n), "var/lib/ganeti/queue"))).filter((f) => f.startsWith("job-")).sort(),
-      await readFile(join(c.root(n), "var/lib/ganeti/queue", last), "utf8").catch(() => ""),
-    ];
-    let got = await theirs();
-    for (let i = 0; i < 50 && (got[0].join() !== ids.join() || got[1] !== (await mine())); i++) {
+    let mine = await queue("node1");
+    let theirs = await queue(n);
+    for (let i = 0; i < 50 && (!mine[0].includes(`job-${id}`) || theirs[0].join() !== mine[0].join() || theirs[1] !== mine[1]); i++) {
       await new Promise((r) => setTimeout(r, 100));
-      got = await theirs();
+      mine = await queue("node1");
+      theirs = await queue(n);
     }
-    assert.deepEqual(got[0], ids, `queue on ${n}`);
-    assert.equal(got[1], await mine());
+    assert.ok(mine[0].includes(`job-${id}`), `the master's queue holds job ${id}: ${mine[0].join(", ")}`);
+    assert.deepEqual(theirs[0], mine[0], `queue on ${n}`);
+    assert.equal(theirs[1], mine[1]);
   }
 });
 
