@@ -18,6 +18,8 @@ export class LUClusterRedistConf extends LogicalUnit {
   }
   checkPrereq(): void {}
   async exec(): Promise<OpOutcome> {
+    // Every file to every node, whatever the master believes they hold.
+    this.env.config.forgetSsconfAcks();
     await this.env.config.update((cfg) => ({ ...cfg }), (w) => this.logWarning(w));
     return { result: null };
   }

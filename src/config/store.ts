@@ -36,22 +36,54 @@ export async function readConfigFile(paths: GanetiPaths): Promise<ConfigData> {
   return parseConfigData(json);
 }
 
-/** Pushes config.data to candidates and ssconf to all online nodes; returns the failures. */
+/** What a node last acknowledged of ssconf: its values, and the node's serial number then. */
+interface SsconfAck {
+  readonly nodeSerial: number;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+/** Per node, the ssconf it holds. Lost on restart: the first push after it is complete. */
+export type SsconfAcks = Map<string, SsconfAck>;
+
+/** The keys whose values differ from what the node acknowledged; all of them when unknown. */
+function ssconfToSend(n: Node, ss: Readonly<Record<string, string>>, acks: SsconfAcks | undefined): Record<string, string> {
+  const ack = acks?.get(n.uuid);
+  if (ack === undefined || ack.nodeSerial !== n.serial_no) return { ...ss };
+  return Object.fromEntries(Object.entries(ss).filter(([k, v]) => ack.values[k] !== v));
+}
+
+/**
+ * Pushes config.data to candidates and ssconf to all online nodes; returns the failures.
+ * With `acks`, a node gets only the ssconf keys that changed since it last acknowledged
+ * (most changes touch one key, e.g. the instance list): a file write spared per key, and
+ * no call at all when nothing changed for it. A node that failed, or changed since (readd,
+ * role), gets every key again.
+ */
 export async function distributeConfig(rpc: RpcClient, cfg: ConfigData, text: string, selfUuid: string | null,
-  opts: { ssconfOnly?: boolean; toNodes?: readonly Node[] } = {}): Promise<string[]> {
+  opts: { ssconfOnly?: boolean; toNodes?: readonly Node[]; acks?: SsconfAcks } = {}): Promise<string[]> {
   const nodes = opts.toNodes ?? Object.values(cfg.nodes);
   const online = nodes.filter((n) => !n.offline);
   const candidates = online.filter((n) => n.master_candidate && n.uuid !== selfUuid);
   const ss = computeSsconf(cfg);
-  const errors: string[] = [];
-  const [cfgRes, ssRes] = await Promise.all([
+  const ssErrors: string[] = [];
+  const pushSsconf = async (n: Node): Promise<void> => {
+    const values = ssconfToSend(n, ss, opts.acks);
+    if (Object.keys(values).length === 0) return;
+    const r = await rpc.call(nodeTarget(n), "write_ssconf_files", { values });
+    if (r.ok) opts.acks?.set(n.uuid, { nodeSerial: n.serial_no, values: ss });
+    else {
+      opts.acks?.delete(n.uuid);
+      ssErrors.push(`ssconf update on node ${r.node} failed: ${r.failMsg}`);
+    }
+  };
+  const [cfgRes] = await Promise.all([
     opts.ssconfOnly === true ? Promise.resolve(new Map()) :
       rpc.callMany(candidates.map(nodeTarget), "upload_file", { file: DistributableFile.configData, content: text }),
-    rpc.callMany(online.map(nodeTarget), "write_ssconf_files", { values: ss }),
+    Promise.all(online.map(pushSsconf)),
   ]);
+  const errors: string[] = [];
   for (const r of cfgRes.values()) if (!r.ok) errors.push(`Copy of file config.data to node ${r.node} failed: ${r.failMsg}`);
-  for (const r of ssRes.values()) if (!r.ok) errors.push(`ssconf update on node ${r.node} failed: ${r.failMsg}`);
-  return errors;
+  return [...errors, ...ssErrors];
 }
 
 interface PendingChange {
@@ -68,6 +100,7 @@ export class ConfigStore {
   private readonly pending: PendingChange[] = [];
   private flushing = false;
   private readonly listeners: Array<(prev: ConfigData, next: ConfigData) => Promise<void>> = [];
+  private readonly ssconfAcks: SsconfAcks = new Map();
 
   private constructor(private readonly paths: GanetiPaths, private readonly rpc: RpcClient, cfg: ConfigData, text: string) {
     this.cfg = cfg;
@@ -152,10 +185,15 @@ export class ConfigStore {
     }
   }
 
-  /** Pushes the current config everywhere (gnt-cluster redist-conf). */
-  async distribute(warn: Warn, extraTargets: readonly Node[] = []): Promise<void> {
+  /** The next push sends every ssconf key to every node (gnt-cluster redist-conf). */
+  forgetSsconfAcks(): void {
+    this.ssconfAcks.clear();
+  }
+
+  private async distribute(warn: Warn, extraTargets: readonly Node[] = []): Promise<void> {
     const nodes = [...Object.values(this.cfg.nodes), ...extraTargets.filter((n) => this.cfg.nodes[n.uuid] === undefined)];
-    const errs = await distributeConfig(this.rpc, this.cfg, this.text, this.cfg.cluster.master_node, { toNodes: nodes });
+    const errs = await distributeConfig(this.rpc, this.cfg, this.text, this.cfg.cluster.master_node,
+      { toNodes: nodes, acks: this.ssconfAcks });
     for (const e of errs) warn(e);
   }
 }

@@ -1,4 +1,5 @@
-// ganeti-noded's HTTPS server: PUT /<rpc name>, JSON in, [ok, payload] out. Once the node
+// ganeti-noded's HTTPS server: PUT /<rpc name>, JSON in, [ok, payload] out (status line
+// first, as soon as the call is accepted). Once the node
 // holds the cluster certificate, a peer that does not present that very certificate is
 // disconnected before any request is read.
 import { createServer, type Server } from "node:https";
@@ -90,13 +91,19 @@ async function handle(ctx: NodedContext, req: IncomingMessage, res: ServerRespon
     reply(res, 400, [false, `Invalid arguments for ${name}: ${first?.path ?? ""} ${first?.message ?? ""}`]);
     return;
   }
+  // The call is accepted: the status line goes out now, the answer when it is ready. A
+  // master that reuses a kept-alive connection to a node that has silently vanished learns
+  // it within its acknowledgement timeout instead of waiting for the call's whole timeout.
+  res.writeHead(200, { "content-type": "application/json" });
+  res.flushHeaders();
+  let answer: [boolean, unknown];
   try {
     const handler = HANDLERS[name as RpcName] as (a: unknown, c: NodedContext, s: TLSSocket) => Promise<unknown>;
-    const result = await handler(args, ctx, sock);
-    reply(res, 200, [true, result ?? null]);
+    answer = [true, (await handler(args, ctx, sock)) ?? null];
   } catch (e) {
     const msg = e instanceof GanetiError ? e.message : (e as Error).message ?? String(e);
     ctx.log.warn({ call: name, err: msg }, "RPC call failed");
-    reply(res, 200, [false, msg]);
+    answer = [false, msg];
   }
+  res.end(JSON.stringify(answer));
 }

@@ -4,7 +4,7 @@
 import { Agent, request } from "undici";
 import { createSecureContext, type PeerCertificate } from "node:tls";
 import { DEFAULT_NODED_PORT } from "../constants.js";
-import { RPC_CALLS, RpcTimeout, type RpcArgs, type RpcName, type RpcResultOf } from "./catalogue.js";
+import { RPC_CALLS, type RpcArgs, type RpcName, type RpcResultOf } from "./catalogue.js";
 import type { ClusterCert } from "./certs.js";
 import { OpExecError, ErrorCode } from "../errors.js";
 
@@ -48,8 +48,12 @@ export interface RpcClientOptions {
 
 export class RpcClient {
   private readonly agent: Agent;
+  /** How long a node may take to accept a call (its status line): a busy node reads a
+   * request within this, a vanished one is declared unreachable after it. */
+  private readonly ackTimeoutMs: number;
 
   constructor(private readonly opts: RpcClientOptions) {
+    this.ackTimeoutMs = Math.max(opts.connectTimeout ?? 10, 10) * 1000;
     const fp = opts.cert.fingerprint;
     const pin = opts.pinPeer !== false;
     this.agent = new Agent({
@@ -63,9 +67,10 @@ export class RpcClient {
         checkServerIdentity: (_host: string, peer: PeerCertificate) =>
           !pin || peer.fingerprint256 === fp ? undefined : new Error("peer certificate is not the cluster certificate"),
       },
-      // Short keep-alive: a request on a connection to a node that has silently vanished
-      // (power cut, cable) waits for the call's whole timeout, a new connection fails within
-      // the connect timeout. Busy periods (job replication) still reuse connections.
+      // Every call reuses connections (a TLS set-up costs more CPU than most calls). A node
+      // acknowledges a call with its status line at once, so a request on a kept-alive
+      // connection to a node that has silently vanished (power cut, cable) fails within the
+      // acknowledgement timeout, as a new connection fails within the connect timeout.
       keepAliveTimeout: 2_000,
       keepAliveMaxTimeout: 2_000,
       connections: 8,
@@ -81,13 +86,10 @@ export class RpcClient {
       const res = await request(url, {
         method: "PUT",
         dispatcher: this.agent,
-        // Long calls get a connection of their own: reusing an idle one to a node that
-        // silently vanished would wait the call's full timeout instead of the connect one.
-        reset: RPC_CALLS[name].timeout > RpcTimeout.urgent,
         body: JSON.stringify(args),
         headers: { "content-type": "application/json" },
         signal: AbortSignal.timeout(timeout),
-        headersTimeout: timeout,
+        headersTimeout: Math.min(timeout, this.ackTimeoutMs),
         bodyTimeout: timeout,
       });
       const text = await res.body.text();
@@ -123,6 +125,7 @@ function describeNetError(e: unknown): string {
     case "EHOSTUNREACH": return "Error 7: Failed connect to node: No route to host";
     case "UND_ERR_CONNECT_TIMEOUT": return "Error 28: Connection timed out";
     case "ETIMEDOUT": return "Error 28: Connection timed out";
+    case "UND_ERR_HEADERS_TIMEOUT": return "Error 28: Operation timed out (the node did not accept the call)";
     default:
       if (err.message?.includes("aborted") === true || (e as Error).name === "TimeoutError") return "Error 28: Operation timed out";
       return `Error: ${err.cause?.message ?? err.message ?? String(e)}`;

@@ -39,10 +39,11 @@ export async function atomicWrite(path: string, data: string | Uint8Array, opts:
 
 /** Writes several files, then fsyncs each directory once (group commit). */
 export async function atomicWriteMany(files: ReadonlyArray<readonly [string, string]>, mode = 0o640): Promise<void> {
-  const dirs = new Set<string>();
+  if (files.length === 0) return;
+  const dirs = new Set(files.map(([path]) => dirname(path)));
+  await Promise.all([...dirs].map((dir) => mkdir(dir, { recursive: true })));
   await Promise.all(files.map(async ([path, data]) => {
     const dir = dirname(path);
-    await mkdir(dir, { recursive: true });
     const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
     const fh = await open(tmp, "w", mode);
     try {
@@ -52,7 +53,6 @@ export async function atomicWriteMany(files: ReadonlyArray<readonly [string, str
       await fh.close();
     }
     await rename(tmp, path);
-    dirs.add(dir);
   }));
   await Promise.all([...dirs].map(fsyncDir));
 }
