@@ -116,6 +116,16 @@ test("master crash, failover on a survivor, old master refuses after restart, re
   r = await c.on("node1", "gnt-cluster", "verify");
   assert.equal(r.code, 0, r.stdout);
   assert.doesNotMatch(r.stdout, /ERROR/);
+
+  // Later changes send each node only the ssconf keys that changed: they still reach every
+  // node's file, and the files left alone still agree.
+  r = await c.on("node1", "gnt-cluster", "add-tags", "ssconf-delta");
+  assert.equal(r.code, 0, r.stderr);
+  for (const n of ["node1", "node2", "node3"]) {
+    assert.match(await readFile(join(c.root(n), "var/lib/ganeti/ssconf_cluster_tags"), "utf8"), /^ssconf-delta$/m, n);
+  }
+  r = await c.on("node1", "gnt-cluster", "verify");
+  assert.equal(r.code, 0, r.stdout);
 });
 
 test("with two of three nodes down, voting refuses and --no-voting is needed", async () => {
