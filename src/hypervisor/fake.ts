@@ -20,7 +20,7 @@ export interface RunningInstance {
 const dir = (paths: GanetiPaths): string => join(paths.runDir, "fake-hv");
 
 export async function fakeStart(paths: GanetiPaths, bootId: string, name: string, memory: number, vcpus: number): Promise<void> {
-  if ((await fakeList(paths, bootId)).some((i) => i.name === name)) throw new HypervisorError(`Instance ${name} is already running`);
+  if ((await fakeRunning(paths, bootId, name)) !== null) throw new HypervisorError(`Instance ${name} is already running`);
   await mkdir(dir(paths), { recursive: true });
   const st: RunningInstance = { name, memory, vcpus, state: "running", started: Date.now() / 1000, boot_id: bootId };
   await atomicWrite(join(dir(paths), name), JSON.stringify(st));
@@ -49,6 +49,26 @@ export async function fakeList(paths: GanetiPaths, bootId: string): Promise<Runn
   return list;
 }
 
+/** One guest's state, without listing the others (a start or a balloon reads only its own). */
+async function fakeRunning(paths: GanetiPaths, bootId: string, name: string): Promise<RunningInstance | null> {
+  return readState(dir(paths), name, bootId);
+}
+
+/** A state file's guest; null when there is none, or it died with the node's previous boot. */
+async function readState(d: string, name: string, bootId: string): Promise<RunningInstance | null> {
+  let st: RunningInstance;
+  try {
+    st = JSON.parse(await readFile(join(d, name), "utf8")) as RunningInstance;
+  } catch {
+    return null; // none, or a state file being replaced: the next look sees it
+  }
+  if (st.boot_id !== undefined && st.boot_id !== bootId) {
+    await rm(join(d, name), { force: true });
+    return null;
+  }
+  return st;
+}
+
 async function readList(d: string, bootId: string): Promise<RunningInstance[]> {
   let names: string[];
   try {
@@ -59,23 +79,15 @@ async function readList(d: string, bootId: string): Promise<RunningInstance[]> {
   const out: RunningInstance[] = [];
   for (const n of names) {
     if (n.startsWith(".")) continue;
-    try {
-      const st = JSON.parse(await readFile(join(d, n), "utf8")) as RunningInstance;
-      if (st.boot_id !== undefined && st.boot_id !== bootId) {
-        await rm(join(d, n), { force: true }); // died with the node's previous boot
-        continue;
-      }
-      out.push(st);
-    } catch {
-      // a state file being replaced; the next listing sees it
-    }
+    const st = await readState(d, n, bootId);
+    if (st !== null) out.push(st);
   }
   return out;
 }
 
 /** Changes a running fake guest's memory (gnt-instance modify -m: ballooning). */
 export async function fakeBalloon(paths: GanetiPaths, bootId: string, name: string, memory: number): Promise<void> {
-  const cur = (await fakeList(paths, bootId)).find((i) => i.name === name);
-  if (cur === undefined) throw new HypervisorError(`Instance ${name} is not running`);
+  const cur = await fakeRunning(paths, bootId, name);
+  if (cur === null) throw new HypervisorError(`Instance ${name} is not running`);
   await atomicWrite(join(dir(paths), name), JSON.stringify({ ...cur, memory }));
 }

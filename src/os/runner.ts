@@ -1,7 +1,7 @@
 // Running an OS definition's scripts with Ganeti's OS environment (backend.OSEnvironment),
 // logging their output under var/log/ganeti/os/.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, open, readFile } from "node:fs/promises";
+import { mkdir, open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { GanetiPaths } from "../util/paths.js";
 import { diagnoseOses } from "./definition.js";
@@ -174,11 +174,12 @@ export async function validateOs(paths: GanetiPaths, required: boolean, fullName
     if (extra.length > 0) throw new GenericError(`The following parameters are not supported by the OS ${osName}: ${extra.join(", ")}`);
   }
   const dir = join(paths.root, os.path);
+  const env = osCoreEnv(osName, api, api >= 15 && os.variants.length > 0 ? variant ?? os.variants[0] ?? "" : "", osparams);
+  const script = join(dir, "verify");
+  const memoKey = await verifyMemoKey(script, checks, env);
+  if (memoKey !== null && passedRecently(memoKey)) return true;
   const res = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(join(dir, "verify"), [...checks], {
-      cwd: dir, env: osCoreEnv(osName, api, api >= 15 && os.variants.length > 0 ? variant ?? os.variants[0] ?? "" : "", osparams),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(script, [...checks], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (b: Buffer) => (output += b.toString()));
     child.stderr.on("data", (b: Buffer) => (output += b.toString()));
@@ -188,5 +189,33 @@ export async function validateOs(paths: GanetiPaths, required: boolean, fullName
   if (res.code !== 0) {
     throw new GenericError(`OS validation script failed (exited with exit code ${String(res.code)}), output: ${res.output.trim()}`);
   }
+  if (memoKey !== null) verifyPassed.set(memoKey, Date.now() + VERIFY_MEMO_MS);
   return true;
+}
+
+/**
+ * Verify runs that passed, by their whole input: the script file (device, inode, size,
+ * mtime, ctime), the checks and the environment. Creating many instances asks the same
+ * question once per instance, and a process start costs 5–30 ms of the node daemon's time
+ * (more than the rest of an add's work on the node); the same question within
+ * VERIFY_MEMO_MS gets the same answer. Failures are never remembered, and an edited or
+ * replaced script is a new question; files the script itself reads are not watched, so an
+ * edit to them is seen within VERIFY_MEMO_MS.
+ */
+const verifyPassed = new Map<string, number>();
+const VERIFY_MEMO_MS = 30_000;
+
+async function verifyMemoKey(script: string, checks: readonly string[], env: Readonly<Record<string, string>>): Promise<string | null> {
+  try {
+    const st = await stat(script);
+    return JSON.stringify([script, st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs, checks, Object.entries(env).sort()]);
+  } catch {
+    return null; // no script: the run below says so
+  }
+}
+
+function passedRecently(key: string): boolean {
+  const now = Date.now();
+  for (const [k, until] of verifyPassed) if (until <= now) verifyPassed.delete(k);
+  return verifyPassed.has(key);
 }

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFile, readdir, writeFile, access, rm, truncate, mkdir, open } from "node:fs/promises";
+import { readFile, readdir, writeFile, access, rm, truncate, mkdir, open, readlink, cp, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { DevCluster, rows, jobLog } from "../helpers/devcluster.js";
 
@@ -411,6 +411,20 @@ test("OS parameters are checked by the OS (parameters.list and its verify script
   const vol = (await readdir(join(c.root("node1"), "srv/ganeti/file-storage/ov")))[0] as string;
   const head = (await readFile(join(c.root("node1"), "srv/ganeti/file-storage/ov", vol))).subarray(0, 8192);
   assert.ok(head.equals(Buffer.alloc(8192, 0x42)), "the image given by the parameter was written");
+  // A node remembers a passed check for a while (the same question, the same script); a
+  // replaced verify script is asked again at once.
+  const osDir = join(c.root("node1"), "srv/ganeti/os/image");
+  const shipped = await readlink(osDir);
+  await rm(osDir);
+  await cp(shipped, osDir, { recursive: true });
+  await writeFile(join(osDir, "verify"), "#!/bin/sh\necho this verify refuses everything >&2\nexit 1\n");
+  try {
+    await fails(/OS Parameters validation failed on node node1: OS validation script failed \(exited with exit code 1\), output: this verify refuses everything\n$/,
+      "gnt-instance", "add", ...A, "-o", "image+default", "ov2");
+  } finally {
+    await rm(osDir, { recursive: true });
+    await symlink(shipped, osDir);
+  }
   await ok("gnt-instance", "remove", "-f", "ov");
 });
 
