@@ -1,5 +1,5 @@
 // Shared plumbing of the htools programs: the options they have in common, data
-// loading from the text backend (the only I/O), and Ganeti's error/exit conventions.
+// loading from the text and iallocator-request backends (the only I/O), and Ganeti's error/exit conventions.
 import { readFileSync, writeFileSync } from "node:fs";
 import * as C from "../htools/container.js";
 import { type ClusterData, commonSuffix, prepareCluster, setNodeStatus } from "../htools/loader.js";
@@ -7,6 +7,7 @@ import { parseData, parseUtilisationFile, serializeCluster, tryRead } from "../h
 import type { DynUtil } from "../htools/types.js";
 import { type ReportSource, applyMonD, collectorsFor, fileSource, parseMonDData } from "../htools/mond.js";
 import { parseSimu } from "../htools/simu.js";
+import { parseRequest } from "../htools/iallocator-parse.js";
 import type { Container } from "../htools/container.js";
 import type { Node } from "../htools/node.js";
 import type { AlgorithmOptions } from "../htools/cluster.js";
@@ -238,9 +239,7 @@ export function loadExternalData(o: CommonOpts, io: Out, simu: readonly string[]
     return done(sim.value);
   }
   if (o.dataFile === null) {
-    if (o.luxi || o.iallocSrc !== null) {
-      exitErr("failed to load data, aborting: only the text backend (-t) is implemented so far");
-    }
+    if (o.iallocSrc !== null) return done(readIAllocSrc(o.iallocSrc, io));
     exitErr("failed to load data, aborting: No backend selected! Exiting.");
   }
   let text: string;
@@ -252,6 +251,27 @@ export function loadExternalData(o: CommonOpts, io: Out, simu: readonly string[]
   const parsed = parseData(text);
   if (!parsed.ok) exitErr(`failed to load data, aborting: ${parsed.error}`);
   return done(parsed.value);
+}
+
+/** -I FILE: the cluster of an iallocator request (Ganeti's IAlloc.loadData: the request is
+ * read as hail reads it, "-" for stdin; its own warnings are shown at once, a request that
+ * does not parse ends the program as in hail). */
+function readIAllocSrc(path: string, io: Out): ClusterData {
+  let body: string;
+  try {
+    body = readFileSync(path === "-" ? 0 : path, "utf8");
+  } catch (e) {
+    exitErr(`failed to load data, aborting: ${openFileError(path, e)}`);
+  }
+  const parsed = parseRequest(body);
+  if (!parsed.ok) exitErr(parsed.error);
+  showFixWarnings(io, parsed.value.warnings);
+  return parsed.value.cdata;
+}
+
+/** Ganeti's maybeShowWarnings: what loading had to fix in the data, if anything. */
+export function showFixWarnings(io: Out, msgs: readonly string[]): void {
+  if (msgs.length > 0) io.err.push("Warning: cluster has inconsistent data:\n" + msgs.map((w) => `  - ${w}\n`).join("") + "\n");
 }
 
 /** mergeData, the monitoring daemons' data (--mond), updateMissing, with Ganeti's
@@ -271,10 +291,7 @@ export function finishLoad(o: CommonOpts, io: Out, raw: ClusterData, util: reado
     data = r.data;
     if (o.mondExit && !r.complete) exitErr("Not all required data available");
   }
-  if (o.verbose !== 0 && prep.value.warnings.length > 0) {
-    io.err.push("Warning: cluster has inconsistent data:\n");
-    io.err.push(prep.value.warnings.map((w) => `  - ${w}\n`).join("") + "\n");
-  }
+  if (o.verbose !== 0) showFixWarnings(io, prep.value.warnings);
   return data;
 }
 

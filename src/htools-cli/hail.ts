@@ -10,7 +10,7 @@ import type { ClusterData } from "../htools/loader.js";
 import { parseData, serializeCluster } from "../htools/text.js";
 import type { Container } from "../htools/container.js";
 import type { Node } from "../htools/node.js";
-import { COMMON_SPECS as S, HELP_SPECS, type Out, commonOpts, emit, exitErr, has, last, loadExternalData, runMain, withMonD } from "./common.js";
+import { COMMON_SPECS as S, HELP_SPECS, type Out, commonOpts, emit, exitErr, has, last, loadExternalData, runMain, showFixWarnings, withMonD } from "./common.js";
 import { type OptSpec, parseArgs } from "./options.js";
 import type { Preloaded } from "./luxi.js";
 import { queryMonDs } from "./mond.js";
@@ -58,9 +58,7 @@ export function hailMain(argv: readonly string[], stdin: () => string, pre: Prel
     }
     const parsed = parseRequest(body);
     if (!parsed.ok) exitErr(parsed.error);
-    if (parsed.value.warnings.length > 0) {
-      io.err.push("Warning: cluster has inconsistent data:\n" + parsed.value.warnings.map((w) => `  - ${w}\n`).join("") + "\n");
-    }
+    showFixWarnings(io, parsed.value.warnings);
     let pr: ParsedRequest = parsed.value;
     const simu = (p.values.get("simulate") ?? []).filter((x): x is string => x !== null).reverse();
     if (o.dataFile !== null || simu.length > 0) pr = { ...pr, cdata: loadExternalData(o, io, simu, pre) };
