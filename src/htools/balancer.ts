@@ -3,154 +3,46 @@
 // could have changed are scanned again; every step picks exactly the move a full scan
 // (cluster.ts tryBalanceFull) would.
 import * as C from "./container.js";
-import type { Container } from "./container.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
-import type { Node } from "./node.js";
 import {
   type BoundAcc,
-  type Contrib,
   ScoreBase,
-  addContrib,
   boundAccEmpty,
   boundAccValue,
   compatibleBases,
   accForget,
-  newBoundAcc,
-  newContrib,
   movedMetrics,
   shiftBoundAcc,
 } from "./score-bound.js";
 import { ExactScorer } from "./exact-scorer.js";
-import { BOUNDED, FALLBACK, MoveContribs, type SourceContribs } from "./move-contribs.js";
-import {
-  type Idx,
-  type IMove,
-  type Ndx,
-  NO_SECONDARY,
-} from "./types.js";
+import { FAST_KINDS, MoveContribs, type SourceContribs } from "./move-contribs.js";
+import { type Idx, type Ndx, NO_SECONDARY } from "./types.js";
 import {
   type AlgorithmOptions,
-  type MoveResult,
   type Table,
   MoveContext,
   accepted,
-  applyMoveIn,
   checkMove,
   doNextBalance,
   possibleMoves,
   roundInputs,
 } from "./cluster.js";
+import {
+  type Fast,
+  type Found,
+  type KindAccs,
+  NKINDS,
+  accsValue,
+  carrySource,
+  hasLocationTags,
+  pinContext,
+  scanInstance,
+} from "./balancer-scan.js";
+import { LazyState, offsetMargin } from "./lazy-bounds.js";
+import { MinHeap } from "./min-heap.js";
 
-interface Found {
-  readonly score: number;
-  readonly res: MoveResult;
-  readonly mv: IMove;
-}
-
-const KIND_ID: Readonly<Record<IMove["kind"], number>> = {
-  Failover: 0,
-  FailoverToAny: 1,
-  ReplacePrimary: 2,
-  ReplaceSecondary: 3,
-  ReplaceAndFailover: 4,
-  FailoverAndReplace: 5,
-};
-const NKINDS = 6;
-const KIND_NAME: readonly IMove["kind"][] = (Object.keys(KIND_ID) as IMove["kind"][]).sort((a, b) => KIND_ID[a] - KIND_ID[b]);
-
-/** One bound accumulator per move kind (a kind's candidates share their source nodes). */
-type KindAccs = (BoundAcc | undefined)[];
-
-function accFor(accs: KindAccs, kind: IMove["kind"]): BoundAcc {
-  const k = KIND_ID[kind];
-  return (accs[k] ??= newBoundAcc());
-}
-
-function accsValue(accs: KindAccs): number {
-  let lb = Infinity;
-  for (const a of accs) if (a !== undefined && !boundAccEmpty(a)) lb = Math.min(lb, boundAccValue(a));
-  return lb;
-}
-
-/**
- * Scans some candidates of one instance (the Failover move, then the moves onto each of
- * `targets`), feeding every candidate's bound to its kind's accumulator. With `exact`,
- * also returns the instance's best candidate whose score is below `ini.score` and not
- * above `bar` (the first of equal scores, as Ganeti keeps the current best unless
- * strictly better); null when there is none.
- */
-function scanInstance(
-  opts: AlgorithmOptions,
-  ctx: MoveContext,
-  targets: readonly Ndx[],
-  withFailover: boolean,
-  useSecondary: boolean,
-  base: ScoreBase,
-  ini: Table,
-  bar: number,
-  accs: KindAccs,
-  exact: ExactScorer | null,
-  fast: Fast | null = null,
-): Found | null {
-  const target = ctx.inst;
-  const opdx = target.pNode;
-  const osdx = target.sNode;
-  const mir = I.mirrorType(target);
-  let found: Found | null = null;
-  let cur = ini.score;
-  const tryOne = (mv: IMove): void => {
-    if (fast !== null && mv.kind !== "Failover") {
-      const lb = fast.mc.bound(base, ctx, fast.src, mv, mv.node, ini.nl[mv.node]!, accFor(accs, mv.kind));
-      const outcome = fast.mc.outcome;
-      if (outcome !== FALLBACK) {
-        if (outcome !== BOUNDED || exact === null || lb >= cur || lb > bar) return;
-        const r = applyMoveIn(ctx, mv);
-        if (!r.ok) throw new Error(`htools: a move bounded as possible failed: ${r.error}`);
-        const score = exact.score(r.value.nodes);
-        exactCount++;
-        if (cur > score) {
-          cur = score;
-          found = { score, res: r.value, mv };
-        }
-        return;
-      }
-    }
-    const r = applyMoveIn(ctx, mv);
-    if (!r.ok) return;
-    const res = r.value;
-    const lb = base.lowerBound(res.nodes, accFor(accs, mv.kind), mv.kind === "Failover" ? -1 : mv.node);
-    if (exact === null || lb >= cur || lb > bar) return;
-    const score = exact.score(res.nodes);
-    exactCount++;
-    if (cur > score) {
-      cur = score;
-      found = { score, res, mv };
-    }
-  };
-  if (withFailover && mir === "internal" && useSecondary) tryOne({ kind: "Failover" });
-  const primaryDrained = ctx.oldP.offline;
-  for (const tdx of targets) {
-    if (tdx === opdx || tdx === osdx) continue;
-    const moves = possibleMoves(
-      mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, primaryDrained, tdx,
-    );
-    for (const mv of moves) tryOne(mv);
-  }
-  return found;
-}
-
-let exactCount = 0;
-/** Exact scores computed by the incremental balancer so far (for measurements). */
-export function exactScoresComputed(): number {
-  return exactCount;
-}
-
-/** Candidates bounded from cached contributions (move-contribs.ts). */
-interface Fast {
-  readonly mc: MoveContribs;
-  readonly src: SourceContribs;
-}
+export { exactScoresComputed } from "./balancer-scan.js";
 
 interface CachedInst {
   /** The source contributions of the context's instance (computed when first needed). */
@@ -158,21 +50,21 @@ interface CachedInst {
   accs: KindAccs;
   /** The context of the last scan: the instance and its nodes as they were then. */
   ctx: MoveContext;
-}
-
-/** Materialises a context's source nodes, so that it keeps describing its own step. */
-function pinContext(ctx: MoveContext): MoveContext {
-  if (ctx.inst.sNode !== NO_SECONDARY) {
-    void ctx.oldS;
-    void ctx.intS;
-  }
-  void ctx.intP;
-  return ctx;
-}
-
-function hasLocationTags(nl: Container<Node>): boolean {
-  for (const n of C.elems(nl)) if (n.locationTags.size > 0) return true;
-  return false;
+  /**
+   * Lazy entries (at >= 0): the step whose base `accs` are at (they are not carried
+   * every step); -1: carried every step. For lazy entries: `kn`, the least bound of
+   * `accs` minus the offset then (LazyState), `keyT` the target that gives it (-1: none
+   * in particular); `pn` the least class or own bound, minus the offset then, of the
+   * candidates onto nodes changed since; `cls` the instance's class.
+   */
+  at: number;
+  kn: number;
+  keyT: Ndx;
+  pn: number;
+  cls: number;
+  /** Lazy entries: the class's kinds, and per kind the entry's part of its class bounds. */
+  mask: number;
+  readonly lin: Float64Array;
 }
 
 /**
@@ -201,8 +93,13 @@ export class Balancer {
   private mc: MoveContribs;
   /** Per kind, the last reference target that served in carrySource. */
   private readonly goodRefs: Ndx[] = new Array<Ndx>(NKINDS).fill(-1);
-  /** Work done so far: full scans, carried bounds, carried through a source change, steps. */
-  readonly stats = { full: 0, partial: 0, source: 0, steps: 0 };
+  private lazy: LazyState | null = null;
+  /**
+   * Work done so far: full scans, carried bounds (every step), carried through a source
+   * change, steps, lazy entries brought up to date (of them: with their own key not above
+   * the best score; with a class bound below their key), class bounds.
+   */
+  readonly stats = { full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0 };
 
   /**
    * `minNodes`: below this many online nodes every step is a full scan (tryBalanceFull):
@@ -241,18 +138,24 @@ export class Balancer {
       this.cache.clear();
       this.mc = new MoveContribs(opts.ignoreSoftErrors);
       base = new ScoreBase(ini.nl);
+      this.lazy = new LazyState(ini.nl.length);
     }
+    const lazy = this.lazy!;
     this.locTags ??= hasLocationTags(ini.nl);
     this.mc.beginStep();
     const changed = new Set<Ndx>(carry ? this.changed : []);
     const moved = carry ? movedMetrics(prev!, base) : null;
-    const xTargets = nodeIdx.filter((t) => changed.has(t));
+    lazy.advance(carry ? prev : null, base, moved, carry ? this.changed : []);
+    const t = lazy.t;
+    const xTargets = nodeIdx.filter((x) => changed.has(x));
     const online = new Set(nodeIdx);
     const useSecondaryOf = (v: Instance): boolean => online.has(v.sNode) && opts.instanceMoves;
+    if (t % 128 === 0) this.newEpoch(base);
 
     const dirty: Instance[] = [];
-    const clean: { inst: Instance; lb: number }[] = [];
+    const heap = new MinHeap<Instance>();
     const seen = new Set<Idx>();
+    const off = lazy.off;
     let rot = 0;
     for (const v of reloc) {
       seen.add(v.idx);
@@ -262,11 +165,32 @@ export class Balancer {
         continue;
       }
       if (changed.has(v.pNode) || changed.has(v.sNode)) {
-        if (this.locTags || !this.carrySource(c, v, ini, prev!, base, nodeIdx, changed, rot++, useSecondaryOf)) {
+        let special: ReadonlySet<Ndx> = changed;
+        if (c.at >= 0 && c.at < t - 1) special = this.catchUp(c, prev!, changed);
+        if (this.locTags || !carrySource(
+          opts, this.goodRefs, c, v, ini, prev!, base, nodeIdx, special, rot++, useSecondaryOf(v),
+          this.mc.applies(v) ? this.mc : null,
+        )) {
           dirty.push(v);
           continue;
         }
         this.stats.source++;
+        this.settle(c, base, t, useSecondaryOf(v));
+      } else if (c.at >= 0) {
+        if (xTargets.length > 0) {
+          const cst = lazy.classConsts(c.cls, this.mc, base, ini.nl, xTargets);
+          let b = Infinity;
+          for (let k = 0; k < 4; k++) {
+            const x = cst[k]! + c.lin[k]!;
+            if (x < b) b = x;
+          }
+          if (b - off < c.pn) c.pn = b - off;
+        }
+        if (c.keyT >= 0 && lazy.lastChanged[c.keyT]! > c.at) this.setKey(c);
+        const k = Math.min(c.kn, c.pn);
+        const lb = k + off - offsetMargin(k, off);
+        if (lb <= ini.score) heap.push(lb, v);
+        continue;
       } else {
         for (const a of c.accs) {
           if (a === undefined) continue;
@@ -276,11 +200,11 @@ export class Balancer {
         if (xTargets.length > 0) {
           c.ctx.nl = ini.nl;
           this.stats.partial++;
-          scanInstance(opts, c.ctx, xTargets, false, useSecondaryOf(v), base, ini, -Infinity, c.accs, null, this.fastFor(c, base!));
+          scanInstance(opts, c.ctx, xTargets, false, useSecondaryOf(v), base, ini, -Infinity, c.accs, null, this.fastFor(c, base));
         }
       }
       const lb = accsValue(c.accs);
-      if (lb !== Infinity) clean.push({ inst: v, lb });
+      if (lb <= ini.score) heap.push(lb, v);
     }
     if (this.cache.size > seen.size) {
       for (const k of [...this.cache.keys()]) if (!seen.has(k)) this.cache.delete(k);
@@ -294,11 +218,14 @@ export class Balancer {
       const accs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
       this.stats.full++;
       scorer ??= new ExactScorer(ini.nl);
-      const entry: CachedInst = { accs, ctx };
+      const entry: CachedInst = {
+        accs, ctx, at: -1, kn: Infinity, keyT: -1, pn: Infinity, cls: -1, mask: 0, lin: new Float64Array(4),
+      };
       const fast = this.fastFor(entry, base);
       const f = scanInstance(opts, ctx, nodeIdx, true, useSecondaryOf(v), base, ini, bestScore, accs, scorer, fast);
       entry.ctx = pinContext(ctx);
       this.cache.set(v.idx, entry);
+      this.settle(entry, base, t, useSecondaryOf(v));
       if (f === null) return;
       if (f.score < bestScore || (f.score === bestScore && winner !== null && v.idx < winner.inst.idx)) {
         bestScore = f.score;
@@ -307,13 +234,27 @@ export class Balancer {
     };
     // the lowest bound first (a good bar for the rest), then the instances scanned in
     // full anyway, then every other instance whose bound is not above the best score,
-    // lowest first
-    let first = -1;
-    for (let j = 0; j < clean.length; j++) if (first < 0 || clean[j]!.lb < clean[first]!.lb) first = j;
-    if (first >= 0 && clean[first]!.lb <= bestScore) scanFull(clean[first]!.inst);
-    for (const v of dirty) scanFull(v);
-    const rest = clean.filter((c, j) => j !== first && c.lb <= bestScore).sort((a, b) => a.lb - b.lb);
-    for (let k = 0; k < rest.length && rest[k]!.lb <= bestScore; k++) scanFull(rest[k]!.inst);
+    // lowest first; a lazy entry is brought up to date before it is scanned
+    let dirtyDone = false;
+    while (heap.size > 0 && heap.peek() <= bestScore) {
+      const v = heap.pop()!;
+      const c = this.cache.get(v.idx)!;
+      if (c.at >= 0 && c.at < t) {
+        if (c.kn + lazy.off - offsetMargin(c.kn, lazy.off) <= bestScore) this.stats.byKey++;
+        if (c.pn < c.kn) this.stats.byClass++;
+        this.refresh(c, ini, base, online, useSecondaryOf(v));
+        const lb = accsValue(c.accs);
+        if (lb <= bestScore) heap.push(lb, v);
+        continue;
+      }
+      scanFull(v);
+      if (!dirtyDone) {
+        dirtyDone = true;
+        for (const d of dirty) scanFull(d);
+      }
+    }
+    if (!dirtyDone) for (const d of dirty) scanFull(d);
+    this.stats.classEvals = lazy.classEvals;
 
     this.last = null;
     this.stats.steps++;
@@ -334,91 +275,120 @@ export class Balancer {
   }
 
   /**
-   * Carries an instance's bounds over a change of the nodes it would leave (its primary
-   * or secondary changed, the instance itself did not move). For each kind, one
-   * candidate onto an unchanged reference target is applied before and after: its
-   * source nodes' contribution changed by the same amount for every target of that
-   * kind. Targets whose peer-map entry on the instance's nodes is not zero (for the
-   * kinds that read it), the changed nodes and the Failover move are bounded anew.
-   * False when this cannot be done (the caller scans the instance in full).
+   * Brings a lazy entry's bounds to the previous step's base (`prev`) before its
+   * source change is carried; returns the targets to bound anew (`changed` and every
+   * node changed since the entry's step).
    */
-  private carrySource(
-    c: CachedInst, v: Instance, ini: Table, prev: ScoreBase, base: ScoreBase,
-    nodeIdx: readonly Ndx[], changed: ReadonlySet<Ndx>, rot: number, useSecondaryOf: (v: Instance) => boolean,
-  ): boolean {
-    const opts = this.opts;
-    const oldCtx = c.ctx;
-    oldCtx.nl = ini.nl; // the reference targets did not change
-    const newCtx = new MoveContext(opts.ignoreSoftErrors, ini.nl, v);
-    const hasSec = v.sNode !== NO_SECONDARY;
-    const special = new Set<Ndx>(changed);
-    const addPeers = (n: Node): void => {
-      for (const [key] of n.peers) special.add(key);
-    };
-    addPeers(oldCtx.oldP);
-    addPeers(newCtx.oldP);
-    if (hasSec) {
-      addPeers(oldCtx.oldS);
-      addPeers(newCtx.oldS);
+  private catchUp(c: CachedInst, prev: ScoreBase, changed: ReadonlySet<Ndx>): ReadonlySet<Ndx> {
+    const lazy = this.lazy!;
+    const from = lazy.sumsAt(c.at);
+    const moved = movedMetrics(from, prev);
+    const pending = new Set<Ndx>(lazy.changedSince(c.at, null));
+    for (const x of changed) pending.add(x);
+    for (const a of c.accs) {
+      if (a === undefined) continue;
+      shiftBoundAcc(a, from, prev, null, moved);
+      accForget(a, pending);
     }
-    const useSecondary = useSecondaryOf(v);
-    const accs = c.accs;
-    const newAccs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
-    // reference targets: unchanged, not the instance's nodes, no peer entry; the last
-    // ones that served first, then spread over the nodes
-    const refs: Ndx[] = [];
-    const usable = (t: Ndx): boolean => t !== v.pNode && t !== v.sNode && !special.has(t) && !refs.includes(t);
-    for (const t of this.goodRefs) if (t >= 0 && usable(t)) refs.push(t);
-    const nn = nodeIdx.length;
-    const stride = Math.floor(nn / 7) + 1;
-    for (let j = 0; j < nn && refs.length < 8 + this.goodRefs.length; j++) {
-      const t = nodeIdx[(rot * 13 + j * stride + Math.floor(j / 7)) % nn]!;
-      if (usable(t)) refs.push(t);
+    c.at = -1;
+    return pending;
+  }
+
+  /** Brings a lazy entry up to this step: its bounds shifted, changed targets bounded anew. */
+  private refresh(c: CachedInst, ini: Table, base: ScoreBase, online: ReadonlySet<Ndx>, useSecondary: boolean): void {
+    const lazy = this.lazy!;
+    const from = lazy.sumsAt(c.at);
+    const moved = movedMetrics(from, base);
+    const pending = lazy.changedSince(c.at, online);
+    const pendingSet = new Set<Ndx>(pending);
+    for (const a of c.accs) {
+      if (a === undefined) continue;
+      shiftBoundAcc(a, from, base, null, moved);
+      accForget(a, pendingSet);
     }
-    for (let k = 0; k < NKINDS; k++) {
-      const acc = accs[k];
-      if (acc === undefined || boundAccEmpty(acc)) continue;
-      if (k === KIND_ID.Failover) continue; // bounded anew below
-      if (acc.total === -Infinity) return false;
-      const kind = KIND_NAME[k]!;
-      let src: Contrib | null = null;
-      for (const t of refs) {
-        const mv = { kind, node: t } as IMove;
-        const ro = applyMoveIn(oldCtx, mv);
-        const rn = applyMoveIn(newCtx, mv);
-        if (!ro.ok || !rn.ok) continue;
-        const d = newContrib();
-        let good = true;
-        for (const [i, node] of rn.value.nodes) if (i !== t) good &&= addContrib(base, i, node, 1, d);
-        for (const [i, node] of ro.value.nodes) if (i !== t) good &&= addContrib(prev, i, node, -1, d);
-        if (!good) return false;
-        src = d;
-        this.goodRefs[k] = t;
-        break;
-      }
-      if (src === null) return false;
-      shiftBoundAcc(acc, prev, base, src);
-      accForget(acc, special);
-      newAccs[k] = acc;
+    if (pending.length > 0) {
+      c.ctx.nl = ini.nl;
+      scanInstance(this.opts, c.ctx, pending, false, useSecondary, base, ini, -Infinity, c.accs, null, this.fastFor(c, base));
     }
-    // A kind that had no feasible candidate may have some now: scan in full.
-    for (let k = 0; k < NKINDS; k++) {
-      if (k === KIND_ID.Failover || newAccs[k] !== undefined) continue;
-      for (const t of refs) {
-        const kind = KIND_NAME[k]!;
-        const moves = possibleMoves(
-          I.mirrorType(v), useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration,
-          newCtx.oldP.offline, t,
-        );
-        if (moves.some((m) => m.kind === kind) && applyMoveIn(newCtx, { kind, node: t } as IMove).ok) return false;
-      }
+    this.stats.refresh++;
+    this.settle(c, base, lazy.t, useSecondary);
+  }
+
+  /**
+   * After an entry's bounds were brought to step t: makes it lazy when its candidates
+   * can be bounded by class (fast path, both nodes online, no migration tags, every
+   * kind's source known), else it is carried every step.
+   */
+  private settle(c: CachedInst, base: ScoreBase, t: number, useSecondary: boolean): void {
+    c.at = -1;
+    c.pn = Infinity;
+    const v = c.ctx.inst;
+    if (this.locTags === true || !this.mc.applies(v) || v.sNode === NO_SECONDARY) return;
+    const p = c.ctx.oldP;
+    const s = c.ctx.oldS;
+    if (p.offline || s.offline || p.migTags.size > 0 || s.migTags.size > 0 || !useSecondary) return;
+    for (const a of c.accs) if (a !== undefined && a.total === -Infinity) return;
+    const src = (c.src ??= this.mc.sources(base, c.ctx));
+    const o = this.opts;
+    let mask = 0;
+    for (const mv of possibleMoves("internal", useSecondary, o.instanceMoves, o.diskMoves, o.restrictedMigration, false, 0)) {
+      const k = FAST_KINDS[mv.kind];
+      if (k === undefined || src[k] === undefined) return;
+      if (src[k] !== null) mask |= 1 << k;
     }
-    const targets = nodeIdx.filter((t) => special.has(t));
-    scanInstance(opts, newCtx, targets, true, useSecondary, base, ini, -Infinity, newAccs, null);
-    c.accs = newAccs;
-    c.ctx = pinContext(newCtx);
-    c.src = undefined;
+    if (!this.join(c, base, mask)) return;
+    c.mask = mask;
+    c.at = t;
+    const lazy = this.lazy!;
+    for (const a of c.accs) if (a !== undefined) lazy.record(a);
+    this.setKey(c);
+  }
+
+  /** Puts a lazy entry in its class (false: its source sides are not known). */
+  private join(c: CachedInst, base: ScoreBase, mask: number): boolean {
+    const ranges = this.mc.sourceRanges(base, c.ctx, c.src!);
+    for (let k = 0; k < 4; k++) if ((mask & (1 << k)) !== 0 && (ranges[k] === undefined || ranges[k] === null)) return false;
+    c.lin.fill(Infinity);
+    c.cls = this.lazy!.join(this.mc.shapeOf(c.ctx.inst), mask, c.ctx.inst, ranges, base, c.lin);
     return true;
+  }
+
+  /** A lazy entry's key, its recorded bounds onto nodes changed since forgotten. */
+  private setKey(c: CachedInst): void {
+    const lazy = this.lazy!;
+    const last = lazy.lastChanged;
+    let k = Infinity;
+    let kt: Ndx = -1;
+    for (const a of c.accs) {
+      if (a === undefined) continue;
+      let stale = false;
+      for (let j = 0; j < a.nTop; j++) if (a.topT[j]! >= 0 && last[a.topT[j]!]! > c.at) stale = true;
+      if (stale) {
+        const drop = new Set<Ndx>();
+        for (let j = 0; j < a.nTop; j++) if (a.topT[j]! >= 0 && last[a.topT[j]!]! > c.at) drop.add(a.topT[j]!);
+        accForget(a, drop);
+      }
+      if (boundAccEmpty(a)) continue;
+      const val = boundAccValue(a);
+      if (val < k) {
+        k = val;
+        kt = a.nTop > 0 && a.topV[0]! < a.rest ? a.topT[0]! : -1;
+      }
+    }
+    c.kn = k - lazy.offs[c.at]!;
+    c.keyT = kt;
+  }
+
+  /**
+   * A new epoch of class bounds (slopes from this base): the classes' envelopes rebuilt
+   * from their lazy members' current sources (a member that left or changed no longer
+   * widens them).
+   */
+  private newEpoch(base: ScoreBase): void {
+    this.lazy!.newEpoch(base);
+    for (const c of this.cache.values()) {
+      if (c.at >= 0 && !this.join(c, base, c.mask)) c.pn = -Infinity;
+    }
   }
 }
 

@@ -16,6 +16,8 @@ import * as N from "./node.js";
 import type { Node } from "./node.js";
 import { type BoundAcc, type Contrib, type ScoreBase, addContrib, newContrib, setContribMask } from "./score-bound.js";
 import type { IMove, Ndx } from "./types.js";
+import { nodeComponents } from "./metrics.js";
+import { type Envelope, envelopeOfEnds, pointEnvelope } from "./class-bounds.js";
 import type { MoveContext } from "./cluster.js";
 
 /** What the last MoveContribs.bound found: a bound (recorded in the accumulator), an
@@ -35,7 +37,11 @@ const K_REPLACE_SECONDARY = 0;
 const K_REPLACE_AND_FAILOVER = 1;
 const K_REPLACE_PRIMARY = 2;
 const K_FAILOVER_AND_REPLACE = 3;
-const FAST_KINDS: Readonly<Partial<Record<IMove["kind"], number>>> = {
+/** The move kinds bounded here, by their index in SourceContribs. */
+export const FAST_KIND_NAMES: readonly IMove["kind"][] = [
+  "ReplaceSecondary", "ReplaceAndFailover", "ReplacePrimary", "FailoverAndReplace",
+];
+export const FAST_KINDS: Readonly<Partial<Record<IMove["kind"], number>>> = {
   ReplaceSecondary: K_REPLACE_SECONDARY,
   ReplaceAndFailover: K_REPLACE_AND_FAILOVER,
   ReplacePrimary: K_REPLACE_PRIMARY,
@@ -64,6 +70,8 @@ function contribOf(base: ScoreBase, nodes: readonly (readonly [Ndx, Node])[]): C
 /** A target node's contributions: by slot (shape, role, force) for an empty peer entry, others by key. */
 interface TargetCache {
   readonly zero: (Contrib | null | undefined)[];
+  /** By slot: classTargetRange's answers. */
+  readonly range: (Envelope | null | undefined)[];
   other: Map<string, Contrib | null | undefined> | null;
 }
 
@@ -145,6 +153,83 @@ export class MoveContribs {
     return out;
   }
 
+  /** The shape id of an instance on the fast path (-1: off it). */
+  shapeOf(inst: Instance): number {
+    return this.shape(inst);
+  }
+
+  /**
+   * The target side of fast kind `k` onto `x` for every instance of `inst`'s shape
+   * whose nodes are online and have no peer-map entry with x (either way): the same
+   * contribution bound() uses for each of them.
+   */
+  classTarget(base: ScoreBase, x: Ndx, xNode: Node, k: number, inst: Instance): Contrib | null | undefined {
+    const primary = k === K_REPLACE_AND_FAILOVER || k === K_REPLACE_PRIMARY;
+    return this.target(base, x, xNode, primary, this.force, ABSENT_PEER, inst);
+  }
+
+  /**
+   * classTarget for every instance of the shape whose nodes may have a peer-map entry
+   * with x: the target side over every peer-map value x may hold (a secondary's
+   * reserved memory, N+1 flag and their ratios grow with it; nothing else reads it).
+   */
+  classTargetRange(base: ScoreBase, x: Ndx, xNode: Node, k: number, inst: Instance): Envelope | null | undefined {
+    const primary = k === K_REPLACE_AND_FAILOVER || k === K_REPLACE_PRIMARY;
+    const slot = this.shape(inst) * 4 + (primary ? 2 : 0) + (this.force ? 1 : 0);
+    let tc = this.targets.get(xNode);
+    if (tc === undefined) {
+      tc = { zero: [], range: [], other: null };
+      this.targets.set(xNode, tc);
+    }
+    const cached = tc.range[slot];
+    if (cached !== undefined || slot in tc.range) return cached;
+    const c0 = this.classTarget(base, x, xNode, k, inst);
+    let out: Envelope | null | undefined;
+    if (c0 === null || c0 === undefined) out = c0;
+    else if (primary || xNode.peers.length === 0) out = pointEnvelope(c0);
+    else {
+      const lo = N.addSecEx(true, xNode, inst, ABSENT_PEER);
+      const hi = N.addSecEx(true, xNode, inst, xNode.peers[0]![0]);
+      const chi = hi.ok ? contribOf(base, [[x, hi.value]]) : undefined;
+      out = lo.ok && hi.ok && chi !== undefined
+        ? envelopeOfEnds(base.center, c0, chi, nodeComponents(lo.value), nodeComponents(hi.value))
+        : undefined;
+    }
+    tc.range[slot] = out;
+    return out;
+  }
+
+  /**
+   * The source sides of `sources` over every peer-map value the instance's node that
+   * becomes a secondary (ReplaceAndFailover: the primary; ReplacePrimary: the
+   * secondary) may hold for the target: per kind, null if infeasible, undefined if
+   * unknown.
+   */
+  sourceRanges(base: ScoreBase, ctx: MoveContext, src: SourceContribs): (Envelope | null | undefined)[] {
+    const inst = ctx.inst;
+    const p = inst.pNode;
+    const s = inst.sNode;
+    const out: (Envelope | null | undefined)[] = src.map((c) => (c === null || c === undefined ? c : pointEnvelope(c)));
+    // the same node lists, in the same order, as sources()
+    const widen = (k: number, node: Node, nodes: (y: Node) => (readonly [Ndx, Node])[]): void => {
+      const c0 = src[k];
+      if (c0 === null || c0 === undefined || node.peers.length === 0) return;
+      const lo = N.addSecEx(true, node, inst, ABSENT_PEER);
+      const hi = N.addSecEx(true, node, inst, node.peers[0]![0]);
+      const chi = hi.ok ? contribOf(base, nodes(hi.value)) : undefined;
+      out[k] = lo.ok && hi.ok && chi !== undefined
+        ? envelopeOfEnds(base.center, c0, chi, nodeComponents(lo.value), nodeComponents(hi.value))
+        : undefined;
+    };
+    widen(K_REPLACE_AND_FAILOVER, ctx.intP, (y) => [[p, y], [s, ctx.intS]]);
+    if (src[K_REPLACE_PRIMARY] !== null && src[K_REPLACE_PRIMARY] !== undefined) {
+      const tmp = ctx.rpSecondary(ctx.oldP.offline || this.force, inst);
+      if (tmp.ok) widen(K_REPLACE_PRIMARY, tmp.value, (y) => [[p, ctx.intP], [s, y]]);
+      else out[K_REPLACE_PRIMARY] = undefined;
+    }
+    return out;
+  }
+
   private target(
     base: ScoreBase, x: Ndx, node: Node, primary: boolean, force: boolean, peer: Ndx, inst: Instance,
   ): Contrib | null | undefined {
@@ -152,7 +237,7 @@ export class MoveContribs {
     const slot = this.shape(inst) * 4 + (primary ? 2 : 0) + (force ? 1 : 0);
     let tc = this.targets.get(node);
     if (tc === undefined) {
-      tc = { zero: [], other: null };
+      tc = { zero: [], range: [], other: null };
       this.targets.set(node, tc);
     }
     let key = "";

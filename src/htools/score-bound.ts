@@ -6,14 +6,36 @@ import { METRICS, NMETRICS, components, nodeComponents } from "./metrics.js";
 import type { Node } from "./node.js";
 
 const HALF_ULP = Number.EPSILON / 2;
-const K_STDDEV = 0;
-const K_SUM_ONLINE = 1;
-const K_SUM_OFFLINE = 2;
-const K_MAP = 3;
-const KIND = Int8Array.from(METRICS, (m) =>
+export const K_STDDEV = 0;
+export const K_SUM_ONLINE = 1;
+export const K_SUM_OFFLINE = 2;
+export const K_MAP = 3;
+/** Each metric's kind (K_STDDEV, K_SUM_ONLINE, K_SUM_OFFLINE, K_MAP) and weight. */
+export const KIND = Int8Array.from(METRICS, (m) =>
   m.agg === "map" ? K_MAP : m.agg === "stddev" ? K_STDDEV : m.online ? K_SUM_ONLINE : K_SUM_OFFLINE,
 );
-const WEIGHT = Float64Array.from(METRICS, (m) => m.weight);
+export const WEIGHT = Float64Array.from(METRICS, (m) => m.weight);
+
+/** The global sums of a ScoreBase that carrying bounds reads (kept per step by the balancer). */
+export interface BaseSums {
+  readonly nOn: number;
+  readonly nOff: number;
+  readonly q0: Float64Array;
+  readonly d0: Float64Array;
+  readonly p0: Float64Array;
+  readonly s0: Float64Array;
+  readonly a0: Float64Array;
+  readonly errOnline: number;
+  readonly errOffline: number;
+}
+
+/** A copy of a base's sums (the base itself holds every node's components). */
+export function snapshotSums(b: BaseSums): BaseSums {
+  return {
+    nOn: b.nOn, nOff: b.nOff, q0: b.q0.slice(), d0: b.d0.slice(), p0: b.p0.slice(), s0: b.s0.slice(), a0: b.a0.slice(),
+    errOnline: b.errOnline, errOffline: b.errOffline,
+  };
+}
 
 /**
  * The per-metric statistics of one node list (Ganeti's Statistics: sums, and for the
@@ -25,7 +47,7 @@ const WEIGHT = Float64Array.from(METRICS, (m) => m.weight);
  * Balancing rejects a candidate when the bound is not below the best score so far, and
  * computes the exact score otherwise, so every decision is taken on Ganeti's numbers.
  */
-export class ScoreBase {
+export class ScoreBase implements BaseSums {
   private readonly comps: (number[] | undefined)[];
   private readonly offline: boolean[];
   readonly nOn: number;
@@ -458,7 +480,7 @@ const ALL_METRICS = Int32Array.from(METRICS, (_m, i) => i);
  * The metrics shiftBoundAcc must look at for candidates whose source did not change (in
  * increasing order): those whose global sums differ between the two bases.
  */
-export function movedMetrics(prev: ScoreBase, cur: ScoreBase): Int32Array {
+export function movedMetrics(prev: BaseSums, cur: BaseSums): Int32Array {
   const out: number[] = [];
   for (let m = 0; m < NMETRICS; m++) {
     const kind = KIND[m]!;
@@ -482,7 +504,7 @@ export function movedMetrics(prev: ScoreBase, cur: ScoreBase): Int32Array {
  * by at least the least change of sqrt(max(0, v)) over the variance range.
  */
 export function shiftBoundAcc(
-  acc: BoundAcc, prev: ScoreBase, cur: ScoreBase, src: Contrib | null, moved: Int32Array = ALL_METRICS,
+  acc: BoundAcc, prev: BaseSums, cur: BaseSums, src: Contrib | null, moved: Int32Array = ALL_METRICS,
 ): void {
   if (acc.total === Infinity || acc.total === -Infinity) return;
   let total = 0;

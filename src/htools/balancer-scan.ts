@@ -1,0 +1,263 @@
+// One balancing step's pieces for the incremental balancer (balancer.ts): scanning an
+// instance's candidates into per-kind bound accumulators, and carrying its bounds over
+// a change of its own nodes.
+import * as C from "./container.js";
+import type { Container } from "./container.js";
+import * as I from "./instance.js";
+import type { Instance } from "./instance.js";
+import type { Node } from "./node.js";
+import {
+  type BoundAcc,
+  type Contrib,
+  ScoreBase,
+  addContrib,
+  boundAccEmpty,
+  boundAccValue,
+  accForget,
+  newBoundAcc,
+  newContrib,
+  shiftBoundAcc,
+} from "./score-bound.js";
+import type { ExactScorer } from "./exact-scorer.js";
+import { BOUNDED, FALLBACK, type MoveContribs, type SourceContribs } from "./move-contribs.js";
+import { type IMove, type Ndx, NO_SECONDARY } from "./types.js";
+import {
+  type AlgorithmOptions,
+  type MoveResult,
+  type Table,
+  MoveContext,
+  applyMoveIn,
+  possibleMoves,
+} from "./cluster.js";
+
+export interface Found {
+  readonly score: number;
+  readonly res: MoveResult;
+  readonly mv: IMove;
+}
+
+export const KIND_ID: Readonly<Record<IMove["kind"], number>> = {
+  Failover: 0,
+  FailoverToAny: 1,
+  ReplacePrimary: 2,
+  ReplaceSecondary: 3,
+  ReplaceAndFailover: 4,
+  FailoverAndReplace: 5,
+};
+export const NKINDS = 6;
+export const KIND_NAME: readonly IMove["kind"][] = (Object.keys(KIND_ID) as IMove["kind"][]).sort((a, b) => KIND_ID[a] - KIND_ID[b]);
+
+/** One bound accumulator per move kind (a kind's candidates share their source nodes). */
+export type KindAccs = (BoundAcc | undefined)[];
+
+export function accFor(accs: KindAccs, kind: IMove["kind"]): BoundAcc {
+  const k = KIND_ID[kind];
+  return (accs[k] ??= newBoundAcc());
+}
+
+export function accsValue(accs: KindAccs): number {
+  let lb = Infinity;
+  for (const a of accs) if (a !== undefined && !boundAccEmpty(a)) lb = Math.min(lb, boundAccValue(a));
+  return lb;
+}
+
+/**
+ * Scans some candidates of one instance (the Failover move, then the moves onto each of
+ * `targets`), feeding every candidate's bound to its kind's accumulator. With `exact`,
+ * also returns the instance's best candidate whose score is below `ini.score` and not
+ * above `bar` (the first of equal scores, as Ganeti keeps the current best unless
+ * strictly better); null when there is none.
+ */
+export function scanInstance(
+  opts: AlgorithmOptions,
+  ctx: MoveContext,
+  targets: readonly Ndx[],
+  withFailover: boolean,
+  useSecondary: boolean,
+  base: ScoreBase,
+  ini: Table,
+  bar: number,
+  accs: KindAccs,
+  exact: ExactScorer | null,
+  fast: Fast | null = null,
+): Found | null {
+  const target = ctx.inst;
+  const opdx = target.pNode;
+  const osdx = target.sNode;
+  const mir = I.mirrorType(target);
+  let found: Found | null = null;
+  let cur = ini.score;
+  const tryOne = (mv: IMove): void => {
+    if (fast !== null && mv.kind !== "Failover") {
+      const lb = fast.mc.bound(base, ctx, fast.src, mv, mv.node, ini.nl[mv.node]!, accFor(accs, mv.kind));
+      const outcome = fast.mc.outcome;
+      if (outcome !== FALLBACK) {
+        if (outcome !== BOUNDED || exact === null || lb >= cur || lb > bar) return;
+        const r = applyMoveIn(ctx, mv);
+        if (!r.ok) throw new Error(`htools: a move bounded as possible failed: ${r.error}`);
+        const score = exact.score(r.value.nodes);
+        exactCount++;
+        if (cur > score) {
+          cur = score;
+          found = { score, res: r.value, mv };
+        }
+        return;
+      }
+    }
+    const r = applyMoveIn(ctx, mv);
+    if (!r.ok) return;
+    const res = r.value;
+    const lb = base.lowerBound(res.nodes, accFor(accs, mv.kind), mv.kind === "Failover" ? -1 : mv.node);
+    if (exact === null || lb >= cur || lb > bar) return;
+    const score = exact.score(res.nodes);
+    exactCount++;
+    if (cur > score) {
+      cur = score;
+      found = { score, res, mv };
+    }
+  };
+  if (withFailover && mir === "internal" && useSecondary) tryOne({ kind: "Failover" });
+  const primaryDrained = ctx.oldP.offline;
+  for (const tdx of targets) {
+    if (tdx === opdx || tdx === osdx) continue;
+    const moves = possibleMoves(
+      mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, primaryDrained, tdx,
+    );
+    for (const mv of moves) tryOne(mv);
+  }
+  return found;
+}
+
+let exactCount = 0;
+/** Exact scores computed by the incremental balancer so far (for measurements). */
+export function exactScoresComputed(): number {
+  return exactCount;
+}
+
+/** Candidates bounded from cached contributions (move-contribs.ts). */
+export interface Fast {
+  readonly mc: MoveContribs;
+  readonly src: SourceContribs;
+}
+
+interface CachedInst {
+  /** The source contributions of the context's instance (computed when first needed). */
+  src?: SourceContribs;
+  accs: KindAccs;
+  /** The context of the last scan: the instance and its nodes as they were then. */
+  ctx: MoveContext;
+}
+
+/** Materialises a context's source nodes, so that it keeps describing its own step. */
+export function pinContext(ctx: MoveContext): MoveContext {
+  if (ctx.inst.sNode !== NO_SECONDARY) {
+    void ctx.oldS;
+    void ctx.intS;
+  }
+  void ctx.intP;
+  return ctx;
+}
+
+export function hasLocationTags(nl: Container<Node>): boolean {
+  for (const n of C.elems(nl)) if (n.locationTags.size > 0) return true;
+  return false;
+}
+
+/** What carrySource reads and replaces of an instance's cached entry. */
+export interface CarryEntry {
+  src?: SourceContribs;
+  accs: KindAccs;
+  ctx: MoveContext;
+}
+
+/**
+ * Carries an instance's bounds over a change of the nodes it would leave (its primary
+ * or secondary changed, the instance itself did not move). For each kind, one
+ * candidate onto an unchanged reference target is applied before and after: its
+ * source nodes' contribution changed by the same amount for every target of that
+ * kind. Targets whose peer-map entry on the instance's nodes is not zero (for the
+ * kinds that read it), the changed nodes and the Failover move are bounded anew.
+ * False when this cannot be done (the caller scans the instance in full). `mc`: the
+ * fast path for the instance (null: off it).
+ */
+export function carrySource(
+  opts: AlgorithmOptions, goodRefs: Ndx[],
+  c: CarryEntry, v: Instance, ini: Table, prev: ScoreBase, base: ScoreBase,
+  nodeIdx: readonly Ndx[], changed: ReadonlySet<Ndx>, rot: number, useSecondary: boolean,
+  mc: MoveContribs | null,
+): boolean {
+  const oldCtx = c.ctx;
+  oldCtx.nl = ini.nl; // the reference targets did not change
+  const newCtx = new MoveContext(opts.ignoreSoftErrors, ini.nl, v);
+  const hasSec = v.sNode !== NO_SECONDARY;
+  const special = new Set<Ndx>(changed);
+  const addPeers = (n: Node): void => {
+    for (const [key] of n.peers) special.add(key);
+  };
+  addPeers(oldCtx.oldP);
+  addPeers(newCtx.oldP);
+  if (hasSec) {
+    addPeers(oldCtx.oldS);
+    addPeers(newCtx.oldS);
+  }
+  const accs = c.accs;
+  const newAccs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
+  // reference targets: unchanged, not the instance's nodes, no peer entry; the last
+  // ones that served first, then spread over the nodes
+  const refs: Ndx[] = [];
+  const usable = (t: Ndx): boolean => t !== v.pNode && t !== v.sNode && !special.has(t) && !refs.includes(t);
+  for (const t of goodRefs) if (t >= 0 && usable(t)) refs.push(t);
+  const nn = nodeIdx.length;
+  const stride = Math.floor(nn / 7) + 1;
+  for (let j = 0; j < nn && refs.length < 8 + goodRefs.length; j++) {
+    const t = nodeIdx[(rot * 13 + j * stride + Math.floor(j / 7)) % nn]!;
+    if (usable(t)) refs.push(t);
+  }
+  for (let k = 0; k < NKINDS; k++) {
+    const acc = accs[k];
+    if (acc === undefined || boundAccEmpty(acc)) continue;
+    if (k === KIND_ID.Failover) continue; // bounded anew below
+    if (acc.total === -Infinity) return false;
+    const kind = KIND_NAME[k]!;
+    let src: Contrib | null = null;
+    for (const t of refs) {
+      const mv = { kind, node: t } as IMove;
+      const ro = applyMoveIn(oldCtx, mv);
+      const rn = applyMoveIn(newCtx, mv);
+      if (!ro.ok || !rn.ok) continue;
+      const d = newContrib();
+      let good = true;
+      for (const [i, node] of rn.value.nodes) if (i !== t) good &&= addContrib(base, i, node, 1, d);
+      for (const [i, node] of ro.value.nodes) if (i !== t) good &&= addContrib(prev, i, node, -1, d);
+      if (!good) return false;
+      src = d;
+      goodRefs[k] = t;
+      break;
+    }
+    if (src === null) return false;
+    shiftBoundAcc(acc, prev, base, src);
+    accForget(acc, special);
+    newAccs[k] = acc;
+  }
+  // A kind that had no feasible candidate may have some now: scan in full.
+  for (let k = 0; k < NKINDS; k++) {
+    if (k === KIND_ID.Failover || newAccs[k] !== undefined) continue;
+    for (const t of refs) {
+      const kind = KIND_NAME[k]!;
+      const moves = possibleMoves(
+        I.mirrorType(v), useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration,
+        newCtx.oldP.offline, t,
+      );
+      if (moves.some((m) => m.kind === kind) && applyMoveIn(newCtx, { kind, node: t } as IMove).ok) return false;
+    }
+  }
+  const targets = nodeIdx.filter((t) => special.has(t));
+  // the new source sides serve the targets bounded anew (and later scans)
+  const src = mc !== null ? mc.sources(base, newCtx) : undefined;
+  const fast: Fast | null = mc !== null && src !== undefined ? { mc, src } : null;
+  scanInstance(opts, newCtx, targets, true, useSecondary, base, ini, -Infinity, newAccs, null, fast);
+  c.accs = newAccs;
+  c.ctx = pinContext(newCtx);
+  c.src = src;
+  return true;
+}

@@ -1,0 +1,255 @@
+// Bounds shared by a class of instances (same shape and move kinds): the candidates of
+// every member onto one target at once, from an envelope of the members' source
+// contributions; and a drift that bounds how far any recorded bound can fall per step.
+// Pure arithmetic over ScoreBase terms; every bound stays below Ganeti's exact score.
+import { NMETRICS } from "./metrics.js";
+import {
+  type BaseSums,
+  type BoundAcc,
+  type Contrib,
+  K_MAP,
+  K_STDDEV,
+  K_SUM_ONLINE,
+  KIND,
+  WEIGHT,
+} from "./score-bound.js";
+
+/**
+ * Per metric, the range of each field of a set of contributions (Contrib): whatever
+ * member is taken, its value lies between the min and the max.
+ */
+export interface Envelope {
+  readonly lo: Contrib;
+  readonly hi: Contrib;
+  /** Whether some contribution was added. */
+  any: boolean;
+}
+
+function filled(v: number): Contrib {
+  return {
+    dq: new Float64Array(NMETRICS).fill(v),
+    dqAbs: new Float64Array(NMETRICS).fill(v),
+    dd: new Float64Array(NMETRICS).fill(v),
+    dp: new Float64Array(NMETRICS).fill(v),
+    ds: new Float64Array(NMETRICS).fill(v),
+    da: new Float64Array(NMETRICS).fill(v),
+  };
+}
+
+export function newEnvelope(): Envelope {
+  return { lo: filled(Infinity), hi: filled(-Infinity), any: false };
+}
+
+const FIELDS = ["dq", "dqAbs", "dd", "dp", "ds", "da"] as const;
+
+/** Widens `env` to cover `c`. */
+export function envelopeAdd(env: Envelope, c: Contrib): void {
+  env.any = true;
+  for (const f of FIELDS) {
+    const lo = env.lo[f];
+    const hi = env.hi[f];
+    const v = c[f];
+    for (let m = 0; m < NMETRICS; m++) {
+      const x = v[m]!;
+      if (x < lo[m]!) lo[m] = x;
+      if (x > hi[m]!) hi[m] = x;
+    }
+  }
+}
+
+function sqrtPos(x: number): number {
+  return x > 0 ? Math.sqrt(x) : 0;
+}
+
+/** Widens `into`'s variance and centred-sum ranges to cover `acc`'s. */
+export function unionRanges(into: BoundAcc, acc: BoundAcc): void {
+  for (let m = 0; m < NMETRICS; m++) {
+    if (acc.vmin[m]! < into.vmin[m]!) into.vmin[m] = acc.vmin[m]!;
+    if (acc.vmax[m]! > into.vmax[m]!) into.vmax[m] = acc.vmax[m]!;
+    if (acc.dmin[m]! < into.dmin[m]!) into.dmin[m] = acc.dmin[m]!;
+    if (acc.dmax[m]! > into.dmax[m]!) into.dmax[m] = acc.dmax[m]!;
+  }
+}
+
+/** An envelope holding one contribution. */
+export function pointEnvelope(c: Contrib): Envelope {
+  const e = newEnvelope();
+  envelopeAdd(e, c);
+  return e;
+}
+
+/**
+ * The envelope of a set of changed nodes where one of them takes any components
+ * between two ends, metric by metric (`a`, `b`: the set's contributions at the ends;
+ * `ya`, `yb`: that node's components there). The fields are monotone in its component
+ * except the squares and absolute values, whose least value is 0 where their argument
+ * changes sign between the ends.
+ */
+export function envelopeOfEnds(
+  center: Float64Array, a: Contrib, b: Contrib, ya: readonly number[], yb: readonly number[],
+): Envelope {
+  const e = newEnvelope();
+  envelopeAdd(e, a);
+  envelopeAdd(e, b);
+  for (let m = 0; m < NMETRICS; m++) {
+    const kind = KIND[m]!;
+    if (kind === K_MAP) continue;
+    const ra = ya[m]!;
+    const rb = yb[m]!;
+    if (ra <= 0 !== rb <= 0) {
+      const big = Math.max(Math.abs(ra), Math.abs(rb));
+      if (kind === K_STDDEV) e.lo.dp[m] = e.lo.dp[m]! - big * big;
+      else e.lo.da[m] = e.lo.da[m]! - big;
+    }
+    if (kind !== K_STDDEV) continue;
+    const c = center[m]!;
+    const u = ya[m]! - c;
+    const v = yb[m]! - c;
+    if (u <= 0 === v <= 0) continue;
+    const sq = Math.max(u * u, v * v);
+    e.lo.dq[m] = e.lo.dq[m]! - sq;
+    e.lo.dqAbs[m] = e.lo.dqAbs[m]! - sq;
+  }
+  return e;
+}
+
+/**
+ * Slopes for the linear class bounds: per standard-deviation metric, a slope sigma with
+ * sqrt(v) >= sqrt(l1) + sigma (v - l1) for l1 <= v <= l2 whenever l2 <= 1 / (4 sigma^2)
+ * (the chord's slope is 1 / (sqrt(l1) + sqrt(l2)) >= sigma). Taken from the base's
+ * variances with room for the candidates' changes; 0 where a variance is 0.
+ */
+export function classSlopes(base: BaseSums): Float64Array {
+  const out = new Float64Array(NMETRICS);
+  const n = base.nOn;
+  for (let m = 0; m < NMETRICS; m++) {
+    if (KIND[m] !== K_STDDEV || n === 0) continue;
+    const d = base.d0[m]!;
+    const v = (base.q0[m]! - (d * d) / n) / n;
+    if (v > 0) out[m] = 1 / (2 * Math.sqrt(v * 1.05));
+  }
+  return out;
+}
+
+/**
+ * A member's own part of the linear class bound of one kind (see classConst): from the
+ * least values its source side can take (`lo`, its envelope's low end).
+ */
+export function memberPart(base: BaseSums, lo: Contrib, slopes: Float64Array): number {
+  const n = base.nOn;
+  let s = 0;
+  let abs = 0;
+  for (let m = 0; m < NMETRICS; m++) {
+    const kind = KIND[m]!;
+    if (kind === K_MAP) continue;
+    const x = kind === K_STDDEV ? (WEIGHT[m]! * slopes[m]! * lo.dq[m]!) / n : WEIGHT[m]! * lo.ds[m]!;
+    s += x;
+    abs += Math.abs(x);
+  }
+  return s - 1e-9 * (1 + abs);
+}
+
+/**
+ * The class part of the linear class bound: for every member whose source side lies
+ * in `env` (with low end `lo`) and every target side in `tgt`, the exact score of the
+ * candidate is at least classConst + memberPart(lo). Per standard deviation, the
+ * member's bounded variance is at least alpha + lo.dq / n (the other terms at their
+ * worst over the envelopes) and lies in [l1, l2]; below the chord, the square root is
+ * at least sqrt(l1) + sigma (alpha + lo.dq / n - l1). Sums are linear already. Where the
+ * chord condition fails, the metric's least term over the envelopes is used and the
+ * member's part for it taken back at its largest. With `ranges`, the candidates'
+ * ranges of bounded variance and centred-sum change are widened into it (the drift).
+ */
+export function classConst(
+  base: BaseSums, env: Envelope, tgt: Envelope, slopes: Float64Array, ranges: BoundAcc | null,
+): number {
+  const n = base.nOn;
+  if (n === 0) return -Infinity;
+  const errOn = base.errOnline;
+  const errOff = base.errOffline;
+  const { lo, hi } = env;
+  const tl = tgt.lo;
+  const th = tgt.hi;
+  let total = 0;
+  let abs = 0;
+  let mag = 0;
+  for (let m = 0; m < NMETRICS; m++) {
+    const kind = KIND[m]!;
+    if (kind === K_MAP) continue;
+    const w = WEIGHT[m]!;
+    let cm: number;
+    let tLo: number;
+    let tHi: number;
+    if (kind === K_STDDEV) {
+      const q0 = base.q0[m]!;
+      const d0 = base.d0[m]!;
+      const p0 = base.p0[m]!;
+      const qLo = q0 + (lo.dq[m]! + tl.dq[m]!);
+      const qHi = q0 + (hi.dq[m]! + th.dq[m]!);
+      const ddLo = lo.dd[m]! + tl.dd[m]!;
+      const ddHi = hi.dd[m]! + th.dd[m]!;
+      const dLo = d0 + ddLo;
+      const dHi = d0 + ddHi;
+      const sqLo = dLo * dLo;
+      const sqHi = dHi * dHi;
+      const d2Hi = sqLo > sqHi ? sqLo : sqHi;
+      const d2Lo = dLo <= 0 && dHi >= 0 ? 0 : sqLo < sqHi ? sqLo : sqHi;
+      const scaleHi = p0 + (hi.dp[m]! + th.dp[m]!) + q0 + (hi.dqAbs[m]! + th.dqAbs[m]!) + d2Hi / n;
+      const l1 = (qLo - d2Hi / n) / n - (errOn * scaleHi) / n;
+      const scaleLo = p0 + (lo.dp[m]! + tl.dp[m]!) + q0 + (lo.dqAbs[m]! + tl.dqAbs[m]!) + d2Lo / n;
+      const l2 = (qHi - d2Lo / n) / n - (errOn * scaleLo) / n;
+      tLo = w * sqrtPos(l1);
+      tHi = w * sqrtPos(l2);
+      if (ranges !== null) {
+        if (l1 < ranges.vmin[m]!) ranges.vmin[m] = l1;
+        if (l2 > ranges.vmax[m]!) ranges.vmax[m] = l2;
+        if (ddLo < ranges.dmin[m]!) ranges.dmin[m] = ddLo;
+        if (ddHi > ranges.dmax[m]!) ranges.dmax[m] = ddHi;
+      }
+      const sg = slopes[m]!;
+      if (sg > 0 && l1 > 0 && l2 * 4 * sg * sg <= 1 - 1e-9) {
+        const alpha = (q0 + tl.dq[m]! - d2Hi / n) / n - (errOn * scaleHi) / n;
+        cm = w * (Math.sqrt(l1) + sg * (alpha - l1));
+        mag += w * (Math.sqrt(l1) + sg * (Math.abs(alpha) + l1));
+      } else {
+        cm = tLo - (w * sg * hi.dq[m]!) / n;
+        mag += Math.abs(tLo) + Math.abs((w * sg * hi.dq[m]!) / n);
+      }
+    } else {
+      const err = kind === K_SUM_ONLINE ? errOn : errOff;
+      const dsLo = lo.ds[m]! + tl.ds[m]!;
+      const dsHi = hi.ds[m]! + th.ds[m]!;
+      const aLo = Math.abs(dsLo);
+      const aHi = Math.abs(dsHi);
+      const absHi = aLo > aHi ? aLo : aHi;
+      const absLo = dsLo <= 0 && dsHi >= 0 ? 0 : aLo < aHi ? aLo : aHi;
+      const s0 = base.s0[m]!;
+      const a0 = base.a0[m]!;
+      tLo = w * (s0 + dsLo - err * (a0 + (hi.da[m]! + th.da[m]!) + absHi));
+      tHi = w * (s0 + dsHi - err * (a0 + (lo.da[m]! + tl.da[m]!) + absLo));
+      cm = w * (s0 + tl.ds[m]! - err * (a0 + (hi.da[m]! + th.da[m]!) + absHi));
+      mag += Math.abs(cm) + Math.abs(w * lo.ds[m]!) + Math.abs(w * hi.ds[m]!);
+    }
+    total += cm;
+    const x = Math.abs(tLo);
+    const y = Math.abs(tHi);
+    abs += x > y ? x : y;
+  }
+  return total - 1e-12 * abs - 1e-9 * (1 + mag);
+}
+
+/** Widens `into` to cover `e`. */
+export function envelopeUnion(into: Envelope, e: Envelope): void {
+  if (!e.any) return;
+  into.any = true;
+  for (const f of FIELDS) {
+    const lo = into.lo[f];
+    const hi = into.hi[f];
+    const elo = e.lo[f];
+    const ehi = e.hi[f];
+    for (let m = 0; m < NMETRICS; m++) {
+      if (elo[m]! < lo[m]!) lo[m] = elo[m]!;
+      if (ehi[m]! > hi[m]!) hi[m] = ehi[m]!;
+    }
+  }
+}

@@ -1,0 +1,197 @@
+// What lets the balancer leave most instances untouched for many steps (balancer.ts):
+// a drift that bounds how far any recorded candidate bound can fall per step, the log
+// of the nodes each step changed, and classes of instances (same shape and move kinds)
+// whose candidates onto a changed node are bounded at once from an envelope of their
+// members' source contributions (class-bounds.ts).
+import type { Container } from "./container.js";
+import type { Instance } from "./instance.js";
+import type { Node } from "./node.js";
+import {
+  type BaseSums,
+  type BoundAcc,
+  type ScoreBase,
+  newBoundAcc,
+  shiftBoundAcc,
+  snapshotSums,
+} from "./score-bound.js";
+import {
+  type Envelope,
+  classConst,
+  classSlopes,
+  envelopeUnion,
+  memberPart,
+  newEnvelope,
+  unionRanges,
+} from "./class-bounds.js";
+import type { MoveContribs } from "./move-contribs.js";
+import type { Ndx } from "./types.js";
+
+/** Instances of one shape with the same fast move kinds: their sources' envelopes. */
+interface Klass {
+  /** A member, for its shape (what the target side reads of an instance). */
+  readonly rep: Instance;
+  /** Bit k: fast kind k (move-contribs.ts FAST_KIND_NAMES) is a candidate kind. */
+  readonly mask: number;
+  env: Envelope[];
+  /** The step `cst` is for. */
+  at: number;
+  /** Per kind: the class part of the least linear bound onto the step's changed nodes. */
+  readonly cst: Float64Array;
+}
+
+/** Per fast kind: a member's source side over the peer-map values (null: no such move). */
+export type SourceRanges = readonly (Envelope | null | undefined)[];
+
+/** The margin for the additions of offsets to a key (rounding: far below it). */
+export function offsetMargin(key: number, off: number): number {
+  return 1e-9 * (1 + Math.abs(key) + Math.abs(off));
+}
+
+/**
+ * The balancer's state across steps that keep one centre. Step numbers start at 1.
+ * `off` is the sum over steps of the drift bound (each step's least change of any
+ * recorded candidate bound, usually negative): a bound recorded at step s, minus
+ * offs[s], plus off, stays a lower bound while the candidate's nodes do not change.
+ * `ranges` holds the variance and centred-sum ranges of every candidate so recorded
+ * (kept current by shifting it every step), which is what makes the drift rigorous.
+ */
+export class LazyState {
+  t = 0;
+  off = 0;
+  readonly offs: number[] = [0];
+  private readonly sums: (BaseSums | undefined)[] = [];
+  readonly lastChanged: Int32Array;
+  private readonly logStep: number[] = [];
+  private readonly logNode: number[] = [];
+  private readonly ranges: BoundAcc = newBoundAcc();
+  private readonly classes: Klass[] = [];
+  private readonly classIds = new Map<number, number>();
+  private readonly seen: Int32Array;
+  private seenStamp = 0;
+  /** Class bounds computed so far (for measurements). */
+  classEvals = 0;
+
+  constructor(nodes: number) {
+    this.lastChanged = new Int32Array(nodes).fill(-1);
+    this.seen = new Int32Array(nodes);
+    this.ranges.rest = 0;
+    this.ranges.total = 0;
+  }
+
+  /** Starts step t+1 over `base` (its predecessor: `prev`, metrics moved: `moved`). */
+  advance(prev: BaseSums | null, base: ScoreBase, moved: Int32Array | null, changed: readonly Ndx[]): void {
+    const t = ++this.t;
+    if (prev !== null && moved !== null) {
+      const r = this.ranges;
+      r.rest = 0;
+      r.total = 0;
+      shiftBoundAcc(r, prev, base, null, moved);
+      this.off += r.rest;
+    }
+    this.offs[t] = this.off;
+    this.sums[t] = snapshotSums(base);
+    for (const x of changed) {
+      this.lastChanged[x] = t;
+      this.logStep.push(t);
+      this.logNode.push(x);
+    }
+  }
+
+  sumsAt(s: number): BaseSums {
+    return this.sums[s]!;
+  }
+
+  /** Records candidates whose bounds will be carried by the drift. */
+  record(acc: BoundAcc): void {
+    unionRanges(this.ranges, acc);
+  }
+
+  /** The nodes changed after step `at` (each once), among `online` when given. */
+  changedSince(at: number, online: ReadonlySet<Ndx> | null): Ndx[] {
+    const steps = this.logStep;
+    let lo = 0;
+    let hi = steps.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (steps[mid]! > at) hi = mid;
+      else lo = mid + 1;
+    }
+    const stamp = ++this.seenStamp;
+    const out: Ndx[] = [];
+    for (let j = lo; j < steps.length; j++) {
+      const x = this.logNode[j]!;
+      if (this.seen[x] === stamp) continue;
+      this.seen[x] = stamp;
+      if (online === null || online.has(x)) out.push(x);
+    }
+    return out;
+  }
+
+  /** Slopes of the linear class bounds (class-bounds.ts classSlopes), per epoch. */
+  private slopes: Float64Array = new Float64Array(0);
+
+  /** Starts an epoch of class bounds: new slopes; every class's envelopes empty (members join again). */
+  newEpoch(base: BaseSums): void {
+    this.slopes = classSlopes(base);
+    for (const k of this.classes) {
+      k.env = [newEnvelope(), newEnvelope(), newEnvelope(), newEnvelope()];
+      k.at = -1;
+    }
+  }
+
+  /**
+   * Puts a member's source sides into the class of its shape id and kind mask; returns
+   * the class and writes the member's parts of the linear bounds (per kind) to `parts`.
+   */
+  join(shape: number, mask: number, rep: Instance, ranges: SourceRanges, base: BaseSums, parts: Float64Array): number {
+    if (this.slopes.length === 0) this.slopes = classSlopes(base);
+    const key = shape * 16 + mask;
+    let id = this.classIds.get(key);
+    if (id === undefined) {
+      id = this.classes.length;
+      this.classIds.set(key, id);
+      this.classes.push({
+        rep, mask, env: [newEnvelope(), newEnvelope(), newEnvelope(), newEnvelope()], at: -1, cst: new Float64Array(4),
+      });
+    }
+    const k = this.classes[id]!;
+    for (let j = 0; j < 4; j++) {
+      if ((mask & (1 << j)) === 0) continue;
+      const r = ranges[j]!;
+      envelopeUnion(k.env[j]!, r);
+      parts[j] = memberPart(base, r.lo, this.slopes);
+    }
+    return id;
+  }
+
+  /**
+   * Per kind, the class part of a lower bound on every candidate of every member of
+   * class `id` onto `targets` at this step (a member's bound is this plus its part;
+   * Infinity: no candidate), recorded for the drift.
+   */
+  classConsts(id: number, mc: MoveContribs, base: ScoreBase, nl: Container<Node>, targets: readonly Ndx[]): Float64Array {
+    const k = this.classes[id]!;
+    if (k.at === this.t) return k.cst;
+    k.cst.fill(Infinity);
+    for (let j = 0; j < 4; j++) {
+      if ((k.mask & (1 << j)) === 0) continue;
+      const env = k.env[j]!;
+      if (!env.any) continue;
+      let lb = Infinity;
+      for (const x of targets) {
+        const tr = mc.classTargetRange(base, x, nl[x]!, j, k.rep);
+        if (tr === null) continue; // no member can move there with this kind
+        if (tr === undefined) {
+          lb = -Infinity;
+          continue;
+        }
+        this.classEvals++;
+        const b = classConst(base, env, tr, this.slopes, this.ranges);
+        if (b < lb) lb = b;
+      }
+      k.cst[j] = lb;
+    }
+    k.at = this.t;
+    return k.cst;
+  }
+}
