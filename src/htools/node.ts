@@ -269,9 +269,11 @@ export function updateMemStat(t: Node, instances: readonly Instance[]): Node {
   r.iMem = iMem;
   r.xMem = missingMem(r);
   const um = unallocatedMem(r);
-  // Ganeti 3.0.2 (the reference binaries) decides N+1 failure at load time with a
-  // strict comparison (free < reserved); later operations use <=, as Ganeti does.
-  r.failN1 = um < r.rMem;
+  // Ganeti 3.0.2 (the reference binaries) decides N+1 failure at load time on the free
+  // memory the node reports, strictly below the reserved memory; later operations use
+  // <= on the unallocated memory, as Ganeti does. (The two differ where the recorded
+  // instances exceed the node: -I on a dedicated cluster's request, test/htools/ialloc-src.)
+  r.failN1 = r.fMem < r.rMem;
   r.pMem = um / r.tMem;
   return r;
 }

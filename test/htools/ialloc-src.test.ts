@@ -1,9 +1,6 @@
 // -I FILE (--ialloc-src): hbal, hinfo, hcheck, hroller and hspace read the cluster of an
 // iallocator request, against Ganeti 3.0.2's own binaries run side by side on every
 // request of Ganeti's testsuite: stdout, stderr and exit code must be byte-identical.
-// The two requests for dedicated (exclusive-storage) clusters are left out: Ganeti's
-// programs count their full node as N+1 happy when loaded through -I, ours (as through
-// -t) do not; see docs/htools.md.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -24,7 +21,7 @@ test("-I: the cluster of an iallocator request, as Ganeti 3.0.2's programs read 
     return;
   }
   const dir = join(DATA_DIR, "htools");
-  const requests = readdirSync(dir).filter((f) => f.startsWith("hail-") && f.endsWith(".json") && !f.includes("dedicated"));
+  const requests = readdirSync(dir).filter((f) => f.startsWith("hail-") && f.endsWith(".json"));
   assert.ok(requests.length >= 15, `only ${requests.length} requests found in ${dir}`);
   const diffs: string[] = [];
   let loaded = 0;
