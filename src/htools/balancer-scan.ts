@@ -19,7 +19,7 @@ import {
   shiftBoundAcc,
 } from "./score-bound.js";
 import type { ExactScorer } from "./exact-scorer.js";
-import { BOUNDED, FALLBACK, type MoveContribs, type SourceContribs } from "./move-contribs.js";
+import { BOUNDED, FALLBACK, FAST_KINDS, type MoveContribs, type SourceContribs } from "./move-contribs.js";
 import { type IMove, type Ndx, NO_SECONDARY } from "./types.js";
 import {
   type AlgorithmOptions,
@@ -45,6 +45,7 @@ export const KIND_ID: Readonly<Record<IMove["kind"], number>> = {
   FailoverAndReplace: 5,
 };
 export const NKINDS = 6;
+const ALL_KINDS = (1 << NKINDS) - 1;
 export const KIND_NAME: readonly IMove["kind"][] = (Object.keys(KIND_ID) as IMove["kind"][]).sort((a, b) => KIND_ID[a] - KIND_ID[b]);
 
 /** One bound accumulator per move kind (a kind's candidates share their source nodes). */
@@ -80,6 +81,7 @@ export function scanInstance(
   accs: KindAccs,
   exact: ExactScorer | null,
   fast: Fast | null = null,
+  kindMask = ALL_KINDS,
 ): Found | null {
   const target = ctx.inst;
   const opdx = target.pNode;
@@ -123,7 +125,7 @@ export function scanInstance(
     const moves = possibleMoves(
       mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, primaryDrained, tdx,
     );
-    for (const mv of moves) tryOne(mv);
+    for (const mv of moves) if ((kindMask & (1 << KIND_ID[mv.kind])) !== 0) tryOne(mv);
   }
   return found;
 }
@@ -163,6 +165,23 @@ export function hasLocationTags(nl: Container<Node>): boolean {
   return false;
 }
 
+/** a - b, field by field. */
+function contribDiff(a: Contrib, b: Contrib): Contrib {
+  const d = newContrib();
+  for (let m = 0; m < a.dq.length; m++) {
+    d.dq[m] = a.dq[m]! - b.dq[m]!;
+    d.dqAbs[m] = a.dqAbs[m]! - b.dqAbs[m]!;
+    d.dd[m] = a.dd[m]! - b.dd[m]!;
+    d.dp[m] = a.dp[m]! - b.dp[m]!;
+    d.ds[m] = a.ds[m]! - b.ds[m]!;
+    d.da[m] = a.da[m]! - b.da[m]!;
+  }
+  return d;
+}
+
+/** The kinds whose source side does not depend on the target's peer-map entries. */
+const PEERLESS = (1 << KIND_ID.ReplaceSecondary) | (1 << KIND_ID.FailoverAndReplace);
+
 /** What carrySource reads and replaces of an instance's cached entry. */
 export interface CarryEntry {
   src?: SourceContribs;
@@ -190,6 +209,8 @@ export function carrySource(
   oldCtx.nl = ini.nl; // the reference targets did not change
   const newCtx = new MoveContext(opts.ignoreSoftErrors, ini.nl, v);
   const hasSec = v.sNode !== NO_SECONDARY;
+  // ReplaceSecondary and FailoverAndReplace read no peer-map entry of the instance's
+  // nodes for the target: their candidates onto unchanged targets all carry
   const special = new Set<Ndx>(changed);
   const addPeers = (n: Node): void => {
     for (const [key] of n.peers) special.add(key);
@@ -202,6 +223,8 @@ export function carrySource(
   }
   const accs = c.accs;
   const newAccs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
+  // the new source sides: the change of each kind's, and the targets bounded anew
+  const srcNew = mc !== null ? mc.sources(base, newCtx) : undefined;
   // reference targets: unchanged, not the instance's nodes, no peer entry; the last
   // ones that served first, then spread over the nodes
   const refs: Ndx[] = [];
@@ -220,7 +243,14 @@ export function carrySource(
     if (acc.total === -Infinity) return false;
     const kind = KIND_NAME[k]!;
     let src: Contrib | null = null;
-    for (const t of refs) {
+    // with both source sides known (fast path), their difference is the change
+    const fk = FAST_KINDS[kind];
+    const so = fk !== undefined && c.src !== undefined ? c.src[fk] : undefined;
+    const sn = fk !== undefined && srcNew !== undefined ? srcNew[fk] : undefined;
+    if (so !== undefined && so !== null && sn === null) continue; // no candidate of this kind now
+    if (so !== undefined && so !== null && sn !== undefined && sn !== null) src = contribDiff(sn, so);
+    for (let j = 0; src === null && j < refs.length; j++) {
+      const t = refs[j]!;
       const mv = { kind, node: t } as IMove;
       const ro = applyMoveIn(oldCtx, mv);
       const rn = applyMoveIn(newCtx, mv);
@@ -232,11 +262,10 @@ export function carrySource(
       if (!good) return false;
       src = d;
       goodRefs[k] = t;
-      break;
     }
     if (src === null) return false;
     shiftBoundAcc(acc, prev, base, src);
-    accForget(acc, special);
+    accForget(acc, (PEERLESS & (1 << k)) !== 0 ? changed : special);
     newAccs[k] = acc;
   }
   // A kind that had no feasible candidate may have some now: scan in full.
@@ -251,13 +280,13 @@ export function carrySource(
       if (moves.some((m) => m.kind === kind) && applyMoveIn(newCtx, { kind, node: t } as IMove).ok) return false;
     }
   }
-  const targets = nodeIdx.filter((t) => special.has(t));
-  // the new source sides serve the targets bounded anew (and later scans)
-  const src = mc !== null ? mc.sources(base, newCtx) : undefined;
-  const fast: Fast | null = mc !== null && src !== undefined ? { mc, src } : null;
+  const fast: Fast | null = mc !== null && srcNew !== undefined ? { mc, src: srcNew } : null;
+  const targets = nodeIdx.filter((t) => changed.has(t));
   scanInstance(opts, newCtx, targets, true, useSecondary, base, ini, -Infinity, newAccs, null, fast);
+  const peered = nodeIdx.filter((t) => special.has(t) && !changed.has(t));
+  scanInstance(opts, newCtx, peered, false, useSecondary, base, ini, -Infinity, newAccs, null, fast, ALL_KINDS & ~PEERLESS);
   c.accs = newAccs;
   c.ctx = pinContext(newCtx);
-  c.src = src;
+  c.src = srcNew;
   return true;
 }

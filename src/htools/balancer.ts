@@ -105,8 +105,10 @@ export class Balancer {
    * `minNodes`: below this many online nodes every step is a full scan (tryBalanceFull):
    * with 2-3 of a handful of nodes changed per step, most instances need a full scan
    * anyway and carrying bounds costs more than it saves. Both give the same moves.
+   * `epoch`: every this many steps the class bounds start anew (slopes from the current
+   * variances; envelopes of the current members only).
    */
-  constructor(readonly opts: AlgorithmOptions, readonly minNodes = 16) {
+  constructor(readonly opts: AlgorithmOptions, readonly minNodes = 16, readonly epoch = 128) {
     this.mc = new MoveContribs(opts.ignoreSoftErrors);
   }
 
@@ -150,7 +152,7 @@ export class Balancer {
     const xTargets = nodeIdx.filter((x) => changed.has(x));
     const online = new Set(nodeIdx);
     const useSecondaryOf = (v: Instance): boolean => online.has(v.sNode) && opts.instanceMoves;
-    if (t % 128 === 0) this.newEpoch(base);
+    if (t % this.epoch === 0) this.newEpoch(base);
 
     const dirty: Instance[] = [];
     const heap = new MinHeap<Instance>();
@@ -158,6 +160,7 @@ export class Balancer {
     const off = lazy.off;
     let rot = 0;
     for (const v of reloc) {
+      if (I.mirrorType(v) === "none") continue; // no move at all
       seen.add(v.idx);
       const c = this.cache.get(v.idx);
       if (c === undefined || c.ctx.inst !== v) {

@@ -9,6 +9,7 @@ import type { Node } from "./node.js";
 import {
   type BaseSums,
   type BoundAcc,
+  type Contrib,
   type ScoreBase,
   newBoundAcc,
   shiftBoundAcc,
@@ -18,6 +19,7 @@ import {
   type Envelope,
   classConst,
   classSlopes,
+  envelopeAdd,
   envelopeUnion,
   memberPart,
   newEnvelope,
@@ -40,7 +42,7 @@ interface Klass {
 }
 
 /** Per fast kind: a member's source side over the peer-map values (null: no such move). */
-export type SourceRanges = readonly (Envelope | null | undefined)[];
+export type SourceRanges = readonly (Contrib | Envelope | null | undefined)[];
 
 /** The margin for the additions of offsets to a key (rounding: far below it). */
 export function offsetMargin(key: number, off: number): number {
@@ -158,8 +160,13 @@ export class LazyState {
     for (let j = 0; j < 4; j++) {
       if ((mask & (1 << j)) === 0) continue;
       const r = ranges[j]!;
-      envelopeUnion(k.env[j]!, r);
-      parts[j] = memberPart(base, r.lo, this.slopes);
+      if ("lo" in r) {
+        envelopeUnion(k.env[j]!, r);
+        parts[j] = memberPart(base, r.lo, this.slopes);
+      } else {
+        envelopeAdd(k.env[j]!, r);
+        parts[j] = memberPart(base, r, this.slopes);
+      }
     }
     return id;
   }

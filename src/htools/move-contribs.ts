@@ -30,6 +30,9 @@ type Outcome = typeof BOUNDED | typeof INFEASIBLE | typeof FALLBACK;
 /** Per move kind of one instance: the source side's contribution, null if infeasible. */
 export type SourceContribs = (Contrib | null | undefined)[];
 
+// Target contributions kept before the cache is emptied (≈ 1.3 kB each).
+const TARGET_BUDGET = 100_000;
+
 // A peer-map key no node has: the source side's peer entry for any target without one.
 const ABSENT_PEER = -7;
 
@@ -102,13 +105,21 @@ export class MoveContribs {
     return id;
   }
 
+  /** Target contributions computed since the cache was last emptied. */
+  private computed = 0;
+
   /**
-   * Starts a balancing step: targets' contributions are kept for one step only (the
-   * instances of a shape share them within the step; kept longer, every node times every
-   * shape would stay in memory: +150 MB peak at 1,000 nodes, for no measurable gain).
+   * Starts a balancing step. Targets' contributions are kept across steps (the node
+   * objects key them, so a changed node's go with it): a step scans few instances in
+   * full, and another instance of the same shape finds most of them. Past a budget
+   * (every node times ≈ 70 shapes at 1,000 nodes) they are dropped, which bounds the
+   * memory they hold.
    */
   beginStep(): void {
-    this.targets = new WeakMap();
+    if (this.computed > TARGET_BUDGET) {
+      this.targets = new WeakMap();
+      this.computed = 0;
+    }
   }
 
   /** Whether candidates of this instance can be bounded here at all. */
@@ -205,11 +216,11 @@ export class MoveContribs {
    * secondary) may hold for the target: per kind, null if infeasible, undefined if
    * unknown.
    */
-  sourceRanges(base: ScoreBase, ctx: MoveContext, src: SourceContribs): (Envelope | null | undefined)[] {
+  sourceRanges(base: ScoreBase, ctx: MoveContext, src: SourceContribs): (Contrib | Envelope | null | undefined)[] {
     const inst = ctx.inst;
     const p = inst.pNode;
     const s = inst.sNode;
-    const out: (Envelope | null | undefined)[] = src.map((c) => (c === null || c === undefined ? c : pointEnvelope(c)));
+    const out: (Contrib | Envelope | null | undefined)[] = src.slice();
     // the same node lists, in the same order, as sources()
     const widen = (k: number, node: Node, nodes: (y: Node) => (readonly [Ndx, Node])[]): void => {
       const c0 = src[k];
@@ -249,6 +260,7 @@ export class MoveContribs {
       tc.other ??= new Map();
       if (tc.other.has(key)) return tc.other.get(key);
     }
+    this.computed++;
     const r = primary ? N.addPriEx(force, node, inst) : N.addSecEx(force, node, inst, peer);
     // undefined (no bound) is not cached in `zero`, where it means "not computed": rare
     const c = r.ok ? contribOf(base, [[x, r.value]]) : null;
@@ -266,7 +278,7 @@ export class MoveContribs {
     this.outcome = FALLBACK;
     const k = FAST_KINDS[mv.kind];
     if (k === undefined) return NaN;
-    const sc = src[k];
+    let sc = src[k];
     if (sc === undefined) return NaN;
     if (sc === null) return this.infeasible();
     const inst = ctx.inst;
@@ -279,22 +291,56 @@ export class MoveContribs {
         tc = this.target(base, x, xNode, false, ctx.oldS.offline || this.force, p, inst);
         break;
       case K_REPLACE_AND_FAILOVER:
-        if (N.peerMap.find(x, oldP.peers) !== 0) return NaN;
         if (!N.checkMigration(oldP, xNode).ok) return this.infeasible();
+        if (N.peerMap.find(x, ctx.intP.peers) !== 0) sc = this.peeredSource(base, ctx, k, x);
         tc = this.target(base, x, xNode, true, this.force, p, inst);
         break;
       case K_REPLACE_PRIMARY:
-        if (N.peerMap.find(x, ctx.oldS.peers) !== 0) return NaN;
         if (!N.checkMigration(ctx.oldS, xNode).ok) return this.infeasible();
+        if (N.peerMap.find(x, ctx.oldS.peers) !== 0) sc = this.peeredSource(base, ctx, k, x);
         tc = this.target(base, x, xNode, true, oldP.offline || this.force, p, inst);
         break;
       default:
         tc = this.target(base, x, xNode, false, oldP.offline || this.force, s, inst);
     }
-    if (tc === undefined) return NaN;
-    if (tc === null) return this.infeasible();
+    if (tc === undefined || sc === undefined) return NaN;
+    if (tc === null || sc === null) return this.infeasible();
     this.outcome = BOUNDED;
     return base.boundFromContribs(sc, tc, acc, x);
+  }
+
+  /** Per context, the source sides of ReplaceAndFailover / ReplacePrimary by peer-map value. */
+  private peered = new WeakMap<MoveContext, Map<number, Contrib | null | undefined>>();
+
+  /**
+   * The source side of kind k (ReplaceAndFailover or ReplacePrimary) when the node that
+   * becomes the secondary has a peer-map entry for x: as sources() computes it, with
+   * that entry (the same for every target with the same value).
+   */
+  private peeredSource(base: ScoreBase, ctx: MoveContext, k: number, x: Ndx): Contrib | null | undefined {
+    const inst = ctx.inst;
+    const p = inst.pNode;
+    const s = inst.sNode;
+    const node = k === K_REPLACE_AND_FAILOVER ? ctx.intP : ctx.oldS;
+    const key = N.peerMap.find(x, node.peers) * 4 + k;
+    let m = this.peered.get(ctx);
+    if (m === undefined) {
+      m = new Map();
+      this.peered.set(ctx, m);
+    }
+    if (m.has(key)) return m.get(key);
+    let c: Contrib | null | undefined;
+    if (k === K_REPLACE_AND_FAILOVER) {
+      const np = N.addSecEx(ctx.oldS.offline || this.force, ctx.intP, inst, x);
+      c = np.ok ? contribOf(base, [[p, np.value], [s, ctx.intS]]) : null;
+    } else {
+      const forceP = ctx.oldP.offline || this.force;
+      const tmp = ctx.rpSecondary(forceP, inst);
+      const ns = tmp.ok ? N.addSecEx(forceP, tmp.value, inst, x) : tmp;
+      c = ns.ok ? contribOf(base, [[p, ctx.intP], [s, ns.value]]) : null;
+    }
+    m.set(key, c);
+    return c;
   }
 
   private infeasible(): number {

@@ -7,7 +7,14 @@ import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as C from "../../src/htools/container.js";
-import { DEFAULT_ALGORITHM_OPTIONS, applyMove, makeTable, tryBalance, tryBalanceFull } from "../../src/htools/cluster.js";
+import {
+  DEFAULT_ALGORITHM_OPTIONS, MoveContext, applyMove, makeTable, tryBalance, tryBalanceFull,
+} from "../../src/htools/cluster.js";
+import type { Instance } from "../../src/htools/instance.js";
+import { FAST_KIND_NAMES, MoveContribs } from "../../src/htools/move-contribs.js";
+import {
+  type Envelope, classConst, classSlopes, envelopeAdd, envelopeUnion, memberPart, newEnvelope,
+} from "../../src/htools/class-bounds.js";
 import { Balancer, balance } from "../../src/htools/balancer.js";
 import type { IMove } from "../../src/htools/types.js";
 import { prepareCluster } from "../../src/htools/loader.js";
@@ -221,7 +228,7 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
     const cd = load(text);
     let full = makeTable(cd.nodes, cd.instances);
     let inc = full;
-    const b = new Balancer(DEFAULT_ALGORITHM_OPTIONS, 0);
+    const b = new Balancer(DEFAULT_ALGORITHM_OPTIONS, 0, 5);
     for (let k = 0; k < 150; k++) {
       const nf = tryBalanceFull(DEFAULT_ALGORITHM_OPTIONS, full);
       const ni = b.step(inc);
@@ -235,4 +242,82 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
     }
   }
   assert.ok(steps > 200, `only ${steps} steps compared`);
+});
+
+// The balancer leaves an instance alone while a class bound onto the nodes that changed
+// (class part + the member's own part) stays above the best score: that is exact only
+// if the class bound never exceeds the exact score of any member's candidate, whatever
+// the targets' and the members' peer-map entries.
+function checkClassBounds(text: string): number {
+  const cd = load(text);
+  const nl = cd.nodes;
+  const base = new ScoreBase(nl);
+  const mc = new MoveContribs(false);
+  mc.beginStep();
+  const slopes = classSlopes(base);
+  interface Member { inst: Instance; parts: number[] }
+  const classes = new Map<number, { rep: Instance; env: Envelope[]; members: Member[] }>();
+  for (const inst of C.elems(cd.instances)) {
+    if (!mc.applies(inst) || inst.sNode < 0) continue;
+    const ctx = new MoveContext(false, nl, inst);
+    if (ctx.oldP.offline || ctx.oldS.offline) continue;
+    const ranges = mc.sourceRanges(base, ctx, mc.sources(base, ctx));
+    let mask = 0;
+    for (let k = 0; k < 4; k++) if (ranges[k] !== null && ranges[k] !== undefined) mask |= 1 << k;
+    const key = mc.shapeOf(inst) * 16 + mask;
+    let cls = classes.get(key);
+    if (cls === undefined) {
+      cls = { rep: inst, env: [newEnvelope(), newEnvelope(), newEnvelope(), newEnvelope()], members: [] };
+      classes.set(key, cls);
+    }
+    const parts = [Infinity, Infinity, Infinity, Infinity];
+    for (let k = 0; k < 4; k++) {
+      const r = ranges[k];
+      if (r === null || r === undefined) continue;
+      if ("lo" in r) {
+        envelopeUnion(cls.env[k]!, r);
+        parts[k] = memberPart(base, r.lo, slopes);
+      } else {
+        envelopeAdd(cls.env[k]!, r);
+        parts[k] = memberPart(base, r, slopes);
+      }
+    }
+    cls.members.push({ inst, parts });
+  }
+  let checked = 0;
+  for (const cls of classes.values()) {
+    for (const x of C.elems(nl)) {
+      if (x.offline) continue;
+      for (let k = 0; k < 4; k++) {
+        if (!cls.env[k]!.any) continue;
+        const tr = mc.classTargetRange(base, x.idx, x, k, cls.rep);
+        if (tr === undefined) continue;
+        const cst = tr === null ? Infinity : classConst(base, cls.env[k]!, tr, slopes, null);
+        for (const m of cls.members) {
+          if (x.idx === m.inst.pNode || x.idx === m.inst.sNode) continue;
+          const r = applyMove(false, nl, m.inst, { kind: FAST_KIND_NAMES[k]!, node: x.idx } as IMove);
+          if (!r.ok) continue;
+          const exact = compCVPatched(nl, r.value.nodes);
+          const lb = cst + m.parts[k]!;
+          assert.ok(!(lb > exact), `${m.inst.name} ${FAST_KIND_NAMES[k]} onto ${x.name}: class bound ${lb} above exact ${exact}`);
+          checked++;
+        }
+      }
+    }
+  }
+  return checked;
+}
+
+test("class bounds never exceed a member's exact candidate score", () => {
+  let checked = checkClassBounds(EVAC) + checkClassBounds(unevenCluster(24, 12, 7));
+  checked += checkClassBounds(unevenCluster(48, 16, 3));
+  if (existsSync(DATA)) {
+    for (const f of readdirSync(DATA).filter((x) => x.endsWith(".data"))) {
+      const text = readFileSync(join(DATA, f), "utf8");
+      const p = parseData(text);
+      if (!p.ok || !prepareCluster(p.value).ok) continue;
+      checked += checkClassBounds(text);
+    }
+  }
+  assert.ok(checked > 10000, `only ${checked} candidates checked`);
 });
