@@ -9,13 +9,14 @@ import { isAllocable } from "./group.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
 import { SingleScorer } from "./alloc-score.js";
+import { PairMemo, type PairResult, buildPair, classPairs } from "./alloc-pairs.js";
 import { compCVPatched, components, nodeComponents } from "./metrics.js";
 import * as N from "./node.js";
 import { copy as copyNode } from "./node-record.js";
 import { fixed } from "./format.js";
 import type { Node } from "./node.js";
 import { ScoreBase } from "./score-bound.js";
-import { clusterStatistics, scoreAfterTwo } from "./statistics.js";
+import { type ClusterStats, clusterStatistics, scoreAfterTwo } from "./statistics.js";
 import { type FailMode, type Ndx, type Result, NO_SECONDARY, bad, ok } from "./types.js";
 
 export const FAIL_MODES: readonly FailMode[] = [
@@ -205,6 +206,13 @@ export function tryAlloc(
   if (targets.kind === "pairs") {
     if (targets.pairs.length === 0) return bad("Not enough online nodes");
     const stats = clusterStatistics(C.elems(nl));
+    // classes pay off on many pairs, or with outcomes kept across allocations
+    if (pred === null && (memo !== null || pairCount(targets.pairs) >= CLASS_PAIRS_MIN)) {
+      const force = opts.ignoreSoftErrors;
+      const pm = memo !== null && memo.force === force ? memo.pairs() : new PairMemo(force);
+      const r = classPairs(pm, stats, nl, inst, targets.pairs);
+      if (r !== null) return ok(annotateSolution(pairsSolution(force, stats, nl, inst, r)));
+    }
     const failures: FailMode[] = [];
     let allocs = 0;
     let best: AllocElement | null = null;
@@ -272,6 +280,11 @@ export class SingleMemo {
       this.cache.set(p, e);
     }
     return e;
+  }
+  private pairMemo: PairMemo | null = null;
+  /** The same shape's node outcomes on pairs. */
+  pairs(): PairMemo {
+    return (this.pairMemo ??= new PairMemo(this.force));
   }
   get classCount(): number {
     return this.classes.size;
@@ -507,6 +520,29 @@ class MinHeap {
     }
     return top;
   }
+}
+
+const CLASS_PAIRS_MIN = 20000;
+
+function pairCount(pairs: readonly (readonly [Ndx, readonly Ndx[]])[]): number {
+  let k = 0;
+  for (const [, ss] of pairs) k += ss.length;
+  return k;
+}
+
+/** The pair loop's solution from classPairs' counts and winner. */
+function pairsSolution(force: boolean, stats: ClusterStats, nl: Container<Node>, inst: Instance, r: PairResult): AllocSolution {
+  let nFail = 0;
+  for (const k of r.failCounts.values()) nFail += k;
+  const failures = new Array<FailMode>(nFail);
+  let at = 0;
+  for (const [mode, k] of r.failCounts) failures.fill(mode, at, (at += k));
+  if (r.best === null) return { failures, allocs: r.allocs, solution: null, log: [] };
+  const { pdx, sdx, score } = r.best;
+  const b = buildPair(force, stats, nl, inst, pdx, sdx);
+  if (b === null || !Object.is(b.score, score)) throw new Error(`htools: pair classes out of step on nodes ${pdx}/${sdx}`);
+  const solution: AllocElement = { base: nl, patches: [[pdx, b.np], [sdx, b.ns]], inst: b.inst, nodes: [b.np, b.ns], score };
+  return { failures, allocs: r.allocs, solution, log: [] };
 }
 
 /** allocateOnPair for one primary and all its secondaries (the primary's node
