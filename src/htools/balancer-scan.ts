@@ -191,10 +191,11 @@ export interface CarryEntry {
 
 /**
  * Carries an instance's bounds over a change of the nodes it would leave (its primary
- * or secondary changed, the instance itself did not move). For each kind, one
- * candidate onto an unchanged reference target is applied before and after: its
- * source nodes' contribution changed by the same amount for every target of that
- * kind. Targets whose peer-map entry on the instance's nodes is not zero (for the
+ * or secondary changed, the instance itself did not move). For each kind, the source
+ * nodes' contribution changed by the same amount for every target of that kind: the
+ * difference of the cached source sides before and after (fast path), else of one
+ * candidate onto an unchanged reference target applied before and after. Targets
+ * whose peer-map entry on the instance's nodes is not zero (for the
  * kinds that read it), the changed nodes and the Failover move are bounded anew.
  * False when this cannot be done (the caller scans the instance in full). `mc`: the
  * fast path for the instance (null: off it).

@@ -1,7 +1,7 @@
 // Ganeti's greedy balancing run step after step, incrementally (Balancer): each
-// instance's candidate bounds are carried across steps and only the instances a move
-// could have changed are scanned again; every step picks exactly the move a full scan
-// (cluster.ts tryBalanceFull) would.
+// instance's candidate bounds are carried across steps (most of them lazily, under
+// class bounds) and only the instances that could win are scanned again; every step
+// picks exactly the move a full scan (cluster.ts tryBalanceFull) would.
 import * as C from "./container.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
@@ -73,14 +73,21 @@ interface CachedInst {
  *
  * Each instance keeps, per move kind, a lower bound on the score of its candidates
  * (BoundAcc). After a move, a candidate whose nodes did not change keeps its own
- * numbers, so its instance's bound is carried over (shiftBoundAcc); only its candidates
- * onto the 2-3 changed nodes are bounded anew. When the nodes an instance leaves
- * changed, every candidate of a kind changes by the same amount, found from one
- * candidate of that kind before and after (targets whose peer-map entry could matter
- * are bounded anew). Instances are then scanned exactly in increasing order of their
- * bound while it is not above the best score found: every instance that could reach the
- * best score is scanned, and the winner is the first instance (by index) with the best
- * score, and its first candidate with it — Ganeti's choice.
+ * numbers, so its bound only moves with the global sums. Most instances (DRBD, fast
+ * path: see settle) are lazy: their bounds stay at the step they were last brought up
+ * to date, and their key is that bound plus the drift since (LazyState: a bound on
+ * how far any recorded candidate can fall per step), or less: the candidates onto the
+ * nodes changed since are bounded per class of instances (same shape and move kinds)
+ * by a linear class bound (class-bounds.ts: a class part per target, plus the
+ * member's own part, one addition per member and step). A lazy instance is brought up
+ * to date (shifted, the changed targets bounded anew) only when its key reaches the
+ * best score. When the nodes an instance leaves changed, every candidate of a kind
+ * changes by the same amount (the difference of its source sides; targets whose
+ * peer-map entry could matter are bounded anew). Instances are then scanned exactly
+ * in increasing order of their bound while it is not above the best score found: every
+ * instance that could reach the best score is scanned, and the winner is the first
+ * instance (by index) with the best score, and its first candidate with it — Ganeti's
+ * choice.
  */
 export class Balancer {
   private last: Table | null = null;
