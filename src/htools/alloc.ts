@@ -54,6 +54,9 @@ export interface AllocElement {
 export interface AllocSolution {
   /** Failure modes, one per failed candidate (order irrelevant: only counted). */
   readonly failures: readonly FailMode[];
+  /** The failures counted per FAIL_MODES entry, when the solution was built from counts
+   * (`failures` is then made on first use: it may hold a million entries). */
+  readonly failCounts?: Int32Array;
   readonly allocs: number;
   readonly solution: AllocElement | null;
   readonly log: readonly string[];
@@ -85,6 +88,39 @@ export function elementNodes(el: AllocElement, il: Container<Instance>): Contain
 /** Ganeti's updateIl: the instance added at the next free index. */
 export function elementInstances(el: AllocElement, il: Container<Instance>): Container<Instance> {
   return C.add(il, C.size(il), el.inst);
+}
+
+/** A solution whose failures are given as counts per FAIL_MODES entry. */
+export function countedSolution(counts: Int32Array, allocs: number, solution: AllocElement | null, log: readonly string[]): AllocSolution {
+  let list: FailMode[] | null = null;
+  return {
+    get failures(): readonly FailMode[] {
+      if (list === null) {
+        let n = 0;
+        for (let k = 0; k < counts.length; k++) n += counts[k]!;
+        list = new Array<FailMode>(n);
+        let at = 0;
+        for (let k = 0; k < counts.length; k++) list.fill(FAIL_MODES[k]!, at, (at += counts[k]!));
+      }
+      return list;
+    },
+    failCounts: counts, allocs, solution, log,
+  };
+}
+
+/** collapseFailures of a solution's failures. */
+export function collapseSolution(as: AllocSolution): [FailMode, number][] {
+  const c = as.failCounts;
+  return c === undefined ? collapseFailures(as.failures) : FAIL_MODES.map((k, i) => [k, c[i]!]);
+}
+
+/** How many failures a solution has. */
+export function failureCount(as: AllocSolution): number {
+  const c = as.failCounts;
+  if (c === undefined) return as.failures.length;
+  let n = 0;
+  for (let k = 0; k < c.length; k++) n += c[k]!;
+  return n;
 }
 
 /** Ganeti's collapseFailures: count per failure mode, in FailMode order. */
@@ -532,17 +568,18 @@ function pairCount(pairs: readonly (readonly [Ndx, readonly Ndx[]])[]): number {
 
 /** The pair loop's solution from classPairs' counts and winner. */
 function pairsSolution(force: boolean, stats: ClusterStats, nl: Container<Node>, inst: Instance, r: PairResult): AllocSolution {
-  let nFail = 0;
-  for (const k of r.failCounts.values()) nFail += k;
-  const failures = new Array<FailMode>(nFail);
-  let at = 0;
-  for (const [mode, k] of r.failCounts) failures.fill(mode, at, (at += k));
-  if (r.best === null) return { failures, allocs: r.allocs, solution: null, log: [] };
+  const counts = new Int32Array(FAIL_MODES.length);
+  for (const [mode, k] of r.failCounts) {
+    const i = failIndex(mode);
+    if (i < 0) throw new Error(`htools: unexpected failure mode ${mode}`);
+    counts[i]! += k;
+  }
+  if (r.best === null) return countedSolution(counts, r.allocs, null, []);
   const { pdx, sdx, score } = r.best;
   const b = buildPair(force, stats, nl, inst, pdx, sdx);
   if (b === null || !Object.is(b.score, score)) throw new Error(`htools: pair classes out of step on nodes ${pdx}/${sdx}`);
   const solution: AllocElement = { base: nl, patches: [[pdx, b.np], [sdx, b.ns]], inst: b.inst, nodes: [b.np, b.ns], score };
-  return { failures, allocs: r.allocs, solution, log: [] };
+  return countedSolution(counts, r.allocs, solution, []);
 }
 
 /** allocateOnPair for one primary and all its secondaries (the primary's node
@@ -588,7 +625,9 @@ function pairCandidates(
 
 /** Ganeti's annotateSolution: the description line first in the log. */
 export function annotateSolution(as: AllocSolution): AllocSolution {
-  return { ...as, log: [describeSolution(as), ...as.log] };
+  const log = [describeSolution(as), ...as.log];
+  if (as.failCounts !== undefined) return countedSolution(as.failCounts, as.allocs, as.solution, log);
+  return { ...as, log };
 }
 
 function fixed8(x: number): string {
@@ -596,15 +635,15 @@ function fixed8(x: number): string {
 }
 
 export function describeSolution(as: AllocSolution, fmt: (x: number) => string = fixed8): string {
-  const reasons = collapseFailures(as.failures)
+  const reasons = collapseSolution(as)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${k}: ${n}`)
     .join(", ");
   if (as.solution === null) {
-    return `No valid allocation solutions, failure reasons: ${as.failures.length === 0 ? "unknown reasons" : reasons}`;
+    return `No valid allocation solutions, failure reasons: ${failureCount(as) === 0 ? "unknown reasons" : reasons}`;
   }
   return (
-    `score: ${fmt(as.solution.score)}, successes ${as.allocs}, failures ${as.failures.length} (${reasons})` +
+    `score: ${fmt(as.solution.score)}, successes ${as.allocs}, failures ${failureCount(as)} (${reasons})` +
     ` for node(s) ${as.solution.nodes.map((n) => n.name).join("/")}`
   );
 }

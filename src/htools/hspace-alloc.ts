@@ -1,7 +1,7 @@
 // Capacity planning (Ganeti's iterateAlloc / tieredAlloc of Cluster.hs and the
 // instance-shrinking helpers of Instance.hs): allocate one instance spec again and
 // again until nothing fits, or shrink the spec along the most frequent failure and go on.
-import { type AllocNodes, type AllocOptions, EMPTY_SOLUTION, type N1Pred, SingleMemo, collapseFailures, probeSingle, tryAlloc } from "./alloc.js";
+import { type AllocNodes, type AllocOptions, EMPTY_SOLUTION, type N1Pred, SingleMemo, collapseSolution, probeSingle, tryAlloc } from "./alloc.js";
 import { redundant } from "./capacity.js";
 import * as C from "./container.js";
 import type { Container } from "./container.js";
@@ -127,7 +127,7 @@ function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0
     if (!r.ok) return r;
     const sol = r.value.solution;
     if (sol === null || limit === 0) {
-      return ok({ failures: collapseFailures(r.value.failures), nl, il, ixes: ixes.slice().reverse() });
+      return ok({ failures: collapseSolution(r.value), nl, il, ixes: ixes.slice().reverse() });
     }
     nl = C.addAll(sol.base, sol.patches);
     if (il[newidx] === undefined) count++;
@@ -189,7 +189,7 @@ function sufficesShrinking(ctx: IterCtx, st: AllocResult, inst: Instance, fm: Fa
   while (cur.ok) {
     const r = tryAlloc(ctx.opts, st.nl, st.il, cur.value, ctx.targets, ctx.n1);
     const sol = r.ok ? r.value : EMPTY_SOLUTION;
-    const keep = sol.failures.includes(fm) || sol.solution !== null;
+    const keep = sol.solution !== null || collapseSolution(sol).some(([k, c]) => k === fm && c > 0);
     if (!keep) return null;
     if (sol.solution !== null) return cur.value;
     cur = shrinkByType(cur.value, fm);
