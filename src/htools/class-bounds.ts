@@ -12,6 +12,7 @@ import {
   K_SUM_ONLINE,
   KIND,
   WEIGHT,
+  newContrib,
 } from "./score-bound.js";
 
 /**
@@ -25,19 +26,8 @@ export interface Envelope {
   any: boolean;
 }
 
-function filled(v: number): Contrib {
-  return {
-    dq: new Float64Array(NMETRICS).fill(v),
-    dqAbs: new Float64Array(NMETRICS).fill(v),
-    dd: new Float64Array(NMETRICS).fill(v),
-    dp: new Float64Array(NMETRICS).fill(v),
-    ds: new Float64Array(NMETRICS).fill(v),
-    da: new Float64Array(NMETRICS).fill(v),
-  };
-}
-
 export function newEnvelope(): Envelope {
-  return { lo: filled(Infinity), hi: filled(-Infinity), any: false };
+  return { lo: newContrib(Infinity), hi: newContrib(-Infinity), any: false };
 }
 
 const FIELDS = ["dq", "dqAbs", "dd", "dp", "ds", "da"] as const;
