@@ -6,6 +6,7 @@ import * as C from "./container.js";
 import type { Container } from "./container.js";
 import { move } from "./cluster.js";
 import { nodeEvacInstance } from "./evacuate.js";
+import { QuickEvac } from "./capacity-quick.js";
 import type { Instance } from "./instance.js";
 import type { Node } from "./node.js";
 import type { DiskTemplate, Ndx } from "./types.js";
@@ -59,10 +60,13 @@ export function canEvacuateNode(nl: Container<Node>, il: Container<Instance>, n:
 
 /** Ganeti's redundant: every node (of the groups not ignored) can be evacuated. */
 export function redundant(opts: AllocOptions, nl: Container<Node>, il: Container<Instance>): boolean {
+  const quick = new QuickEvac(nl, il);
   for (const n of C.elems(nl)) {
     if (opts.acceptExisting && n.offline) continue;
     if (opts.capacityIgnoreGroups.includes(n.group)) continue;
-    if (!canEvacuateNode(nl, il, n)) return false;
+    // the counted verdict when it is certain (capacity-quick.ts), else Ganeti's procedure
+    const v = quick.verdict(n);
+    if (v === false || (v === null && !canEvacuateNode(nl, il, n))) return false;
   }
   return true;
 }

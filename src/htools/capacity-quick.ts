@@ -1,0 +1,126 @@
+// A quick verdict on Ganeti's canEvacuateNode for a node whose primaries are all
+// re-created (not DRBD, not movable): their re-creation places them one by one on the
+// best-scored node of the group that takes them (forced checks only: free memory and
+// free disk stay positive). With each node's capacity counted in copies of the largest
+// and of the smallest instance, the answer is known without scoring when
+//  * the largest fits at least k times in all (each placement uses at most one copy
+//    of one node's count, so every step finds a node): evacuable;
+//  * the smallest fits fewer than k times in all (every placement uses at least one):
+//    not evacuable.
+// Otherwise (or in any case not modelled here) the caller runs Ganeti's procedure.
+import * as C from "./container.js";
+import type { Container } from "./container.js";
+import * as I from "./instance.js";
+import type { Instance } from "./instance.js";
+import type { Node } from "./node.js";
+
+/** How many more instances using `mem` memory and `dsk` disk the node takes under the
+ * forced checks (addPriEx with force: free memory > 0, free disk > 0); -1: not known. */
+function copies(m: Node, mem: number, usesDisk: boolean, dsk: number): number {
+  const a = Math.trunc(m.tMem) - m.nMem - m.iMem - Math.max(0, m.xMem);
+  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(m.fDsk)) return -1;
+  const mc = fits(a, mem);
+  return usesDisk ? Math.min(mc, fits(m.fDsk, dsk)) : mc;
+}
+
+/** No limit (kept finite: totals are sums of integers). */
+const MANY = 1e9;
+
+/** The largest t with free - t × use > 0 (checked in integers; at most MANY). */
+function fits(free: number, use: number): number {
+  if (free <= 0) return 0;
+  if (use <= 0 || free / use > MANY) return MANY;
+  let t = Math.max(0, Math.ceil(free / use) - 1);
+  while (t > 0 && !(free - t * use > 0)) t--;
+  while (free - (t + 1) * use > 0) t++;
+  return t;
+}
+
+/** Per redundant() call: the group's total copies per instance use. */
+export class QuickEvac {
+  private readonly totals = new Map<string, number>();
+  private readonly groups = new Map<number, Node[]>();
+  private readonly pol = new Map<Node["iPolicy"], Map<Instance, boolean>>();
+  private readonly pols = new Map<number, (readonly [Node["iPolicy"], boolean])[]>();
+  constructor(private readonly nl: Container<Node>, private readonly il: Container<Instance>) {
+    for (const x of C.elems(nl)) {
+      let g = this.groups.get(x.group);
+      if (g === undefined) this.groups.set(x.group, (g = []));
+      g.push(x);
+    }
+  }
+
+  /** The group's distinct (policy, exclusive storage) pairs (exclusive storage: no quick verdict). */
+  private policies(group: number): readonly (readonly [Node["iPolicy"], boolean])[] {
+    let ps = this.pols.get(group);
+    if (ps === undefined) {
+      ps = [];
+      for (const m of this.groups.get(group)!) if (!ps.some(([p, e]) => p === m.iPolicy && e === m.exclStorage)) ps.push([m.iPolicy, m.exclStorage]);
+      this.pols.set(group, ps);
+    }
+    return ps;
+  }
+
+  private total(group: number, mem: number, usesDisk: boolean, dsk: number): number {
+    const k = `${group},${mem},${usesDisk ? dsk : "-"}`;
+    let t = this.totals.get(k);
+    if (t === undefined) {
+      t = 0;
+      for (const m of this.groups.get(group)!) {
+        if (m.exclStorage) return -1;
+        const c = copies(m, mem, usesDisk, dsk);
+        if (c < 0) return -1;
+        t += c;
+      }
+      this.totals.set(k, t);
+    }
+    return t;
+  }
+
+  /** canEvacuateNode's answer, or null when it must be computed. */
+  verdict(n: Node): boolean | null {
+    const keys = n.pList;
+    if (keys.length === 0) return null;
+    let maxMem = -Infinity;
+    let minMem = Infinity;
+    let maxDsk = -Infinity;
+    let minDsk = Infinity;
+    let disk: boolean | null = null;
+    const insts: Instance[] = [];
+    for (const k of keys) {
+      const i = C.find(this.il, k);
+      if (i.diskTemplate === "drbd" || !(i.diskTemplate === "plain" || i.diskTemplate === "file" || i.diskTemplate === "blockdev")) return null;
+      if (i.forthcoming) return null;
+      const d = I.usesLocalStorage(i);
+      if (disk !== null && disk !== d) return null;
+      disk = d;
+      const mem = I.usesMemory(i) ? i.mem : 0;
+      if (!Number.isSafeInteger(mem) || !Number.isSafeInteger(i.dsk)) return null;
+      maxMem = Math.max(maxMem, mem);
+      minMem = Math.min(minMem, mem);
+      maxDsk = Math.max(maxDsk, i.dsk);
+      minDsk = Math.min(minDsk, i.dsk);
+      insts.push(i);
+    }
+    // every instance must pass every target's policy (else a node would count that cannot take it)
+    for (const [pol, excl] of this.policies(n.group)) {
+      for (const i of insts) {
+        let byInst = this.pol.get(pol);
+        if (byInst === undefined) this.pol.set(pol, (byInst = new Map<Instance, boolean>()));
+        let okp = byInst.get(i);
+        if (okp === undefined) byInst.set(i, (okp = I.instMatchesPolicy(i, pol, excl).ok));
+        if (!okp) return null;
+      }
+    }
+    const k = insts.length;
+    const big = this.total(n.group, maxMem, disk!, maxDsk);
+    const small = this.total(n.group, minMem, disk!, minDsk);
+    if (big < 0 || small < 0) return null;
+    const ownBig = copies(n, maxMem, disk!, maxDsk);
+    const ownSmall = copies(n, minMem, disk!, minDsk);
+    if (ownBig < 0 || ownSmall < 0) return null;
+    if (big - ownBig >= k) return true;
+    if (small - ownSmall < k) return false;
+    return null;
+  }
+}

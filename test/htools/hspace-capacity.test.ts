@@ -1,0 +1,60 @@
+// The counted global N+1 verdicts (src/htools/capacity-quick.ts) must be Ganeti's
+// canEvacuateNode answers whenever they give one: checked on every node of simulated
+// clusters filled step by step with instances of mixed shapes, up to and past full.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as C from "../../src/htools/container.js";
+import { DEFAULT_ALLOC_OPTIONS, elementInstances, elementNodes, genAllocNodes, tryAlloc } from "../../src/htools/alloc.js";
+import { canEvacuateNode } from "../../src/htools/capacity.js";
+import { QuickEvac } from "../../src/htools/capacity-quick.js";
+import { instFromSpec } from "../../src/htools/hspace-alloc.js";
+import { prepareCluster } from "../../src/htools/loader.js";
+import { parseSimu } from "../../src/htools/simu.js";
+import type { DiskTemplate } from "../../src/htools/types.js";
+
+test("counted N+1 verdicts equal canEvacuateNode's answers", () => {
+  const opts = { ...DEFAULT_ALLOC_OPTIONS, capacity: false };
+  const shapes = [
+    { cpu: 2, mem: 16384, dsk: 102400, spn: 1 },
+    { cpu: 8, mem: 65536, dsk: 512000, spn: 1 },
+    { cpu: 1, mem: 4096, dsk: 1024000, spn: 1 },
+    { cpu: 4, mem: 32704, dsk: 1024, spn: 1 },
+  ];
+  let decided = 0;
+  const seen = new Set<boolean>();
+  let compared = 0;
+  for (const [spec, dt] of [["p,6,4T,256g,32", "plain"], ["p,9,1T,128g,16", "file"], ["p,7,2T,96g,16", "plain"]] as const) {
+    const s = parseSimu([spec]);
+    assert.ok(s.ok);
+    const r = prepareCluster(s.value);
+    assert.ok(r.ok);
+    let nl = r.value.data.nodes;
+    let il = r.value.data.instances;
+    const targets = genAllocNodes(opts, r.value.data.groups, nl, 1, true);
+    assert.ok(targets.ok);
+    for (let step = 0; step < 200; step++) {
+      const sp = shapes[(step * 7) % shapes.length]!;
+      const inst = instFromSpec(sp, dt as DiskTemplate, 1);
+      const sol = tryAlloc(opts, nl, il, inst, targets.value, null);
+      assert.ok(sol.ok);
+      const el = sol.value.solution;
+      if (el === null) continue;
+      nl = elementNodes(el, il);
+      il = elementInstances(el, il);
+      const q = new QuickEvac(nl, il);
+      for (const n of C.elems(nl)) {
+        const v = q.verdict(n);
+        if (step % 3 !== 0 && v === null) continue;
+        const exact = canEvacuateNode(nl, il, n);
+        compared++;
+        if (v !== null) {
+          decided++;
+          seen.add(v);
+          assert.equal(v, exact, `${spec} step ${step} node ${n.name}`);
+        }
+      }
+    }
+  }
+  assert.equal(seen.size, 2, "both verdicts given");
+  assert.ok(decided > 100, `only ${decided} verdicts given (${compared} compared)`);
+});
