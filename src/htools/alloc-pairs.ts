@@ -330,6 +330,7 @@ function update(n: Float64Array, s: Float64Array, v: Float64Array, xy: Float64Ar
  */
 export function classPairs(
   memo: PairMemo, stats: ClusterStats, nl: Container<Node>, inst: Instance, pairs: readonly (readonly [Ndx, readonly Ndx[]])[],
+  pred: PairPred | null = null,
 ): PairResult | null {
   if (stats.empty || stats.map.size > 0) return null;
   const lay = layoutOf(pairs, nl);
@@ -371,6 +372,8 @@ export function classPairs(
     let bScore = NaN;
     let bPos = -1;
     let nan = false;
+    // with a predicate: this primary's scored classes (collectionToSolution's order later)
+    const groups: Cand[] | null = pred === null ? null : [];
     const consider = (score: number, pos: number): void => {
       if (Number.isNaN(score)) nan = true;
       else if (bPos < 0 || score < bScore || (score === bScore && pos > bPos)) {
@@ -391,19 +394,66 @@ export function classPairs(
       allocs += k;
       let j = mem.length - 1;
       if (taken > 0) while (mem[j] === pp || moved.some(([q]) => q === mem[j])) j--;
-      consider(table.score(po.cls, view.gcls[c]!), mem[j]!);
+      const sc = table.score(po.cls, view.gcls[c]!);
+      consider(sc, mem[j]!);
+      if (groups !== null) groups.push({ score: sc, mem, taken: taken > 0 });
     }
     for (const [q, o] of moved) {
       if (o.fail !== null) addFail(o.fail, 1);
       else {
         allocs++;
-        consider(table.score(po.cls, o.cls), q);
+        const sc = table.score(po.cls, o.cls);
+        consider(sc, q);
+        if (groups !== null) groups.push({ score: sc, mem: [q], taken: false });
       }
     }
     if (nan) return null;
+    if (groups !== null && pred !== null) {
+      const r = firstGood(groups, pp, moved, pdx, view.nodes, pred);
+      if (r.dropped > 0) addFail("FailN1", r.dropped);
+      allocs -= r.dropped;
+      if (r.pos >= 0 && (best === null || !(best.score < r.score))) best = { pdx, sdx: view.nodes[r.pos]!, score: r.score };
+      continue;
+    }
     if (bPos >= 0 && (best === null || !(best.score < bScore))) best = { pdx, sdx: view.nodes[bPos]!, score: bScore };
   }
   return { failCounts: fails, allocs, best };
+}
+
+/** Whether the pair (primary, secondary) with that score passes (the N+1 predicate). */
+export type PairPred = (pdx: Ndx, sdx: Ndx, score: number) => boolean;
+
+/** A class of one primary's candidates: one score, the class's positions (less the
+ * primary and its differing peers when `taken`). */
+interface Cand {
+  readonly score: number;
+  readonly mem: readonly number[];
+  readonly taken: boolean;
+}
+
+/** collectionToSolution for one primary: candidates by score, equal scores the later
+ * first, the first that passes wins; the ones before it are dropped (FailN1). */
+function firstGood(
+  groups: Cand[], pp: number, moved: readonly (readonly [number, Outcome])[], pdx: Ndx, nodes: Int32Array, pred: PairPred,
+): { pos: number; score: number; dropped: number } {
+  groups.sort((a, b) => a.score - b.score);
+  let dropped = 0;
+  for (let gi = 0; gi < groups.length; ) {
+    const score = groups[gi]!.score;
+    let gj = gi;
+    const pos: number[] = [];
+    for (; gj < groups.length && groups[gj]!.score === score; gj++) {
+      const g = groups[gj]!;
+      for (const q of g.mem) if (!g.taken || (q !== pp && !moved.some(([m]) => m === q))) pos.push(q);
+    }
+    pos.sort((a, b) => b - a);
+    for (const q of pos) {
+      if (pred(pdx, nodes[q]!, score)) return { pos: q, score, dropped };
+      dropped++;
+    }
+    gi = gj;
+  }
+  return { pos: -1, score: NaN, dropped };
 }
 
 /** The pair (pdx, sdx) as the pair loop builds it: the instance placed, both nodes, the score. */

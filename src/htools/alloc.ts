@@ -9,7 +9,7 @@ import { isAllocable } from "./group.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
 import { SingleScorer } from "./alloc-score.js";
-import { PairMemo, type PairResult, buildPair, classPairs } from "./alloc-pairs.js";
+import { PairMemo, type PairPred, type PairResult, buildPair, classPairs } from "./alloc-pairs.js";
 import { compCVPatched, components, nodeComponents } from "./metrics.js";
 import * as N from "./node.js";
 import { copy as copyNode } from "./node-record.js";
@@ -243,10 +243,15 @@ export function tryAlloc(
     if (targets.pairs.length === 0) return bad("Not enough online nodes");
     const stats = clusterStatistics(C.elems(nl));
     // classes pay off on many pairs, or with outcomes kept across allocations
-    if (pred === null && (memo !== null || pairCount(targets.pairs) >= CLASS_PAIRS_MIN)) {
+    if (memo !== null || pairCount(targets.pairs) >= CLASS_PAIRS_MIN) {
       const force = opts.ignoreSoftErrors;
       const pm = memo !== null && memo.force === force ? memo.pairs() : new PairMemo(force);
-      const r = classPairs(pm, stats, nl, inst, targets.pairs);
+      const pp: PairPred | null = pred === null ? null : (pdx, sdx, score) => {
+        const b = buildPair(force, stats, nl, inst, pdx, sdx);
+        if (b === null || !Object.is(b.score, score)) throw new Error(`htools: pair classes out of step on nodes ${pdx}/${sdx}`);
+        return pred({ base: nl, patches: [[pdx, b.np], [sdx, b.ns]], inst: b.inst, nodes: [b.np, b.ns], score });
+      };
+      const r = classPairs(pm, stats, nl, inst, targets.pairs, pp);
       if (r !== null) return ok(annotateSolution(pairsSolution(force, stats, nl, inst, r)));
     }
     const failures: FailMode[] = [];
