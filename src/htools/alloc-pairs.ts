@@ -12,7 +12,7 @@ import type { Instance } from "./instance.js";
 import { METRICS, components, nodeComponents } from "./metrics.js";
 import * as N from "./node.js";
 import type { Node } from "./node.js";
-import { type ClusterStats, scoreAfterTwo } from "./statistics.js";
+import { type ClusterStats, scoreAfterTwo, stdUpdate } from "./statistics.js";
 import type { FailMode, Ndx } from "./types.js";
 
 const NM = METRICS.length;
@@ -310,15 +310,7 @@ function update(n: Float64Array, s: Float64Array, v: Float64Array, xy: Float64Ar
     const x = xy[m]!;
     const y = xy[NM + m]!;
     if (k === 0) s[m] = s[m]! + (y - x);
-    else if (k === 1) {
-      const nn = n[m]!;
-      const ss = s[m]!;
-      const ds = y - x;
-      const dss = y * y - x * x;
-      const dnnvar = nn * dss - 2 * ss * ds - ds * ds;
-      s[m] = ss + ds;
-      v[m] = Math.max(0, v[m]! + dnnvar / (nn * nn));
-    }
+    else if (k === 1) stdUpdate(n, s, v, m, x, y);
   }
 }
 
@@ -456,18 +448,25 @@ function firstGood(
   return { pos: -1, score: NaN, dropped };
 }
 
-/** The pair (pdx, sdx) as the pair loop builds it: the instance placed, both nodes, the score. */
-export function buildPair(
-  force: boolean, stats: ClusterStats, nl: Container<Node>, inst: Instance, pdx: Ndx, sdx: Ndx,
-): { inst: Instance; np: Node; ns: Node; score: number } | null {
-  const tp = C.find(nl, pdx);
-  const ts = C.find(nl, sdx);
+/** The new instance as placed on the pair (pdx, sdx): its nodes, and as location score the
+ * number of location tags the two nodes share. */
+export function placedOnPair(inst: Instance, tp: Node, ts: Node, pdx: Ndx, sdx: Ndx): I.MutableInstance {
   let common = 0;
   for (const t of tp.locationTags) if (ts.locationTags.has(t)) common++;
   const ni = I.copyInstance(inst);
   ni.locationScore = common;
   ni.pNode = pdx;
   ni.sNode = sdx;
+  return ni;
+}
+
+/** The pair (pdx, sdx) as the pair loop builds it: the instance placed, both nodes, the score. */
+export function buildPair(
+  force: boolean, stats: ClusterStats, nl: Container<Node>, inst: Instance, pdx: Ndx, sdx: Ndx,
+): { inst: Instance; np: Node; ns: Node; score: number } | null {
+  const tp = C.find(nl, pdx);
+  const ts = C.find(nl, sdx);
+  const ni = placedOnPair(inst, tp, ts, pdx, sdx);
   const np = N.addPriEx(force, tp, ni);
   if (!np.ok) return null;
   const ns = N.addSec(ts, ni, pdx);

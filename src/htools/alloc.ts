@@ -9,7 +9,7 @@ import { isAllocable } from "./group.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
 import { SingleScorer } from "./alloc-score.js";
-import { PairMemo, type PairPred, type PairResult, buildPair, classPairs } from "./alloc-pairs.js";
+import { PairMemo, type PairPred, type PairResult, buildPair, classPairs, placedOnPair } from "./alloc-pairs.js";
 import { compCVPatched, components, nodeComponents } from "./metrics.js";
 import * as N from "./node.js";
 import { copy as copyNode } from "./node-record.js";
@@ -522,13 +522,8 @@ function pairCandidates(
       continue;
     }
     const ts = C.find(nl, sdx);
-    let common = 0;
-    for (const t of tp.locationTags) if (ts.locationTags.has(t)) common++;
-    const ni0 = I.copyInstance(inst);
-    ni0.locationScore = common;
-    ni0.pNode = pdx;
-    ni0.sNode = sdx;
-    const newInst: Instance = ni0;
+    const newInst: Instance = placedOnPair(inst, tp, ts, pdx, sdx);
+    const common = newInst.locationScore;
     let np = priByLoc.get(common);
     if (np === undefined) {
       np = N.addPriEx(opts.ignoreSoftErrors, tp, newInst);

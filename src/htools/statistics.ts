@@ -71,6 +71,18 @@ export function clusterStatistics(nodes: readonly Node[]): ClusterStats {
 const scratchOld: number[] = new Array<number>(NM).fill(0);
 const scratchNew: number[] = new Array<number>(NM).fill(0);
 
+/** A standard-deviation metric's sum and variance after one node's component went from
+ * `x` to `y` (Ganeti's incremental update; the same operations wherever it is done). */
+export function stdUpdate(n: Float64Array, s: Float64Array, v: Float64Array, m: number, x: number, y: number): void {
+  const nn = n[m]!;
+  const ss = s[m]!;
+  const ds = y - x;
+  const dss = y * y - x * x;
+  const dnnvar = nn * dss - 2 * ss * ds - ds * ds;
+  s[m] = ss + ds;
+  v[m] = Math.max(0, v[m]! + dnnvar / (nn * nn));
+}
+
 function applyUpdate(n: Float64Array, s: Float64Array, v: Float64Array, map: Map<string, number> | null, old: Node, neu: Node): void {
   const x = nodeComponents(old, scratchOld);
   const y = nodeComponents(neu, scratchNew);
@@ -81,15 +93,7 @@ function applyUpdate(n: Float64Array, s: Float64Array, v: Float64Array, map: Map
     if (k === KIND_SUM) {
       s[m] = s[m]! + (y[m]! - x[m]!);
     } else if (k === KIND_STD) {
-      const xv = x[m]!;
-      const yv = y[m]!;
-      const nn = n[m]!;
-      const ss = s[m]!;
-      const ds = yv - xv;
-      const dss = yv * yv - xv * xv;
-      const dnnvar = nn * dss - 2 * ss * ds - ds * ds;
-      s[m] = ss + ds;
-      v[m] = Math.max(0, v[m]! + dnnvar / (nn * nn));
+      stdUpdate(n, s, v, m, x[m]!, y[m]!);
     } else if (map !== null) {
       for (const [key, val] of old.instanceMap) map.set(key, (map.get(key) ?? 0) - val);
       for (const [key, val] of neu.instanceMap) map.set(key, (map.get(key) ?? 0) + val);
