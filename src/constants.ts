@@ -106,6 +106,8 @@ export const SSCONF_KEYS = [
   "online_nodes", "primary_ip_family", "instance_list", "release_version",
   "hypervisor_list", "maintain_node_health", "uid_pool", "nodegroups", "networks",
   "enabled_user_shutdown", "ssh_ports",
+  // ganeti-ts: the monitoring daemon's collectors ("NAME True|False INTERVAL_US" lines); Ganeti's mond asks Confd
+  "data_collectors",
 ] as const;
 export type SsconfKey = (typeof SSCONF_KEYS)[number];
 

@@ -15,7 +15,7 @@ import { atomicWrite, atomicWriteMany, fileExists } from "../util/fs.js";
 import type { GanetiPaths } from "../util/paths.js";
 import { myHostname, resolveHost } from "../util/identity.js";
 import { readSsconf, ssconfLines, ssconfPairs } from "../util/ssconf.js";
-import { daemonPid, startDaemonAndWait, stopDaemon } from "../util/daemon.js";
+import { daemonPid, startDaemon, startDaemonAndWait, stopDaemon } from "../util/daemon.js";
 import { gatherMasterVotes } from "../daemons/voting.js";
 import { lvmUnusable } from "../storage/lvm.js";
 import { OpPrereqError, ErrorCode, GenericError } from "../errors.js";
@@ -48,11 +48,11 @@ async function ensureNoded(paths: GanetiPaths): Promise<void> {
   const pid = await daemonPid(paths, "ganeti-noded");
   if (pid !== null) {
     process.kill(pid, "SIGHUP"); // reload: it now holds the cluster certificate
-    return;
-  }
-  if (!(await startDaemonAndWait(paths, "ganeti-noded"))) {
+  } else if (!(await startDaemonAndWait(paths, "ganeti-noded"))) {
     throw new GenericError("ganeti-noded did not start; see its log");
   }
+  // The monitoring daemon runs beside it (not waited for: the watcher restarts it if it died).
+  if ((await daemonPid(paths, "ganeti-mond")) === null) await startDaemon(paths, "ganeti-mond");
 }
 
 /** Starts the master daemons: ganeti-masterd, then ganeti-rapi. Returns warnings (a RAPI that did not start). */
@@ -192,6 +192,7 @@ export async function cleanupDestroyedCluster(paths: GanetiPaths): Promise<void>
   }
   await rm(paths.serverPem, { force: true });
   await rm(paths.joinTokensDb, { force: true });
+  await stopDaemon(paths, "ganeti-mond");
   await stopDaemon(paths, "ganeti-noded");
 }
 

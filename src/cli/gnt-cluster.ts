@@ -321,6 +321,8 @@ const commands: CommandTable = {
       "maintain-node-health": { type: "string", help: "yes/no" },
       "vg-name": { type: "string", short: "g", help: "Volume group" },
       "file-storage-dir": { type: "string", help: "File storage directory" },
+      "enabled-data-collectors": { type: "string", help: "Deactivate or reactivate data collectors: collector=bool,..." },
+      "data-collector-interval": { type: "string", help: "Set collection intervals in seconds of data collectors: collector=seconds,..." },
       ...IPOLICY_OPTIONS,
       submit: COMMON.submit, priority: COMMON.priority,
     },
@@ -346,6 +348,23 @@ const commands: CommandTable = {
       if (o["maintain-node-health"] !== undefined) op["maintain_node_health"] = parseBool(o["maintain-node-health"], "--maintain-node-health");
       if (typeof o["vg-name"] === "string") op["vg_name"] = o["vg-name"];
       if (typeof o["file-storage-dir"] === "string") op["file_storage_dir"] = o["file-storage-dir"];
+      if (typeof o["enabled-data-collectors"] === "string") {
+        const kv = parseKeyVal(o["enabled-data-collectors"], "data collectors");
+        op["enabled_data_collectors"] = Object.fromEntries(Object.entries(kv).map(([k, v]) => [k, String(v).toLowerCase().startsWith("t")]));
+      }
+      if (typeof o["data-collector-interval"] === "string") {
+        const kv = parseKeyVal(o["data-collector-interval"], "data collector intervals");
+        const us = Object.entries(kv).map(([k, v]) => [k, typeof v === "boolean" ? NaN : Math.trunc(1e6 * Number(v))] as const);
+        if (us.some(([, v]) => !Number.isFinite(v))) {
+          err(`Can't transform all values to integers: ${o["data-collector-interval"]}`);
+          return 1;
+        }
+        if (us.some(([, v]) => v <= 0)) {
+          err("Some interval times where not above zero.");
+          return 1;
+        }
+        op["data_collector_interval"] = Object.fromEntries(us);
+      }
       if (Object.keys(op).length === 1) {
         err("Please give at least one of the parameters.");
         return 1;

@@ -76,5 +76,11 @@ export function formatInfo(i: Record<string, unknown>, _arch: string): string {
   block(L, "  ", i["diskparams"] as Record<string, unknown>);
   L.push("Instance policy - limits for instances:");
   block(L, "  ", (i["ipolicy"] ?? {}) as Record<string, unknown>);
+  L.push("Data collectors:");
+  const enabled = (i["enabled_data_collectors"] ?? {}) as Record<string, boolean>;
+  const interval = (i["data_collector_interval"] ?? {}) as Record<string, number>;
+  const dcs: Record<string, unknown> = {};
+  for (const n of Object.keys(enabled)) dcs[n] = { active: enabled[n], interval: `${(Number(interval[n] ?? 0) / 1e6).toFixed(3)}s` };
+  block(L, "  ", dcs);
   return L.join("\n");
 }

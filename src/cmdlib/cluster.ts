@@ -134,6 +134,24 @@ export class LUClusterSetParams extends LogicalUnit {
       await checkOsParams(this.env.rpc, (m) => this.logInfo(m), false, [masterNodeOf(this.cfg)], os, merged, true);
     }
     this.checkIPolicy();
+    this.checkDataCollectors();
+  }
+
+  /** Unlike Ganeti (which warns, then fails on a missing key), unknown collectors are refused. */
+  private checkDataCollectors(): void {
+    const known = this.cfg.cluster.data_collectors ?? {};
+    for (const key of ["enabled_data_collectors", "data_collector_interval"] as const) {
+      const upd = this.op[key] as Record<string, unknown> | undefined | null;
+      const unknown = Object.keys(upd ?? {}).filter((n) => known[n] === undefined);
+      if (unknown.length > 0) {
+        throw new OpPrereqError(`Data collector names not recognized: ${unknown.join(", ")}`, ErrorCode.inval);
+      }
+      if (key === "data_collector_interval") {
+        for (const [n, v] of Object.entries(upd ?? {})) {
+          if (typeof v !== "number" || !(v > 0)) throw new OpPrereqError(`Invalid interval for data collector ${n}: it must be above zero`, ErrorCode.inval);
+        }
+      }
+    }
   }
 
   /** Ganeti's _CheckIpolicy: the instances the new policy makes violate it are named (a warning). */
@@ -196,6 +214,15 @@ export class LUClusterSetParams extends LogicalUnit {
         c = { ...c, [fam]: old };
       }
       if (this.newIPolicy !== null) c = { ...c, ipolicy: this.newIPolicy };
+      const active = op["enabled_data_collectors"] as Record<string, boolean> | undefined | null;
+      const interval = op["data_collector_interval"] as Record<string, number> | undefined | null;
+      if (active || interval) {
+        const dcs: Record<string, Record<string, unknown>> = {};
+        for (const [n, p] of Object.entries(c.data_collectors ?? {})) {
+          dcs[n] = { ...p, ...(active?.[n] !== undefined ? { active: active[n] } : {}), ...(interval?.[n] !== undefined ? { interval: interval[n] } : {}) };
+        }
+        c = { ...c, data_collectors: dcs as Cluster["data_collectors"] };
+      }
       for (const key of ["hidden_os", "blacklisted_os"] as const) {
         for (const [k, v] of (op[key] as Array<[string, string]> | undefined | null) ?? []) {
           const cur = new Set(c[key] ?? []);

@@ -2,6 +2,7 @@
 // ConfigWriter._UnlockedGetSsconfValues). Pure: config in, file contents out.
 import type { ConfigData, Node } from "../objects/types.js";
 import { RELEASE_VERSION, type SsconfKey } from "../constants.js";
+import { DATA_COLLECTOR_INTERVAL_US } from "../objects/param-defaults.js";
 
 const pyBool = (b: boolean): string => (b ? "True" : "False");
 
@@ -41,6 +42,8 @@ export function computeSsconf(cfg: ConfigData): Record<SsconfKey, string> {
     nodegroups: lines(Object.values(cfg.nodegroups).map((g) => `${g.uuid} ${g.name}`).sort()),
     networks: lines(Object.values(cfg.networks ?? {}).map((n) => `${n.uuid} ${n.name}`).sort()),
     enabled_user_shutdown: pyBool(c.enabled_user_shutdown === true),
+    data_collectors: lines(Object.entries(c.data_collectors ?? {}).sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, p]) => `${name} ${pyBool(p["active"] !== false)} ${String(p["interval"] ?? DATA_COLLECTOR_INTERVAL_US)}`)),
     ssh_ports: byName((n) => `${n.name}=${String((n.ndparams as Record<string, unknown> | undefined)?.["ssh_port"] ?? 22)}`),
   };
 }

@@ -69,6 +69,9 @@ export function clusterInfo(s: MasterServices): Record<string, unknown> {
     enabled_disk_templates: c.enabled_disk_templates ?? [],
     modify_etc_hosts: c.modify_etc_hosts ?? true,
     enabled_user_shutdown: c.enabled_user_shutdown ?? false,
+    // Ganeti's QueryClusterInfo: the data collectors as two maps by name
+    enabled_data_collectors: Object.fromEntries(Object.entries(c.data_collectors ?? {}).map(([n, p]) => [n, p["active"] !== false])),
+    data_collector_interval: Object.fromEntries(Object.entries(c.data_collectors ?? {}).map(([n, p]) => [n, p["interval"] ?? 0])),
   };
 }
 

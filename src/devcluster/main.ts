@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdir, writeFile, readFile, symlink } from "node:fs/promises";
 import { join, resolve, dirname } from "node:path";
 import { ganetiPaths, type GanetiPaths } from "../util/paths.js";
-import { startDaemonAndWait, stopDaemon, daemonPid, waitFor, readPid, isAlive, binPath } from "../util/daemon.js";
+import { startDaemon, startDaemonAndWait, stopDaemon, daemonPid, waitFor, readPid, isAlive, binPath } from "../util/daemon.js";
 import { readSsconf } from "../util/ssconf.js";
 import { netnsFile } from "../util/netns.js";
 import { fileExists } from "../util/fs.js";
@@ -27,7 +27,7 @@ interface State {
   readonly netns?: boolean;
 }
 
-const DAEMONS = ["ganeti-rapi", "ganeti-masterd", "ganeti-noded"];
+const DAEMONS = ["ganeti-rapi", "ganeti-masterd", "ganeti-mond", "ganeti-noded"];
 
 /**
  * Without namespaces nodes are loopback addresses. With them, addresses from 198.18.0.0/15
@@ -124,6 +124,8 @@ async function startNoded(paths: GanetiPaths, args: readonly string[] = []): Pro
     const tail = (await readFile(join(paths.logDir, "noded.stdout"), "utf8").catch(() => "")).trim().split("\n").slice(-3).join("\n");
     throw new OpPrereqError(`ganeti-noded of ${paths.root} did not start: ${tail}`, ErrorCode.environ);
   }
+  // The monitoring daemon beside it, not waited for (it needs nothing from the others to start).
+  if ((await daemonPid(paths, "ganeti-mond")) === null) await startDaemon(paths, "ganeti-mond", [], { ...process.env, GANETI_HOSTNAME: "" });
 }
 
 /** A node boots: noded, then masterd and ganeti-rapi if ssconf says this node is the master (it votes). */

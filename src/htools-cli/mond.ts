@@ -4,8 +4,11 @@
 // src/htools/mond.ts.
 import { type MonDReport, reportPath, readReport } from "../htools/mond.js";
 import { decodeJson } from "../monitoring/textjson.js";
+import { DEFAULT_MOND_PORT } from "../constants.js";
+import { resolveHost } from "../util/identity.js";
+import { ganetiPaths } from "../util/paths.js";
 
-export const MOND_PORT = 1815;
+export const MOND_PORT = DEFAULT_MOND_PORT;
 /** How long one daemon may take to answer (Ganeti leaves it to curl's defaults). */
 const TIMEOUT_MS = 15_000;
 
@@ -16,8 +19,18 @@ export interface MonDAnswers {
   readonly warnings: readonly string[];
 }
 
+/** A node's address: the cluster's hosts file first ($GANETI_ROOT/etc/hosts), as the daemons resolve names. */
+async function addressOf(node: string): Promise<string> {
+  try {
+    return (await resolveHost(ganetiPaths(), node)).ip;
+  } catch {
+    return node; // let the HTTP client report what it cannot reach
+  }
+}
+
 async function queryOne(node: string, dc: string): Promise<{ report: MonDReport | null; reached: boolean }> {
-  const host = node.includes(":") && !node.startsWith("[") ? `[${node}]` : node;
+  const addr = await addressOf(node);
+  const host = addr.includes(":") && !addr.startsWith("[") ? `[${addr}]` : addr;
   try {
     const res = await fetch(`http://${host}:${MOND_PORT}${reportPath(dc)}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     const body = await res.text();

@@ -40,3 +40,24 @@ export function parseDiskstats(text: string): { ok: true; value: Diskstats[] } |
 export function diskstatsReportData(ds: readonly Diskstats[]): Json {
   return ds.map((d) => ({ ...d }));
 }
+
+/**
+ * The same records from a kernel newer than Ganeti's parser (Linux 4.18 added four discard
+ * fields, 5.5 two flush fields: 18 or 20 per line, where Ganeti's collector fails): the
+ * first fourteen fields of each line, the later ones ignored. Used by the monitoring daemon.
+ */
+export function parseDiskstatsAnyKernel(text: string): { ok: true; value: Diskstats[] } | { ok: false; error: string } {
+  const out: Diskstats[] = [];
+  for (const raw of text.split("\n")) {
+    const f = raw.trim().split(/\s+/);
+    if (f.length === 1 && f[0] === "") continue;
+    const n = f.map(Number);
+    if (f.length < 14 || [0, 1, ...Array.from({ length: 11 }, (_, k) => k + 3)].some((k) => !Number.isSafeInteger(n[k]))) {
+      return { ok: false, error: `Unparsable /proc/diskstats line: ${raw}` };
+    }
+    const [major, minor, , readsNum, mergedReads, secRead, timeRead, writes, mergedWrites, secWritten, timeWrite, ios, timeIO, wIOmillis] =
+      n as [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+    out.push({ major, minor, name: f[2]!, readsNum, mergedReads, secRead, timeRead, writes, mergedWrites, secWritten, timeWrite, ios, timeIO, wIOmillis });
+  }
+  return { ok: true, value: out };
+}

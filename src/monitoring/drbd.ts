@@ -81,7 +81,8 @@ export type DeviceInfo =
       readonly remoteState: string;
       readonly protocol: string;
       readonly ioFlags: string;
-      readonly perf: PerfIndicators;
+      /** null: the device keeps no counters (ganeti-ts's userspace mirror). */
+      readonly perf: PerfIndicators | null;
       readonly sync: SyncStatus | null;
       readonly resync: AdditionalInfo | null;
       readonly actLog: AdditionalInfo | null;
@@ -307,20 +308,22 @@ export function drbdReportData(st: DrbdStatus): Json {
   ] as const) if (x !== null) version[k] = x;
   const devices = st.devices.map((d): Json => {
     if (!d.configured) return { minor: d.minor, connectionState: "Unconfigured" };
-    const p = d.perf;
-    const perf: Record<string, Json> = {
-      networkSend: p.networkSend, networkReceive: p.networkReceive, diskWrite: p.diskWrite, diskRead: p.diskRead,
-      activityLog: p.activityLog, bitMap: p.bitMap, localCount: p.localCount, pending: p.pending,
-      unacknowledged: p.unacknowledged, applicationPending: p.applicationPending,
-    };
-    if (p.epochs !== null) perf.epochs = p.epochs;
-    if (p.writeOrder !== null) perf.writeOrder = p.writeOrder;
-    if (p.outOfSync !== null) perf.outOfSync = p.outOfSync;
     const out: Record<string, Json> = {
       minor: d.minor, connectionState: d.connectionState, localRole: d.localRole, remoteRole: d.remoteRole,
       localState: d.localState, remoteState: d.remoteState, replicationProtocol: d.protocol, ioFlags: d.ioFlags,
-      perfIndicators: perf,
     };
+    const p = d.perf;
+    if (p !== null) {
+      const perf: Record<string, Json> = {
+        networkSend: p.networkSend, networkReceive: p.networkReceive, diskWrite: p.diskWrite, diskRead: p.diskRead,
+        activityLog: p.activityLog, bitMap: p.bitMap, localCount: p.localCount, pending: p.pending,
+        unacknowledged: p.unacknowledged, applicationPending: p.applicationPending,
+      };
+      if (p.epochs !== null) perf.epochs = p.epochs;
+      if (p.writeOrder !== null) perf.writeOrder = p.writeOrder;
+      if (p.outOfSync !== null) perf.outOfSync = p.outOfSync;
+      out.perfIndicators = perf;
+    }
     if (d.sync !== null) {
       const s = d.sync;
       const sync: Record<string, Json> = {

@@ -58,6 +58,10 @@ export interface MirrorStatusResult {
   dev_path: string; minor: number; sync_percent: number | null; estimated_time: number | null; is_degraded: boolean;
   ldisk_status: "ok" | "sync" | "unknown"; conn: string; role: string; peer_disk: string;
 }
+/** What drbd_list adds to a device's mirror status (the monitoring daemon's drbd report). */
+export interface DrbdListExtra {
+  local_disk: string; peer_name: string | null; sync: { done_kib: number; total_kib: number; rate_kib: number } | null;
+}
 const Progress = Type.Object({ done: Type.Number(), total: Type.Number(), sent: Type.Number(), started: Type.Number() });
 
 /** An instance as the OS scripts see it (filled parameters, disks, NICs). */
@@ -126,7 +130,7 @@ export const RPC_CALLS = {
     RpcTimeout.normal),
   /** Waits (bounded) until the given drbd devices are connected and in sync. */
   drbd_wait_sync: call<Array<MirrorStatusResult | null>>()(Type.Object({ disks: Type.Array(DiskArg), timeout: Type.Number() }), RpcTimeout.slow),
-  drbd_list: call<Array<{ minor: number; uuid: string; instance: string } & MirrorStatusResult>>()(Type.Object({}), RpcTimeout.urgent),
+  drbd_list: call<Array<{ minor: number; uuid: string; instance: string } & MirrorStatusResult & DrbdListExtra>>()(Type.Object({}), RpcTimeout.urgent),
   // Node to node: the primary's daemon replicating onto the secondary's.
   drbd_peer_hello: call<{ role: "primary" | "secondary"; disk_state: "UpToDate" | "Inconsistent" | "Outdated" | "DUnknown" }>()(
     Type.Object({ uuid: Str, from: Str }), RpcTimeout.urgent),

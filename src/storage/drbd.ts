@@ -46,6 +46,15 @@ export interface MirrorStatus {
   peer_disk: DiskState;
 }
 
+/** An active device as drbd_list reports it. */
+export type DrbdDeviceListing = MirrorStatus & {
+  uuid: string;
+  instance: string;
+  local_disk: DiskState;
+  peer_name: string | null;
+  sync: { done_kib: number; total_kib: number; rate_kib: number } | null;
+};
+
 interface Device {
   disk: DiskSpec;
   instance: string;
@@ -244,8 +253,18 @@ export class DrbdManager {
     };
   }
 
-  list(): Array<{ minor: number; uuid: string; instance: string } & MirrorStatus> {
-    return [...this.devices.values()].map((d) => ({ uuid: d.disk.uuid, instance: d.instance, ...(this.status(d.disk.uuid) as MirrorStatus) }));
+  /** Every active device, with what /proc/drbd would tell of it (for the monitoring daemon). */
+  list(): DrbdDeviceListing[] {
+    return [...this.devices.values()].map((d) => {
+      const st = this.status(d.disk.uuid) as MirrorStatus;
+      const syncing = d.progress !== null && (d.conn === "SyncSource" || d.conn === "SyncTarget");
+      return {
+        uuid: d.disk.uuid, instance: d.instance, ...st, local_disk: d.local, peer_name: d.peer?.name ?? null,
+        sync: syncing && d.progress !== null
+          ? { done_kib: Math.floor(d.progress.done / 1024), total_kib: Math.floor(d.progress.total / 1024), rate_kib: syncFigures(d.progress).rateKiB }
+          : null,
+      };
+    });
   }
 
   /** After a local write: resync to the peer and return once it has the data (or is not connected). */

@@ -176,6 +176,11 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
       log.write("info", "Node daemon not running, starting it");
       if (!(await startDaemonAndWait(paths, "ganeti-noded"))) log.write("error", "Can't start the node daemon");
     }
+    // And the monitoring daemon (Ganeti's watcher: EnsureDaemon(MOND)).
+    if ((await daemonPid(paths, "ganeti-mond")) === null) {
+      log.write("info", "Monitoring daemon not running, starting it");
+      if (!(await startDaemonAndWait(paths, "ganeti-mond"))) log.write("error", "Can't start the monitoring daemon (see mond.stdout)");
+    }
     const me = await myHostname(paths);
     if (master !== me) {
       log.write("debug", `Not on master, exiting (master is ${master})`);
