@@ -62,12 +62,33 @@ export function accsValue(accs: KindAccs): number {
   return lb;
 }
 
+/** A candidate that may win, scored exactly once every bound is known (scanInstance). */
+interface Pending {
+  readonly lb: number;
+  /** Its place in the scan order (ties of exact scores go to the first). */
+  readonly ord: number;
+  readonly mv: IMove;
+  /** The applied move, when bounding needed it (else applied when scored). */
+  readonly res: MoveResult | null;
+}
+
+/** Sort key of a pending candidate: a NaN bound bounds nothing, so it comes first. */
+function pendKey(p: Pending): number {
+  return p.lb === p.lb ? p.lb : -Infinity;
+}
+
 /**
  * Scans some candidates of one instance (the Failover move, then the moves onto each of
  * `targets`), feeding every candidate's bound to its kind's accumulator. With `exact`,
- * also returns the instance's best candidate whose score is below `ini.score` and not
- * above `bar` (the first of equal scores, as Ganeti keeps the current best unless
- * strictly better); null when there is none.
+ * also returns the instance's best candidate whose score is below `ini.score`, when its
+ * score is not above `bar` (the first in scan order of equal scores, as Ganeti keeps
+ * the current best unless strictly better); null when there is none (otherwise, when
+ * the best is above `bar`, some candidate above `bar` or null).
+ *
+ * Candidates whose bound is below `ini.score` and not above `bar` are scored exactly
+ * after the scan, in increasing order of their bound, until a bound exceeds the best
+ * score found: the first candidate (in scan order) with the least score has a bound
+ * not above that score, so it is scored, and it is the one kept.
  */
 export function scanInstance(
   opts: AlgorithmOptions,
@@ -87,22 +108,17 @@ export function scanInstance(
   const opdx = target.pNode;
   const osdx = target.sNode;
   const mir = I.mirrorType(target);
-  let found: Found | null = null;
-  let cur = ini.score;
+  const top = ini.score;
+  const pend: Pending[] = [];
+  let ord = 0;
   const tryOne = (mv: IMove): void => {
+    const o = ord++;
     if (fast !== null && mv.kind !== "Failover") {
       const lb = fast.mc.bound(base, ctx, fast.src, mv, mv.node, ini.nl[mv.node]!, accFor(accs, mv.kind));
       const outcome = fast.mc.outcome;
       if (outcome !== FALLBACK) {
-        if (outcome !== BOUNDED || exact === null || lb >= cur || lb > bar) return;
-        const r = applyMoveIn(ctx, mv);
-        if (!r.ok) throw new Error(`htools: a move bounded as possible failed: ${r.error}`);
-        const score = exact.score(r.value.nodes);
-        exactCount++;
-        if (cur > score) {
-          cur = score;
-          found = { score, res: r.value, mv };
-        }
+        if (outcome !== BOUNDED || exact === null || lb >= top || lb > bar) return;
+        pend.push({ lb, ord: o, mv, res: null });
         return;
       }
     }
@@ -110,13 +126,8 @@ export function scanInstance(
     if (!r.ok) return;
     const res = r.value;
     const lb = base.lowerBound(res.nodes, accFor(accs, mv.kind), mv.kind === "Failover" ? -1 : mv.node);
-    if (exact === null || lb >= cur || lb > bar) return;
-    const score = exact.score(res.nodes);
-    exactCount++;
-    if (cur > score) {
-      cur = score;
-      found = { score, res, mv };
-    }
+    if (exact === null || lb >= top || lb > bar) return;
+    pend.push({ lb, ord: o, mv, res });
   };
   if (withFailover && mir === "internal" && useSecondary) tryOne({ kind: "Failover" });
   const primaryDrained = ctx.oldP.offline;
@@ -126,6 +137,29 @@ export function scanInstance(
       mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, primaryDrained, tdx,
     );
     for (const mv of moves) if ((kindMask & (1 << KIND_ID[mv.kind])) !== 0) tryOne(mv);
+  }
+  if (exact === null || pend.length === 0) return null;
+  pend.sort((a, b) => pendKey(a) - pendKey(b) || a.ord - b.ord);
+  let found: Found | null = null;
+  let cur = top;
+  let curOrd = -1;
+  for (const p of pend) {
+    const key = pendKey(p);
+    if (key > cur) break; // every later bound too: none can reach the best score
+    if (found !== null && key === cur && p.ord > curOrd) continue; // at best a later tie
+    let res = p.res;
+    if (res === null) {
+      const r = applyMoveIn(ctx, p.mv);
+      if (!r.ok) throw new Error(`htools: a move bounded as possible failed: ${r.error}`);
+      res = r.value;
+    }
+    const score = exact.score(res.nodes);
+    exactCount++;
+    if (score < cur || (found !== null && score === cur && p.ord < curOrd)) {
+      cur = score;
+      curOrd = p.ord;
+      found = { score, res, mv: p.mv };
+    }
   }
   return found;
 }
@@ -282,9 +316,18 @@ export function carrySource(
     }
   }
   const fast: Fast | null = mc !== null && srcNew !== undefined ? { mc, src: srcNew } : null;
-  const targets = nodeIdx.filter((t) => changed.has(t));
+  // nodeIdx's order (increasing indices of the online nodes), without a pass over it
+  const isOnline = (t: Ndx): boolean => {
+    const n = ini.nl[t];
+    return n !== undefined && !n.offline;
+  };
+  const targets: Ndx[] = [];
+  for (const t of changed) if (isOnline(t)) targets.push(t);
+  targets.sort((x, y) => x - y);
   scanInstance(opts, newCtx, targets, true, useSecondary, base, ini, -Infinity, newAccs, null, fast);
-  const peered = nodeIdx.filter((t) => special.has(t) && !changed.has(t));
+  const peered: Ndx[] = [];
+  for (const t of special) if (!changed.has(t) && isOnline(t)) peered.push(t);
+  peered.sort((x, y) => x - y);
   scanInstance(opts, newCtx, peered, false, useSecondary, base, ini, -Infinity, newAccs, null, fast, ALL_KINDS & ~PEERLESS);
   c.accs = newAccs;
   c.ctx = pinContext(newCtx);

@@ -45,26 +45,45 @@ import { MinHeap } from "./min-heap.js";
 export { exactScoresComputed } from "./balancer-scan.js";
 
 interface CachedInst {
+  /** The instance's index: its lazy state is at this index of the Balancer's arrays. */
+  readonly idx: Idx;
   /** The source contributions of the context's instance (computed when first needed). */
   src?: SourceContribs;
   accs: KindAccs;
   /** The context of the last scan: the instance and its nodes as they were then. */
   ctx: MoveContext;
-  /**
-   * Lazy entries (at >= 0): the step whose base `accs` are at (they are not carried
-   * every step); -1: carried every step. For lazy entries: `kn`, the least bound of
-   * `accs` minus the offset then (LazyState), `keyT` the target that gives it (-1: none
-   * in particular); `pn` the least class or own bound, minus the offset then, of the
-   * candidates onto nodes changed since; `cls` the instance's class.
-   */
-  at: number;
-  kn: number;
-  keyT: Ndx;
-  pn: number;
-  cls: number;
-  /** Lazy entries: the class's kinds, and per kind the entry's part of its class bounds. */
+  /** Lazy entries: the class's kinds. */
   mask: number;
-  readonly lin: Float64Array;
+}
+
+/**
+ * The lazy state of the cached entries, by instance index, in flat arrays: the step
+ * loop reads it for every instance, and typed arrays keep that loop out of the heap.
+ * `at`: for lazy entries (>= 0) the step whose base the entry's bounds are at (they
+ * are not carried every step); -1: carried every step. For lazy entries: `kn`, the
+ * least bound of the entry's accumulators minus the offset then (LazyState), `keyT`
+ * the target that gives it (-1: none in particular); `pn` the least class or own
+ * bound, minus the offset then, of the candidates onto nodes changed since; `cls` the
+ * instance's class; `lin` (4 per entry) per kind the entry's part of its class bounds.
+ */
+class LazySlots {
+  at: Int32Array;
+  kn: Float64Array;
+  keyT: Int32Array;
+  pn: Float64Array;
+  cls: Int32Array;
+  lin: Float64Array;
+  /** The step an instance was last seen (Balancer.step's cleanup). */
+  seen: Int32Array;
+  constructor(n: number) {
+    this.at = new Int32Array(n).fill(-1);
+    this.kn = new Float64Array(n).fill(Infinity);
+    this.keyT = new Int32Array(n).fill(-1);
+    this.pn = new Float64Array(n).fill(Infinity);
+    this.cls = new Int32Array(n).fill(-1);
+    this.lin = new Float64Array(4 * n);
+    this.seen = new Int32Array(n).fill(-1);
+  }
 }
 
 /**
@@ -94,7 +113,11 @@ export class Balancer {
   private lastBase: ScoreBase | null = null;
   private lastNodes = "";
   private changed: readonly Ndx[] = [];
-  private readonly cache = new Map<Idx, CachedInst>();
+  /** Cached entries by instance index, and the instance each was scanned for. */
+  private ents: (CachedInst | undefined)[] = [];
+  private entInst: (Instance | undefined)[] = [];
+  private nEnts = 0;
+  private slots = new LazySlots(0);
   private locTags: boolean | null = null;
   /** Contributions cached across the steps that keep one centre. */
   private mc: MoveContribs;
@@ -144,7 +167,10 @@ export class Balancer {
     }
     const carry = base !== null;
     if (base === null) {
-      this.cache.clear();
+      this.ents = [];
+      this.entInst = [];
+      this.nEnts = 0;
+      this.slots = new LazySlots(ini.il.length);
       this.mc = new MoveContribs(opts.ignoreSoftErrors);
       base = new ScoreBase(ini.nl);
       this.lazy = new LazyState(ini.nl.length);
@@ -163,20 +189,30 @@ export class Balancer {
 
     const dirty: Instance[] = [];
     const heap = new MinHeap<Instance>();
-    const seen = new Set<Idx>();
     const off = lazy.off;
+    const S = this.slots;
+    if (S.at.length < ini.il.length) this.growSlots(ini.il.length);
+    const { at: sAt, kn: sKn, keyT: sKeyT, pn: sPn, cls: sCls, lin: sLin, seen: sSeen } = S;
+    const ents = this.ents;
+    const entInst = this.entInst;
+    // lastChanged[x] === t: x is one of `changed` (LazyState.advance)
+    const lastChanged = lazy.lastChanged;
+    let nSeen = 0;
     let rot = 0;
     for (const v of reloc) {
       if (I.mirrorType(v) === "none") continue; // no move at all
-      seen.add(v.idx);
-      const c = this.cache.get(v.idx);
-      if (c === undefined || c.ctx.inst !== v) {
+      const i = v.idx;
+      sSeen[i] = t;
+      nSeen++;
+      const c = ents[i];
+      if (c === undefined || entInst[i] !== v) {
         dirty.push(v);
         continue;
       }
-      if (changed.has(v.pNode) || changed.has(v.sNode)) {
+      const at = sAt[i]!;
+      if (lastChanged[v.pNode] === t || (v.sNode >= 0 && lastChanged[v.sNode] === t)) {
         let special: ReadonlySet<Ndx> = changed;
-        if (c.at >= 0 && c.at < t - 1) special = this.catchUp(c, prev!, changed);
+        if (at >= 0 && at < t - 1) special = this.catchUp(c, prev!, changed);
         if (this.locTags || !carrySource(
           opts, this.goodRefs, c, v, ini, prev!, base, nodeIdx, special, rot++, useSecondaryOf(v),
           this.mc.applies(v) ? this.mc : null,
@@ -184,20 +220,23 @@ export class Balancer {
           dirty.push(v);
           continue;
         }
+        entInst[i] = v; // carrySource's new context is v's
         this.stats.source++;
         this.settle(c, base, t, useSecondaryOf(v));
-      } else if (c.at >= 0) {
+      } else if (at >= 0) {
         if (xTargets.length > 0) {
-          const cst = lazy.classConsts(c.cls, this.mc, base, ini.nl, xTargets);
+          const cst = lazy.classConsts(sCls[i]!, this.mc, base, ini.nl, xTargets);
+          const o = 4 * i;
           let b = Infinity;
           for (let k = 0; k < 4; k++) {
-            const x = cst[k]! + c.lin[k]!;
+            const x = cst[k]! + sLin[o + k]!;
             if (x < b) b = x;
           }
-          if (b - off < c.pn) c.pn = b - off;
+          if (b - off < sPn[i]!) sPn[i] = b - off;
         }
-        if (c.keyT >= 0 && lazy.lastChanged[c.keyT]! > c.at) this.setKey(c);
-        const k = Math.min(c.kn, c.pn);
+        const kt = sKeyT[i]!;
+        if (kt >= 0 && lastChanged[kt]! > at) this.setKey(c);
+        const k = Math.min(sKn[i]!, sPn[i]!);
         const lb = k + off - offsetMargin(k, off);
         if (lb <= ini.score) heap.push(lb, v);
         continue;
@@ -216,8 +255,14 @@ export class Balancer {
       const lb = accsValue(c.accs);
       if (lb <= ini.score) heap.push(lb, v);
     }
-    if (this.cache.size > seen.size) {
-      for (const k of [...this.cache.keys()]) if (!seen.has(k)) this.cache.delete(k);
+    if (this.nEnts > nSeen) {
+      for (let j = 0; j < ents.length; j++) {
+        if (ents[j] !== undefined && sSeen[j] !== t) {
+          ents[j] = undefined;
+          entInst[j] = undefined;
+          this.nEnts--;
+        }
+      }
     }
 
     let bestScore = ini.score;
@@ -228,13 +273,17 @@ export class Balancer {
       const accs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
       this.stats.full++;
       scorer ??= new ExactScorer(ini.nl);
-      const entry: CachedInst = {
-        accs, ctx, at: -1, kn: Infinity, keyT: -1, pn: Infinity, cls: -1, mask: 0, lin: new Float64Array(4),
-      };
+      const entry: CachedInst = { idx: v.idx, accs, ctx, mask: 0 };
+      S.at[v.idx] = -1;
+      S.kn[v.idx] = Infinity;
+      S.keyT[v.idx] = -1;
+      S.pn[v.idx] = Infinity;
       const fast = this.fastFor(entry, base);
       const f = scanInstance(opts, ctx, nodeIdx, true, useSecondaryOf(v), base, ini, bestScore, accs, scorer, fast);
       entry.ctx = pinContext(ctx);
-      this.cache.set(v.idx, entry);
+      if (ents[v.idx] === undefined) this.nEnts++;
+      ents[v.idx] = entry;
+      entInst[v.idx] = v;
       this.settle(entry, base, t, useSecondaryOf(v));
       if (f === null) return;
       if (f.score < bestScore || (f.score === bestScore && winner !== null && v.idx < winner.inst.idx)) {
@@ -248,10 +297,12 @@ export class Balancer {
     let dirtyDone = false;
     while (heap.size > 0 && heap.peek() <= bestScore) {
       const v = heap.pop()!;
-      const c = this.cache.get(v.idx)!;
-      if (c.at >= 0 && c.at < t) {
-        if (c.kn + lazy.off - offsetMargin(c.kn, lazy.off) <= bestScore) this.stats.byKey++;
-        if (c.pn < c.kn) this.stats.byClass++;
+      const c = ents[v.idx]!;
+      const at = S.at[v.idx]!;
+      if (at >= 0 && at < t) {
+        const kn = S.kn[v.idx]!;
+        if (kn + lazy.off - offsetMargin(kn, lazy.off) <= bestScore) this.stats.byKey++;
+        if (S.pn[v.idx]! < kn) this.stats.byClass++;
         this.refresh(c, ini, base, online, useSecondaryOf(v));
         const lb = accsValue(c.accs);
         if (lb <= bestScore) heap.push(lb, v);
@@ -291,25 +342,27 @@ export class Balancer {
    */
   private catchUp(c: CachedInst, prev: ScoreBase, changed: ReadonlySet<Ndx>): ReadonlySet<Ndx> {
     const lazy = this.lazy!;
-    const from = lazy.sumsAt(c.at);
+    const at = this.slots.at[c.idx]!;
+    const from = lazy.sumsAt(at);
     const moved = movedMetrics(from, prev);
-    const pending = new Set<Ndx>(lazy.changedSince(c.at, null));
+    const pending = new Set<Ndx>(lazy.changedSince(at, null));
     for (const x of changed) pending.add(x);
     for (const a of c.accs) {
       if (a === undefined) continue;
       shiftBoundAcc(a, from, prev, null, moved);
       accForget(a, pending);
     }
-    c.at = -1;
+    this.slots.at[c.idx] = -1;
     return pending;
   }
 
   /** Brings a lazy entry up to this step: its bounds shifted, changed targets bounded anew. */
   private refresh(c: CachedInst, ini: Table, base: ScoreBase, online: ReadonlySet<Ndx>, useSecondary: boolean): void {
     const lazy = this.lazy!;
-    const from = lazy.sumsAt(c.at);
+    const at = this.slots.at[c.idx]!;
+    const from = lazy.sumsAt(at);
     const moved = movedMetrics(from, base);
-    const pending = lazy.changedSince(c.at, online);
+    const pending = lazy.changedSince(at, online);
     const pendingSet = new Set<Ndx>(pending);
     for (const a of c.accs) {
       if (a === undefined) continue;
@@ -330,8 +383,9 @@ export class Balancer {
    * kind's source known), else it is carried every step.
    */
   private settle(c: CachedInst, base: ScoreBase, t: number, useSecondary: boolean): void {
-    c.at = -1;
-    c.pn = Infinity;
+    const S = this.slots;
+    S.at[c.idx] = -1;
+    S.pn[c.idx] = Infinity;
     const v = c.ctx.inst;
     if (this.locTags === true || !this.mc.applies(v) || v.sNode === NO_SECONDARY) return;
     const p = c.ctx.oldP;
@@ -348,7 +402,7 @@ export class Balancer {
     }
     if (!this.join(c, base, mask)) return;
     c.mask = mask;
-    c.at = t;
+    S.at[c.idx] = t;
     const lazy = this.lazy!;
     for (const a of c.accs) if (a !== undefined) lazy.record(a);
     this.setKey(c);
@@ -358,8 +412,9 @@ export class Balancer {
   private join(c: CachedInst, base: ScoreBase, mask: number): boolean {
     const ranges = this.mc.sourceRanges(base, c.ctx, c.src!);
     for (let k = 0; k < 4; k++) if ((mask & (1 << k)) !== 0 && (ranges[k] === undefined || ranges[k] === null)) return false;
-    c.lin.fill(Infinity);
-    c.cls = this.lazy!.join(this.mc.shapeOf(c.ctx.inst), mask, c.ctx.inst, ranges, base, c.lin);
+    const S = this.slots;
+    S.lin.fill(Infinity, 4 * c.idx, 4 * c.idx + 4);
+    S.cls[c.idx] = this.lazy!.join(this.mc.shapeOf(c.ctx.inst), mask, c.ctx.inst, ranges, base, S.lin, 4 * c.idx);
     return true;
   }
 
@@ -367,15 +422,16 @@ export class Balancer {
   private setKey(c: CachedInst): void {
     const lazy = this.lazy!;
     const last = lazy.lastChanged;
+    const at = this.slots.at[c.idx]!;
     let k = Infinity;
     let kt: Ndx = -1;
     for (const a of c.accs) {
       if (a === undefined) continue;
       let stale = false;
-      for (let j = 0; j < a.nTop; j++) if (a.topT[j]! >= 0 && last[a.topT[j]!]! > c.at) stale = true;
+      for (let j = 0; j < a.nTop; j++) if (a.topT[j]! >= 0 && last[a.topT[j]!]! > at) stale = true;
       if (stale) {
         const drop = new Set<Ndx>();
-        for (let j = 0; j < a.nTop; j++) if (a.topT[j]! >= 0 && last[a.topT[j]!]! > c.at) drop.add(a.topT[j]!);
+        for (let j = 0; j < a.nTop; j++) if (a.topT[j]! >= 0 && last[a.topT[j]!]! > at) drop.add(a.topT[j]!);
         accForget(a, drop);
       }
       if (boundAccEmpty(a)) continue;
@@ -385,8 +441,8 @@ export class Balancer {
         kt = a.nTop > 0 && a.topV[0]! < a.rest ? a.topT[0]! : -1;
       }
     }
-    c.kn = k - lazy.offs[c.at]!;
-    c.keyT = kt;
+    this.slots.kn[c.idx] = k - lazy.offs[at]!;
+    this.slots.keyT[c.idx] = kt;
   }
 
   /**
@@ -396,9 +452,24 @@ export class Balancer {
    */
   private newEpoch(base: ScoreBase): void {
     this.lazy!.newEpoch(base);
-    for (const c of this.cache.values()) {
-      if (c.at >= 0 && !this.join(c, base, c.mask)) c.pn = -Infinity;
+    const S = this.slots;
+    for (const c of this.ents) {
+      if (c !== undefined && S.at[c.idx]! >= 0 && !this.join(c, base, c.mask)) S.pn[c.idx] = -Infinity;
     }
+  }
+
+  /** Room for instance indices below n (keeping the entries' state). */
+  private growSlots(n: number): void {
+    const old = this.slots;
+    const S = new LazySlots(n);
+    S.at.set(old.at);
+    S.kn.set(old.kn);
+    S.keyT.set(old.keyT);
+    S.pn.set(old.pn);
+    S.cls.set(old.cls);
+    S.lin.set(old.lin);
+    S.seen.set(old.seen);
+    this.slots = S;
   }
 }
 

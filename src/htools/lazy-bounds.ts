@@ -143,9 +143,12 @@ export class LazyState {
 
   /**
    * Puts a member's source sides into the class of its shape id and kind mask; returns
-   * the class and writes the member's parts of the linear bounds (per kind) to `parts`.
+   * the class and writes the member's parts of the linear bounds (per kind) to `parts`
+   * from index `at`.
    */
-  join(shape: number, mask: number, rep: Instance, ranges: SourceRanges, base: BaseSums, parts: Float64Array): number {
+  join(
+    shape: number, mask: number, rep: Instance, ranges: SourceRanges, base: BaseSums, parts: Float64Array, at: number,
+  ): number {
     if (this.slopes.length === 0) this.slopes = classSlopes(base);
     const key = shape * 16 + mask;
     let id = this.classIds.get(key);
@@ -162,10 +165,10 @@ export class LazyState {
       const r = ranges[j]!;
       if ("lo" in r) {
         envelopeUnion(k.env[j]!, r);
-        parts[j] = memberPart(base, r.lo, this.slopes);
+        parts[at + j] = memberPart(base, r.lo, this.slopes);
       } else {
         envelopeAdd(k.env[j]!, r);
-        parts[j] = memberPart(base, r, this.slopes);
+        parts[at + j] = memberPart(base, r, this.slopes);
       }
     }
     return id;
