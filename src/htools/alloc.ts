@@ -195,13 +195,23 @@ export function tryAlloc(
  * ("fits"), else whether `fm` is among its failures ("failed") or not ("no"), without
  * scoring (its solution would be the best-scored candidate: there is one as soon as
  * one candidate fits). */
-export function probeSingle(opts: AllocOptions, nl: Container<Node>, inst: Instance, nodes: readonly Ndx[], fm: FailMode): "fits" | "failed" | "no" {
+export function probeSingle(
+  opts: AllocOptions, nl: Container<Node>, inst: Instance, nodes: readonly Ndx[], fm: FailMode,
+  pred: ((el: AllocElement) => boolean) | null = null,
+): "fits" | "failed" | "no" {
   const pc = new PolicyCache(inst);
   let seen = false;
   for (const pdx of nodes) {
     const r = singleNode(opts.ignoreSoftErrors, nl, inst, pdx, pc);
-    if (r.ok) return "fits";
-    if (r.error === fm) seen = true;
+    if (!r.ok) {
+      if (r.error === fm) seen = true;
+      continue;
+    }
+    if (pred === null) return "fits";
+    // With a predicate (capacity checks) tryAlloc's solution is the best-scored candidate
+    // that passes it, and each one that does not is a FailN1: existence needs no score.
+    if (pred({ base: nl, patches: [[pdx, r.value]], inst: I.setBoth(inst, pdx, NO_SECONDARY), nodes: [r.value], score: NaN })) return "fits";
+    if (fm === "FailN1") seen = true;
   }
   return seen ? "failed" : "no";
 }

@@ -176,10 +176,11 @@ export function iterateAlloc(ctx: IterCtx, start: AllocResult, limit: number | n
 function sufficesShrinking(ctx: IterCtx, st: AllocResult, inst: Instance, fm: FailMode): Instance | null {
   let cur: Result<Instance> = ok(inst);
   const targets = ctx.targets;
-  if (targets.kind === "single" && !(ctx.opts.capacity && ctx.n1 !== null)) {
-    // no predicate: only whether a candidate fits matters, not which one wins
+  if (targets.kind === "single") {
+    // only whether a candidate fits (and keeps the cluster N+1 redundant) matters, not which one wins
+    const pred = ctx.opts.capacity && ctx.n1 !== null ? ctx.n1(st.nl, st.il) : null;
     while (cur.ok) {
-      const p = probeSingle(ctx.opts, st.nl, cur.value, targets.nodes, fm);
+      const p = probeSingle(ctx.opts, st.nl, cur.value, targets.nodes, fm, pred);
       if (p === "no") return null;
       if (p === "fits") return cur.value;
       cur = shrinkByType(cur.value, fm);
