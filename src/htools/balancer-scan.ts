@@ -16,9 +16,10 @@ import {
   accForget,
   newBoundAcc,
   newContrib,
+  resetBoundAcc,
   shiftBoundAcc,
 } from "./score-bound.js";
-import type { ExactScorer } from "./exact-scorer.js";
+import type { CandidateScorer } from "./balancer-exact.js";
 import { BOUNDED, FALLBACK, FAST_KINDS, type MoveContribs, type SourceContribs } from "./move-contribs.js";
 import { type IMove, type Ndx, NO_SECONDARY } from "./types.js";
 import {
@@ -100,7 +101,7 @@ export function scanInstance(
   ini: Table,
   bar: number,
   accs: KindAccs,
-  exact: ExactScorer | null,
+  exact: CandidateScorer | null,
   fast: Fast | null = null,
   kindMask = ALL_KINDS,
 ): Found | null {
@@ -302,6 +303,12 @@ export function carrySource(
     shiftBoundAcc(acc, prev, base, src);
     accForget(acc, (PEERLESS & (1 << k)) !== 0 ? changed : special);
     newAccs[k] = acc;
+  }
+  // the Failover move is bounded anew: its accumulator is reused (fewer allocations)
+  const fo = accs[KIND_ID.Failover];
+  if (fo !== undefined) {
+    resetBoundAcc(fo);
+    newAccs[KIND_ID.Failover] = fo;
   }
   // A kind that had no feasible candidate may have some now: scan in full.
   for (let k = 0; k < NKINDS; k++) {

@@ -15,7 +15,7 @@ import {
   movedMetrics,
   shiftBoundAcc,
 } from "./score-bound.js";
-import { ExactScorer } from "./exact-scorer.js";
+import { StepScorer } from "./balancer-exact.js";
 import { FAST_KINDS, MoveContribs, type SourceContribs } from "./move-contribs.js";
 import { type Idx, type Ndx, NO_SECONDARY } from "./types.js";
 import {
@@ -267,12 +267,12 @@ export class Balancer {
 
     let bestScore = ini.score;
     let winner: { inst: Instance; found: Found } | null = null;
-    let scorer: ExactScorer | null = null;
+    let scorer: StepScorer | null = null;
     const scanFull = (v: Instance): void => {
       const ctx = new MoveContext(opts.ignoreSoftErrors, ini.nl, v);
       const accs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
       this.stats.full++;
-      scorer ??= new ExactScorer(ini.nl);
+      scorer ??= new StepScorer(ini.nl);
       const entry: CachedInst = { idx: v.idx, accs, ctx, mask: 0 };
       S.at[v.idx] = -1;
       S.kn[v.idx] = Infinity;

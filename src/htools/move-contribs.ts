@@ -70,16 +70,34 @@ function contribOf(base: ScoreBase, nodes: readonly (readonly [Ndx, Node])[]): C
  * The caches of one run of balancing steps over bases with the same centre (a
  * contribution is the same numbers as long as its nodes and the centre are).
  */
-/** A target node's contributions: by slot (shape, role, force) for an empty peer entry, others by key. */
+/**
+ * A target node's contributions: by slot (shape, role, force) for an empty peer entry
+ * (undefined: not computed), others by slot and peer-map value. Slot arrays are kept
+ * dense (undefined-filled), which keeps their lookups fast.
+ */
 interface TargetCache {
+  /** The node these are for (a changed node at the same index gets a new cache). */
+  readonly node: Node;
   readonly zero: (Contrib | null | undefined)[];
-  /** By slot: classTargetRange's answers. */
-  readonly range: (Envelope | null | undefined)[];
-  other: Map<string, Contrib | null | undefined> | null;
+  /** By slot: classTargetRange's answers (UNKNOWN: no bound; undefined: not computed). */
+  readonly range: (Envelope | null | typeof UNKNOWN | undefined)[];
+  other: Map<number, Map<number, Contrib | null | undefined>> | null;
+  /** Contributions computed into this cache. */
+  count: number;
+}
+
+/** classTargetRange's "no bound" in its cache. */
+const UNKNOWN = 0;
+
+/** `a[slot]`, the array grown with undefined up to it first (dense). */
+function slotOf<T>(a: (T | undefined)[], slot: number): T | undefined {
+  while (a.length <= slot) a.push(undefined);
+  return a[slot];
 }
 
 export class MoveContribs {
-  private targets = new WeakMap<Node, TargetCache>();
+  /** Target caches by node index (for the node object there when computed). */
+  private targets: (TargetCache | undefined)[] = [];
   /** Shape ids by instance (-1: off the fast path) and by shape key. */
   private readonly shapes = new WeakMap<Instance, number>();
   private readonly shapeIds = new Map<string, number>();
@@ -88,7 +106,12 @@ export class MoveContribs {
 
   constructor(private readonly force: boolean) {}
 
+  /** The last instance asked about and its shape (consecutive calls are for one instance). */
+  private lastInst: Instance | null = null;
+  private lastShape = -1;
+
   private shape(inst: Instance): number {
+    if (inst === this.lastInst) return this.lastShape;
     let id = this.shapes.get(inst);
     if (id === undefined) {
       const key = shapeKey(inst);
@@ -102,22 +125,24 @@ export class MoveContribs {
       }
       this.shapes.set(inst, id);
     }
+    this.lastInst = inst;
+    this.lastShape = id;
     return id;
   }
 
-  /** Target contributions computed since the cache was last emptied. */
+  /** Target contributions held (computed and not dropped with their node). */
   private computed = 0;
 
   /**
-   * Starts a balancing step. Targets' contributions are kept across steps (the node
-   * objects key them, so a changed node's go with it): a step scans few instances in
-   * full, and another instance of the same shape finds most of them. Past a budget
-   * (every node times ≈ 70 shapes at 1,000 nodes) they are dropped, which bounds the
-   * memory they hold.
+   * Starts a balancing step. Targets' contributions are kept across steps (by node
+   * index, for the node object there, so a changed node's go when it is next asked
+   * about): a step scans few instances in full, and another instance of the same shape
+   * finds most of them. Past a budget of live ones (every node times ≈ 70 shapes at
+   * 1,000 nodes) they are dropped, which bounds the memory they hold.
    */
   beginStep(): void {
     if (this.computed > TARGET_BUDGET) {
-      this.targets = new WeakMap();
+      this.targets = [];
       this.computed = 0;
     }
   }
@@ -187,13 +212,9 @@ export class MoveContribs {
   classTargetRange(base: ScoreBase, x: Ndx, xNode: Node, k: number, inst: Instance): Envelope | null | undefined {
     const primary = k === K_REPLACE_AND_FAILOVER || k === K_REPLACE_PRIMARY;
     const slot = this.shape(inst) * 4 + (primary ? 2 : 0) + (this.force ? 1 : 0);
-    let tc = this.targets.get(xNode);
-    if (tc === undefined) {
-      tc = { zero: [], range: [], other: null };
-      this.targets.set(xNode, tc);
-    }
-    const cached = tc.range[slot];
-    if (cached !== undefined || slot in tc.range) return cached;
+    const tc = this.cacheOf(x, xNode);
+    const cached = slotOf(tc.range, slot);
+    if (cached !== undefined) return cached === UNKNOWN ? undefined : cached;
     const c0 = this.classTarget(base, x, xNode, k, inst);
     let out: Envelope | null | undefined;
     if (c0 === null || c0 === undefined) out = c0;
@@ -206,7 +227,7 @@ export class MoveContribs {
         ? envelopeOfEnds(base.center, c0, chi, nodeComponents(lo.value), nodeComponents(hi.value))
         : undefined;
     }
-    tc.range[slot] = out;
+    tc.range[slot] = out === undefined ? UNKNOWN : out;
     return out;
   }
 
@@ -246,27 +267,41 @@ export class MoveContribs {
   ): Contrib | null | undefined {
     const pv = primary ? 0 : N.peerMap.find(peer, node.peers);
     const slot = this.shape(inst) * 4 + (primary ? 2 : 0) + (force ? 1 : 0);
-    let tc = this.targets.get(node);
-    if (tc === undefined) {
-      tc = { zero: [], range: [], other: null };
-      this.targets.set(node, tc);
-    }
-    let key = "";
+    const tc = this.cacheOf(x, node);
+    let other: Map<number, Contrib | null | undefined> | null = null;
     if (pv === 0) {
-      const c = tc.zero[slot];
+      const c = slotOf(tc.zero, slot);
       if (c !== undefined) return c;
     } else {
-      key = `${slot}|${pv}`;
       tc.other ??= new Map();
-      if (tc.other.has(key)) return tc.other.get(key);
+      other = tc.other.get(slot) ?? null;
+      if (other === null) {
+        other = new Map();
+        tc.other.set(slot, other);
+      }
+      if (other.has(pv)) return other.get(pv);
     }
     this.computed++;
+    tc.count++;
     const r = primary ? N.addPriEx(force, node, inst) : N.addSecEx(force, node, inst, peer);
     // undefined (no bound) is not cached in `zero`, where it means "not computed": rare
     const c = r.ok ? contribOf(base, [[x, r.value]]) : null;
-    if (pv === 0) tc.zero[slot] = c;
-    else tc.other!.set(key, c);
+    if (other === null) tc.zero[slot] = c;
+    else other.set(pv, c);
     return c;
+  }
+
+  /** The cache of target `x` for `node` (a new one when the node there changed). */
+  private cacheOf(x: Ndx, node: Node): TargetCache {
+    const tcs = this.targets;
+    while (tcs.length <= x) tcs.push(undefined);
+    let tc = tcs[x];
+    if (tc === undefined || tc.node !== node) {
+      if (tc !== undefined) this.computed -= tc.count;
+      tc = { node, zero: [], range: [], other: null, count: 0 };
+      tcs[x] = tc;
+    }
+    return tc;
   }
 
   /**

@@ -320,25 +320,46 @@ export interface BoundAcc {
   readonly topV: Float64Array;
   nTop: number;
   rest: number;
-  readonly vmin: Float64Array;
-  readonly vmax: Float64Array;
-  readonly dmin: Float64Array;
-  readonly dmax: Float64Array;
+  readonly vmin: number[];
+  readonly vmax: number[];
+  readonly dmin: number[];
+  readonly dmax: number[];
 }
 
 const TOPS = 6;
 
 export function newBoundAcc(): BoundAcc {
-  // the ranges as views of one buffer (one allocation)
-  const b = new Float64Array(4 * NMETRICS);
-  const vmin = b.subarray(0, NMETRICS).fill(Infinity);
-  const vmax = b.subarray(NMETRICS, 2 * NMETRICS).fill(-Infinity);
-  const dmin = b.subarray(2 * NMETRICS, 3 * NMETRICS).fill(Infinity);
-  const dmax = b.subarray(3 * NMETRICS, 4 * NMETRICS).fill(-Infinity);
   return {
     total: Infinity, abs: 0, topT: new Int32Array(TOPS), topV: new Float64Array(TOPS), nTop: 0, rest: Infinity,
-    vmin, vmax, dmin, dmax,
+    vmin: vecOf(Infinity), vmax: vecOf(-Infinity), dmin: vecOf(Infinity), dmax: vecOf(-Infinity),
   };
+}
+
+/** Makes `acc` as newBoundAcc returns it (its arrays reused). */
+export function resetBoundAcc(acc: BoundAcc): void {
+  acc.total = Infinity;
+  acc.abs = 0;
+  acc.nTop = 0;
+  acc.rest = Infinity;
+  acc.vmin.fill(Infinity);
+  acc.vmax.fill(-Infinity);
+  acc.dmin.fill(Infinity);
+  acc.dmax.fill(-Infinity);
+}
+
+// Per-metric vectors are plain double arrays: a small Float64Array has an ArrayBuffer
+// of its own outside the heap, which costs far more to make and collect, and
+// balancing makes thousands per step.
+const ZEROS: number[] = (() => {
+  const a: number[] = [];
+  for (let m = 0; m < NMETRICS; m++) a.push(0.5); // doubles from the start (no Smi array)
+  return a.fill(0);
+})();
+
+/** A per-metric vector of `fill`. */
+export function vecOf(fill: number): number[] {
+  const a = ZEROS.slice();
+  return fill === 0 ? a : a.fill(fill);
 }
 
 function accTotal(acc: BoundAcc): void {
@@ -405,12 +426,12 @@ export function boundAccValue(acc: BoundAcc): number {
  * (dp); for the sums the change (ds) and its magnitude (da).
  */
 export interface Contrib {
-  readonly dq: Float64Array;
-  readonly dqAbs: Float64Array;
-  readonly dd: Float64Array;
-  readonly dp: Float64Array;
-  readonly ds: Float64Array;
-  readonly da: Float64Array;
+  readonly dq: number[];
+  readonly dqAbs: number[];
+  readonly dd: number[];
+  readonly dp: number[];
+  readonly ds: number[];
+  readonly da: number[];
   /** Bit m set: some change for metric m (unset: all six are zero); absent: unknown. */
   mask?: number;
 }
@@ -425,17 +446,11 @@ export function setContribMask(c: Contrib): void {
 }
 const ALL_MASK = (1 << NMETRICS) - 1;
 
-/** Six views of one buffer: one allocation instead of six (balancing makes many). */
+/** A contribution of `fill` everywhere (its mask unknown). */
 export function newContrib(fill = 0): Contrib {
-  const b = new Float64Array(6 * NMETRICS);
-  if (fill !== 0) b.fill(fill);
   return {
-    dq: b.subarray(0, NMETRICS),
-    dqAbs: b.subarray(NMETRICS, 2 * NMETRICS),
-    dd: b.subarray(2 * NMETRICS, 3 * NMETRICS),
-    dp: b.subarray(3 * NMETRICS, 4 * NMETRICS),
-    ds: b.subarray(4 * NMETRICS, 5 * NMETRICS),
-    da: b.subarray(5 * NMETRICS, 6 * NMETRICS),
+    dq: vecOf(fill), dqAbs: vecOf(fill), dd: vecOf(fill), dp: vecOf(fill), ds: vecOf(fill), da: vecOf(fill),
+    mask: undefined,
   };
 }
 

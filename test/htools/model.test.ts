@@ -19,6 +19,7 @@ import { Balancer, balance } from "../../src/htools/balancer.js";
 import type { IMove } from "../../src/htools/types.js";
 import { prepareCluster } from "../../src/htools/loader.js";
 import { ExactScorer } from "../../src/htools/exact-scorer.js";
+import { StepScorer } from "../../src/htools/balancer-exact.js";
 import { compCV, compCVPatched } from "../../src/htools/metrics.js";
 import { ScoreBase } from "../../src/htools/score-bound.js";
 import { fixed, generalG } from "../../src/htools/format.js";
@@ -99,6 +100,7 @@ function checkLowerBounds(text: string): number {
   const nl = cd.nodes;
   const base = new ScoreBase(nl);
   const scorer = new ExactScorer(nl);
+  const step = new StepScorer(nl);
   const kinds = ["ReplaceSecondary", "ReplaceAndFailover", "ReplacePrimary", "FailoverAndReplace", "FailoverToAny"] as const;
   let checked = 0;
   for (const inst of C.elems(cd.instances)) {
@@ -116,6 +118,7 @@ function checkLowerBounds(text: string): number {
         if (!r.ok) continue;
         const exact = compCVPatched(nl, r.value.nodes);
         assert.equal(scorer.score(r.value.nodes), exact, `${inst.name} ${mv.kind}: column scorer`);
+        assert.equal(step.score(r.value.nodes), exact, `${inst.name} ${mv.kind}: step scorer`);
         const lb = base.lowerBound(r.value.nodes);
         assert.ok(!(lb > exact), `${inst.name} ${mv.kind}: bound ${lb} above exact ${exact}`);
         checked++;
