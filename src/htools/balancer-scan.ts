@@ -21,7 +21,7 @@ import {
 } from "./score-bound.js";
 import type { CandidateScorer } from "./balancer-exact.js";
 import { BOUNDED, FALLBACK, FAST_KINDS, type MoveContribs, type SourceContribs } from "./move-contribs.js";
-import { type IMove, type Ndx, NO_SECONDARY } from "./types.js";
+import { type IMove, type MirrorType, type Ndx, NO_SECONDARY } from "./types.js";
 import {
   type AlgorithmOptions,
   type MoveResult,
@@ -131,12 +131,12 @@ export function scanInstance(
     pend.push({ lb, ord: o, mv, res });
   };
   if (withFailover && mir === "internal" && useSecondary) tryOne({ kind: "Failover" });
-  const primaryDrained = ctx.oldP.offline;
+  const byTarget = movesByTarget(opts, mir, useSecondary, ctx.oldP.offline);
   for (const tdx of targets) {
     if (tdx === opdx || tdx === osdx) continue;
-    const moves = possibleMoves(
-      mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, primaryDrained, tdx,
-    );
+    const moves = (byTarget[tdx] ??= possibleMoves(
+      mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, ctx.oldP.offline, tdx,
+    ));
     for (const mv of moves) if ((kindMask & (1 << KIND_ID[mv.kind])) !== 0) tryOne(mv);
   }
   if (exact === null || pend.length === 0) return null;
@@ -163,6 +163,24 @@ export function scanInstance(
     }
   }
   return found;
+}
+
+/**
+ * possibleMoves' answers by target, per combination of its other arguments: they are
+ * the same readonly moves every time, and a step asks for thousands.
+ */
+const movesCache = new Map<number, IMove[][]>();
+
+function movesByTarget(opts: AlgorithmOptions, mir: MirrorType, useSecondary: boolean, drained: boolean): IMove[][] {
+  const code =
+    (mir === "none" ? 0 : mir === "external" ? 1 : 2) * 16 + (useSecondary ? 8 : 0) + (opts.instanceMoves ? 4 : 0) +
+    (opts.diskMoves ? 2 : 0) + (opts.restrictedMigration ? 1 : 0) + (drained ? 64 : 0);
+  let m = movesCache.get(code);
+  if (m === undefined) {
+    m = [];
+    movesCache.set(code, m);
+  }
+  return m;
 }
 
 let exactCount = 0;
@@ -200,9 +218,8 @@ export function hasLocationTags(nl: Container<Node>): boolean {
   return false;
 }
 
-/** a - b, field by field. */
-function contribDiff(a: Contrib, b: Contrib): Contrib {
-  const d = newContrib();
+/** a - b, field by field, into `d` (returned). */
+function contribDiff(a: Contrib, b: Contrib, d: Contrib): Contrib {
   for (let m = 0; m < a.dq.length; m++) {
     d.dq[m] = a.dq[m]! - b.dq[m]!;
     d.dqAbs[m] = a.dqAbs[m]! - b.dqAbs[m]!;
@@ -213,6 +230,8 @@ function contribDiff(a: Contrib, b: Contrib): Contrib {
   }
   return d;
 }
+
+const diffScratch = newContrib();
 
 /** The kinds whose source side does not depend on the target's peer-map entries. */
 const PEERLESS = (1 << KIND_ID.ReplaceSecondary) | (1 << KIND_ID.FailoverAndReplace);
@@ -248,15 +267,32 @@ export function carrySource(
   // ReplaceSecondary and FailoverAndReplace read no peer-map entry of the instance's
   // nodes for the target: their candidates onto unchanged targets all carry
   const special = new Set<Ndx>(changed);
-  const addPeers = (n: Node): void => {
-    for (const [key] of n.peers) special.add(key);
+  const addPeers = (n: Node, into: Set<Ndx>): void => {
+    for (const [key] of n.peers) into.add(key);
   };
-  addPeers(oldCtx.oldP);
-  addPeers(newCtx.oldP);
+  addPeers(oldCtx.oldP, special);
+  addPeers(newCtx.oldP, special);
   if (hasSec) {
-    addPeers(oldCtx.oldS);
-    addPeers(newCtx.oldS);
+    addPeers(oldCtx.oldS, special);
+    addPeers(newCtx.oldS, special);
   }
+  // ReplaceAndFailover reads the target's entry in the primary's peer map (without the
+  // instance: intP), ReplacePrimary in the secondary's (move-contribs.ts bound,
+  // node.ts): targets with an entry there before or after are bounded anew, the
+  // others carry; other kinds take every peer of the instance's nodes
+  const specRAF = new Set<Ndx>(changed);
+  addPeers(oldCtx.intP, specRAF);
+  addPeers(newCtx.intP, specRAF);
+  const specRP = new Set<Ndx>(changed);
+  if (hasSec) {
+    addPeers(oldCtx.oldS, specRP);
+    addPeers(newCtx.oldS, specRP);
+  }
+  const specOf = (k: number): ReadonlySet<Ndx> =>
+    (PEERLESS & (1 << k)) !== 0 ? changed
+    : k === KIND_ID.ReplaceAndFailover ? specRAF
+    : k === KIND_ID.ReplacePrimary ? specRP
+    : special;
   const accs = c.accs;
   const newAccs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
   // the new source sides: the change of each kind's, and the targets bounded anew
@@ -284,7 +320,7 @@ export function carrySource(
     const so = fk !== undefined && c.src !== undefined ? c.src[fk] : undefined;
     const sn = fk !== undefined && srcNew !== undefined ? srcNew[fk] : undefined;
     if (so !== undefined && so !== null && sn === null) continue; // no candidate of this kind now
-    if (so !== undefined && so !== null && sn !== undefined && sn !== null) src = contribDiff(sn, so);
+    if (so !== undefined && so !== null && sn !== undefined && sn !== null) src = contribDiff(sn, so, diffScratch); // read by shiftBoundAcc only
     for (let j = 0; src === null && j < refs.length; j++) {
       const t = refs[j]!;
       const mv = { kind, node: t } as IMove;
@@ -301,7 +337,7 @@ export function carrySource(
     }
     if (src === null) return false;
     shiftBoundAcc(acc, prev, base, src);
-    accForget(acc, (PEERLESS & (1 << k)) !== 0 ? changed : special);
+    accForget(acc, specOf(k));
     newAccs[k] = acc;
   }
   // the Failover move is bounded anew: its accumulator is reused (fewer allocations)
@@ -313,6 +349,9 @@ export function carrySource(
   // A kind that had no feasible candidate may have some now: scan in full.
   for (let k = 0; k < NKINDS; k++) {
     if (k === KIND_ID.Failover || newAccs[k] !== undefined) continue;
+    // fast path with no source side for the kind now: no candidate of it anywhere
+    const fk = FAST_KINDS[KIND_NAME[k]!];
+    if (fk !== undefined && srcNew !== undefined && srcNew[fk] === null) continue;
     for (const t of refs) {
       const kind = KIND_NAME[k]!;
       const moves = possibleMoves(
@@ -332,10 +371,20 @@ export function carrySource(
   for (const t of changed) if (isOnline(t)) targets.push(t);
   targets.sort((x, y) => x - y);
   scanInstance(opts, newCtx, targets, true, useSecondary, base, ini, -Infinity, newAccs, null, fast);
-  const peered: Ndx[] = [];
-  for (const t of special) if (!changed.has(t) && isOnline(t)) peered.push(t);
-  peered.sort((x, y) => x - y);
-  scanInstance(opts, newCtx, peered, false, useSecondary, base, ini, -Infinity, newAccs, null, fast, ALL_KINDS & ~PEERLESS);
+  const peered = (spec: ReadonlySet<Ndx>): Ndx[] => {
+    const out: Ndx[] = [];
+    for (const t of spec) if (!changed.has(t) && isOnline(t)) out.push(t);
+    return out.sort((x, y) => x - y);
+  };
+  const RAF = 1 << KIND_ID.ReplaceAndFailover;
+  const RP = 1 << KIND_ID.ReplacePrimary;
+  scanInstance(opts, newCtx, peered(specRAF), false, useSecondary, base, ini, -Infinity, newAccs, null, fast, RAF);
+  scanInstance(opts, newCtx, peered(specRP), false, useSecondary, base, ini, -Infinity, newAccs, null, fast, RP);
+  // the remaining kinds that read peer entries (FailoverToAny: shared storage only)
+  if (I.mirrorType(v) !== "internal") {
+    const rest = ALL_KINDS & ~PEERLESS & ~RAF & ~RP;
+    scanInstance(opts, newCtx, peered(special), false, useSecondary, base, ini, -Infinity, newAccs, null, fast, rest);
+  }
   c.accs = newAccs;
   c.ctx = pinContext(newCtx);
   c.src = srcNew;
