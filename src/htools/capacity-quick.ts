@@ -121,6 +121,70 @@ export class QuickEvac {
     if (ownBig < 0 || ownSmall < 0) return null;
     if (big - ownBig >= k) return true;
     if (small - ownSmall < k) return false;
-    return null;
+    if (this.overfull(n, insts, disk!)) return false;
+    return this.placeable(n, insts, disk!) ? true : null;
+  }
+
+  /**
+   * Mixed sizes, the other way: a node keeps free memory (and disk) above zero, so it
+   * holds at most its available amount minus one of them in all, and nothing when that
+   * is less than the smallest instance. When the instances need more than the other
+   * nodes can hold together, no placement takes them all.
+   */
+  private overfull(n: Node, insts: readonly Instance[], disk: boolean): boolean {
+    let needMem = 0;
+    let needDsk = 0;
+    let minMem = Infinity;
+    let minDsk = Infinity;
+    for (const i of insts) {
+      const mem = I.usesMemory(i) ? i.mem : 0;
+      needMem += mem;
+      needDsk += i.dsk;
+      minMem = Math.min(minMem, mem);
+      minDsk = Math.min(minDsk, i.dsk);
+    }
+    let capMem = 0;
+    let capDsk = 0;
+    for (const m of this.groups.get(n.group)!) {
+      if (m === n) continue;
+      const a = Math.trunc(m.tMem) - m.nMem - m.iMem - Math.max(0, m.xMem);
+      if (!Number.isSafeInteger(a) || !Number.isSafeInteger(m.fDsk)) return false;
+      if (a - 1 < minMem || (disk && m.fDsk - 1 < minDsk)) continue;
+      capMem += a - 1;
+      capDsk += m.fDsk - 1;
+    }
+    return needMem > capMem || (disk && needDsk > capDsk);
+  }
+
+  /**
+   * Mixed sizes: the instances in Ganeti's order (decreasing memory, stable); the i-th
+   * surely finds a node when the other nodes' copies of it exceed what the earlier ones
+   * can have taken, wherever they went. Placing j on a node lowers its copies of i by at
+   * most ceil(mem_j / mem_i) in memory and ceil(dsk_j / dsk_i) in disk (copies are the
+   * least of the two, so by at most the larger); and the earlier ones together by at most
+   * floor(their memory / mem_i) plus one per node they used (≤ i), likewise for disk.
+   */
+  private placeable(n: Node, insts: readonly Instance[], disk: boolean): boolean {
+    const use = insts.map((i, k) => ({ mem: I.usesMemory(i) ? i.mem : 0, dsk: i.dsk, k }))
+      .sort((a, b) => b.mem - a.mem || a.k - b.k);
+    if (use.some((u) => u.mem <= 0 || (disk && u.dsk <= 0))) return false;
+    let memSum = 0;
+    let dskSum = 0;
+    for (let i = 0; i < use.length; i++) {
+      const ui = use[i]!;
+      let perItem = 0;
+      for (let j = 0; j < i; j++) {
+        const uj = use[j]!;
+        perItem += Math.max(Math.ceil(uj.mem / ui.mem), disk ? Math.ceil(uj.dsk / ui.dsk) : 0);
+      }
+      const aggregate = Math.floor(memSum / ui.mem) + i + (disk ? Math.floor(dskSum / ui.dsk) + i : 0);
+      const total = this.total(n.group, ui.mem, disk, ui.dsk);
+      const own = copies(n, ui.mem, disk, ui.dsk);
+      if (total < 0 || own < 0) return false;
+      if (total - own - Math.min(perItem, aggregate) < 1) return false;
+      memSum += ui.mem;
+      dskSum += ui.dsk;
+    }
+    return true;
   }
 }

@@ -1,5 +1,6 @@
 // The counted global N+1 verdicts (src/htools/capacity-quick.ts) must be Ganeti's
-// canEvacuateNode answers whenever they give one: checked on every node of simulated
+// canEvacuateNode answers whenever they give one (copy counts, and for mixed sizes the
+// bounds on what earlier placements can take and on what the nodes can hold): checked on every node of simulated
 // clusters filled step by step with instances of mixed shapes, up to and past full.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -56,5 +57,6 @@ test("counted N+1 verdicts equal canEvacuateNode's answers", () => {
     }
   }
   assert.equal(seen.size, 2, "both verdicts given");
-  assert.ok(decided > 100, `only ${decided} verdicts given (${compared} compared)`);
+  // 1,091 of 1,403 verdicts given (784 with the copy counts alone, before the mixed-size rules)
+  assert.ok(decided > 900, `only ${decided} verdicts given (${compared} compared)`);
 });
