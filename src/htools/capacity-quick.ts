@@ -36,26 +36,71 @@ function fits(free: number, use: number): number {
   return t;
 }
 
-/** Per redundant() call: the group's total copies per instance use. */
+type PolicyPair = readonly [Node["iPolicy"], boolean];
+
+/** Caches shared by a cluster's verdicts and those of its one-allocation variants. */
+interface Shared {
+  readonly pol: Map<Node["iPolicy"], Map<Instance, boolean>>;
+}
+
+/**
+ * Per redundant() call: the group's total copies per instance use. A variant of the
+ * cluster with a few nodes replaced (one candidate allocation, `patched`) derives its
+ * totals from the base cluster's instead of counting every node again.
+ */
 export class QuickEvac {
   private readonly totals = new Map<string, number>();
-  private readonly groups = new Map<number, Node[]>();
-  private readonly pol = new Map<Node["iPolicy"], Map<Instance, boolean>>();
-  private readonly pols = new Map<number, (readonly [Node["iPolicy"], boolean])[]>();
-  constructor(private readonly nl: Container<Node>, private readonly il: Container<Instance>) {
-    for (const x of C.elems(nl)) {
-      let g = this.groups.get(x.group);
-      if (g === undefined) this.groups.set(x.group, (g = []));
-      g.push(x);
+  private readonly pols = new Map<number, readonly PolicyPair[]>();
+  private groupsCache: Map<number, Node[]> | null = null;
+
+  private constructor(
+    private readonly nodes: readonly Node[],
+    private readonly lookup: (k: number) => Instance,
+    private readonly shared: Shared,
+    /** For a variant: the cluster it was derived from and the nodes replaced in it. */
+    private readonly base: { readonly quick: QuickEvac; readonly replaced: ReadonlyMap<number, Node> } | null,
+  ) {}
+
+  static of(nl: Container<Node>, il: Container<Instance>): QuickEvac {
+    return new QuickEvac(C.elems(nl), (k) => C.find(il, k), { pol: new Map() }, null);
+  }
+
+  /** The cluster with `replaced` nodes (same indices) and the instance being placed,
+   * which their lists name by -1 or by `placedKey` (the key elementInstances stores it
+   * under: an allocation element before it is stored). */
+  patched(replaced: readonly Node[], placed: Instance, placedKey: number): QuickEvac {
+    const r = new Map(replaced.map((n) => [n.idx, n] as const));
+    const nodes = this.nodes.map((n) => r.get(n.idx) ?? n);
+    return new QuickEvac(nodes, (k) => (k < 0 || k === placedKey ? placed : this.lookup(k)), this.shared, { quick: this, replaced: r });
+  }
+
+  private groups(): Map<number, Node[]> {
+    if (this.groupsCache === null) {
+      const gs = new Map<number, Node[]>();
+      for (const x of this.nodes) {
+        let g = gs.get(x.group);
+        if (g === undefined) gs.set(x.group, (g = []));
+        g.push(x);
+      }
+      this.groupsCache = gs;
     }
+    return this.groupsCache;
   }
 
   /** The group's distinct (policy, exclusive storage) pairs (exclusive storage: no quick verdict). */
-  private policies(group: number): readonly (readonly [Node["iPolicy"], boolean])[] {
+  private policies(group: number): readonly PolicyPair[] {
     let ps = this.pols.get(group);
     if (ps === undefined) {
-      ps = [];
-      for (const m of this.groups.get(group)!) if (!ps.some(([p, e]) => p === m.iPolicy && e === m.exclStorage)) ps.push([m.iPolicy, m.exclStorage]);
+      const b = this.base;
+      const inherited = b?.quick.policies(group);
+      if (inherited !== undefined && [...b!.replaced.values()].every((m) => m.group !== group ||
+        inherited.some(([p, e]) => p === m.iPolicy && e === m.exclStorage))) {
+        ps = inherited;
+      } else {
+        const own: PolicyPair[] = [];
+        for (const m of this.groups().get(group)!) if (!own.some(([p, e]) => p === m.iPolicy && e === m.exclStorage)) own.push([m.iPolicy, m.exclStorage]);
+        ps = own;
+      }
       this.pols.set(group, ps);
     }
     return ps;
@@ -65,16 +110,44 @@ export class QuickEvac {
     const k = `${group},${mem},${usesDisk ? dsk : "-"}`;
     let t = this.totals.get(k);
     if (t === undefined) {
-      t = 0;
-      for (const m of this.groups.get(group)!) {
-        if (m.exclStorage) return -1;
-        const c = copies(m, mem, usesDisk, dsk);
-        if (c < 0) return -1;
-        t += c;
-      }
+      t = this.count(group, mem, usesDisk, dsk);
       this.totals.set(k, t);
     }
     return t;
+  }
+
+  private count(group: number, mem: number, usesDisk: boolean, dsk: number): number {
+    const b = this.base;
+    if (b !== null) {
+      // the base's total with the replaced nodes' counts swapped
+      let t = b.quick.total(group, mem, usesDisk, dsk);
+      if (t < 0) return -1;
+      for (const [idx, m] of b.replaced) {
+        if (m.group !== group) continue;
+        if (m.exclStorage) return -1;
+        const before = copies(b.quick.nodeAt(idx), mem, usesDisk, dsk);
+        const after = copies(m, mem, usesDisk, dsk);
+        if (before < 0 || after < 0) return -1;
+        t += after - before;
+      }
+      return t;
+    }
+    let t = 0;
+    for (const m of this.groups().get(group) ?? []) {
+      if (m.exclStorage) return -1;
+      const c = copies(m, mem, usesDisk, dsk);
+      if (c < 0) return -1;
+      t += c;
+    }
+    return t;
+  }
+
+  private byIdx: Map<number, Node> | null = null;
+  private nodeAt(idx: number): Node {
+    this.byIdx ??= new Map(this.nodes.map((x) => [x.idx, x] as const));
+    const n = this.byIdx.get(idx);
+    if (n === undefined) throw new Error(`htools: node ${idx} not in the cluster`);
+    return n;
   }
 
   /** canEvacuateNode's answer, or null when it must be computed. */
@@ -88,7 +161,7 @@ export class QuickEvac {
     let disk: boolean | null = null;
     const insts: Instance[] = [];
     for (const k of keys) {
-      const i = C.find(this.il, k);
+      const i = this.lookup(k);
       if (i.diskTemplate === "drbd" || !(i.diskTemplate === "plain" || i.diskTemplate === "file" || i.diskTemplate === "blockdev")) return null;
       if (i.forthcoming) return null;
       const d = I.usesLocalStorage(i);
@@ -105,8 +178,8 @@ export class QuickEvac {
     // every instance must pass every target's policy (else a node would count that cannot take it)
     for (const [pol, excl] of this.policies(n.group)) {
       for (const i of insts) {
-        let byInst = this.pol.get(pol);
-        if (byInst === undefined) this.pol.set(pol, (byInst = new Map<Instance, boolean>()));
+        let byInst = this.shared.pol.get(pol);
+        if (byInst === undefined) this.shared.pol.set(pol, (byInst = new Map<Instance, boolean>()));
         let okp = byInst.get(i);
         if (okp === undefined) byInst.set(i, (okp = I.instMatchesPolicy(i, pol, excl).ok));
         if (!okp) return null;
@@ -145,8 +218,8 @@ export class QuickEvac {
     }
     let capMem = 0;
     let capDsk = 0;
-    for (const m of this.groups.get(n.group)!) {
-      if (m === n) continue;
+    for (const m of this.groups().get(n.group)!) {
+      if (m.idx === n.idx) continue;
       const a = Math.trunc(m.tMem) - m.nMem - m.iMem - Math.max(0, m.xMem);
       if (!Number.isSafeInteger(a) || !Number.isSafeInteger(m.fDsk)) return false;
       if (a - 1 < minMem || (disk && m.fDsk - 1 < minDsk)) continue;

@@ -60,13 +60,21 @@ export function canEvacuateNode(nl: Container<Node>, il: Container<Instance>, n:
 
 /** Ganeti's redundant: every node (of the groups not ignored) can be evacuated. */
 export function redundant(opts: AllocOptions, nl: Container<Node>, il: Container<Instance>): boolean {
-  const quick = new QuickEvac(nl, il);
-  for (const n of C.elems(nl)) {
+  return redundantVia(opts, QuickEvac.of(nl, il), C.elems(nl), () => ({ nl, il }));
+}
+
+/** The nodes in the cluster's order; the counted verdict when it is certain
+ * (capacity-quick.ts), else Ganeti's procedure on the cluster `full` builds (once). */
+function redundantVia(opts: AllocOptions, quick: QuickEvac, nodes: readonly Node[], full: () => State): boolean {
+  let st: State | null = null;
+  for (const n of nodes) {
     if (opts.acceptExisting && n.offline) continue;
     if (opts.capacityIgnoreGroups.includes(n.group)) continue;
-    // the counted verdict when it is certain (capacity-quick.ts), else Ganeti's procedure
     const v = quick.verdict(n);
-    if (v === false || (v === null && !canEvacuateNode(nl, il, n))) return false;
+    if (v === true) continue;
+    if (v === false) return false;
+    st ??= full();
+    if (!canEvacuateNode(st.nl, st.il, n)) return false;
   }
   return true;
 }
@@ -76,7 +84,22 @@ export function redundantGrp(opts: AllocOptions, nl: Container<Node>, il: Contai
   return redundant(opts, C.filter(nl, (n) => n.group === gdx), il);
 }
 
-/** Ganeti's allocGlobalN1: the allocation keeps the cluster redundant. */
+/**
+ * Ganeti's allocGlobalN1: the allocation keeps the cluster redundant. The candidates of
+ * one allocation differ from the cluster in a node or two: their counted verdicts derive
+ * from the cluster's, and the cluster with the candidate is only built when a node needs
+ * Ganeti's procedure.
+ */
 export function allocGlobalN1(opts: AllocOptions): N1Pred {
-  return (nl, il) => (el) => redundant(opts, elementNodes({ ...el, base: nl }, il), elementInstances(el, il));
+  return (nl, il) => {
+    const base = QuickEvac.of(nl, il);
+    const nodes = C.elems(nl);
+    const placedKey = C.size(il);
+    return (el) => {
+      const view = base.patched(el.nodes, el.inst, placedKey);
+      const replaced = new Map(el.nodes.map((n) => [n.idx, n] as const));
+      return redundantVia(opts, view, nodes.map((n) => replaced.get(n.idx) ?? n),
+        () => ({ nl: elementNodes({ ...el, base: nl }, il), il: elementInstances(el, il) }));
+    };
+  };
 }

@@ -42,7 +42,7 @@ test("counted N+1 verdicts equal canEvacuateNode's answers", () => {
       if (el === null) continue;
       nl = elementNodes(el, il);
       il = elementInstances(el, il);
-      const q = new QuickEvac(nl, il);
+      const q = QuickEvac.of(nl, il);
       for (const n of C.elems(nl)) {
         const v = q.verdict(n);
         if (step % 3 !== 0 && v === null) continue;
