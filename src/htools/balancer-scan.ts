@@ -266,48 +266,70 @@ export function carrySource(
   const hasSec = v.sNode !== NO_SECONDARY;
   // ReplaceSecondary and FailoverAndReplace read no peer-map entry of the instance's
   // nodes for the target: their candidates onto unchanged targets all carry
-  const special = new Set<Ndx>(changed);
   const addPeers = (n: Node, into: Set<Ndx>): void => {
     for (const [key] of n.peers) into.add(key);
   };
-  addPeers(oldCtx.oldP, special);
-  addPeers(newCtx.oldP, special);
-  if (hasSec) {
-    addPeers(oldCtx.oldS, special);
-    addPeers(newCtx.oldS, special);
-  }
-  // ReplaceAndFailover reads the target's entry in the primary's peer map (without the
-  // instance: intP), ReplacePrimary in the secondary's (move-contribs.ts bound,
-  // node.ts): targets with an entry there before or after are bounded anew, the
-  // others carry; other kinds take every peer of the instance's nodes
-  const specRAF = new Set<Ndx>(changed);
-  addPeers(oldCtx.intP, specRAF);
-  addPeers(newCtx.intP, specRAF);
-  const specRP = new Set<Ndx>(changed);
-  if (hasSec) {
-    addPeers(oldCtx.oldS, specRP);
-    addPeers(newCtx.oldS, specRP);
-  }
-  const specOf = (k: number): ReadonlySet<Ndx> =>
-    (PEERLESS & (1 << k)) !== 0 ? changed
-    : k === KIND_ID.ReplaceAndFailover ? specRAF
-    : k === KIND_ID.ReplacePrimary ? specRP
-    : special;
+  // every peer of the instance's nodes (made when needed: reference targets and the
+  // kinds without their own set)
+  let special_: Set<Ndx> | null = null;
+  const special = (): Set<Ndx> => {
+    if (special_ !== null) return special_;
+    const sp = new Set<Ndx>(changed);
+    addPeers(oldCtx.oldP, sp);
+    addPeers(newCtx.oldP, sp);
+    if (hasSec) {
+      addPeers(oldCtx.oldS, sp);
+      addPeers(newCtx.oldS, sp);
+    }
+    return (special_ = sp);
+  };
   const accs = c.accs;
   const newAccs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
   // the new source sides: the change of each kind's, and the targets bounded anew
   const srcNew = mc !== null ? mc.sources(base, newCtx) : undefined;
+  // ReplaceAndFailover reads the target's entry in the primary's peer map (without the
+  // instance: intP), ReplacePrimary in the secondary's (move-contribs.ts bound,
+  // node.ts): targets with an entry there before or after are bounded anew, the
+  // others carry; with both source sides known (the change is their difference), only
+  // the entries that can change the source side (MoveContribs.peerSensitive); other
+  // kinds take every peer of the instance's nodes
+  const sensitive = (fk: number, old: Node, cur: Node): Set<Ndx> => {
+    const out = new Set<Ndx>(changed);
+    const so = c.src?.[fk];
+    const sn = srcNew?.[fk];
+    if (sn === null) return out; // no candidate of the kind now (MoveContribs.bound)
+    if (mc !== null && so !== undefined && so !== null && sn !== undefined && sn !== null &&
+      mc.peerSensitive(oldCtx, fk, out) && mc.peerSensitive(newCtx, fk, out)) return out;
+    out.clear();
+    for (const x of changed) out.add(x);
+    addPeers(old, out);
+    addPeers(cur, out);
+    return out;
+  };
+  const specRAF = sensitive(FAST_KINDS.ReplaceAndFailover!, oldCtx.intP, newCtx.intP);
+  const specRP = hasSec ? sensitive(FAST_KINDS.ReplacePrimary!, oldCtx.oldS, newCtx.oldS) : new Set<Ndx>(changed);
+  const specOf = (k: number): ReadonlySet<Ndx> =>
+    (PEERLESS & (1 << k)) !== 0 ? changed
+    : k === KIND_ID.ReplaceAndFailover ? specRAF
+    : k === KIND_ID.ReplacePrimary ? specRP
+    : special();
   // reference targets: unchanged, not the instance's nodes, no peer entry; the last
   // ones that served first, then spread over the nodes
-  const refs: Ndx[] = [];
-  const usable = (t: Ndx): boolean => t !== v.pNode && t !== v.sNode && !special.has(t) && !refs.includes(t);
-  for (const t of goodRefs) if (t >= 0 && usable(t)) refs.push(t);
-  const nn = nodeIdx.length;
-  const stride = Math.floor(nn / 7) + 1;
-  for (let j = 0; j < nn && refs.length < 8 + goodRefs.length; j++) {
-    const t = nodeIdx[(rot * 13 + j * stride + Math.floor(j / 7)) % nn]!;
-    if (usable(t)) refs.push(t);
-  }
+  let refs_: Ndx[] | null = null;
+  const refsOf = (): Ndx[] => {
+    if (refs_ !== null) return refs_;
+    const refs: Ndx[] = [];
+    const sp = special();
+    const usable = (t: Ndx): boolean => t !== v.pNode && t !== v.sNode && !sp.has(t) && !refs.includes(t);
+    for (const t of goodRefs) if (t >= 0 && usable(t)) refs.push(t);
+    const nn = nodeIdx.length;
+    const stride = Math.floor(nn / 7) + 1;
+    for (let j = 0; j < nn && refs.length < 8 + goodRefs.length; j++) {
+      const t = nodeIdx[(rot * 13 + j * stride + Math.floor(j / 7)) % nn]!;
+      if (usable(t)) refs.push(t);
+    }
+    return (refs_ = refs);
+  };
   for (let k = 0; k < NKINDS; k++) {
     const acc = accs[k];
     if (acc === undefined || boundAccEmpty(acc)) continue;
@@ -321,6 +343,7 @@ export function carrySource(
     const sn = fk !== undefined && srcNew !== undefined ? srcNew[fk] : undefined;
     if (so !== undefined && so !== null && sn === null) continue; // no candidate of this kind now
     if (so !== undefined && so !== null && sn !== undefined && sn !== null) src = contribDiff(sn, so, diffScratch); // read by shiftBoundAcc only
+    const refs = src === null ? refsOf() : [];
     for (let j = 0; src === null && j < refs.length; j++) {
       const t = refs[j]!;
       const mv = { kind, node: t } as IMove;
@@ -352,13 +375,15 @@ export function carrySource(
     // fast path with no source side for the kind now: no candidate of it anywhere
     const fk = FAST_KINDS[KIND_NAME[k]!];
     if (fk !== undefined && srcNew !== undefined && srcNew[fk] === null) continue;
-    for (const t of refs) {
-      const kind = KIND_NAME[k]!;
-      const moves = possibleMoves(
-        I.mirrorType(v), useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration,
-        newCtx.oldP.offline, t,
-      );
-      if (moves.some((m) => m.kind === kind) && applyMoveIn(newCtx, { kind, node: t } as IMove).ok) return false;
+    // possibleMoves' kinds do not depend on the target
+    const kind = KIND_NAME[k]!;
+    const kinds = possibleMoves(
+      I.mirrorType(v), useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration,
+      newCtx.oldP.offline, 0,
+    );
+    if (!kinds.some((m) => m.kind === kind)) continue;
+    for (const t of refsOf()) {
+      if (applyMoveIn(newCtx, { kind, node: t } as IMove).ok) return false;
     }
   }
   const fast: Fast | null = mc !== null && srcNew !== undefined ? { mc, src: srcNew } : null;
@@ -383,7 +408,7 @@ export function carrySource(
   // the remaining kinds that read peer entries (FailoverToAny: shared storage only)
   if (I.mirrorType(v) !== "internal") {
     const rest = ALL_KINDS & ~PEERLESS & ~RAF & ~RP;
-    scanInstance(opts, newCtx, peered(special), false, useSecondary, base, ini, -Infinity, newAccs, null, fast, rest);
+    scanInstance(opts, newCtx, peered(special()), false, useSecondary, base, ini, -Infinity, newAccs, null, fast, rest);
   }
   c.accs = newAccs;
   c.ctx = pinContext(newCtx);

@@ -75,6 +75,9 @@ class LazySlots {
   lin: Float64Array;
   /** The step an instance was last seen (Balancer.step's cleanup). */
   seen: Int32Array;
+  /** The primary and secondary of the instance an entry was scanned for. */
+  pNode: Int32Array;
+  sNode: Int32Array;
   constructor(n: number) {
     this.at = new Int32Array(n).fill(-1);
     this.kn = new Float64Array(n).fill(Infinity);
@@ -83,6 +86,8 @@ class LazySlots {
     this.cls = new Int32Array(n).fill(-1);
     this.lin = new Float64Array(4 * n);
     this.seen = new Int32Array(n).fill(-1);
+    this.pNode = new Int32Array(n);
+    this.sNode = new Int32Array(n);
   }
 }
 
@@ -118,6 +123,12 @@ export class Balancer {
   private entInst: (Instance | undefined)[] = [];
   private nEnts = 0;
   private slots = new LazySlots(0);
+  /**
+   * The last step's roundInputs, and each relocatable instance's index: after a move
+   * of the balancer's own, only the moved instance's record changed.
+   */
+  private inputs: { reloc: Instance[]; idx: Int32Array; pos: Int32Array; nodeIdx: Ndx[] } | null = null;
+  private movedIdx = -1;
   private locTags: boolean | null = null;
   /** Contributions cached across the steps that keep one centre. */
   private mc: MoveContribs;
@@ -149,16 +160,37 @@ export class Balancer {
     return { mc: this.mc, src: c.src };
   }
 
+  /** roundInputs, with the instances' indices (in the order of `reloc`). */
+  private roundInputs(ini: Table): { reloc: Instance[]; idx: Int32Array; nodeIdx: Ndx[]; same: boolean } {
+    const inp = this.inputs;
+    const mi = this.movedIdx;
+    if (inp !== null && this.last === ini && !this.opts.evacMode && mi >= 0 && mi < inp.pos.length) {
+      // the moved instance keeps its flags (movable, autoBalance), so its place
+      const v = ini.il[mi];
+      const j = inp.pos[mi]!;
+      if (v !== undefined && j >= 0 && v.movable && v.autoBalance) {
+        inp.reloc[j] = v;
+        return { reloc: inp.reloc, idx: inp.idx, nodeIdx: inp.nodeIdx, same: true };
+      }
+    }
+    const { reloc, nodeIdx } = roundInputs(this.opts, ini);
+    const idx = Int32Array.from(reloc, (v) => v.idx);
+    const pos = new Int32Array(ini.il.length).fill(-1);
+    for (let j = 0; j < idx.length; j++) if (idx[j]! < pos.length) pos[idx[j]!] = j;
+    this.inputs = { reloc, idx, pos, nodeIdx };
+    return { reloc, idx, nodeIdx, same: false };
+  }
+
   step(ini: Table): Table | null {
     const opts = this.opts;
-    const { reloc, nodeIdx } = roundInputs(opts, ini);
+    const { reloc, idx: relocIdx, nodeIdx, same } = this.roundInputs(ini);
     if (nodeIdx.length < this.minNodes) {
       this.last = null;
       this.stats.steps++;
-      const fin = checkMove(opts, nodeIdx, ini, reloc);
+      const fin = checkMove(opts, nodeIdx, ini, reloc.slice());
       return accepted(opts, ini, fin) ? fin : null;
     }
-    const nodesKey = nodeIdx.join(",");
+    const nodesKey = same ? this.lastNodes : nodeIdx.join(",");
     const prev = this.lastBase;
     let base: ScoreBase | null = null;
     if (this.last === ini && prev !== null && this.lastNodes === nodesKey) {
@@ -192,25 +224,30 @@ export class Balancer {
     const off = lazy.off;
     const S = this.slots;
     if (S.at.length < ini.il.length) this.growSlots(ini.il.length);
-    const { at: sAt, kn: sKn, keyT: sKeyT, pn: sPn, cls: sCls, lin: sLin, seen: sSeen } = S;
+    const { at: sAt, kn: sKn, keyT: sKeyT, pn: sPn, cls: sCls, lin: sLin, seen: sSeen, pNode: sP, sNode: sS } = S;
     const ents = this.ents;
     const entInst = this.entInst;
     // lastChanged[x] === t: x is one of `changed` (LazyState.advance)
     const lastChanged = lazy.lastChanged;
     let nSeen = 0;
     let rot = 0;
-    for (const v of reloc) {
-      if (I.mirrorType(v) === "none") continue; // no move at all
-      const i = v.idx;
-      sSeen[i] = t;
-      nSeen++;
+    // the instances' records are only read where their entry does not answer
+    for (let j = 0; j < reloc.length; j++) {
+      const v = reloc[j]!;
+      const i = relocIdx[j]!;
       const c = ents[i];
       if (c === undefined || entInst[i] !== v) {
+        if (I.mirrorType(v) === "none") continue; // no move at all (never cached)
+        sSeen[i] = t;
+        nSeen++;
         dirty.push(v);
         continue;
       }
+      sSeen[i] = t;
+      nSeen++;
       const at = sAt[i]!;
-      if (lastChanged[v.pNode] === t || (v.sNode >= 0 && lastChanged[v.sNode] === t)) {
+      const sn = sS[i]!;
+      if (lastChanged[sP[i]!] === t || (sn >= 0 && lastChanged[sn] === t)) {
         let special: ReadonlySet<Ndx> = changed;
         if (at >= 0 && at < t - 1) special = this.catchUp(c, prev!, changed);
         if (this.locTags || !carrySource(
@@ -284,6 +321,8 @@ export class Balancer {
       if (ents[v.idx] === undefined) this.nEnts++;
       ents[v.idx] = entry;
       entInst[v.idx] = v;
+      S.pNode[v.idx] = v.pNode;
+      S.sNode[v.idx] = v.sNode;
       this.settle(entry, base, t, useSecondaryOf(v));
       if (f === null) return;
       if (f.score < bestScore || (f.score === bestScore && winner !== null && v.idx < winner.inst.idx)) {
@@ -332,6 +371,7 @@ export class Balancer {
     this.lastBase = base;
     this.lastNodes = nodesKey;
     this.changed = found.res.nodes.map(([i]) => i);
+    this.movedIdx = inst.idx;
     return fin;
   }
 
@@ -469,6 +509,8 @@ export class Balancer {
     S.cls.set(old.cls);
     S.lin.set(old.lin);
     S.seen.set(old.seen);
+    S.pNode.set(old.pNode);
+    S.sNode.set(old.sNode);
     this.slots = S;
   }
 }

@@ -89,6 +89,31 @@ interface TargetCache {
 /** classTargetRange's "no bound" in its cache. */
 const UNKNOWN = 0;
 
+/**
+ * N.peerMap.find (the first entry's value for key k, else 0), through a map per peer
+ * list for the long ones: balancing looks up thousands of targets in the same few
+ * lists per step, and the lists are immutable values.
+ */
+const peerIndex = new WeakMap<N.PeerMap, Map<Ndx, number>>();
+let lastList: N.PeerMap | null = null;
+let lastIndex: Map<Ndx, number> | null = null;
+function peerFind(k: Ndx, pm: N.PeerMap): number {
+  if (pm.length <= 8) return N.peerMap.find(k, pm);
+  let m: Map<Ndx, number> | undefined;
+  if (pm === lastList) m = lastIndex!;
+  else {
+    m = peerIndex.get(pm);
+    if (m === undefined) {
+      m = new Map();
+      for (const [key, v] of pm) if (!m.has(key)) m.set(key, v);
+      peerIndex.set(pm, m);
+    }
+    lastList = pm;
+    lastIndex = m;
+  }
+  return m.get(k) ?? 0;
+}
+
 /** `a[slot]`, the array grown with undefined up to it first (dense). */
 function slotOf<T>(a: (T | undefined)[], slot: number): T | undefined {
   while (a.length <= slot) a.push(undefined);
@@ -265,7 +290,7 @@ export class MoveContribs {
   private target(
     base: ScoreBase, x: Ndx, node: Node, primary: boolean, force: boolean, peer: Ndx, inst: Instance,
   ): Contrib | null | undefined {
-    const pv = primary ? 0 : N.peerMap.find(peer, node.peers);
+    const pv = primary ? 0 : peerFind(peer, node.peers);
     const slot = this.shape(inst) * 4 + (primary ? 2 : 0) + (force ? 1 : 0);
     const tc = this.cacheOf(x, node);
     let other: Map<number, Contrib | null | undefined> | null = null;
@@ -326,13 +351,13 @@ export class MoveContribs {
         tc = this.target(base, x, xNode, false, ctx.oldS.offline || this.force, p, inst);
         break;
       case K_REPLACE_AND_FAILOVER:
-        if (!N.checkMigration(oldP, xNode).ok) return this.infeasible();
-        if (N.peerMap.find(x, ctx.intP.peers) !== 0) sc = this.peeredSource(base, ctx, k, x);
+        if (oldP.migTags.size > 0 && !N.checkMigration(oldP, xNode).ok) return this.infeasible();
+        if (peerFind(x, ctx.intP.peers) !== 0) sc = this.peeredSource(base, ctx, k, x);
         tc = this.target(base, x, xNode, true, this.force, p, inst);
         break;
       case K_REPLACE_PRIMARY:
-        if (!N.checkMigration(ctx.oldS, xNode).ok) return this.infeasible();
-        if (N.peerMap.find(x, ctx.oldS.peers) !== 0) sc = this.peeredSource(base, ctx, k, x);
+        if (ctx.oldS.migTags.size > 0 && !N.checkMigration(ctx.oldS, xNode).ok) return this.infeasible();
+        if (peerFind(x, ctx.oldS.peers) !== 0) sc = this.peeredSource(base, ctx, k, x);
         tc = this.target(base, x, xNode, true, oldP.offline || this.force, p, inst);
         break;
       default:
@@ -342,6 +367,32 @@ export class MoveContribs {
     if (tc === null || sc === null) return this.infeasible();
     this.outcome = BOUNDED;
     return base.boundFromContribs(sc, tc, acc, x);
+  }
+
+  /**
+   * Adds to `into` the targets whose source side of kind `fk` (ReplaceAndFailover or
+   * ReplacePrimary) may differ from the one `sources` computed for a target without a
+   * peer-map entry. The node that becomes the secondary reads the target's entry only
+   * through max(its reserved memory, entry + the instance's memory) (node.ts
+   * addSecExEx: reserved memory, N+1 flag and their ratio; the checks read the same):
+   * where that sum is not above the reserved memory, the node, hence the contribution,
+   * is the same as without an entry. False: unknown (the caller takes every peer).
+   */
+  peerSensitive(ctx: MoveContext, fk: number, into: Set<Ndx>): boolean {
+    const inst = ctx.inst;
+    if (inst.forthcoming) return true; // the entry is not read at all
+    let node: Node;
+    if (fk === K_REPLACE_AND_FAILOVER) node = ctx.intP;
+    else if (fk === K_REPLACE_PRIMARY) {
+      const tmp = ctx.rpSecondary(ctx.oldP.offline || this.force, inst);
+      if (!tmp.ok) return true; // no candidate of the kind
+      node = tmp.value;
+    } else return false;
+    const secMem = I.usesSecMem(inst) ? inst.mem : 0;
+    for (const [key] of node.peers) {
+      if (!(N.peerMap.find(key, node.peers) + secMem <= node.rMem)) into.add(key);
+    }
+    return true;
   }
 
   /** Per context, the source sides of ReplaceAndFailover / ReplacePrimary by peer-map value. */

@@ -184,17 +184,55 @@ export class ScoreBase implements BaseSums {
       return -Infinity;
     }
     const mask = (a.mask ?? ALL_MASK) | (b.mask ?? ALL_MASK);
-    const { dq, dd, dp, dqAbs, ds, da } = this;
+    // finish's arithmetic on the sums a + b, without writing them out (the same doubles)
+    const unchanged = this.unchangedTerms();
+    let total = 0;
+    let abs = 0;
+    const n = this.nOn;
+    const errOn = (16 * (n + 16) * HALF_ULP);
+    const errOff = (16 * (this.nOff + 16) * HALF_ULP);
     for (let m = 0; m < NMETRICS; m++) {
-      if ((mask & (1 << m)) === 0) continue;
-      dq[m] = a.dq[m]! + b.dq[m]!;
-      dd[m] = a.dd[m]! + b.dd[m]!;
-      dp[m] = a.dp[m]! + b.dp[m]!;
-      dqAbs[m] = a.dqAbs[m]! + b.dqAbs[m]!;
-      ds[m] = a.ds[m]! + b.ds[m]!;
-      da[m] = a.da[m]! + b.da[m]!;
+      const kind = KIND[m]!;
+      let term: number;
+      if (kind === K_MAP) {
+        term = 0;
+      } else if ((mask & (1 << m)) === 0) {
+        term = unchanged.term[m]!;
+        if (acc !== undefined && kind === K_STDDEV) {
+          const lo = unchanged.lo[m]!;
+          if (lo < acc.vmin[m]!) acc.vmin[m] = lo;
+          if (lo > acc.vmax[m]!) acc.vmax[m] = lo;
+          if (0 < acc.dmin[m]!) acc.dmin[m] = 0;
+          if (0 > acc.dmax[m]!) acc.dmax[m] = 0;
+        }
+      } else if (kind === K_STDDEV) {
+        const ddm = a.dd[m]! + b.dd[m]!;
+        const q = this.q0[m]! + (a.dq[m]! + b.dq[m]!);
+        const d = this.d0[m]! + ddm;
+        const v = (q - (d * d) / n) / n;
+        const scale = this.p0[m]! + (a.dp[m]! + b.dp[m]!) + this.q0[m]! + (a.dqAbs[m]! + b.dqAbs[m]!) + (d * d) / n;
+        const lo = v - (errOn * scale) / n;
+        term = WEIGHT[m]! * (lo > 0 ? Math.sqrt(lo) : 0);
+        if (acc !== undefined) {
+          if (lo < acc.vmin[m]!) acc.vmin[m] = lo;
+          if (lo > acc.vmax[m]!) acc.vmax[m] = lo;
+          if (ddm < acc.dmin[m]!) acc.dmin[m] = ddm;
+          if (ddm > acc.dmax[m]!) acc.dmax[m] = ddm;
+        }
+      } else {
+        const dsm = a.ds[m]! + b.ds[m]!;
+        const s = this.s0[m]! + dsm;
+        const lo = s - (kind === K_SUM_ONLINE ? errOn : errOff) * (this.a0[m]! + (a.da[m]! + b.da[m]!) + Math.abs(dsm));
+        term = WEIGHT[m]! * lo;
+      }
+      total += term;
+      abs += Math.abs(term);
     }
-    return this.finish(acc, target, mask);
+    if (acc !== undefined) {
+      accInsert(acc, target, total);
+      if (abs > acc.abs) acc.abs = abs;
+    }
+    return total - 1e-12 * abs;
   }
 
   /**

@@ -20,7 +20,8 @@ import type { IMove } from "../../src/htools/types.js";
 import { prepareCluster } from "../../src/htools/loader.js";
 import { ExactScorer } from "../../src/htools/exact-scorer.js";
 import { StepScorer } from "../../src/htools/balancer-exact.js";
-import { compCV, compCVPatched } from "../../src/htools/metrics.js";
+import { compCV, compCVPatched, nodeComponents } from "../../src/htools/metrics.js";
+import * as N from "../../src/htools/node.js";
 import { ScoreBase } from "../../src/htools/score-bound.js";
 import { fixed, generalG } from "../../src/htools/format.js";
 import { parseData, serializeCluster, tryRead } from "../../src/htools/text.js";
@@ -323,4 +324,57 @@ test("class bounds never exceed a member's exact candidate score", () => {
     }
   }
   assert.ok(checked > 10000, `only ${checked} candidates checked`);
+});
+
+// carrySource bounds anew only the targets MoveContribs.peerSensitive names for
+// ReplaceAndFailover / ReplacePrimary: for every other target, the node that becomes
+// the secondary must come out with the same components as without a peer entry.
+function checkPeerSensitive(text: string): number {
+  const cd = load(text);
+  const nl = cd.nodes;
+  let checked = 0;
+  for (const force of [false, true]) {
+    const mc = new MoveContribs(force);
+    for (const inst of C.elems(cd.instances)) {
+      if (!mc.applies(inst) || inst.sNode < 0) continue;
+      const ctx = new MoveContext(force, nl, inst);
+      for (const fk of [1, 2]) {
+        assert.equal(FAST_KIND_NAMES[fk], fk === 1 ? "ReplaceAndFailover" : "ReplacePrimary");
+        const sens = new Set<number>();
+        assert.ok(mc.peerSensitive(ctx, fk, sens));
+        const forceP = ctx.oldP.offline || force;
+        let node = ctx.intP;
+        let f = ctx.oldS.offline || force;
+        if (fk === 2) {
+          const tmp = ctx.rpSecondary(forceP, inst);
+          if (!tmp.ok) continue;
+          node = tmp.value;
+          f = forceP;
+        }
+        const plain = N.addSecEx(f, node, inst, -7);
+        for (const x of C.elems(nl)) {
+          if (x.idx === inst.pNode || x.idx === inst.sNode || sens.has(x.idx)) continue;
+          const r = N.addSecEx(f, node, inst, x.idx);
+          assert.equal(r.ok, plain.ok, `${inst.name} ${fk} ${x.name}: feasibility`);
+          if (r.ok && plain.ok) {
+            assert.deepEqual(nodeComponents(r.value), nodeComponents(plain.value), `${inst.name} ${fk} ${x.name}`);
+            if (N.peerMap.find(x.idx, node.peers) !== 0) checked++;
+          }
+        }
+      }
+    }
+  }
+  return checked;
+}
+
+test("peer entries that cannot change a source side are left out (peerSensitive)", () => {
+  let checked = checkPeerSensitive(EVAC) + checkPeerSensitive(unevenCluster(10)) + checkPeerSensitive(unevenCluster(40));
+  if (existsSync(DATA)) {
+    for (const f of readdirSync(DATA).filter((x) => x.endsWith(".data"))) {
+      const p = parseData(readFileSync(join(DATA, f), "utf8"));
+      if (!p.ok || !prepareCluster(p.value).ok) continue;
+      checked += checkPeerSensitive(readFileSync(join(DATA, f), "utf8"));
+    }
+  }
+  assert.ok(checked > 1000, `only ${checked} peered targets checked`);
 });
