@@ -191,33 +191,8 @@ export function tryAlloc(
   return ok(annotateSolution(singleSolution(opts, nl, inst, targets.nodes, pred, memo)));
 }
 
-/** Whether tryAlloc on single nodes without a predicate would find a solution
- * ("fits"), else whether `fm` is among its failures ("failed") or not ("no"), without
- * scoring (its solution would be the best-scored candidate: there is one as soon as
- * one candidate fits). */
-export function probeSingle(
-  opts: AllocOptions, nl: Container<Node>, inst: Instance, nodes: readonly Ndx[], fm: FailMode,
-  pred: ((el: AllocElement) => boolean) | null = null,
-): "fits" | "failed" | "no" {
-  const pc = new PolicyCache(inst);
-  let seen = false;
-  for (const pdx of nodes) {
-    const r = singleNode(opts.ignoreSoftErrors, nl, inst, pdx, pc);
-    if (!r.ok) {
-      if (r.error === fm) seen = true;
-      continue;
-    }
-    if (pred === null) return "fits";
-    // With a predicate (capacity checks) tryAlloc's solution is the best-scored candidate
-    // that passes it, and each one that does not is a FailN1: existence needs no score.
-    if (pred({ base: nl, patches: [[pdx, r.value]], inst: I.setBoth(inst, pdx, NO_SECONDARY), nodes: [r.value], score: NaN })) return "fits";
-    if (fm === "FailN1") seen = true;
-  }
-  return seen ? "failed" : "no";
-}
-
 /** One candidate of allocateOnSingle: the primary with the instance added, or why not. */
-function singleNode(force: boolean, nl: Container<Node>, inst: Instance, pdx: Ndx, pc: PolicyCache | null = null): Result<Node, FailMode> {
+export function singleNode(force: boolean, nl: Container<Node>, inst: Instance, pdx: Ndx, pc: PolicyCache | null = null): Result<Node, FailMode> {
   const p = C.find(nl, pdx);
   const pol = pc !== null ? pc.check(p) : I.instMatchesPolicy(inst, p.iPolicy, p.exclStorage);
   if (!pol.ok) return pol;
@@ -268,7 +243,7 @@ interface MemoEntry {
 }
 
 /** The instance policy check of one tryAlloc, by policy object and exclusive storage. */
-class PolicyCache {
+export class PolicyCache {
   private readonly byPol = new Map<unknown, [Result<null, FailMode> | undefined, Result<null, FailMode> | undefined]>();
   constructor(private readonly inst: Instance) {}
   check(p: Node): Result<null, FailMode> {
@@ -493,9 +468,9 @@ class MinHeap {
   }
 }
 
-const CLASS_PAIRS_MIN = 20000;
+export const CLASS_PAIRS_MIN = 20000;
 
-function pairCount(pairs: readonly (readonly [Ndx, readonly Ndx[]])[]): number {
+export function pairCount(pairs: readonly (readonly [Ndx, readonly Ndx[]])[]): number {
   let k = 0;
   for (const [, ss] of pairs) k += ss.length;
   return k;
@@ -517,20 +492,15 @@ function pairsSolution(force: boolean, stats: ClusterStats, nl: Container<Node>,
   return countedSolution(counts, r.allocs, solution, []);
 }
 
-/** allocateOnPair for one primary and all its secondaries (the primary's node
- * operation depends on the secondary only through the location score: memoised). */
-function pairCandidates(
-  opts: AllocOptions, stats: ReturnType<typeof clusterStatistics>, nl: Container<Node>, inst: Instance,
-  pdx: Ndx, ss: readonly Ndx[], col: Collector,
-): void {
+/** One primary's pairs: the instance placed on (pdx, sdx), or why not (the primary's
+ * result shared by secondaries that give the instance the same location score). */
+export function pairPlacer(opts: AllocOptions, nl: Container<Node>, inst: Instance, pdx: Ndx):
+  (sdx: Ndx) => Result<{ tp: Node; ts: Node; inst: Instance; np: Node; ns: Node }, FailMode> {
   const tp = C.find(nl, pdx);
   const pol = I.instMatchesPolicy(inst, tp.iPolicy, tp.exclStorage);
   const priByLoc = new Map<number, ReturnType<typeof N.addPriEx>>();
-  for (const sdx of ss) {
-    if (!pol.ok) {
-      col.add(pol);
-      continue;
-    }
+  return (sdx) => {
+    if (!pol.ok) return pol;
     const ts = C.find(nl, sdx);
     const newInst: Instance = placedOnPair(inst, tp, ts, pdx, sdx);
     const common = newInst.locationScore;
@@ -539,16 +509,27 @@ function pairCandidates(
       np = N.addPriEx(opts.ignoreSoftErrors, tp, newInst);
       priByLoc.set(common, np);
     }
-    if (!np.ok) {
-      col.add(np);
-      continue;
-    }
+    if (!np.ok) return np;
     const ns = N.addSec(ts, newInst, pdx);
-    if (!ns.ok) {
-      col.add(ns);
+    if (!ns.ok) return ns;
+    return ok({ tp, ts, inst: newInst, np: np.value, ns: ns.value });
+  };
+}
+
+/** allocateOnPair for one primary and all its secondaries. */
+function pairCandidates(
+  opts: AllocOptions, stats: ReturnType<typeof clusterStatistics>, nl: Container<Node>, inst: Instance,
+  pdx: Ndx, ss: readonly Ndx[], col: Collector,
+): void {
+  const place = pairPlacer(opts, nl, inst, pdx);
+  for (const sdx of ss) {
+    const r = place(sdx);
+    if (!r.ok) {
+      col.add(r);
       continue;
     }
-    const score = scoreAfterTwo(stats, tp, np.value, ts, ns.value);
-    col.add(ok({ base: nl, patches: [[pdx, np.value], [sdx, ns.value]], inst: newInst, nodes: [np.value, ns.value], score }));
+    const { tp, ts, np, ns } = r.value;
+    const score = scoreAfterTwo(stats, tp, np, ts, ns);
+    col.add(ok({ base: nl, patches: [[pdx, np], [sdx, ns]], inst: r.value.inst, nodes: [np, ns], score }));
   }
 }

@@ -4,7 +4,7 @@
 import { type AllocOptions, type N1Pred, elementInstances, elementNodes, singleSolution } from "./alloc.js";
 import * as C from "./container.js";
 import type { Container } from "./container.js";
-import { move } from "./cluster.js";
+import { applyMove } from "./cluster.js";
 import { nodeEvacInstance } from "./evacuate.js";
 import { QuickEvac } from "./capacity-quick.js";
 import type { Instance } from "./instance.js";
@@ -35,12 +35,25 @@ export function canEvacuateNode(nl: Container<Node>, il: Container<Instance>, n:
   const other = keys.filter((k) => tmpl(k) !== "drbd");
   const shared = other.filter((k) => MOVABLE.has(tmpl(k)));
   const nonMove = other.filter((k) => !MOVABLE.has(tmpl(k)));
-  let st: State = { nl, il };
+  // The failovers touch only the node and each instance's secondary: they run on those
+  // nodes alone (a failover reads nothing else), the whole cluster built only if other
+  // instances follow. An instance listed twice (inconsistent input) moves again from
+  // where its first failover left it, as in Ganeti.
+  const touched = new Map<Ndx, Node>();
+  const moved = new Map<number, Instance>();
+  const pair: (Node | undefined)[] = [];
   for (const k of drbd) {
-    const r = move(st.nl, st.il, k, { kind: "Failover" });
+    const inst = moved.get(k) ?? C.find(il, k);
+    pair.length = 0;
+    pair[inst.pNode] = touched.get(inst.pNode) ?? C.find(nl, inst.pNode);
+    pair[inst.sNode] = touched.get(inst.sNode) ?? C.find(nl, inst.sNode);
+    const r = applyMove(true, pair, inst, { kind: "Failover" });
     if (!r.ok) return false;
-    st = r.value;
+    for (const [idx, node] of r.value.nodes) touched.set(idx, node);
+    moved.set(k, r.value.inst);
   }
+  if (other.length === 0) return true;
+  let st: State = { nl: C.addAll(nl, [...touched]), il: C.addAll(il, [...moved]) };
   const escape = C.elems(st.nl).filter((x) => x.group === n.group && x.idx !== n.idx).map((x) => x.idx);
   for (const k of shared) {
     const r = nodeEvacInstance(true, st, "primary-only", C.find(st.il, k), n.group, escape);
@@ -74,7 +87,8 @@ function redundantVia(opts: AllocOptions, quick: QuickEvac, nodes: readonly Node
     if (v === true) continue;
     if (v === false) return false;
     st ??= full();
-    if (!canEvacuateNode(st.nl, st.il, n)) return false;
+    // the built cluster's node: its lists name the placed instance by its stored key
+    if (!canEvacuateNode(st.nl, st.il, C.find(st.nl, n.idx))) return false;
   }
   return true;
 }

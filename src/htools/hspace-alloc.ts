@@ -1,7 +1,8 @@
 // Capacity planning (Ganeti's iterateAlloc / tieredAlloc of Cluster.hs and the
 // instance-shrinking helpers of Instance.hs): allocate one instance spec again and
 // again until nothing fits, or shrink the spec along the most frequent failure and go on.
-import { type AllocNodes, type AllocOptions, EMPTY_SOLUTION, type N1Pred, SingleMemo, collapseSolution, probeSingle, tryAlloc } from "./alloc.js";
+import { type AllocNodes, type AllocOptions, type N1Pred, SingleMemo, collapseSolution, tryAlloc } from "./alloc.js";
+import { probeAlloc } from "./alloc-probe.js";
 import { redundant } from "./capacity.js";
 import * as C from "./container.js";
 import type { Container } from "./container.js";
@@ -176,23 +177,12 @@ export function iterateAlloc(ctx: IterCtx, start: AllocResult, limit: number | n
 function sufficesShrinking(ctx: IterCtx, st: AllocResult, inst: Instance, fm: FailMode): Instance | null {
   let cur: Result<Instance> = ok(inst);
   const targets = ctx.targets;
-  if (targets.kind === "single") {
-    // only whether a candidate fits (and keeps the cluster N+1 redundant) matters, not which one wins
-    const pred = ctx.opts.capacity && ctx.n1 !== null ? ctx.n1(st.nl, st.il) : null;
-    while (cur.ok) {
-      const p = probeSingle(ctx.opts, st.nl, cur.value, targets.nodes, fm, pred);
-      if (p === "no") return null;
-      if (p === "fits") return cur.value;
-      cur = shrinkByType(cur.value, fm);
-    }
-    return null;
-  }
+  // Only whether a candidate fits (and keeps the cluster N+1 redundant) matters, not
+  // which one tryAlloc would choose.
   while (cur.ok) {
-    const r = tryAlloc(ctx.opts, st.nl, st.il, cur.value, ctx.targets, ctx.n1);
-    const sol = r.ok ? r.value : EMPTY_SOLUTION;
-    const keep = sol.solution !== null || collapseSolution(sol).some(([k, c]) => k === fm && c > 0);
-    if (!keep) return null;
-    if (sol.solution !== null) return cur.value;
+    const p = probeAlloc(ctx.opts, st.nl, st.il, cur.value, ctx.targets, fm, ctx.n1);
+    if (p === "no") return null;
+    if (p === "fits") return cur.value;
     cur = shrinkByType(cur.value, fm);
   }
   return null;

@@ -12,6 +12,9 @@ import { instFromSpec } from "../../src/htools/hspace-alloc.js";
 import { prepareCluster } from "../../src/htools/loader.js";
 import { parseSimu } from "../../src/htools/simu.js";
 import type { DiskTemplate } from "../../src/htools/types.js";
+import type { Instance } from "../../src/htools/instance.js";
+import type { Node } from "../../src/htools/node.js";
+import { move } from "../../src/htools/cluster.js";
 
 test("counted N+1 verdicts equal canEvacuateNode's answers", () => {
   const opts = { ...DEFAULT_ALLOC_OPTIONS, capacity: false };
@@ -59,4 +62,55 @@ test("counted N+1 verdicts equal canEvacuateNode's answers", () => {
   assert.equal(seen.size, 2, "both verdicts given");
   // 1,091 of 1,403 verdicts given (784 with the copy counts alone, before the mixed-size rules)
   assert.ok(decided > 900, `only ${decided} verdicts given (${compared} compared)`);
+});
+
+/** canEvacuateNode's DRBD part as Ganeti writes it: each failover on the whole cluster. */
+function evacuatesByFailovers(nl: C.Container<Node>, il: C.Container<Instance>, n: Node): boolean {
+  let st = { nl, il };
+  for (const k of n.pList) {
+    const r = move(st.nl, st.il, k, { kind: "Failover" });
+    if (!r.ok) return false;
+    st = r.value;
+  }
+  return true;
+}
+
+test("drbd nodes: the failovers run on the touched nodes alone, with the whole cluster's answers", () => {
+  // soft errors ignored: instances beyond the secondaries' N+1 reserve, so some failovers fail
+  const opts = { ...DEFAULT_ALLOC_OPTIONS, capacity: false, ignoreSoftErrors: true };
+  // memory-heavy, so that memory (which a failover needs on the secondary) runs out first
+  const shapes = [
+    { cpu: 2, mem: 16384, dsk: 10240, spn: 1 },
+    { cpu: 8, mem: 65536, dsk: 20480, spn: 1 },
+    { cpu: 4, mem: 32704, dsk: 1024, spn: 1 },
+  ];
+  const seen = new Set<boolean>();
+  let compared = 0;
+  for (const spec of ["p,6,2T,256g,32", "p,9,1T,128g,16"]) {
+    const s = parseSimu([spec]);
+    assert.ok(s.ok);
+    const r = prepareCluster(s.value);
+    assert.ok(r.ok);
+    let nl = r.value.data.nodes;
+    let il = r.value.data.instances;
+    const targets = genAllocNodes(opts, r.value.data.groups, nl, 2, true);
+    assert.ok(targets.ok);
+    for (let step = 0; step < 200; step++) {
+      const inst = instFromSpec(shapes[(step * 5) % shapes.length]!, "drbd", 1);
+      const sol = tryAlloc(opts, nl, il, inst, targets.value, null);
+      assert.ok(sol.ok);
+      const el = sol.value.solution;
+      if (el === null) continue;
+      nl = elementNodes(el, il);
+      il = elementInstances(el, il);
+      for (const n of C.elems(nl)) {
+        const exact = evacuatesByFailovers(nl, il, n);
+        assert.equal(canEvacuateNode(nl, il, n), exact, `${spec} step ${step} node ${n.name}`);
+        seen.add(exact);
+        compared++;
+      }
+    }
+  }
+  assert.equal(seen.size, 2, `both answers seen (${[...seen].join()})`);
+  assert.ok(compared > 500, `only ${compared} nodes compared`);
 });
