@@ -26,6 +26,34 @@ function recreate(st: State, inst: Instance, targets: readonly Ndx[]): State | n
   return { nl: elementNodes(best, st.il), il: elementInstances(best, st.il) };
 }
 
+/**
+ * A node with only DRBD primaries: its answer depends on nothing but its instances and
+ * the nodes at their primary and secondary indices (nodes and instances are immutable,
+ * so the same objects give the same failovers). Kept per node object across the many
+ * N+1 checks of an allocation run, where most nodes do not change between checks.
+ */
+interface DrbdEvac {
+  readonly insts: readonly Instance[];
+  readonly deps: readonly (readonly [Ndx, Node])[];
+  readonly ok: boolean;
+}
+const DRBD_EVAC = new WeakMap<Node, DrbdEvac>();
+
+function cachedDrbdEvac(nl: Container<Node>, il: Container<Instance>, n: Node, keys: readonly number[]): boolean | null {
+  const e = DRBD_EVAC.get(n);
+  if (e === undefined || e.insts.length !== keys.length) return null;
+  for (let i = 0; i < keys.length; i++) if (il[keys[i]!] !== e.insts[i]) return null;
+  for (const [idx, node] of e.deps) if (nl[idx] !== node) return null;
+  return e.ok;
+}
+
+function rememberDrbdEvac(nl: Container<Node>, il: Container<Instance>, n: Node, keys: readonly number[], ok: boolean): void {
+  const insts = keys.map((k) => C.find(il, k));
+  const deps = new Map<Ndx, Node>();
+  for (const i of insts) for (const idx of [i.pNode, i.sNode]) deps.set(idx, C.find(nl, idx));
+  DRBD_EVAC.set(n, { insts, deps: [...deps], ok });
+}
+
 export function canEvacuateNode(nl: Container<Node>, il: Container<Instance>, n: Node): boolean {
   // instances are looked up by the keys of the node's list (an instance being placed
   // may carry index -1 while stored under the next free key, as in Ganeti)
@@ -39,20 +67,29 @@ export function canEvacuateNode(nl: Container<Node>, il: Container<Instance>, n:
   // nodes alone (a failover reads nothing else), the whole cluster built only if other
   // instances follow. An instance listed twice (inconsistent input) moves again from
   // where its first failover left it, as in Ganeti.
+  const onlyDrbd = other.length === 0;
+  if (onlyDrbd) {
+    const known = cachedDrbdEvac(nl, il, n, drbd);
+    if (known !== null) return known;
+  }
   const touched = new Map<Ndx, Node>();
   const moved = new Map<number, Instance>();
   const pair: (Node | undefined)[] = [];
+  const verdict = (ok: boolean): boolean => {
+    if (onlyDrbd) rememberDrbdEvac(nl, il, n, drbd, ok);
+    return ok;
+  };
   for (const k of drbd) {
     const inst = moved.get(k) ?? C.find(il, k);
     pair.length = 0;
     pair[inst.pNode] = touched.get(inst.pNode) ?? C.find(nl, inst.pNode);
     pair[inst.sNode] = touched.get(inst.sNode) ?? C.find(nl, inst.sNode);
     const r = applyMove(true, pair, inst, { kind: "Failover" });
-    if (!r.ok) return false;
+    if (!r.ok) return verdict(false);
     for (const [idx, node] of r.value.nodes) touched.set(idx, node);
     moved.set(k, r.value.inst);
   }
-  if (other.length === 0) return true;
+  if (onlyDrbd) return verdict(true);
   let st: State = { nl: C.addAll(nl, [...touched]), il: C.addAll(il, [...moved]) };
   const escape = C.elems(st.nl).filter((x) => x.group === n.group && x.idx !== n.idx).map((x) => x.idx);
   for (const k of shared) {
