@@ -6,12 +6,18 @@ import { METRICS, NMETRICS, compCVPatched, components, nodeComponents } from "./
 import type { Node } from "./node.js";
 import { nodeRows } from "./exact-scorer.js";
 
+type Patches = readonly (readonly [number, Node])[];
+
 /** What the balancer needs of an exact scorer. */
 export interface CandidateScorer {
-  score(patches: readonly (readonly [number, Node])[]): number;
+  score(patches: Patches): number;
+  /** score() of each of up to LANES patch sets, into `out`. */
+  scoreMany(list: readonly Patches[], out: Float64Array): void;
 }
 
 const MAX_PATCHES = 4;
+/** Candidates scored side by side (independent sums overlap in the processor). */
+export const LANES = 4;
 
 /**
  * compCVPatched for one node container and many patch sets of a few nodes. Per metric,
@@ -72,17 +78,21 @@ export class StepScorer implements CandidateScorer {
     this.prefix = new Array<Float64Array | undefined>(NMETRICS).fill(undefined);
   }
 
-  score(patches: readonly (readonly [number, Node])[]): number {
-    if (this.maps || this.nOn === 0 || patches.length > MAX_PATCHES) return compCVPatched(this.nl, patches);
-    const np = patches.length;
-    for (let k = 0; k < np; k++) {
+  /** Whether the column layout applies to these patches (else compCVPatched). */
+  private fits(patches: Patches): boolean {
+    if (this.maps || this.nOn === 0 || patches.length > MAX_PATCHES) return false;
+    for (let k = 0; k < patches.length; k++) {
       const [i, node] = patches[k]!;
-      if (this.rowOf[i] === undefined || this.rowOf[i]! < 0 || node.offline !== (this.offRow[i] === 1)) {
-        return compCVPatched(this.nl, patches);
-      }
-      if (!node.offline && node.instanceMap.size > 0) return compCVPatched(this.nl, patches);
-      for (let j = 0; j < k; j++) if (patches[j]![0] === i) return compCVPatched(this.nl, patches);
+      if (this.rowOf[i] === undefined || this.rowOf[i]! < 0 || node.offline !== (this.offRow[i] === 1)) return false;
+      if (!node.offline && node.instanceMap.size > 0) return false;
+      for (let j = 0; j < k; j++) if (patches[j]![0] === i) return false;
     }
+    return true;
+  }
+
+  score(patches: Patches): number {
+    if (!this.fits(patches)) return compCVPatched(this.nl, patches);
+    const np = patches.length;
     const newv = this.newv;
     const rows = this.rows;
     for (let k = 0; k < np; k++) {
@@ -116,6 +126,143 @@ export class StepScorer implements CandidateScorer {
       total += metric.weight * value;
     }
     return total;
+  }
+
+  // scoreMany's state: per lane its patches' rows and values, each metric's value, and
+  // the patched columns
+  private readonly lRows = new Int32Array(LANES * MAX_PATCHES);
+  private readonly lNew = new Float64Array(LANES * MAX_PATCHES * NMETRICS);
+  private readonly lVals = new Float64Array(LANES * NMETRICS);
+  private readonly lFirst = new Int32Array(LANES);
+  private lBufs: Float64Array[] = [];
+
+  /**
+   * score() of each patch set in `list` (at most LANES), into `out`: the metrics that
+   * must be summed again are summed for up to LANES candidates in one pass, each in its
+   * own running sum with detailedCV's additions in detailedCV's order (the same doubles
+   * as score(); the sums being independent, the processor overlaps them).
+   */
+  scoreMany(list: readonly Patches[], out: Float64Array): void {
+    const n = list.length;
+    if (n > LANES) throw new RangeError("htools: too many candidates at once");
+    const lanes: number[] = [];
+    for (let l = 0; l < n; l++) {
+      const patches = list[l]!;
+      if (!this.fits(patches)) {
+        out[l] = compCVPatched(this.nl, patches);
+        continue;
+      }
+      lanes.push(l);
+      for (let k = 0; k < patches.length; k++) {
+        const [i, node] = patches[k]!;
+        this.lRows[l * MAX_PATCHES + k] = this.rowOf[i]!;
+        const y = nodeComponents(node, this.scratch);
+        const o = (l * MAX_PATCHES + k) * NMETRICS;
+        for (let m = 0; m < NMETRICS; m++) this.lNew[o + m] = y[m]!;
+      }
+    }
+    if (lanes.length === 0) return;
+    const vals = this.lVals;
+    const todo: number[] = [];
+    for (let m = 0; m < NMETRICS; m++) {
+      const metric = METRICS[m]!;
+      if (metric.agg === "map") {
+        for (const l of lanes) vals[l * NMETRICS + m] = 0;
+        continue;
+      }
+      const col = this.cols[m]!;
+      todo.length = 0;
+      for (const l of lanes) {
+        const patches = list[l]!;
+        let first = -1;
+        let same = true;
+        const d = this.dup[m]!;
+        for (let k = 0; k < patches.length; k++) {
+          if (patches[k]![1].offline === metric.online) continue;
+          const o = (l * MAX_PATCHES + k) * NMETRICS;
+          const r = this.lRows[l * MAX_PATCHES + k]!;
+          if (d >= 0 && !Object.is(this.lNew[o + m], this.lNew[o + d])) same = false;
+          if (Object.is(this.lNew[o + m], col[r])) continue;
+          if (first < 0 || r < first) first = r;
+        }
+        if (first < 0) vals[l * NMETRICS + m] = this.base(m);
+        else if (d >= 0 && same) vals[l * NMETRICS + m] = vals[l * NMETRICS + d]!;
+        else {
+          this.lFirst[l] = first;
+          todo.push(l);
+        }
+      }
+      for (let j = 0; j < todo.length; j += LANES) this.laneMetric(m, list, todo, j, Math.min(LANES, todo.length - j));
+    }
+    for (const l of lanes) {
+      let total = 0;
+      for (let m = 0; m < NMETRICS; m++) total += METRICS[m]!.weight * vals[l * NMETRICS + m]!;
+      out[l] = total;
+    }
+  }
+
+  /** Metric m for lanes todo[j..j+cnt) (cnt <= LANES), each over its own patched copy. */
+  private laneMetric(m: number, list: readonly Patches[], todo: readonly number[], j: number, cnt: number): void {
+    const col = this.cols[m]!;
+    const len = this.lens[m]!;
+    const online = METRICS[m]!.online;
+    while (this.lBufs.length < LANES) this.lBufs.push(new Float64Array(0));
+    let from = len;
+    for (let q = 0; q < cnt; q++) {
+      const l = todo[j + q]!;
+      let b = this.lBufs[q]!;
+      if (b.length !== col.length) b = this.lBufs[q] = new Float64Array(col.length);
+      b.set(col);
+      const patches = list[l]!;
+      for (let k = 0; k < patches.length; k++) {
+        if (patches[k]![1].offline === online) continue;
+        b[this.lRows[l * MAX_PATCHES + k]!] = this.lNew[(l * MAX_PATCHES + k) * NMETRICS + m]!;
+      }
+      if (this.lFirst[l]! < from) from = this.lFirst[l]!;
+    }
+    // unused lanes repeat lane 0 (their results are dropped)
+    const b0 = this.lBufs[0]!;
+    const b1 = cnt > 1 ? this.lBufs[1]! : b0;
+    const b2 = cnt > 2 ? this.lBufs[2]! : b0;
+    const b3 = cnt > 3 ? this.lBufs[3]! : b0;
+    // the rows before `from` are every lane's unpatched ones: their running sum is shared
+    const pre = (this.prefix[m] ??= prefixSums(col, len, [], this.rows, online, this.scratch));
+    let s0 = pre[from]!;
+    let s1 = s0;
+    let s2 = s0;
+    let s3 = s0;
+    for (let r = from; r < len; r++) {
+      s0 += b0[r]!;
+      s1 += b1[r]!;
+      s2 += b2[r]!;
+      s3 += b3[r]!;
+    }
+    const sums = [s0, s1, s2, s3];
+    if (METRICS[m]!.agg !== "sum") {
+      const m0 = s0 / len;
+      const m1 = s1 / len;
+      const m2 = s2 / len;
+      const m3 = s3 / len;
+      let v0 = 0;
+      let v1 = 0;
+      let v2 = 0;
+      let v3 = 0;
+      for (let r = 0; r < len; r++) {
+        const x0 = b0[r]! - m0;
+        const x1 = b1[r]! - m1;
+        const x2 = b2[r]! - m2;
+        const x3 = b3[r]! - m3;
+        v0 += x0 * x0;
+        v1 += x1 * x1;
+        v2 += x2 * x2;
+        v3 += x3 * x3;
+      }
+      sums[0] = Math.sqrt(v0 / len);
+      sums[1] = Math.sqrt(v1 / len);
+      sums[2] = Math.sqrt(v2 / len);
+      sums[3] = Math.sqrt(v3 / len);
+    }
+    for (let q = 0; q < cnt; q++) this.lVals[todo[j + q]! * NMETRICS + m] = sums[q]!;
   }
 
   /** Whether every patch on metric m's rows gives it the same value as metric d. */

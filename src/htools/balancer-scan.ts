@@ -19,7 +19,7 @@ import {
   resetBoundAcc,
   shiftBoundAcc,
 } from "./score-bound.js";
-import type { CandidateScorer } from "./balancer-exact.js";
+import { type CandidateScorer, LANES } from "./balancer-exact.js";
 import { BOUNDED, FALLBACK, FAST_KINDS, type MoveContribs, type SourceContribs } from "./move-contribs.js";
 import { type IMove, type MirrorType, type Ndx, NO_SECONDARY } from "./types.js";
 import {
@@ -144,23 +144,56 @@ export function scanInstance(
   let found: Found | null = null;
   let cur = top;
   let curOrd = -1;
-  for (const p of pend) {
-    const key = pendKey(p);
-    if (key > cur) break; // every later bound too: none can reach the best score
-    if (found !== null && key === cur && p.ord > curOrd) continue; // at best a later tie
-    let res = p.res;
-    if (res === null) {
-      const r = applyMoveIn(ctx, p.mv);
-      if (!r.ok) throw new Error(`htools: a move bounded as possible failed: ${r.error}`);
-      res = r.value;
+  // up to LANES candidates that the loop below would score next (with the best score
+  // so far) are scored together; then taken in order as if scored one by one (those
+  // after a better score was found may go unused)
+  const batch: Pending[] = [];
+  const batchRes: MoveResult[] = [];
+  const batchNodes: MoveResult["nodes"][] = [];
+  const scores = new Float64Array(LANES);
+  let i = 0;
+  for (;;) {
+    batch.length = 0;
+    batchRes.length = 0;
+    batchNodes.length = 0;
+    for (let j = i; j < pend.length && batch.length < LANES; j++) {
+      const p = pend[j]!;
+      const key = pendKey(p);
+      if (key > cur) break;
+      if (found !== null && key === cur && p.ord > curOrd) continue;
+      let res = p.res;
+      if (res === null) {
+        const r = applyMoveIn(ctx, p.mv);
+        if (!r.ok) throw new Error(`htools: a move bounded as possible failed: ${r.error}`);
+        res = r.value;
+      }
+      batch.push(p);
+      batchRes.push(res);
+      batchNodes.push(res.nodes);
     }
-    const score = exact.score(res.nodes);
-    exactCount++;
-    if (score < cur || (found !== null && score === cur && p.ord < curOrd)) {
-      cur = score;
-      curOrd = p.ord;
-      found = { score, res, mv: p.mv };
+    if (batch.length === 0) break;
+    if (batch.length === 1) scores[0] = exact.score(batchNodes[0]!);
+    else exact.scoreMany(batchNodes, scores);
+    exactCount += batch.length;
+    let stop = false;
+    for (; i < pend.length; i++) {
+      const p = pend[i]!;
+      const key = pendKey(p);
+      if (key > cur) {
+        stop = true; // every later bound too: none can reach the best score
+        break;
+      }
+      if (found !== null && key === cur && p.ord > curOrd) continue; // at best a later tie
+      const q = batch.indexOf(p);
+      if (q < 0) break; // not scored yet: the next batch
+      const score = scores[q]!;
+      if (score < cur || (found !== null && score === cur && p.ord < curOrd)) {
+        cur = score;
+        curOrd = p.ord;
+        found = { score, res: batchRes[q]!, mv: p.mv };
+      }
     }
+    if (stop || i >= pend.length) break;
   }
   return found;
 }

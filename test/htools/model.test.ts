@@ -102,6 +102,7 @@ function checkLowerBounds(text: string): number {
   const base = new ScoreBase(nl);
   const scorer = new ExactScorer(nl);
   const step = new StepScorer(nl);
+  const many: [Parameters<StepScorer["score"]>[0], number][] = [];
   const kinds = ["ReplaceSecondary", "ReplaceAndFailover", "ReplacePrimary", "FailoverAndReplace", "FailoverToAny"] as const;
   let checked = 0;
   for (const inst of C.elems(cd.instances)) {
@@ -120,6 +121,14 @@ function checkLowerBounds(text: string): number {
         const exact = compCVPatched(nl, r.value.nodes);
         assert.equal(scorer.score(r.value.nodes), exact, `${inst.name} ${mv.kind}: column scorer`);
         assert.equal(step.score(r.value.nodes), exact, `${inst.name} ${mv.kind}: step scorer`);
+        many.push([r.value.nodes, exact]);
+        // side by side in groups of 1 to 4 (the group size cycles)
+        if (many.length >= 1 + (checked % 4)) {
+          const out = new Float64Array(4);
+          step.scoreMany(many.map(([p]) => p), out);
+          many.forEach(([, e], j) => assert.equal(out[j], e, `${inst.name} ${mv.kind}: scoreMany lane ${j}`));
+          many.length = 0;
+        }
         const lb = base.lowerBound(r.value.nodes);
         assert.ok(!(lb > exact), `${inst.name} ${mv.kind}: bound ${lb} above exact ${exact}`);
         checked++;
