@@ -17,8 +17,8 @@ import {
   newBoundAcc,
   newContrib,
   resetBoundAcc,
-  shiftBoundAcc,
 } from "./score-bound.js";
+import { shiftBoundAcc } from "./bound-carry.js";
 import { type CandidateScorer, LANES } from "./balancer-exact.js";
 import { BOUNDED, FALLBACK, FAST_KINDS, type MoveContribs, type SourceContribs } from "./move-contribs.js";
 import { type IMove, type MirrorType, type Ndx, NO_SECONDARY } from "./types.js";

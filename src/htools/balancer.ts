@@ -12,9 +12,8 @@ import {
   boundAccValue,
   compatibleBases,
   accForget,
-  movedMetrics,
-  shiftBoundAcc,
 } from "./score-bound.js";
+import { movedMetrics, shiftBoundAcc } from "./bound-carry.js";
 import { StepScorer } from "./balancer-exact.js";
 import { FAST_KINDS, MoveContribs, type SourceContribs } from "./move-contribs.js";
 import { type Idx, type Ndx, NO_SECONDARY } from "./types.js";

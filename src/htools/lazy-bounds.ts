@@ -12,9 +12,9 @@ import {
   type Contrib,
   type ScoreBase,
   newBoundAcc,
-  shiftBoundAcc,
   snapshotSums,
 } from "./score-bound.js";
+import { shiftBoundAcc } from "./bound-carry.js";
 import {
   type Envelope,
   classConst,
