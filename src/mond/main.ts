@@ -3,13 +3,14 @@
 // which collectors are on comes from ssconf_data_collectors (gnt-cluster modify
 // --enabled-data-collectors / --data-collector-interval).
 import { parseArgs } from "node:util";
-import { mkdir, unlink, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { ganetiPaths } from "../util/paths.js";
 import { myHostname, resolveHost } from "../util/identity.js";
 import { daemonLogger } from "../util/log.js";
 import { readSsconf } from "../util/ssconf.js";
 import { DEFAULT_MOND_PORT, DEFAULT_NODED_PORT } from "../constants.js";
 import { formatError, GenericError } from "../errors.js";
+import { DAEMON_OPTIONS, exitOnStopSignals } from "../util/daemon.js";
 import { makeCollectors, type Collector } from "./collectors.js";
 import { configFor, parseCollectorConfig } from "./config.js";
 import { nodeSources } from "./sources.js";
@@ -21,12 +22,7 @@ const MAX_SLEEP_MS = 5000;
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      bind: { type: "string", short: "b" },
-      port: { type: "string", short: "p" },
-      debug: { type: "boolean", short: "d" },
-      foreground: { type: "boolean", short: "f" },
-    },
+    options: DAEMON_OPTIONS,
   });
   const paths = ganetiPaths();
   await mkdir(paths.runDir, { recursive: true });
@@ -73,19 +69,10 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   await writeFile(paths.pidFile("ganeti-mond"), `${process.pid}\n`);
   log.info({ ip: bind, port }, "ganeti-mond started");
 
-  let stopping = false;
-  const stop = (why: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ why }, "ganeti-mond stopping");
+  exitOnStopSignals(paths, "ganeti-mond", log, async () => {
     if (timer !== null) clearTimeout(timer);
-    void Promise.allSettled([app.close(), sources.close()]).finally(() => {
-      void unlink(paths.pidFile("ganeti-mond")).catch(() => undefined).finally(() => process.exit(0));
-    });
-    setTimeout(() => process.exit(0), 3000).unref();
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+    await Promise.allSettled([app.close(), sources.close()]);
+  });
 }
 
 export function run(): void {

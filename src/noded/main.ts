@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Server } from "node:https";
 import { ganetiPaths } from "../util/paths.js";
 import { myHostname, resolveHost } from "../util/identity.js";
+import { DAEMON_OPTIONS } from "../util/daemon.js";
 import { daemonLogger } from "../util/log.js";
 import { atomicWrite } from "../util/fs.js";
 import { loadServerPem, generateClusterCert, type ClusterCert } from "../rpc/certs.js";
@@ -41,13 +42,7 @@ function listen(server: Server, ip: string, port: number): Promise<void> {
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      bind: { type: "string", short: "b" },
-      port: { type: "string", short: "p" },
-      "join-token": { type: "string" },
-      debug: { type: "boolean", short: "d" },
-      foreground: { type: "boolean", short: "f" },
-    },
+    options: { ...DAEMON_OPTIONS, "join-token": { type: "string" } },
   });
   const paths = ganetiPaths();
   await mkdir(paths.runDir, { recursive: true });

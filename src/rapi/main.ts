@@ -2,7 +2,7 @@
 // node's certificate (server.pem). It answers from the master daemon over the local luxi
 // socket. Users come from var/lib/ganeti/rapi/users, re-read on SIGHUP.
 import { parseArgs } from "node:util";
-import { writeFile, unlink } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ganetiPaths, type GanetiPaths } from "../util/paths.js";
 import { resolveHost } from "../util/identity.js";
@@ -10,6 +10,7 @@ import { daemonLogger } from "../util/log.js";
 import { requireMasterNode } from "../daemons/master-check.js";
 import { DEFAULT_RAPI_PORT } from "../constants.js";
 import { formatError, GenericError } from "../errors.js";
+import { DAEMON_OPTIONS, exitOnStopSignals } from "../util/daemon.js";
 import { loadUsersFile, type RapiUser } from "./users.js";
 import { buildRapiServer } from "./server.js";
 
@@ -21,13 +22,7 @@ export function rapiUsersFile(paths: GanetiPaths): string {
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      bind: { type: "string", short: "b" },
-      port: { type: "string", short: "p" },
-      "require-authentication": { type: "boolean" },
-      debug: { type: "boolean", short: "d" },
-      foreground: { type: "boolean", short: "f" },
-    },
+    options: { ...DAEMON_OPTIONS, "require-authentication": { type: "boolean" } },
   });
   const paths = ganetiPaths();
   const log = daemonLogger(paths, "ganeti-rapi", values.debug === true);
@@ -58,18 +53,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   await writeFile(paths.pidFile("ganeti-rapi"), `${process.pid}\n`);
   log.info({ ip: bind, port }, "ganeti-rapi started");
 
-  let stopping = false;
-  const stop = (why: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ why }, "ganeti-rapi stopping");
-    void app.close().finally(() => {
-      void unlink(paths.pidFile("ganeti-rapi")).catch(() => undefined).finally(() => process.exit(0));
-    });
-    setTimeout(() => process.exit(0), 3000).unref();
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  exitOnStopSignals(paths, "ganeti-rapi", log, () => app.close());
   process.on("SIGHUP", () => void reloadUsers());
 }
 

@@ -123,3 +123,31 @@ export async function stopDaemon(paths: GanetiPaths, daemon: string, graceMs = 5
   await unlink(paths.pidFile(daemon)).catch(() => undefined);
   return true;
 }
+
+/** The options every daemon takes (Ganeti's -b, -p, -d, -f), for node:util parseArgs. */
+export const DAEMON_OPTIONS = {
+  bind: { type: "string", short: "b" },
+  port: { type: "string", short: "p" },
+  debug: { type: "boolean", short: "d" },
+  foreground: { type: "boolean", short: "f" },
+} as const;
+
+/**
+ * The daemon's side of stopDaemon: on SIGTERM or SIGINT it closes what it serves, removes
+ * its pid file and exits — at the latest after 3 s, whatever `close` still waits for.
+ */
+export function exitOnStopSignals(paths: GanetiPaths, daemon: string, log: { info(o: object, msg: string): void },
+  close: () => Promise<unknown>): void {
+  let stopping = false;
+  const stop = (why: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why }, `${daemon} stopping`);
+    void close().catch(() => undefined).finally(() => {
+      void unlink(paths.pidFile(daemon)).catch(() => undefined).finally(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
