@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as C from "../../src/htools/container.js";
-import { DEFAULT_ALLOC_OPTIONS, elementInstances, elementNodes, genAllocNodes, tryAlloc } from "../../src/htools/alloc.js";
+import { type AllocOptions, DEFAULT_ALLOC_OPTIONS, elementInstances, elementNodes, genAllocNodes, tryAlloc } from "../../src/htools/alloc.js";
 import { canEvacuateNode } from "../../src/htools/capacity.js";
 import { QuickEvac } from "../../src/htools/capacity-quick.js";
 import { instFromSpec } from "../../src/htools/hspace-alloc.js";
@@ -15,6 +15,32 @@ import type { DiskTemplate } from "../../src/htools/types.js";
 import type { Instance } from "../../src/htools/instance.js";
 import type { Node } from "../../src/htools/node.js";
 import { move } from "../../src/htools/cluster.js";
+
+type Shape = { cpu: number; mem: number; dsk: number; spn: number };
+
+/** A simulated cluster filled one instance at a time (shape `stride`·step of `shapes`):
+ * the cluster after each allocation that found a place. */
+function* filled(spec: string, dt: DiskTemplate, shapes: readonly Shape[], stride: number, opts: AllocOptions):
+  Generator<{ step: number; nl: C.Container<Node>; il: C.Container<Instance> }> {
+  const s = parseSimu([spec]);
+  assert.ok(s.ok);
+  const r = prepareCluster(s.value);
+  assert.ok(r.ok);
+  let nl = r.value.data.nodes;
+  let il = r.value.data.instances;
+  const targets = genAllocNodes(opts, r.value.data.groups, nl, dt === "drbd" ? 2 : 1, true);
+  assert.ok(targets.ok);
+  for (let step = 0; step < 200; step++) {
+    const inst = instFromSpec(shapes[(step * stride) % shapes.length]!, dt, 1);
+    const sol = tryAlloc(opts, nl, il, inst, targets.value, null);
+    assert.ok(sol.ok);
+    const el = sol.value.solution;
+    if (el === null) continue;
+    nl = elementNodes(el, il);
+    il = elementInstances(el, il);
+    yield { step, nl, il };
+  }
+}
 
 test("counted N+1 verdicts equal canEvacuateNode's answers", () => {
   const opts = { ...DEFAULT_ALLOC_OPTIONS, capacity: false };
@@ -28,23 +54,7 @@ test("counted N+1 verdicts equal canEvacuateNode's answers", () => {
   const seen = new Set<boolean>();
   let compared = 0;
   for (const [spec, dt] of [["p,6,4T,256g,32", "plain"], ["p,9,1T,128g,16", "file"], ["p,7,2T,96g,16", "plain"]] as const) {
-    const s = parseSimu([spec]);
-    assert.ok(s.ok);
-    const r = prepareCluster(s.value);
-    assert.ok(r.ok);
-    let nl = r.value.data.nodes;
-    let il = r.value.data.instances;
-    const targets = genAllocNodes(opts, r.value.data.groups, nl, 1, true);
-    assert.ok(targets.ok);
-    for (let step = 0; step < 200; step++) {
-      const sp = shapes[(step * 7) % shapes.length]!;
-      const inst = instFromSpec(sp, dt as DiskTemplate, 1);
-      const sol = tryAlloc(opts, nl, il, inst, targets.value, null);
-      assert.ok(sol.ok);
-      const el = sol.value.solution;
-      if (el === null) continue;
-      nl = elementNodes(el, il);
-      il = elementInstances(el, il);
+    for (const { step, nl, il } of filled(spec, dt, shapes, 7, opts)) {
       const q = QuickEvac.of(nl, il);
       for (const n of C.elems(nl)) {
         const v = q.verdict(n);
@@ -87,22 +97,7 @@ test("drbd nodes: the failovers run on the touched nodes alone, with the whole c
   const seen = new Set<boolean>();
   let compared = 0;
   for (const spec of ["p,6,2T,256g,32", "p,9,1T,128g,16"]) {
-    const s = parseSimu([spec]);
-    assert.ok(s.ok);
-    const r = prepareCluster(s.value);
-    assert.ok(r.ok);
-    let nl = r.value.data.nodes;
-    let il = r.value.data.instances;
-    const targets = genAllocNodes(opts, r.value.data.groups, nl, 2, true);
-    assert.ok(targets.ok);
-    for (let step = 0; step < 200; step++) {
-      const inst = instFromSpec(shapes[(step * 5) % shapes.length]!, "drbd", 1);
-      const sol = tryAlloc(opts, nl, il, inst, targets.value, null);
-      assert.ok(sol.ok);
-      const el = sol.value.solution;
-      if (el === null) continue;
-      nl = elementNodes(el, il);
-      il = elementInstances(el, il);
+    for (const { step, nl, il } of filled(spec, "drbd", shapes, 5, opts)) {
       for (const n of C.elems(nl)) {
         const exact = evacuatesByFailovers(nl, il, n);
         assert.equal(canEvacuateNode(nl, il, n), exact, `${spec} step ${step} node ${n.name}`);
