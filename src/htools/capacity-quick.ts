@@ -23,6 +23,16 @@ function copies(m: Node, mem: number, usesDisk: boolean, dsk: number): number {
   return usesDisk ? Math.min(mc, fits(m.fDsk, dsk)) : mc;
 }
 
+/** What a node can hold in all of instances at least this size (free memory and disk
+ * stay above zero): its available amounts minus one, or nothing when the smallest does not
+ * fit; null: not known. */
+function holds(m: Node, minMem: number, usesDisk: boolean, minDsk: number): readonly [number, number] | null {
+  const a = Math.trunc(m.tMem) - m.nMem - m.iMem - Math.max(0, m.xMem);
+  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(m.fDsk)) return null;
+  if (a - 1 < minMem || (usesDisk && m.fDsk - 1 < minDsk)) return [0, 0];
+  return [a - 1, m.fDsk - 1];
+}
+
 /** No limit (kept finite: totals are sums of integers). */
 const MANY = 1e9;
 
@@ -54,12 +64,18 @@ export class QuickEvac {
   private groupsCache: Map<number, Node[]> | null = null;
 
   private constructor(
-    private readonly nodes: readonly Node[],
+    /** The cluster's nodes, or for a variant a function making them (built only if asked). */
+    private nodesOr: readonly Node[] | (() => readonly Node[]),
     private readonly lookup: (k: number) => Instance,
     private readonly shared: Shared,
     /** For a variant: the cluster it was derived from and the nodes replaced in it. */
     private readonly base: { readonly quick: QuickEvac; readonly replaced: ReadonlyMap<number, Node> } | null,
   ) {}
+
+  private get nodes(): readonly Node[] {
+    if (typeof this.nodesOr === "function") this.nodesOr = this.nodesOr();
+    return this.nodesOr;
+  }
 
   static of(nl: Container<Node>, il: Container<Instance>): QuickEvac {
     return new QuickEvac(C.elems(nl), (k) => C.find(il, k), { pol: new Map() }, null);
@@ -70,7 +86,7 @@ export class QuickEvac {
    * under: an allocation element before it is stored). */
   patched(replaced: readonly Node[], placed: Instance, placedKey: number): QuickEvac {
     const r = new Map(replaced.map((n) => [n.idx, n] as const));
-    const nodes = this.nodes.map((n) => r.get(n.idx) ?? n);
+    const nodes = (): readonly Node[] => this.nodes.map((n) => r.get(n.idx) ?? n);
     return new QuickEvac(nodes, (k) => (k < 0 || k === placedKey ? placed : this.lookup(k)), this.shared, { quick: this, replaced: r });
   }
 
@@ -140,6 +156,47 @@ export class QuickEvac {
       t += c;
     }
     return t;
+  }
+
+  private readonly caps = new Map<string, readonly [number, number] | null>();
+
+  /** The group's nodes' summed holdings (`holds`) for instances of at least this size. */
+  private capacity(group: number, minMem: number, usesDisk: boolean, minDsk: number): readonly [number, number] | null {
+    const k = `${group},${minMem},${usesDisk ? minDsk : "-"}`;
+    let c = this.caps.get(k);
+    if (c === undefined) {
+      c = this.sumHoldings(group, minMem, usesDisk, minDsk);
+      this.caps.set(k, c);
+    }
+    return c;
+  }
+
+  private sumHoldings(group: number, minMem: number, usesDisk: boolean, minDsk: number): readonly [number, number] | null {
+    const b = this.base;
+    if (b !== null) {
+      // the base's sums with the replaced nodes' holdings swapped
+      const c = b.quick.capacity(group, minMem, usesDisk, minDsk);
+      if (c === null) return null;
+      let [mem, dsk] = c;
+      for (const [idx, m] of b.replaced) {
+        if (m.group !== group) continue;
+        const before = holds(b.quick.nodeAt(idx), minMem, usesDisk, minDsk);
+        const after = holds(m, minMem, usesDisk, minDsk);
+        if (before === null || after === null) return null;
+        mem += after[0] - before[0];
+        dsk += after[1] - before[1];
+      }
+      return [mem, dsk];
+    }
+    let mem = 0;
+    let dsk = 0;
+    for (const m of this.groups().get(group) ?? []) {
+      const h = holds(m, minMem, usesDisk, minDsk);
+      if (h === null) return null;
+      mem += h[0];
+      dsk += h[1];
+    }
+    return [mem, dsk];
   }
 
   private byIdx: Map<number, Node> | null = null;
@@ -216,16 +273,12 @@ export class QuickEvac {
       minMem = Math.min(minMem, mem);
       minDsk = Math.min(minDsk, i.dsk);
     }
-    let capMem = 0;
-    let capDsk = 0;
-    for (const m of this.groups().get(n.group)!) {
-      if (m.idx === n.idx) continue;
-      const a = Math.trunc(m.tMem) - m.nMem - m.iMem - Math.max(0, m.xMem);
-      if (!Number.isSafeInteger(a) || !Number.isSafeInteger(m.fDsk)) return false;
-      if (a - 1 < minMem || (disk && m.fDsk - 1 < minDsk)) continue;
-      capMem += a - 1;
-      capDsk += m.fDsk - 1;
-    }
+    const cap = this.capacity(n.group, minMem, disk, minDsk);
+    if (cap === null) return false;
+    const own = holds(n, minMem, disk, minDsk);
+    if (own === null) return false;
+    const capMem = cap[0] - own[0];
+    const capDsk = cap[1] - own[1];
     return needMem > capMem || (disk && needDsk > capDsk);
   }
 

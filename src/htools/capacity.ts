@@ -115,9 +115,11 @@ export function redundant(opts: AllocOptions, nl: Container<Node>, il: Container
 
 /** The nodes in the cluster's order; the counted verdict when it is certain
  * (capacity-quick.ts), else Ganeti's procedure on the cluster `full` builds (once). */
-function redundantVia(opts: AllocOptions, quick: QuickEvac, nodes: readonly Node[], full: () => State): boolean {
+function redundantVia(opts: AllocOptions, quick: QuickEvac, nodes: readonly Node[], full: () => State,
+  replaced: ReadonlyMap<Ndx, Node> | null = null): boolean {
   let st: State | null = null;
-  for (const n of nodes) {
+  for (const base of nodes) {
+    const n = replaced?.get(base.idx) ?? base;
     if (opts.acceptExisting && n.offline) continue;
     if (opts.capacityIgnoreGroups.includes(n.group)) continue;
     const v = quick.verdict(n);
@@ -149,8 +151,7 @@ export function allocGlobalN1(opts: AllocOptions): N1Pred {
     return (el) => {
       const view = base.patched(el.nodes, el.inst, placedKey);
       const replaced = new Map(el.nodes.map((n) => [n.idx, n] as const));
-      return redundantVia(opts, view, nodes.map((n) => replaced.get(n.idx) ?? n),
-        () => ({ nl: elementNodes({ ...el, base: nl }, il), il: elementInstances(el, il) }));
+      return redundantVia(opts, view, nodes, () => ({ nl: elementNodes({ ...el, base: nl }, il), il: elementInstances(el, il) }), replaced);
     };
   };
 }
