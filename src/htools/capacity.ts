@@ -113,21 +113,38 @@ export function redundant(opts: AllocOptions, nl: Container<Node>, il: Container
   return redundantVia(opts, QuickEvac.of(nl, il), C.elems(nl), () => ({ nl, il }));
 }
 
-/** The nodes in the cluster's order; the counted verdict when it is certain
- * (capacity-quick.ts), else Ganeti's procedure on the cluster `full` builds (once). */
+/**
+ * Every node evacuable? The answer is the same in any order (each node's answer is a pure
+ * function of the cluster), so the nodes in `first` go first (most often the one that
+ * fails), then every counted verdict, and only then Ganeti's procedure for the nodes the
+ * counts leave open, on the cluster `full` builds (once). `failed` learns the node that
+ * made the answer no.
+ */
 function redundantVia(opts: AllocOptions, quick: QuickEvac, nodes: readonly Node[], full: () => State,
-  replaced: ReadonlyMap<Ndx, Node> | null = null): boolean {
-  let st: State | null = null;
+  replaced: ReadonlyMap<Ndx, Node> | null = null, first: readonly Node[] = [], failed: { idx: Ndx | null } = { idx: null }): boolean {
+  const skip = (n: Node): boolean => (opts.acceptExisting && n.offline) || opts.capacityIgnoreGroups.includes(n.group);
+  const open: Node[] = [];
+  const decide = (n: Node): boolean => {
+    if (skip(n)) return true;
+    const v = quick.verdict(n);
+    if (v === null) open.push(n);
+    else if (!v) failed.idx = n.idx;
+    return v !== false;
+  };
+  for (const n of first) if (!decide(n)) return false;
   for (const base of nodes) {
     const n = replaced?.get(base.idx) ?? base;
-    if (opts.acceptExisting && n.offline) continue;
-    if (opts.capacityIgnoreGroups.includes(n.group)) continue;
-    const v = quick.verdict(n);
-    if (v === true) continue;
-    if (v === false) return false;
-    st ??= full();
+    if (first.includes(n)) continue;
+    if (!decide(n)) return false;
+  }
+  if (open.length === 0) return true;
+  const st = full();
+  for (const n of open) {
     // the built cluster's node: its lists name the placed instance by its stored key
-    if (!canEvacuateNode(st.nl, st.il, C.find(st.nl, n.idx))) return false;
+    if (!canEvacuateNode(st.nl, st.il, C.find(st.nl, n.idx))) {
+      failed.idx = n.idx;
+      return false;
+    }
   }
   return true;
 }
@@ -148,10 +165,16 @@ export function allocGlobalN1(opts: AllocOptions): N1Pred {
     const base = QuickEvac.of(nl, il);
     const nodes = C.elems(nl);
     const placedKey = C.size(il);
+    // Most candidates fail, and mostly on their own node or on the node the last one failed on.
+    const failed: { idx: Ndx | null } = { idx: null };
     return (el) => {
       const view = base.patched(el.nodes, el.inst, placedKey);
       const replaced = new Map(el.nodes.map((n) => [n.idx, n] as const));
-      return redundantVia(opts, view, nodes, () => ({ nl: elementNodes({ ...el, base: nl }, il), il: elementInstances(el, il) }), replaced);
+      const first = [...el.nodes];
+      const last = failed.idx;
+      if (last !== null && !replaced.has(last)) first.push(C.find(nl, last));
+      return redundantVia(opts, view, nodes, () => ({ nl: elementNodes({ ...el, base: nl }, il), il: elementInstances(el, il) }),
+        replaced, first, failed);
     };
   };
 }
