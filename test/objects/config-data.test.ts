@@ -60,6 +60,13 @@ test("bad input names the offending path", () => {
   assert.throws(() => parseConfigText("{"), ConfigurationError);
 });
 
+test("a key named __proto__ inside an unknown value stays a key (fast-check's seed -1430903415 found it)", () => {
+  const cfg = readTestsuiteJson("cluster_config_2.16.json") as Record<string, unknown>;
+  cfg[" "] = JSON.parse('{"__proto__": false, "a": {"__proto__": {"x": 1}}}') as unknown;
+  const out = JSON.parse(serializeConfigData(parseConfigData(structuredClone(cfg)))) as Record<string, unknown>;
+  assert.equal(JSON.stringify(out[" "]), '{"__proto__":false,"a":{"__proto__":{"x":1}}}');
+});
+
 // Arbitrary JSON-compatible extras anywhere must survive a round trip.
 const jsonValue = fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown);
 
