@@ -38,8 +38,10 @@ import {
   pinContext,
   scanInstance,
 } from "./balancer-scan.js";
-import { LazyState, offsetMargin } from "./lazy-bounds.js";
+import { LazyState, type SourceRanges, offsetMargin } from "./lazy-bounds.js";
+import { flatContains } from "./class-bounds.js";
 import { MinHeap } from "./min-heap.js";
+import { LazySlots } from "./balancer-slots.js";
 
 export { exactScoresComputed } from "./balancer-scan.js";
 
@@ -53,41 +55,6 @@ interface CachedInst {
   ctx: MoveContext;
   /** Lazy entries: the class's kinds. */
   mask: number;
-}
-
-/**
- * The lazy state of the cached entries, by instance index, in flat arrays: the step
- * loop reads it for every instance, and typed arrays keep that loop out of the heap.
- * `at`: for lazy entries (>= 0) the step whose base the entry's bounds are at (they
- * are not carried every step); -1: carried every step. For lazy entries: `kn`, the
- * least bound of the entry's accumulators minus the offset then (LazyState), `keyT`
- * the target that gives it (-1: none in particular); `pn` the least class or own
- * bound, minus the offset then, of the candidates onto nodes changed since; `cls` the
- * instance's class; `lin` (4 per entry) per kind the entry's part of its class bounds.
- */
-class LazySlots {
-  at: Int32Array;
-  kn: Float64Array;
-  keyT: Int32Array;
-  pn: Float64Array;
-  cls: Int32Array;
-  lin: Float64Array;
-  /** The step an instance was last seen (Balancer.step's cleanup). */
-  seen: Int32Array;
-  /** The primary and secondary of the instance an entry was scanned for. */
-  pNode: Int32Array;
-  sNode: Int32Array;
-  constructor(n: number) {
-    this.at = new Int32Array(n).fill(-1);
-    this.kn = new Float64Array(n).fill(Infinity);
-    this.keyT = new Int32Array(n).fill(-1);
-    this.pn = new Float64Array(n).fill(Infinity);
-    this.cls = new Int32Array(n).fill(-1);
-    this.lin = new Float64Array(4 * n);
-    this.seen = new Int32Array(n).fill(-1);
-    this.pNode = new Int32Array(n);
-    this.sNode = new Int32Array(n);
-  }
 }
 
 /**
@@ -122,6 +89,8 @@ export class Balancer {
   private entInst: (Instance | undefined)[] = [];
   private nEnts = 0;
   private slots = new LazySlots(0);
+  /** By instance index: the class envelopes of the first class bounds in pnK (coverLazy). */
+  private envAt: (Float64Array | undefined)[] = [];
   /**
    * The last step's roundInputs, and each relocatable instance's index: after a move
    * of the balancer's own, only the moved instance's record changed.
@@ -139,7 +108,7 @@ export class Balancer {
    * change, steps, lazy entries brought up to date (of them: with their own key not above
    * the best score; with a class bound below their key), class bounds.
    */
-  readonly stats = { full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0 };
+  readonly stats = { full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0, covered: 0 };
 
   /**
    * `minNodes`: below this many online nodes every step is a full scan (tryBalanceFull):
@@ -202,6 +171,7 @@ export class Balancer {
       this.entInst = [];
       this.nEnts = 0;
       this.slots = new LazySlots(ini.il.length);
+      this.envAt = [];
       this.mc = new MoveContribs(opts.ignoreSoftErrors);
       base = new ScoreBase(ini.nl);
       this.lazy = new LazyState(ini.nl.length);
@@ -221,9 +191,11 @@ export class Balancer {
     const dirty: Instance[] = [];
     const heap = new MinHeap<Instance>();
     const off = lazy.off;
+    if (this.slots.at.length < ini.il.length) this.slots = this.slots.grown(ini.il.length);
     const S = this.slots;
-    if (S.at.length < ini.il.length) this.growSlots(ini.il.length);
     const { at: sAt, kn: sKn, keyT: sKeyT, pn: sPn, cls: sCls, lin: sLin, seen: sSeen, pNode: sP, sNode: sS } = S;
+    const { since: sSince, pnK: sPnK } = S;
+    const envAt = this.envAt;
     const ents = this.ents;
     const entInst = this.entInst;
     // lastChanged[x] === t: x is one of `changed` (LazyState.advance)
@@ -247,10 +219,12 @@ export class Balancer {
       const at = sAt[i]!;
       const sn = sS[i]!;
       if (lastChanged[sP[i]!] === t || (sn >= 0 && lastChanged[sn] === t)) {
-        let special: ReadonlySet<Ndx> = changed;
-        if (at >= 0 && at < t - 1) special = this.catchUp(c, prev!, changed);
+        // a lazy entry's targets changed since its step are covered by its class
+        // bounds when it can stay lazy in its class (coverLazy), else bounded below
+        if (at >= 0 && at < t - 1) this.catchUp(c, prev!, changed);
+        const since = at >= 0 ? sSince[i]! : -1;
         if (this.locTags || !carrySource(
-          opts, this.goodRefs, c, v, ini, prev!, base, nodeIdx, special, rot++, useSecondaryOf(v),
+          opts, this.goodRefs, c, v, ini, prev!, base, nodeIdx, changed, rot++, useSecondaryOf(v),
           this.mc.applies(v) ? this.mc : null,
         )) {
           dirty.push(v);
@@ -258,7 +232,8 @@ export class Balancer {
         }
         entInst[i] = v; // carrySource's new context is v's
         this.stats.source++;
-        this.settle(c, base, t, useSecondaryOf(v));
+        if (since >= 0 && since < t - 1) this.coverLazy(c, ini, base, online, since, useSecondaryOf(v));
+        else this.settle(c, base, t, useSecondaryOf(v));
       } else if (at >= 0) {
         if (xTargets.length > 0) {
           const cst = lazy.classConsts(sCls[i]!, this.mc, base, ini.nl, xTargets);
@@ -267,7 +242,10 @@ export class Balancer {
           for (let k = 0; k < 4; k++) {
             const x = cst[k]! + sLin[o + k]!;
             if (x < b) b = x;
+            if (cst[k]! - off < sPnK[o + k]!) sPnK[o + k] = cst[k]! - off;
           }
+          // the first (narrowest) envelopes pnK holds class bounds for
+          envAt[i] ??= lazy.cstEnvOf(sCls[i]!)!;
           if (b - off < sPn[i]!) sPn[i] = b - off;
         }
         const kt = sKeyT[i]!;
@@ -288,7 +266,10 @@ export class Balancer {
           scanInstance(opts, c.ctx, xTargets, false, useSecondaryOf(v), base, ini, -Infinity, c.accs, null, this.fastFor(c, base));
         }
       }
-      const lb = accsValue(c.accs);
+      let lb = accsValue(c.accs);
+      // a covered entry (coverLazy): its targets changed since `since` are under pn
+      const pk = sPn[i]!;
+      if (pk !== Infinity) lb = Math.min(lb, pk + off - offsetMargin(pk, off));
       if (lb <= ini.score) heap.push(lb, v);
     }
     if (this.nEnts > nSeen) {
@@ -337,7 +318,7 @@ export class Balancer {
       const v = heap.pop()!;
       const c = ents[v.idx]!;
       const at = S.at[v.idx]!;
-      if (at >= 0 && at < t) {
+      if (at >= 0 && (at < t || S.since[v.idx]! < at)) {
         const kn = S.kn[v.idx]!;
         if (kn + lazy.off - offsetMargin(kn, lazy.off) <= bestScore) this.stats.byKey++;
         if (S.pn[v.idx]! < kn) this.stats.byClass++;
@@ -395,13 +376,61 @@ export class Balancer {
     return pending;
   }
 
+  /**
+   * Settles an entry carried over a change of its own nodes whose targets changed
+   * after step `since` are not in its accumulators: when it stays lazy in the same class,
+   * that class's envelopes unchanged since `since` and its new source sides inside
+   * them, every class bound of those steps holds for the new source sides too (the
+   * drift is over the sums only), so pnK plus the new own parts cover those targets
+   * and `since` stays; else they are bounded now.
+   */
+  private coverLazy(
+    c: CachedInst, ini: Table, base: ScoreBase, online: ReadonlySet<Ndx>, since: number, useSecondary: boolean,
+  ): void {
+    const S = this.slots;
+    const lazy = this.lazy!;
+    const o = 4 * c.idx;
+    const oldCls = S.cls[c.idx]!;
+    const oldMask = c.mask;
+    const k0 = S.pnK[o]!;
+    const k1 = S.pnK[o + 1]!;
+    const k2 = S.pnK[o + 2]!;
+    const k3 = S.pnK[o + 3]!;
+    const t = lazy.t;
+    const env = this.envAt[c.idx];
+    this.settle(c, base, t, useSecondary);
+    if (S.at[c.idx] === t && S.cls[c.idx] === oldCls && c.mask === oldMask && lazy.epochAt <= since &&
+      (env === undefined || inside(env, c.mask, lazy.lastRanges))) {
+      S.since[c.idx] = since;
+      this.envAt[c.idx] = env;
+      S.pnK[o] = k0;
+      S.pnK[o + 1] = k1;
+      S.pnK[o + 2] = k2;
+      S.pnK[o + 3] = k3;
+      let b = Infinity;
+      for (let k = 0; k < 4; k++) {
+        const x = S.pnK[o + k]! + S.lin[o + k]!;
+        if (x < b) b = x;
+      }
+      S.pn[c.idx] = b;
+      this.stats.covered++;
+      return;
+    }
+    const pending = lazy.changedSince(since, online);
+    if (pending.length > 0) {
+      c.ctx.nl = ini.nl;
+      scanInstance(this.opts, c.ctx, pending, false, useSecondary, base, ini, -Infinity, c.accs, null, this.fastFor(c, base));
+    }
+    this.settle(c, base, t, useSecondary);
+  }
+
   /** Brings a lazy entry up to this step: its bounds shifted, changed targets bounded anew. */
   private refresh(c: CachedInst, ini: Table, base: ScoreBase, online: ReadonlySet<Ndx>, useSecondary: boolean): void {
     const lazy = this.lazy!;
     const at = this.slots.at[c.idx]!;
     const from = lazy.sumsAt(at);
     const moved = movedMetrics(from, base);
-    const pending = lazy.changedSince(at, online);
+    const pending = lazy.changedSince(this.slots.since[c.idx]!, online);
     const pendingSet = new Set<Ndx>(pending);
     for (const a of c.accs) {
       if (a === undefined) continue;
@@ -425,6 +454,9 @@ export class Balancer {
     const S = this.slots;
     S.at[c.idx] = -1;
     S.pn[c.idx] = Infinity;
+    S.since[c.idx] = t;
+    S.pnK.fill(Infinity, 4 * c.idx, 4 * c.idx + 4);
+    this.envAt[c.idx] = undefined;
     const v = c.ctx.inst;
     if (this.locTags === true || !this.mc.applies(v) || v.sNode === NO_SECONDARY) return;
     const p = c.ctx.oldP;
@@ -496,22 +528,16 @@ export class Balancer {
       if (c !== undefined && S.at[c.idx]! >= 0 && !this.join(c, base, c.mask)) S.pn[c.idx] = -Infinity;
     }
   }
+}
 
-  /** Room for instance indices below n (keeping the entries' state). */
-  private growSlots(n: number): void {
-    const old = this.slots;
-    const S = new LazySlots(n);
-    S.at.set(old.at);
-    S.kn.set(old.kn);
-    S.keyT.set(old.keyT);
-    S.pn.set(old.pn);
-    S.cls.set(old.cls);
-    S.lin.set(old.lin);
-    S.seen.set(old.seen);
-    S.pNode.set(old.pNode);
-    S.sNode.set(old.sNode);
-    this.slots = S;
+/** Whether the source sides of every kind in `mask` lie inside `env`. */
+function inside(env: Float64Array, mask: number, ranges: SourceRanges): boolean {
+  for (let k = 0; k < 4; k++) {
+    if ((mask & (1 << k)) === 0) continue;
+    const r = ranges[k];
+    if (r === undefined || r === null || !flatContains(env, k, r)) return false;
   }
+  return true;
 }
 
 /** Whether another balancing round is allowed (Ganeti's doNextBalance). */

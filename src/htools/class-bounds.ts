@@ -243,3 +243,37 @@ export function envelopeUnion(into: Envelope, e: Envelope): void {
     }
   }
 }
+
+/** Envelopes (one per kind) in one array: kind, field (FIELDS), low then high end, metric. */
+export function envelopesFlat(envs: readonly Envelope[]): Float64Array {
+  const out = new Float64Array(envs.length * FIELDS.length * 2 * NMETRICS);
+  let o = 0;
+  for (const e of envs) {
+    for (const f of FIELDS) {
+      // an envelope without members contains nothing: its ends stay crossed
+      const lo = e.any ? e.lo[f] : null;
+      const hi = e.any ? e.hi[f] : null;
+      for (let m = 0; m < NMETRICS; m++) out[o + m] = lo === null ? Infinity : lo[m]!;
+      o += NMETRICS;
+      for (let m = 0; m < NMETRICS; m++) out[o + m] = hi === null ? -Infinity : hi[m]!;
+      o += NMETRICS;
+    }
+  }
+  return out;
+}
+
+/** Whether every field of `c` (a contribution or an envelope) lies within kind `k`'s envelope of `flat` (envelopesFlat). */
+export function flatContains(flat: Float64Array, k: number, c: Contrib | Envelope): boolean {
+  const lo = "lo" in c ? c.lo : c;
+  const hi = "lo" in c ? c.hi : c;
+  let o = k * FIELDS.length * 2 * NMETRICS;
+  for (const f of FIELDS) {
+    const cl = lo[f];
+    const ch = hi[f];
+    for (let m = 0; m < NMETRICS; m++) if (!(cl[m]! >= flat[o + m]!)) return false;
+    o += NMETRICS;
+    for (let m = 0; m < NMETRICS; m++) if (!(ch[m]! <= flat[o + m]!)) return false;
+    o += NMETRICS;
+  }
+  return true;
+}

@@ -19,6 +19,7 @@ import {
   type Envelope,
   classConst,
   classSlopes,
+  envelopesFlat,
   envelopeAdd,
   envelopeUnion,
   memberPart,
@@ -37,6 +38,11 @@ interface Klass {
   env: Envelope[];
   /** The step `cst` is for. */
   at: number;
+  /**
+   * A flat copy of the envelopes `cst` was computed from (envelopesFlat), so a member
+   * can keep what its class bounds of a step were for (Balancer.coverLazy).
+   */
+  cstEnv: Float64Array | null;
   /** Per kind: the class part of the least linear bound onto the step's changed nodes. */
   readonly cst: Float64Array;
 }
@@ -138,7 +144,9 @@ export class LazyState {
     for (const k of this.classes) {
       k.env = [newEnvelope(), newEnvelope(), newEnvelope(), newEnvelope()];
       k.at = -1;
+      k.cstEnv = null;
     }
+    this.epochAt = this.t;
   }
 
   /**
@@ -157,9 +165,11 @@ export class LazyState {
       this.classIds.set(key, id);
       this.classes.push({
         rep, mask, env: [newEnvelope(), newEnvelope(), newEnvelope(), newEnvelope()], at: -1, cst: new Float64Array(4),
+        cstEnv: null,
       });
     }
     const k = this.classes[id]!;
+    this.lastRanges = ranges;
     for (let j = 0; j < 4; j++) {
       if ((mask & (1 << j)) === 0) continue;
       const r = ranges[j]!;
@@ -174,6 +184,16 @@ export class LazyState {
     return id;
   }
 
+  /** The source sides of the last join. */
+  lastRanges: SourceRanges = [];
+  /** The step the current epoch of class bounds began. */
+  epochAt = 0;
+
+  /** The envelopes class `id`'s bounds at this step were last computed from (null: none yet this epoch). */
+  cstEnvOf(id: number): Float64Array | null {
+    return this.classes[id]!.cstEnv;
+  }
+
   /**
    * Per kind, the class part of a lower bound on every candidate of every member of
    * class `id` onto `targets` at this step (a member's bound is this plus its part;
@@ -183,6 +203,7 @@ export class LazyState {
     const k = this.classes[id]!;
     if (k.at === this.t) return k.cst;
     k.cst.fill(Infinity);
+    k.cstEnv = envelopesFlat(k.env);
     for (let j = 0; j < 4; j++) {
       if ((k.mask & (1 << j)) === 0) continue;
       const env = k.env[j]!;

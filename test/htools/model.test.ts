@@ -237,11 +237,14 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
     }
   }
   let steps = 0;
-  for (const text of clusters) {
+  let covered = 0;
+  // class-bound epochs of 5 steps, and of 40 (lazy entries carried over a change of
+  // their own nodes then stay lazy under their class bounds: Balancer.coverLazy)
+  for (const [text, epoch] of [...clusters.map((c) => [c, 5] as const), ...clusters.map((c) => [c, 40] as const)]) {
     const cd = load(text);
     let full = makeTable(cd.nodes, cd.instances);
     let inc = full;
-    const b = new Balancer(DEFAULT_ALGORITHM_OPTIONS, 0, 5);
+    const b = new Balancer(DEFAULT_ALGORITHM_OPTIONS, 0, epoch);
     for (let k = 0; k < 150; k++) {
       const nf = tryBalanceFull(DEFAULT_ALGORITHM_OPTIONS, full);
       const ni = b.step(inc);
@@ -253,8 +256,10 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
       inc = ni;
       steps++;
     }
+    covered += b.stats.covered;
   }
   assert.ok(steps > 200, `only ${steps} steps compared`);
+  assert.ok(covered > 0, "no entry kept lazy over a change of its own nodes");
 });
 
 // The balancer leaves an instance alone while a class bound onto the nodes that changed
