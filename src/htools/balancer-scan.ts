@@ -402,12 +402,18 @@ export function carrySource(
     resetBoundAcc(fo);
     newAccs[KIND_ID.Failover] = fo;
   }
-  // A kind that had no feasible candidate may have some now: scan in full.
+  // A kind that had no feasible candidate may have some now: scan in full (with a
+  // source side now, on the fast path: that kind onto every target).
+  let fresh = 0;
   for (let k = 0; k < NKINDS; k++) {
     if (k === KIND_ID.Failover || newAccs[k] !== undefined) continue;
     // fast path with no source side for the kind now: no candidate of it anywhere
     const fk = FAST_KINDS[KIND_NAME[k]!];
     if (fk !== undefined && srcNew !== undefined && srcNew[fk] === null) continue;
+    if (fk !== undefined && srcNew !== undefined && srcNew[fk] !== undefined && mc !== null) {
+      fresh |= 1 << k;
+      continue;
+    }
     // possibleMoves' kinds do not depend on the target
     const kind = KIND_NAME[k]!;
     const kinds = possibleMoves(
@@ -436,12 +442,16 @@ export function carrySource(
   };
   const RAF = 1 << KIND_ID.ReplaceAndFailover;
   const RP = 1 << KIND_ID.ReplacePrimary;
-  scanInstance(opts, newCtx, peered(specRAF), false, useSecondary, base, ini, -Infinity, newAccs, null, fast, RAF);
-  scanInstance(opts, newCtx, peered(specRP), false, useSecondary, base, ini, -Infinity, newAccs, null, fast, RP);
+  scanInstance(opts, newCtx, peered(specRAF), false, useSecondary, base, ini, -Infinity, newAccs, null, fast, RAF & ~fresh);
+  scanInstance(opts, newCtx, peered(specRP), false, useSecondary, base, ini, -Infinity, newAccs, null, fast, RP & ~fresh);
   // the remaining kinds that read peer entries (FailoverToAny: shared storage only)
   if (I.mirrorType(v) !== "internal") {
-    const rest = ALL_KINDS & ~PEERLESS & ~RAF & ~RP;
+    const rest = ALL_KINDS & ~PEERLESS & ~RAF & ~RP & ~fresh;
     scanInstance(opts, newCtx, peered(special()), false, useSecondary, base, ini, -Infinity, newAccs, null, fast, rest);
+  }
+  if (fresh !== 0) {
+    const others = nodeIdx.filter((t) => !changed.has(t));
+    scanInstance(opts, newCtx, others, false, useSecondary, base, ini, -Infinity, newAccs, null, fast, fresh);
   }
   c.accs = newAccs;
   c.ctx = pinContext(newCtx);

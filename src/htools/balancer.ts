@@ -106,9 +106,10 @@ export class Balancer {
   /**
    * Work done so far: full scans, carried bounds (every step), carried through a source
    * change, steps, lazy entries brought up to date (of them: with their own key not above
-   * the best score; with a class bound below their key), class bounds.
+   * the best score; with a class bound below their key), class bounds, lazy entries kept
+   * lazy over a change of their nodes (coverLazy), moved instances carried.
    */
-  readonly stats = { full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0, covered: 0 };
+  readonly stats = { full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0, covered: 0, moved: 0 };
 
   /**
    * `minNodes`: below this many online nodes every step is a full scan (tryBalanceFull):
@@ -207,7 +208,11 @@ export class Balancer {
       const v = reloc[j]!;
       const i = relocIdx[j]!;
       const c = ents[i];
-      if (c === undefined || entInst[i] !== v) {
+      // the instance the last move moved is carried like a change of its nodes: a
+      // candidate onto an unchanged target without peer entries on its old or new
+      // nodes changes by the difference of the source sides (carrySource)
+      const movedHere = carry && i === this.movedIdx && c !== undefined && entInst[i] !== v;
+      if (c === undefined || (entInst[i] !== v && !movedHere)) {
         if (I.mirrorType(v) === "none") continue; // no move at all (never cached)
         sSeen[i] = t;
         nSeen++;
@@ -218,7 +223,7 @@ export class Balancer {
       nSeen++;
       const at = sAt[i]!;
       const sn = sS[i]!;
-      if (lastChanged[sP[i]!] === t || (sn >= 0 && lastChanged[sn] === t)) {
+      if (movedHere || lastChanged[sP[i]!] === t || (sn >= 0 && lastChanged[sn] === t)) {
         // a lazy entry's targets changed since its step are covered by its class
         // bounds when it can stay lazy in its class (coverLazy), else bounded below
         if (at >= 0 && at < t - 1) this.catchUp(c, prev!, changed);
@@ -231,7 +236,10 @@ export class Balancer {
           continue;
         }
         entInst[i] = v; // carrySource's new context is v's
+        sP[i] = v.pNode;
+        sS[i] = v.sNode;
         this.stats.source++;
+        if (movedHere) this.stats.moved++;
         if (since >= 0 && since < t - 1) this.coverLazy(c, ini, base, online, since, useSecondaryOf(v));
         else this.settle(c, base, t, useSecondaryOf(v));
       } else if (at >= 0) {

@@ -20,6 +20,7 @@ import {
   classConst,
   classSlopes,
   envelopesFlat,
+  flatContains,
   envelopeAdd,
   envelopeUnion,
   memberPart,
@@ -43,6 +44,8 @@ interface Klass {
    * can keep what its class bounds of a step were for (Balancer.coverLazy).
    */
   cstEnv: Float64Array | null;
+  /** Whether a join may have widened the envelopes since `cstEnv` was copied. */
+  widened: boolean;
   /** Per kind: the class part of the least linear bound onto the step's changed nodes. */
   readonly cst: Float64Array;
 }
@@ -166,10 +169,17 @@ export class LazyState {
       this.classes.push({
         rep, mask, env: [newEnvelope(), newEnvelope(), newEnvelope(), newEnvelope()], at: -1, cst: new Float64Array(4),
         cstEnv: null,
+        widened: false,
       });
     }
     const k = this.classes[id]!;
     this.lastRanges = ranges;
+    // a source inside the envelopes leaves them the same numbers (cstEnv stays a copy)
+    if (!k.widened && k.cstEnv !== null) {
+      for (let j = 0; j < 4 && !k.widened; j++) {
+        if ((mask & (1 << j)) !== 0 && !flatContains(k.cstEnv, j, ranges[j]!)) k.widened = true;
+      }
+    }
     for (let j = 0; j < 4; j++) {
       if ((mask & (1 << j)) === 0) continue;
       const r = ranges[j]!;
@@ -203,7 +213,8 @@ export class LazyState {
     const k = this.classes[id]!;
     if (k.at === this.t) return k.cst;
     k.cst.fill(Infinity);
-    k.cstEnv = envelopesFlat(k.env);
+    if (k.cstEnv === null || k.widened) k.cstEnv = envelopesFlat(k.env);
+    k.widened = false;
     for (let j = 0; j < 4; j++) {
       if ((k.mask & (1 << j)) === 0) continue;
       const env = k.env[j]!;
