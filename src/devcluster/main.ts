@@ -128,6 +128,10 @@ async function startNoded(paths: GanetiPaths, args: readonly string[] = []): Pro
   if ((await daemonPid(paths, "ganeti-mond")) === null) await startDaemon(paths, "ganeti-mond", [], { ...process.env, GANETI_HOSTNAME: "" });
 }
 
+async function waitMonds(roots: readonly GanetiPaths[]): Promise<void> {
+  for (const paths of roots) await waitFor(async () => (await daemonPid(paths, "ganeti-mond")) !== null, 15_000, 50);
+}
+
 /** A node boots: noded, then masterd and ganeti-rapi if ssconf says this node is the master (it votes). */
 async function bootNode(paths: GanetiPaths, name: string): Promise<void> {
   await startNoded(paths);
@@ -205,6 +209,8 @@ async function up(dir: string, n: number, subnet: number, netns: boolean): Promi
   } finally {
     client.close();
   }
+  // The monitoring daemons start in the background; the cluster is up once they serve.
+  await waitMonds(roots);
   const bin = resolve(dirname(binPath("ganeti-noded")));
   process.stdout.write(`\n# To steer the cluster (node1 is the master):\nexport GANETI_ROOT=${resolve(master.root)}\nexport PATH=${bin}:$PATH\n`);
 }
@@ -268,7 +274,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     case "start": {
       const s = await loadState(dir);
       const i = nodeIndex(s, node);
-      await bootNode(ganetiPaths(nodeRoot(dir, `node${i}`)), `node${i}`);
+      const paths = ganetiPaths(nodeRoot(dir, `node${i}`));
+      await bootNode(paths, `node${i}`);
+      await waitMonds([paths]);
       return 0;
     }
     default:
