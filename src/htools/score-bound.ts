@@ -200,10 +200,7 @@ export class ScoreBase implements BaseSums {
         term = unchanged.term[m]!;
         if (acc !== undefined && kind === K_STDDEV) {
           const lo = unchanged.lo[m]!;
-          if (lo < acc.vmin[m]!) acc.vmin[m] = lo;
-          if (lo > acc.vmax[m]!) acc.vmax[m] = lo;
-          if (0 < acc.dmin[m]!) acc.dmin[m] = 0;
-          if (0 > acc.dmax[m]!) acc.dmax[m] = 0;
+          widenAcc(acc, m, lo, 0);
         }
       } else if (kind === K_STDDEV) {
         const ddm = a.dd[m]! + b.dd[m]!;
@@ -214,10 +211,7 @@ export class ScoreBase implements BaseSums {
         const lo = v - (errOn * scale) / n;
         term = WEIGHT[m]! * (lo > 0 ? Math.sqrt(lo) : 0);
         if (acc !== undefined) {
-          if (lo < acc.vmin[m]!) acc.vmin[m] = lo;
-          if (lo > acc.vmax[m]!) acc.vmax[m] = lo;
-          if (ddm < acc.dmin[m]!) acc.dmin[m] = ddm;
-          if (ddm > acc.dmax[m]!) acc.dmax[m] = ddm;
+          widenAcc(acc, m, lo, ddm);
         }
       } else {
         const dsm = a.ds[m]! + b.ds[m]!;
@@ -256,10 +250,7 @@ export class ScoreBase implements BaseSums {
         term = unchanged.term[m]!;
         if (acc !== undefined && kind === K_STDDEV) {
           const lo = unchanged.lo[m]!;
-          if (lo < acc.vmin[m]!) acc.vmin[m] = lo;
-          if (lo > acc.vmax[m]!) acc.vmax[m] = lo;
-          if (0 < acc.dmin[m]!) acc.dmin[m] = 0;
-          if (0 > acc.dmax[m]!) acc.dmax[m] = 0;
+          widenAcc(acc, m, lo, 0);
         }
       } else if (kind === K_STDDEV) {
         const q = this.q0[m]! + dq[m]!;
@@ -268,13 +259,7 @@ export class ScoreBase implements BaseSums {
         const scale = this.p0[m]! + dp[m]! + this.q0[m]! + dqAbs[m]! + (d * d) / n;
         const lo = v - (errOn * scale) / n;
         term = WEIGHT[m]! * (lo > 0 ? Math.sqrt(lo) : 0);
-        if (acc !== undefined) {
-          if (lo < acc.vmin[m]!) acc.vmin[m] = lo;
-          if (lo > acc.vmax[m]!) acc.vmax[m] = lo;
-          const ddm = dd[m]!;
-          if (ddm < acc.dmin[m]!) acc.dmin[m] = ddm;
-          if (ddm > acc.dmax[m]!) acc.dmax[m] = ddm;
-        }
+        if (acc !== undefined) widenAcc(acc, m, lo, dd[m]!);
       } else {
         const s = this.s0[m]! + ds[m]!;
         const lo = s - (kind === K_SUM_ONLINE ? errOn : errOff) * (this.a0[m]! + da[m]! + Math.abs(ds[m]!));
@@ -349,6 +334,14 @@ function dupIndex(patches: readonly (readonly [number, Node])[], k: number, i: n
  * variance (`vmin`..`vmax`) and of the candidate's change of the centred sum
  * (`dmin`..`dmax`). `shiftBoundAcc` carries these to the next balancing step.
  */
+/** Records one candidate's bounded variance and change of the centred sum in the ranges of `acc`. */
+function widenAcc(acc: BoundAcc, m: number, lo: number, d: number): void {
+  if (lo < acc.vmin[m]!) acc.vmin[m] = lo;
+  if (lo > acc.vmax[m]!) acc.vmax[m] = lo;
+  if (d < acc.dmin[m]!) acc.dmin[m] = d;
+  if (d > acc.dmax[m]!) acc.dmax[m] = d;
+}
+
 export interface BoundAcc {
   /** min(rest, topV[0]): the smallest bound before the final margin. */
   total: number;
