@@ -30,7 +30,7 @@ function oursTarget(dir: string): Target {
   return {
     name: "ganeti-ts",
     socket: join(root, "var/run/ganeti/socket/ganeti-master"),
-    cmd: (p, ...a) => [process.execPath, join(BIN, p), ...a],
+    cmd: (p, ...a) => [join(BIN, p), ...a], // through its launcher, as an administrator runs it
     env: { ...process.env, GANETI_ROOT: root, GANETI_HOSTNAME: "" },
   };
 }
