@@ -2,7 +2,7 @@
 // instance-shrinking helpers of Instance.hs): allocate one instance spec again and
 // again until nothing fits, or shrink the spec along the most frequent failure and go on.
 import { type AllocNodes, type AllocOptions, type N1Pred, SingleMemo, collapseSolution, tryAlloc } from "./alloc.js";
-import { probeAlloc } from "./alloc-probe.js";
+import { ProbeMemo } from "./alloc-probe.js";
 import { redundant } from "./capacity.js";
 import * as C from "./container.js";
 import type { Container } from "./container.js";
@@ -174,15 +174,14 @@ export function iterateAlloc(ctx: IterCtx, start: AllocResult, limit: number | n
 
 /** Ganeti's sufficesShrinking: the first shrunk instance (the unshrunk one included)
  * that can be allocated, shrinking only while `fm` is among the failures. */
-function sufficesShrinking(ctx: IterCtx, st: AllocResult, inst: Instance, fm: FailMode): Instance | null {
+function sufficesShrinking(memo: ProbeMemo, st: AllocResult, inst: Instance, fm: FailMode): Instance | null {
   let cur: Result<Instance> = ok(inst);
-  const targets = ctx.targets;
   // Only whether a candidate fits (and keeps the cluster N+1 redundant) matters, not
   // which one tryAlloc would choose.
   while (cur.ok) {
-    const p = probeAlloc(ctx.opts, st.nl, st.il, cur.value, ctx.targets, fm, ctx.n1);
-    if (p === "no") return null;
+    const p = memo.probe(st.nl, st.il, cur.value);
     if (p === "fits") return cur.value;
+    if (!p.has(fm)) return null;
     cur = shrinkByType(cur.value, fm);
   }
   return null;
@@ -198,6 +197,7 @@ interface Frame {
 /** Ganeti's tieredAlloc, with its recursion turned into an explicit stack. */
 export function tieredAlloc(ctx: IterCtx, start: AllocResult, limit: number | null, inst0: Instance): Result<AllocResult> {
   const stack: Frame[] = [];
+  const memo = new ProbeMemo(ctx.opts, ctx.targets, ctx.n1);
   let pending: { st: AllocResult; inst: Instance; limit: number | null } | null = { st: start, inst: inst0, limit };
   let ret: Result<AllocResult> = ok(start);
   for (;;) {
@@ -233,7 +233,7 @@ export function tieredAlloc(ctx: IterCtx, start: AllocResult, limit: number | nu
     if (ret.ok && ret.value.ixes.length > frame.r.ixes.length) continue;
     let next: Instance | null = null;
     for (let k = frame.sortedErrs.length - 1; k >= 0 && next === null; k--) {
-      next = sufficesShrinking(ctx, frame.r, frame.inst, frame.sortedErrs[k]!);
+      next = sufficesShrinking(memo, frame.r, frame.inst, frame.sortedErrs[k]!);
     }
     if (next !== null) pending = { st: frame.r, inst: next, limit: frame.newlimit };
     else ret = ok(frame.r);
