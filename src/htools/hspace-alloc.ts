@@ -10,7 +10,7 @@ import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
 import * as N from "./node.js";
 import type { Node } from "./node.js";
-import { type DiskTemplate, type FailMode, type Result, NO_SECONDARY, bad, ok } from "./types.js";
+import { type DiskTemplate, type FailMode, type Ndx, type Result, NO_SECONDARY, bad, ok } from "./types.js";
 
 /** A resource spec (Ganeti's RSpec). */
 export interface RSpec {
@@ -107,8 +107,43 @@ function memoFor(shape: Instance, force: boolean): SingleMemo {
   return ms[force ? 1 : 0]!;
 }
 
-/** Ganeti's iterateAllocSmallStep (a loop: one allocation per round until failure or limit). */
-function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0: number | null, newinst: Instance): Result<AllocResult> {
+/** One allocation of a trail: what tryAlloc gave at that state. */
+interface TrailStep {
+  /** Its failures, for a run that stops here. */
+  readonly failures: readonly (readonly [FailMode, number])[];
+  readonly placed: { readonly patches: readonly (readonly [Ndx, Node])[]; readonly inst: Instance } | null;
+}
+
+/**
+ * The unchecked allocations of one shape from one state. With capacity checks,
+ * iterateAlloc throws a huge step that broke N+1 redundancy away and goes again from the
+ * same state in steps of 10: the same allocations (tryAlloc is deterministic), which are
+ * replayed here instead of recomputed (at 1,000 nodes, the standard allocation's huge
+ * step alone is ≈ 15,000 allocations).
+ */
+class Trail {
+  readonly steps: TrailStep[] = [];
+  /** States on the trail by node container (every placement makes a new one) → position. */
+  readonly at = new WeakMap<Container<Node>, number>();
+  constructor(origin: Container<Node>, readonly originCount: number) {
+    this.at.set(origin, 0);
+  }
+}
+const TRAILS = new WeakMap<Instance, Trail>();
+
+function trailFor(shape: Instance, nl: Container<Node>, count: number): Trail {
+  const t = TRAILS.get(shape);
+  const pos = t?.at.get(nl);
+  // the node container names the state; the instance count is checked as well
+  if (t !== undefined && pos !== undefined && t.originCount + pos === count) return t;
+  const fresh = new Trail(nl, count);
+  TRAILS.set(shape, fresh);
+  return fresh;
+}
+
+/** Ganeti's iterateAllocSmallStep (a loop: one allocation per round until failure or limit);
+ * with `trail`, allocations already on it are replayed. */
+function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0: number | null, newinst: Instance, trail: Trail | null = null): Result<AllocResult> {
   let { nl } = start;
   // the instance list grows in place (a private copy: an O(size) copy and count per
   // round would make a long run quadratic); each round sees Ganeti's updated list
@@ -118,22 +153,29 @@ function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0
   let limit = limit0;
   const stepOpts = newinst.diskTemplate === "drbd" ? { ...opts, capacity: false } : opts;
   const memo = memoFor(newinst, stepOpts.ignoreSoftErrors);
+  let pos = trail === null ? -1 : trail.at.get(nl) ?? -1;
   for (;;) {
     const newidx = count;
-    const ni = I.copyInstance(newinst);
-    ni.name = `new-${ixes.length}`;
-    ni.alias = ni.name;
-    ni.idx = newidx;
-    const r = tryAlloc(stepOpts, nl, il, ni, ctx.targets, ctx.n1, memo);
-    if (!r.ok) return r;
-    const sol = r.value.solution;
-    if (sol === null || limit === 0) {
-      return ok({ failures: collapseSolution(r.value), nl, il, ixes: ixes.slice().reverse() });
+    let step = pos >= 0 ? trail!.steps[pos] : undefined;
+    if (step === undefined) {
+      const ni = I.copyInstance(newinst);
+      ni.name = `new-${ixes.length}`;
+      ni.alias = ni.name;
+      ni.idx = newidx;
+      const r = tryAlloc(stepOpts, nl, il, ni, ctx.targets, ctx.n1, memo);
+      if (!r.ok) return r;
+      const sol = r.value.solution;
+      step = { failures: collapseSolution(r.value), placed: sol === null ? null : { patches: sol.patches, inst: sol.inst } };
+      if (pos >= 0 && pos === trail!.steps.length) trail!.steps.push(step);
+      else pos = -1;
     }
-    nl = C.addAll(sol.base, sol.patches);
+    const placed = step.placed;
+    if (placed === null || limit === 0) return ok({ failures: step.failures, nl, il, ixes: ixes.slice().reverse() });
+    nl = C.addAll(nl, placed.patches);
+    if (pos >= 0) trail!.at.set(nl, ++pos);
     if (il[newidx] === undefined) count++;
-    il[newidx] = sol.inst;
-    ixes.push(sol.inst);
+    il[newidx] = placed.inst;
+    ixes.push(placed.inst);
     if (limit !== null) limit -= 1;
   }
 }
@@ -156,7 +198,7 @@ export function iterateAlloc(ctx: IterCtx, start: AllocResult, limit: number | n
     const big = huge ? guessBigstepSize(cur.nl, newinst) : 10;
     const stepLimit = lim === null ? big : Math.min(big, lim);
     const newlimit = lim === null ? null : Math.max(0, lim - big);
-    const r = smallSteps(ctx, { ...ctx.opts, capacity: false }, cur, stepLimit, newinst);
+    const r = smallSteps(ctx, { ...ctx.opts, capacity: false }, cur, stepLimit, newinst, trailFor(newinst, cur.nl, C.size(cur.il)));
     if (!r.ok) return r;
     if (redundant(ctx.opts, r.value.nl, r.value.il)) {
       if (newlimit === 0 || r.value.ixes.length === cur.ixes.length) return r;
