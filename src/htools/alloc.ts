@@ -394,7 +394,25 @@ function chooseSingle(
   const heap = new MinHeap((a, b) => exact[a]! < exact[b]! || (exact[a] === exact[b] && a > b));
   let next = 0;
   let dropped = 0;
+  const batch: number[] = [];
   for (;;) {
+    if (heap.size === 0 && next < n) {
+      const k = order[next++]!;
+      if (Number.isNaN(score(k))) return collectorSolution(n, failures, element, score, pred);
+      heap.push(k);
+    }
+    // The candidates the loop below can push (bound not above the best exact score so
+    // far) are scored together first, one fold at a time (a single score costs nearly a
+    // fold over every node); the loop then pushes exactly the ones it did before.
+    if (scorer !== null && heap.size > 0) {
+      const limit = exact[heap.peek()]!;
+      batch.length = 0;
+      for (let j = next; j < n && !(bound[order[j]!]! > limit); j++) if (done[order[j]!] === 0) batch.push(order[j]!);
+      if (batch.length > 1) {
+        scorer.scoreMany(batch, cIdx, cNode, exact);
+        for (const k of batch) done[k] = 1;
+      }
+    }
     while (next < n && (heap.size === 0 || !(bound[order[next]!]! > exact[heap.peek()]!))) {
       const k = order[next++]!;
       if (Number.isNaN(score(k))) return collectorSolution(n, failures, element, score, pred);

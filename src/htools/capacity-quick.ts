@@ -210,7 +210,7 @@ export class QuickEvac {
   /** canEvacuateNode's answer, or null when it must be computed. */
   verdict(n: Node): boolean | null {
     const keys = n.pList;
-    if (keys.length === 0) return null;
+    if (keys.length === 0) return true; // nothing to move
     let maxMem = -Infinity;
     let minMem = Infinity;
     let maxDsk = -Infinity;
