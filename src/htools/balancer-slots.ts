@@ -31,6 +31,13 @@ export class LazySlots {
    */
   since: Int32Array;
   pnK: Float64Array;
+  /** The step an entry's class bounds were last taken anew (Balancer.reclass). */
+  rc: Int32Array;
+  /**
+   * The step pnK was last started from (settle: empty; reclass: class parts of that
+   * step): it holds class parts of the current epoch only if that is not before it.
+   */
+  pkT: Int32Array;
   constructor(n: number) {
     this.at = new Int32Array(n).fill(-1);
     this.kn = new Float64Array(n).fill(Infinity);
@@ -43,6 +50,8 @@ export class LazySlots {
     this.sNode = new Int32Array(n);
     this.since = new Int32Array(n).fill(-1);
     this.pnK = new Float64Array(4 * n).fill(Infinity);
+    this.rc = new Int32Array(n).fill(-1);
+    this.pkT = new Int32Array(n).fill(-1);
   }
 
   /** A copy with room for instance indices below n. */
@@ -59,6 +68,8 @@ export class LazySlots {
     S.sNode.set(this.sNode);
     S.since.set(this.since);
     S.pnK.set(this.pnK);
+    S.rc.set(this.rc);
+    S.pkT.set(this.pkT);
     return S;
   }
 }

@@ -107,9 +107,11 @@ export class Balancer {
    * Work done so far: full scans, carried bounds (every step), carried through a source
    * change, steps, lazy entries brought up to date (of them: with their own key not above
    * the best score; with a class bound below their key), class bounds, lazy entries kept
-   * lazy over a change of their nodes (coverLazy), moved instances carried.
+   * lazy over a change of their nodes (coverLazy), moved instances carried, lazy entries
+   * kept lazy by class bounds taken anew (reclass: in the heap; in coverLazy), joins
+   * that widened a class's envelopes.
    */
-  readonly stats = { full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0, covered: 0, moved: 0 };
+  readonly stats = { full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0, covered: 0, moved: 0, reclassed: 0, classCovered: 0, widenings: 0 };
 
   /**
    * `minNodes`: below this many online nodes every step is a full scan (tryBalanceFull):
@@ -328,7 +330,21 @@ export class Balancer {
       const at = S.at[v.idx]!;
       if (at >= 0 && (at < t || S.since[v.idx]! < at)) {
         const kn = S.kn[v.idx]!;
-        if (kn + lazy.off - offsetMargin(kn, lazy.off) <= bestScore) this.stats.byKey++;
+        const own = kn + lazy.off - offsetMargin(kn, lazy.off);
+        // the drift adds up over the steps since its class bounds were taken: taken
+        // anew at this step (once), they often keep the entry lazy (no refresh)
+        const pk = S.pn[v.idx]!;
+        if (pk + lazy.off - offsetMargin(pk, lazy.off) < own && S.rc[v.idx] !== t) {
+          S.rc[v.idx] = t;
+          const lb = this.reclass(v.idx, ini, base, online);
+          if (lb !== -Infinity) {
+            this.stats.reclassed++;
+            const key = Math.min(own, lb);
+            if (key <= bestScore) heap.push(key, v);
+            continue;
+          }
+        }
+        if (own <= bestScore) this.stats.byKey++;
         if (S.pn[v.idx]! < kn) this.stats.byClass++;
         this.refresh(c, ini, base, online, useSecondaryOf(v));
         const lb = accsValue(c.accs);
@@ -343,6 +359,7 @@ export class Balancer {
     }
     if (!dirtyDone) for (const d of dirty) scanFull(d);
     this.stats.classEvals = lazy.classEvals;
+    this.stats.widenings = lazy.widenings;
 
     this.last = null;
     this.stats.steps++;
@@ -406,10 +423,12 @@ export class Balancer {
     const k3 = S.pnK[o + 3]!;
     const t = lazy.t;
     const env = this.envAt[c.idx];
+    const pkT = S.pkT[c.idx]!;
     this.settle(c, base, t, useSecondary);
-    if (S.at[c.idx] === t && S.cls[c.idx] === oldCls && c.mask === oldMask && lazy.epochAt <= since &&
+    if (S.at[c.idx] === t && S.cls[c.idx] === oldCls && c.mask === oldMask && lazy.epochAt <= pkT &&
       (env === undefined || inside(env, c.mask, lazy.lastRanges))) {
       S.since[c.idx] = since;
+      S.pkT[c.idx] = pkT;
       this.envAt[c.idx] = env;
       S.pnK[o] = k0;
       S.pnK[o + 1] = k1;
@@ -424,6 +443,16 @@ export class Balancer {
       this.stats.covered++;
       return;
     }
+    // lazy again: the targets changed since `since` covered by its class's bounds
+    // onto them at this step (shared by the class's members), else bounded for it
+    if (S.at[c.idx] === t && since < t) {
+      S.since[c.idx] = since;
+      if (this.reclass(c.idx, ini, base, online) !== -Infinity) {
+        this.stats.classCovered++;
+        return;
+      }
+      S.since[c.idx] = t;
+    }
     const pending = lazy.changedSince(since, online);
     if (pending.length > 0) {
       c.ctx.nl = ini.nl;
@@ -431,6 +460,40 @@ export class Balancer {
     }
     this.settle(c, base, t, useSecondary);
   }
+
+  /**
+   * A lazy entry's class bounds onto every node changed after `since`, taken at this
+   * step: the drift added to class bounds kept over many steps (pn) outgrows the
+   * landscape's spread, while bounds taken now are nearly as tight as the entry's own
+   * (at 1,000 nodes, 249 refreshes per step became 3). pn and pnK replaced (the same
+   * targets), envAt is the copy of the envelopes they were taken from, pkT this step.
+   * Returns the key they give (-Infinity: no bound, nothing changed).
+   */
+  private reclass(i: Idx, ini: Table, base: ScoreBase, online: ReadonlySet<Ndx>): number {
+    const S = this.slots;
+    const lazy = this.lazy!;
+    const since = S.since[i]!;
+    if (since >= lazy.t || S.pn[i] === -Infinity) return -Infinity;
+    const pending = lazy.changedSince(since, online);
+    const parts = this.partsScratch;
+    // every part from the envelopes as they are now, so that envAt can be their copy
+    const cls = S.cls[i]!;
+    if (!lazy.classPartsOver(cls, this.mc, base, ini.nl, pending, parts)) return -Infinity;
+    this.envAt[i] = lazy.envNow(cls);
+    S.pkT[i] = lazy.t;
+    const off = lazy.off;
+    const o = 4 * i;
+    let b = Infinity;
+    for (let k = 0; k < 4; k++) {
+      const x = parts[k]! + S.lin[o + k]!;
+      if (x < b) b = x;
+      S.pnK[o + k] = parts[k]! - off;
+    }
+    S.pn[i] = b - off;
+    const pk = S.pn[i]!;
+    return pk + off - offsetMargin(pk, off);
+  }
+  private readonly partsScratch = new Float64Array(4);
 
   /** Brings a lazy entry up to this step: its bounds shifted, changed targets bounded anew. */
   private refresh(c: CachedInst, ini: Table, base: ScoreBase, online: ReadonlySet<Ndx>, useSecondary: boolean): void {
@@ -463,6 +526,7 @@ export class Balancer {
     S.at[c.idx] = -1;
     S.pn[c.idx] = Infinity;
     S.since[c.idx] = t;
+    S.pkT[c.idx] = t;
     S.pnK.fill(Infinity, 4 * c.idx, 4 * c.idx + 4);
     this.envAt[c.idx] = undefined;
     const v = c.ctx.inst;

@@ -32,19 +32,34 @@ export function newEnvelope(): Envelope {
 
 const FIELDS = ["dq", "dqAbs", "dd", "dp", "ds", "da"] as const;
 
-/** Widens `env` to cover `c`. */
-export function envelopeAdd(env: Envelope, c: Contrib): void {
+/** Widens `env` to cover `c`; whether it changed. */
+export function envelopeAdd(env: Envelope, c: Contrib): boolean {
+  return widen(env, c, c);
+}
+
+/** Widens `env` to cover every value between `a` and `b` (field by field); whether it changed. */
+function widen(env: Envelope, a: Contrib, b: Contrib): boolean {
+  let wider = !env.any;
   env.any = true;
   for (const f of FIELDS) {
     const lo = env.lo[f];
     const hi = env.hi[f];
-    const v = c[f];
+    const va = a[f];
+    const vb = b[f];
     for (let m = 0; m < NMETRICS; m++) {
-      const x = v[m]!;
-      if (x < lo[m]!) lo[m] = x;
-      if (x > hi[m]!) hi[m] = x;
+      const x = va[m]!;
+      const y = vb[m]!;
+      if (x < lo[m]!) {
+        lo[m] = x;
+        wider = true;
+      }
+      if (y > hi[m]!) {
+        hi[m] = y;
+        wider = true;
+      }
     }
   }
+  return wider;
 }
 
 function sqrtPos(x: number): number {
@@ -228,20 +243,10 @@ export function classConst(
   return total - 1e-12 * abs - 1e-9 * (1 + mag);
 }
 
-/** Widens `into` to cover `e`. */
-export function envelopeUnion(into: Envelope, e: Envelope): void {
-  if (!e.any) return;
-  into.any = true;
-  for (const f of FIELDS) {
-    const lo = into.lo[f];
-    const hi = into.hi[f];
-    const elo = e.lo[f];
-    const ehi = e.hi[f];
-    for (let m = 0; m < NMETRICS; m++) {
-      if (elo[m]! < lo[m]!) lo[m] = elo[m]!;
-      if (ehi[m]! > hi[m]!) hi[m] = ehi[m]!;
-    }
-  }
+/** Widens `into` to cover `e`; whether it changed. */
+export function envelopeUnion(into: Envelope, e: Envelope): boolean {
+  if (!e.any) return false;
+  return widen(into, e.lo, e.hi);
 }
 
 /** Envelopes (one per kind) in one array: kind, field (FIELDS), low then high end, metric. */

@@ -48,6 +48,15 @@ interface Klass {
   widened: boolean;
   /** Per kind: the class part of the least linear bound onto the step's changed nodes. */
   readonly cst: Float64Array;
+  /** Widenings of the envelopes so far (joins that moved an end, epochs). */
+  gen: number;
+  /** classPartsOver's class parts by target (4 per node), at step partT and widening partG. */
+  partT: Int32Array | null;
+  partG: Int32Array | null;
+  part: Float64Array | null;
+  /** envNow's copy of the envelopes, at widening flatGen. */
+  flat: Float64Array | null;
+  flatGen: number;
 }
 
 /** Per fast kind: a member's source side over the peer-map values (null: no such move). */
@@ -79,8 +88,9 @@ export class LazyState {
   private readonly classIds = new Map<number, number>();
   private readonly seen: Int32Array;
   private seenStamp = 0;
-  /** Class bounds computed so far (for measurements). */
+  /** Class bounds computed so far, joins that widened a class (for measurements). */
   classEvals = 0;
+  widenings = 0;
 
   constructor(nodes: number) {
     this.lastChanged = new Int32Array(nodes).fill(-1);
@@ -148,6 +158,7 @@ export class LazyState {
       k.env = [newEnvelope(), newEnvelope(), newEnvelope(), newEnvelope()];
       k.at = -1;
       k.cstEnv = null;
+      k.gen++;
     }
     this.epochAt = this.t;
   }
@@ -170,6 +181,12 @@ export class LazyState {
         rep, mask, env: [newEnvelope(), newEnvelope(), newEnvelope(), newEnvelope()], at: -1, cst: new Float64Array(4),
         cstEnv: null,
         widened: false,
+        gen: 0,
+        partT: null,
+        partG: null,
+        part: null,
+        flat: null,
+        flatGen: -1,
       });
     }
     const k = this.classes[id]!;
@@ -180,18 +197,33 @@ export class LazyState {
         if ((mask & (1 << j)) !== 0 && !flatContains(k.cstEnv, j, ranges[j]!)) k.widened = true;
       }
     }
+    let wider = false;
     for (let j = 0; j < 4; j++) {
       if ((mask & (1 << j)) === 0) continue;
       const r = ranges[j]!;
       if ("lo" in r) {
-        envelopeUnion(k.env[j]!, r);
+        if (envelopeUnion(k.env[j]!, r)) wider = true;
         parts[at + j] = memberPart(base, r.lo, this.slopes);
       } else {
-        envelopeAdd(k.env[j]!, r);
+        if (envelopeAdd(k.env[j]!, r)) wider = true;
         parts[at + j] = memberPart(base, r, this.slopes);
       }
     }
+    if (wider) {
+      k.gen++;
+      this.widenings++;
+    }
     return id;
+  }
+
+  /** A flat copy of class `id`'s envelopes as they are (envelopesFlat; shared until they widen). */
+  envNow(id: number): Float64Array {
+    const k = this.classes[id]!;
+    if (k.flat === null || k.flatGen !== k.gen) {
+      k.flat = envelopesFlat(k.env);
+      k.flatGen = k.gen;
+    }
+    return k.flat;
   }
 
   /** The source sides of the last join. */
@@ -202,6 +234,52 @@ export class LazyState {
   /** The envelopes class `id`'s bounds at this step were last computed from (null: none yet this epoch). */
   cstEnvOf(id: number): Float64Array | null {
     return this.classes[id]!.cstEnv;
+  }
+
+  /**
+   * Per kind (into `out`), the class part of a lower bound at this step on every
+   * candidate of every member of class `id` onto `targets`, from the class's envelopes
+   * as they are (envNow; Infinity: no candidate); false when some target has no bound.
+   * Each target's parts are kept until the step ends or the envelopes widen: members of
+   * a class share most targets. Recorded for the drift, as classConsts.
+   */
+  classPartsOver(
+    id: number, mc: MoveContribs, base: ScoreBase, nl: Container<Node>, targets: readonly Ndx[],
+    out: Float64Array,
+  ): boolean {
+    const k = this.classes[id]!;
+    out.fill(Infinity);
+    const nn = this.lastChanged.length;
+    const partT = (k.partT ??= new Int32Array(nn).fill(-1));
+    const partG = (k.partG ??= new Int32Array(nn));
+    const part = (k.part ??= new Float64Array(4 * nn));
+    const t = this.t;
+    for (const x of targets) {
+      const o = 4 * x;
+      if (partT[x] !== t || partG[x] !== k.gen) {
+        for (let j = 0; j < 4; j++) {
+          let b = Infinity;
+          const env = k.env[j]!;
+          if ((k.mask & (1 << j)) !== 0 && env.any) {
+            const tr = mc.classTargetRange(base, x, nl[x]!, j, k.rep);
+            if (tr === undefined) b = -Infinity;
+            else if (tr !== null) {
+              this.classEvals++;
+              b = classConst(base, env, tr, this.slopes, this.ranges);
+            }
+          }
+          part[o + j] = b;
+        }
+        partT[x] = t;
+        partG[x] = k.gen;
+      }
+      for (let j = 0; j < 4; j++) {
+        const b = part[o + j]!;
+        if (b === -Infinity) return false;
+        if (b < out[j]!) out[j] = b;
+      }
+    }
+    return true;
   }
 
   /**
