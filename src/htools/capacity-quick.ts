@@ -17,10 +17,46 @@ import type { Node } from "./node.js";
 /** How many more instances using `mem` memory and `dsk` disk the node takes under the
  * forced checks (addPriEx with force: free memory > 0, free disk > 0); -1: not known. */
 function copies(m: Node, mem: number, usesDisk: boolean, dsk: number): number {
-  const a = Math.trunc(m.tMem) - m.nMem - m.iMem - Math.max(0, m.xMem);
+  const a = availMem(m);
   if (!Number.isSafeInteger(a) || !Number.isSafeInteger(m.fDsk)) return -1;
-  const mc = fits(a, mem);
-  return usesDisk ? Math.min(mc, fits(m.fDsk, dsk)) : mc;
+  return copiesAt(a, m.fDsk, mem, usesDisk, dsk);
+}
+
+/** The memory the forced checks see as free (placing an instance lowers it by its memory). */
+function availMem(m: Node): number {
+  return Math.trunc(m.tMem) - m.nMem - m.iMem - Math.max(0, m.xMem);
+}
+
+/** `copies` for a node with this much free memory and disk. */
+function copiesAt(freeMem: number, freeDsk: number, mem: number, usesDisk: boolean, dsk: number): number {
+  const mc = fits(freeMem, mem);
+  return usesDisk ? Math.min(mc, fits(freeDsk, dsk)) : mc;
+}
+
+/** The most instances of one shape a two-shape node can hold (larger counts: no verdict). */
+const TWO_SHAPE_MAX = 32;
+
+/**
+ * How much more than one copy of `b` each placement of `a` can take from the node at
+ * most, over up to TWO_SHAPE_MAX placements of `a` on it: max over t of
+ * (copies of b now − copies of b after t of a − t), at least 0; -1: not known.
+ */
+function extraTaken(m: Node, a: Use, b: Use, usesDisk: boolean): number {
+  const free = availMem(m);
+  if (!Number.isSafeInteger(free) || !Number.isSafeInteger(m.fDsk)) return -1;
+  const bNow = copiesAt(free, m.fDsk, b.mem, usesDisk, b.dsk);
+  const tMax = Math.min(copiesAt(free, m.fDsk, a.mem, usesDisk, a.dsk), TWO_SHAPE_MAX);
+  let e = 0;
+  for (let t = 1; t <= tMax; t++) {
+    e = Math.max(e, bNow - copiesAt(free - t * a.mem, m.fDsk - (usesDisk ? t * a.dsk : 0), b.mem, usesDisk, b.dsk) - t);
+  }
+  return e;
+}
+
+/** An instance's use under the forced checks. */
+interface Use {
+  readonly mem: number;
+  readonly dsk: number;
 }
 
 /** What a node can hold in all of instances at least this size (free memory and disk
@@ -199,6 +235,93 @@ export class QuickEvac {
     return [mem, dsk];
   }
 
+  private readonly extras = new Map<string, ReadonlyMap<number, number> | null>();
+
+  /** The group's nodes counted by extraTaken(a, b); null: not known. */
+  private extraCounts(group: number, a: Use, b: Use, usesDisk: boolean): ReadonlyMap<number, number> | null {
+    const k = `${group},${a.mem},${a.dsk},${b.mem},${b.dsk},${usesDisk ? 1 : 0}`;
+    let c = this.extras.get(k);
+    if (c === undefined) {
+      c = this.countExtras(group, a, b, usesDisk);
+      this.extras.set(k, c);
+    }
+    return c;
+  }
+
+  private countExtras(group: number, a: Use, b: Use, usesDisk: boolean): ReadonlyMap<number, number> | null {
+    const bq = this.base;
+    let counts: Map<number, number>;
+    let swaps: Iterable<readonly [Node | null, Node]>;
+    if (bq !== null) {
+      // the base's counts with the replaced nodes' values swapped
+      const c = bq.quick.extraCounts(group, a, b, usesDisk);
+      if (c === null) return null;
+      counts = new Map(c);
+      swaps = [...bq.replaced].filter(([, m]) => m.group === group).map(([idx, m]) => [bq.quick.nodeAt(idx), m] as const);
+    } else {
+      counts = new Map();
+      swaps = (this.groups().get(group) ?? []).map((m) => [null, m] as const);
+    }
+    for (const [before, after] of swaps) {
+      if (before !== null) {
+        const e = extraTaken(before, a, b, usesDisk);
+        if (e < 0) return null;
+        counts.set(e, counts.get(e)! - 1);
+      }
+      const e = extraTaken(after, a, b, usesDisk);
+      if (e < 0) return null;
+      counts.set(e, (counts.get(e) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /**
+   * Two shapes, the larger memory first (Ganeti's order places every instance of it
+   * before any of the other): each of the `a` instances surely finds a node when the
+   * other nodes hold at least as many copies of it (a placement takes exactly one copy
+   * of its own shape). Each then takes one copy of `b` from its node, plus at most that
+   * node's extraTaken; a node pays its extra only if it gets one of them, so at most the
+   * largest extras of as many nodes as there are `a` instances. The `b` instances surely
+   * find nodes when the copies of `b` left are at least their number.
+   */
+  private twoShapes(n: Node, insts: readonly Instance[], disk: boolean): boolean {
+    const uses = insts.map((i) => ({ mem: I.usesMemory(i) ? i.mem : 0, dsk: disk ? i.dsk : 0 }));
+    const a = uses.reduce((x, y) => (y.mem > x.mem ? y : x));
+    const b = uses.reduce((x, y) => (y.mem < x.mem ? y : x));
+    if (!(a.mem > b.mem) || b.mem <= 0 || (disk && (a.dsk <= 0 || b.dsk <= 0))) return false;
+    let ca = 0;
+    for (const u of uses) {
+      if (u.mem === a.mem && u.dsk === a.dsk) ca++;
+      else if (!(u.mem === b.mem && u.dsk === b.dsk)) return false;
+    }
+    const cb = uses.length - ca;
+    if (ca > TWO_SHAPE_MAX) return false;
+    const totalA = this.total(n.group, a.mem, disk, a.dsk);
+    const ownA = copies(n, a.mem, disk, a.dsk);
+    if (totalA < 0 || ownA < 0 || totalA - ownA < ca) return false;
+    const totalB = this.total(n.group, b.mem, disk, b.dsk);
+    const ownB = copies(n, b.mem, disk, b.dsk);
+    const counts = this.extraCounts(n.group, a, b, disk);
+    const ownE = extraTaken(n, a, b, disk);
+    if (totalB < 0 || ownB < 0 || counts === null || ownE < 0) return false;
+    // the largest extras of `ca` nodes other than n
+    let extra = 0;
+    let left = ca;
+    let skipOwn = true;
+    for (const e of [...counts.keys()].sort((x, y) => y - x)) {
+      let c = counts.get(e)!;
+      if (skipOwn && e === ownE) {
+        c--;
+        skipOwn = false;
+      }
+      const take = Math.min(c, left);
+      extra += take * e;
+      left -= take;
+      if (left === 0) break;
+    }
+    return totalB - ownB - ca - extra >= cb;
+  }
+
   private byIdx: Map<number, Node> | null = null;
   private nodeAt(idx: number): Node {
     this.byIdx ??= new Map(this.nodes.map((x) => [x.idx, x] as const));
@@ -252,7 +375,7 @@ export class QuickEvac {
     if (big - ownBig >= k) return true;
     if (small - ownSmall < k) return false;
     if (this.overfull(n, insts, disk!)) return false;
-    return this.placeable(n, insts, disk!) ? true : null;
+    return this.placeable(n, insts, disk!) || this.twoShapes(n, insts, disk!) ? true : null;
   }
 
   /**

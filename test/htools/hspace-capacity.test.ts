@@ -6,12 +6,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as C from "../../src/htools/container.js";
 import { type AllocOptions, DEFAULT_ALLOC_OPTIONS, elementInstances, elementNodes, genAllocNodes, tryAlloc } from "../../src/htools/alloc.js";
-import { canEvacuateNode } from "../../src/htools/capacity.js";
+import { allocGlobalN1, canEvacuateNode } from "../../src/htools/capacity.js";
 import { QuickEvac } from "../../src/htools/capacity-quick.js";
-import { instFromSpec } from "../../src/htools/hspace-alloc.js";
+import { type IterCtx, instFromSpec, iterateAlloc } from "../../src/htools/hspace-alloc.js";
 import { prepareCluster } from "../../src/htools/loader.js";
 import { parseSimu } from "../../src/htools/simu.js";
 import type { DiskTemplate } from "../../src/htools/types.js";
+import * as I from "../../src/htools/instance.js";
 import type { Instance } from "../../src/htools/instance.js";
 import type { Node } from "../../src/htools/node.js";
 import { move } from "../../src/htools/cluster.js";
@@ -72,6 +73,59 @@ test("counted N+1 verdicts equal canEvacuateNode's answers", () => {
   assert.equal(seen.size, 2, "both verdicts given");
   // 1,091 of 1,403 verdicts given (784 with the copy counts alone, before the mixed-size rules)
   assert.ok(decided > 900, `only ${decided} verdicts given (${compared} compared)`);
+});
+
+test("two shapes (tiered allocation's): counted verdicts equal canEvacuateNode's answers", () => {
+  // A tiered run with capacity checks leaves nodes holding a tier and the next one (memory
+  // one unit smaller, disk shrunk). Here: one tier allocated with capacity checks, then the
+  // next one placed with them one instance at a time; at every step, the cluster and its
+  // variants with one more instance on any node (the next allocation's N+1 checks) are
+  // asked about every node.
+  let twoShapeEvacuable = 0;
+  let compared = 0;
+  for (const spec of ["p,20,4T,256g,32", "p,14,2T,128g,16"]) {
+    const s = parseSimu([spec]);
+    assert.ok(s.ok);
+    const r = prepareCluster(s.value);
+    assert.ok(r.ok);
+    const opts = { ...DEFAULT_ALLOC_OPTIONS, capacity: true };
+    const targets = genAllocNodes(opts, r.value.data.groups, r.value.data.nodes, 1, true);
+    assert.ok(targets.ok);
+    const n1 = allocGlobalN1(opts);
+    const ctx: IterCtx = { opts, targets: targets.value, n1 };
+    const tier = instFromSpec({ cpu: 8, mem: 32768, dsk: 512000, spn: 1 }, "plain", 1);
+    const res = iterateAlloc(ctx, { failures: [], nl: r.value.data.nodes, il: r.value.data.instances, ixes: [] }, null, tier);
+    assert.ok(res.ok);
+    assert.ok(res.value.ixes.length > 0);
+    const next = instFromSpec({ cpu: 8, mem: 32704, dsk: 230656, spn: 1 }, "plain", 1);
+    const place = (nl: C.Container<Node>, il: C.Container<Instance>, nodes: readonly number[], checked: boolean) => {
+      const inst = I.copyInstance(next);
+      inst.name = inst.alias = `next-${C.size(il)}`;
+      inst.idx = C.size(il);
+      const sol = tryAlloc(checked ? opts : { ...opts, capacity: false }, nl, il, inst, { kind: "single", nodes }, checked ? n1 : null);
+      assert.ok(sol.ok);
+      const el = sol.value.solution;
+      return el === null ? null : { nl: elementNodes(el, il), il: elementInstances(el, il) };
+    };
+    let st: { nl: C.Container<Node>; il: C.Container<Instance> } | null = { nl: res.value.nl, il: res.value.il };
+    while (st !== null) {
+      const cur: { nl: C.Container<Node>; il: C.Container<Instance> } = st;
+      const variants = [cur, ...C.elems(cur.nl).map((pn) => place(cur.nl, cur.il, [pn.idx], false)).filter((v) => v !== null)];
+      for (const { nl, il } of variants) {
+        const q = QuickEvac.of(nl, il);
+        for (const n of C.elems(nl)) {
+          const v = q.verdict(n);
+          if (v === null) continue;
+          compared++;
+          assert.equal(v, canEvacuateNode(nl, il, n), `${spec} node ${n.name}`);
+          if (v && new Set(n.pList.map((k) => C.find(il, k).mem)).size === 2) twoShapeEvacuable++;
+        }
+      }
+      st = place(cur.nl, cur.il, C.elems(cur.nl).map((n) => n.idx), true);
+    }
+  }
+  // 2,485 such verdicts; 845 without the two-shape rule (the others decided no verdict)
+  assert.ok(twoShapeEvacuable > 2000, `only ${twoShapeEvacuable} two-shape nodes found evacuable (${compared} compared)`);
 });
 
 /** canEvacuateNode's DRBD part as Ganeti writes it: each failover on the whole cluster. */
