@@ -104,6 +104,7 @@ export function scanInstance(
   exact: CandidateScorer | null,
   fast: Fast | null = null,
   kindMask = ALL_KINDS,
+  kindsAt: Uint8Array | null = null,
 ): Found | null {
   const target = ctx.inst;
   const opdx = target.pNode;
@@ -137,7 +138,9 @@ export function scanInstance(
     const moves = (byTarget[tdx] ??= possibleMoves(
       mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, ctx.oldP.offline, tdx,
     ));
-    for (const mv of moves) if ((kindMask & (1 << KIND_ID[mv.kind])) !== 0) tryOne(mv);
+    // kindsAt: the kinds to try onto this target (within kindMask)
+    const km = kindsAt === null ? kindMask : kindMask & kindsAt[tdx]!;
+    for (const mv of moves) if ((km & (1 << KIND_ID[mv.kind])) !== 0) tryOne(mv);
   }
   if (exact === null || pend.length === 0) return null;
   pend.sort((a, b) => pendKey(a) - pendKey(b) || a.ord - b.ord);
@@ -196,6 +199,70 @@ export function scanInstance(
     if (stop || i >= pend.length) break;
   }
   return found;
+}
+
+/**
+ * scanInstance with `exact` for an instance whose accumulators bound every candidate
+ * at this step: only the candidates whose bound is not above `bar` can score `bar` or
+ * less, so only they are scanned (in scan order: the answer is the full scan's when
+ * that is not above `bar`, else null or a candidate above `bar`, as scanInstance's).
+ * A kind whose other targets (the accumulator's rest) could is scanned onto every
+ * target. Undefined when the accumulators do not bound every candidate. `kinds`:
+ * zeros, by node index (left zero).
+ */
+export function scanKnown(
+  opts: AlgorithmOptions, ctx: MoveContext, accs: KindAccs, nodeIdx: readonly Ndx[], useSecondary: boolean,
+  base: ScoreBase, ini: Table, bar: number, exact: CandidateScorer, fast: Fast | null, kinds: Uint8Array,
+  scratch: KindAccs,
+): Found | null | undefined {
+  let failover = false;
+  const touched: Ndx[] = [];
+  for (let k = 0; k < NKINDS; k++) {
+    const a = accs[k];
+    if (a === undefined || boundAccEmpty(a)) continue;
+    if (!(a.total > -Infinity)) return clear(kinds, touched);
+    // boundAccValue's margin, for each recorded bound
+    const m = 1e-9 * (a.abs + 1);
+    if (k === KIND_ID.Failover) {
+      failover = a.total - m <= bar;
+      continue;
+    }
+    for (let j = 0; j < a.nTop && a.topV[j]! - m <= bar; j++) {
+      const x = a.topT[j]!;
+      if (x < 0) return clear(kinds, touched);
+      if (kinds[x] === 0) touched.push(x);
+      kinds[x] = kinds[x]! | (1 << k);
+    }
+  }
+  touched.sort((x, y) => x - y);
+  const scan = (targets: readonly Ndx[], b: number): Found | null => {
+    for (const a of scratch) if (a !== undefined) resetBoundAcc(a);
+    ctx.nl = ini.nl;
+    return scanInstance(opts, ctx, targets, failover, useSecondary, base, ini, b, scratch, exact, fast, ALL_KINDS, kinds);
+  };
+  // the best recorded targets first: their best score is a bar for the others
+  const f = scan(touched, bar);
+  const bar2 = f !== null && f.score < bar ? f.score : bar;
+  let every = 0;
+  for (let k = 0; k < NKINDS; k++) {
+    const a = accs[k];
+    if (k === KIND_ID.Failover || a === undefined || boundAccEmpty(a)) continue;
+    if (a.rest - 1e-9 * (a.abs + 1) <= bar2) every |= 1 << k;
+  }
+  if (every === 0) {
+    clear(kinds, touched);
+    return f;
+  }
+  for (const x of nodeIdx) kinds[x] = kinds[x]! | every;
+  const g = scan(nodeIdx, bar2);
+  clear(kinds, nodeIdx);
+  return g;
+}
+
+/** Sets `kinds` back to zeros at `xs`. */
+function clear(kinds: Uint8Array, xs: readonly Ndx[]): undefined {
+  for (const x of xs) kinds[x] = 0;
+  return undefined;
 }
 
 /**

@@ -37,6 +37,7 @@ import {
   hasLocationTags,
   pinContext,
   scanInstance,
+  scanKnown,
 } from "./balancer-scan.js";
 import { LazyState, type SourceRanges, offsetMargin } from "./lazy-bounds.js";
 import { flatContains } from "./class-bounds.js";
@@ -109,9 +110,13 @@ export class Balancer {
    * the best score; with a class bound below their key), class bounds, lazy entries kept
    * lazy over a change of their nodes (coverLazy), moved instances carried, lazy entries
    * kept lazy by class bounds taken anew (reclass: in the heap; in coverLazy), joins
-   * that widened a class's envelopes.
+   * that widened a class's envelopes, entries scanned only where their bounds could win
+   * (scanKnown).
    */
-  readonly stats = { full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0, covered: 0, moved: 0, reclassed: 0, classCovered: 0, widenings: 0 };
+  readonly stats = { full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0, covered: 0, moved: 0, reclassed: 0, classCovered: 0, widenings: 0, known: 0 };
+  /** scanKnown's scratch: kinds by target, accumulators. */
+  private kindsAt = new Uint8Array(0);
+  private readonly scanAccs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
 
   /**
    * `minNodes`: below this many online nodes every step is a full scan (tryBalanceFull):
@@ -314,11 +319,27 @@ export class Balancer {
       S.pNode[v.idx] = v.pNode;
       S.sNode[v.idx] = v.sNode;
       this.settle(entry, base, t, useSecondaryOf(v));
+      consider(v, f);
+    };
+    const consider = (v: Instance, f: Found | null): void => {
       if (f === null) return;
       if (f.score < bestScore || (f.score === bestScore && winner !== null && v.idx < winner.inst.idx)) {
         bestScore = f.score;
         winner = { inst: v, found: f };
       }
+    };
+    // an entry up to date at this step: only its candidates whose bound could win
+    const scanCached = (v: Instance, c: CachedInst): boolean => {
+      scorer ??= new StepScorer(ini.nl);
+      if (this.kindsAt.length < ini.nl.length) this.kindsAt = new Uint8Array(ini.nl.length);
+      const f = scanKnown(
+        opts, c.ctx, c.accs, nodeIdx, useSecondaryOf(v), base, ini, bestScore, scorer, this.fastFor(c, base),
+        this.kindsAt, this.scanAccs,
+      );
+      if (f === undefined) return false;
+      this.stats.known++;
+      consider(v, f);
+      return true;
     };
     // the lowest bound first (a good bar for the rest), then the instances scanned in
     // full anyway, then every other instance whose bound is not above the best score,
@@ -351,7 +372,7 @@ export class Balancer {
         if (lb <= bestScore) heap.push(lb, v);
         continue;
       }
-      scanFull(v);
+      if (!scanCached(v, c)) scanFull(v);
       if (!dirtyDone) {
         dirtyDone = true;
         for (const d of dirty) scanFull(d);

@@ -241,6 +241,7 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
   let moved = 0;
   let reclassed = 0;
   let classCovered = 0;
+  let known = 0;
   // class-bound epochs of 5 steps, and of 40 (lazy entries carried over a change of
   // their own nodes then stay lazy under their class bounds: Balancer.coverLazy)
   for (const [text, epoch] of [...clusters.map((c) => [c, 5] as const), ...clusters.map((c) => [c, 40] as const)]) {
@@ -263,12 +264,14 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
     moved += b.stats.moved;
     reclassed += b.stats.reclassed;
     classCovered += b.stats.classCovered;
+    known += b.stats.known;
   }
   assert.ok(steps > 200, `only ${steps} steps compared`);
   assert.ok(covered > 0, "no entry kept lazy over a change of its own nodes");
   assert.ok(moved > 0, "the moved instance was never carried");
   assert.ok(reclassed > 0, "no lazy entry kept lazy by its class bounds taken anew (Balancer.reclass)");
   assert.ok(classCovered > 0, "no entry kept lazy by class bounds over a change of its own nodes");
+  assert.ok(known > 0, "no entry scanned only where its bounds could win (scanKnown)");
 });
 
 // The balancer leaves an instance alone while a class bound onto the nodes that changed
