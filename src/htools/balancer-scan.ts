@@ -295,14 +295,6 @@ export interface Fast {
   readonly src: SourceContribs;
 }
 
-interface CachedInst {
-  /** The source contributions of the context's instance (computed when first needed). */
-  src?: SourceContribs;
-  accs: KindAccs;
-  /** The context of the last scan: the instance and its nodes as they were then. */
-  ctx: MoveContext;
-}
-
 /** Materialises a context's source nodes, so that it keeps describing its own step. */
 export function pinContext(ctx: MoveContext): MoveContext {
   if (ctx.inst.sNode !== NO_SECONDARY) {

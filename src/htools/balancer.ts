@@ -5,18 +5,11 @@
 import * as C from "./container.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
-import {
-  type BoundAcc,
-  ScoreBase,
-  boundAccEmpty,
-  boundAccValue,
-  compatibleBases,
-  accForget,
-} from "./score-bound.js";
+import { type BoundAcc, ScoreBase, compatibleBases, accForget } from "./score-bound.js";
 import { movedMetrics, shiftBoundAcc } from "./bound-carry.js";
 import { StepScorer } from "./balancer-exact.js";
-import { FAST_KINDS, MoveContribs, type SourceContribs } from "./move-contribs.js";
-import { type Idx, type Ndx, NO_SECONDARY } from "./types.js";
+import { MoveContribs } from "./move-contribs.js";
+import type { Ndx } from "./types.js";
 import {
   type AlgorithmOptions,
   type Table,
@@ -24,11 +17,9 @@ import {
   accepted,
   checkMove,
   doNextBalance,
-  possibleMoves,
   roundInputs,
 } from "./cluster.js";
 import {
-  type Fast,
   type Found,
   type KindAccs,
   NKINDS,
@@ -39,24 +30,11 @@ import {
   scanInstance,
   scanKnown,
 } from "./balancer-scan.js";
-import { LazyState, type SourceRanges, offsetMargin } from "./lazy-bounds.js";
-import { flatContains } from "./class-bounds.js";
+import { LazyState, offsetMargin } from "./lazy-bounds.js";
 import { MinHeap } from "./min-heap.js";
-import { LazySlots } from "./balancer-slots.js";
+import { type BalancerStats, type CachedInst, LazyEntries } from "./balancer-lazy.js";
 
 export { exactScoresComputed } from "./balancer-scan.js";
-
-interface CachedInst {
-  /** The instance's index: its lazy state is at this index of the Balancer's arrays. */
-  readonly idx: Idx;
-  /** The source contributions of the context's instance (computed when first needed). */
-  src?: SourceContribs;
-  accs: KindAccs;
-  /** The context of the last scan: the instance and its nodes as they were then. */
-  ctx: MoveContext;
-  /** Lazy entries: the class's kinds. */
-  mask: number;
-}
 
 /**
  * Ganeti's greedy balancing, step after step, with the same result as scanning every
@@ -89,9 +67,8 @@ export class Balancer {
   private ents: (CachedInst | undefined)[] = [];
   private entInst: (Instance | undefined)[] = [];
   private nEnts = 0;
-  private slots = new LazySlots(0);
-  /** By instance index: the class envelopes of the first class bounds in pnK (coverLazy). */
-  private envAt: (Float64Array | undefined)[] = [];
+  /** The entries' lazy state (made anew with the centre). */
+  private le: LazyEntries | null = null;
   /**
    * The last step's roundInputs, and each relocatable instance's index: after a move
    * of the balancer's own, only the moved instance's record changed.
@@ -103,7 +80,6 @@ export class Balancer {
   private mc: MoveContribs;
   /** Per kind, the last reference target that served in carrySource. */
   private readonly goodRefs: Ndx[] = new Array<Ndx>(NKINDS).fill(-1);
-  private lazy: LazyState | null = null;
   /**
    * Work done so far: full scans, carried bounds (every step), carried through a source
    * change, steps, lazy entries brought up to date (of them: with their own key not above
@@ -113,7 +89,10 @@ export class Balancer {
    * that widened a class's envelopes, entries scanned only where their bounds could win
    * (scanKnown).
    */
-  readonly stats = { full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0, covered: 0, moved: 0, reclassed: 0, classCovered: 0, widenings: 0, known: 0 };
+  readonly stats: BalancerStats = {
+    full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0, covered: 0, moved: 0,
+    reclassed: 0, classCovered: 0, widenings: 0, known: 0,
+  };
   /** scanKnown's scratch: kinds by target, accumulators. */
   private kindsAt = new Uint8Array(0);
   private readonly scanAccs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
@@ -127,13 +106,6 @@ export class Balancer {
    */
   constructor(readonly opts: AlgorithmOptions, readonly minNodes = 16, readonly epoch = 128) {
     this.mc = new MoveContribs(opts.ignoreSoftErrors);
-  }
-
-  /** The fast path for the instance of a cached entry, or null. */
-  private fastFor(c: CachedInst, base: ScoreBase): Fast | null {
-    if (this.locTags === true || !this.mc.applies(c.ctx.inst)) return null;
-    c.src ??= this.mc.sources(base, c.ctx);
-    return { mc: this.mc, src: c.src };
   }
 
   /** roundInputs, with the instances' indices (in the order of `reloc`). */
@@ -178,14 +150,14 @@ export class Balancer {
       this.ents = [];
       this.entInst = [];
       this.nEnts = 0;
-      this.slots = new LazySlots(ini.il.length);
-      this.envAt = [];
       this.mc = new MoveContribs(opts.ignoreSoftErrors);
       base = new ScoreBase(ini.nl);
-      this.lazy = new LazyState(ini.nl.length);
+      this.le = new LazyEntries(opts, this.mc, new LazyState(ini.nl.length), ini.il.length, this.stats);
     }
-    const lazy = this.lazy!;
+    const le = this.le!;
+    const lazy = le.lazy;
     this.locTags ??= hasLocationTags(ini.nl);
+    le.locTags = this.locTags;
     this.mc.beginStep();
     const changed = new Set<Ndx>(carry ? this.changed : []);
     const moved = carry ? movedMetrics(prev!, base) : null;
@@ -194,16 +166,16 @@ export class Balancer {
     const xTargets = nodeIdx.filter((x) => changed.has(x));
     const online = new Set(nodeIdx);
     const useSecondaryOf = (v: Instance): boolean => online.has(v.sNode) && opts.instanceMoves;
-    if (t % this.epoch === 0) this.newEpoch(base);
+    if (t % this.epoch === 0) le.newEpoch(base, this.ents);
 
     const dirty: Instance[] = [];
     const heap = new MinHeap<Instance>();
     const off = lazy.off;
-    if (this.slots.at.length < ini.il.length) this.slots = this.slots.grown(ini.il.length);
-    const S = this.slots;
+    if (le.slots.at.length < ini.il.length) le.slots = le.slots.grown(ini.il.length);
+    const S = le.slots;
     const { at: sAt, kn: sKn, keyT: sKeyT, pn: sPn, cls: sCls, lin: sLin, seen: sSeen, pNode: sP, sNode: sS } = S;
     const { since: sSince, pnK: sPnK } = S;
-    const envAt = this.envAt;
+    const envAt = le.envAt;
     const ents = this.ents;
     const entInst = this.entInst;
     // lastChanged[x] === t: x is one of `changed` (LazyState.advance)
@@ -233,7 +205,7 @@ export class Balancer {
       if (movedHere || lastChanged[sP[i]!] === t || (sn >= 0 && lastChanged[sn] === t)) {
         // a lazy entry's targets changed since its step are covered by its class
         // bounds when it can stay lazy in its class (coverLazy), else bounded below
-        if (at >= 0 && at < t - 1) this.catchUp(c, prev!, changed);
+        if (at >= 0 && at < t - 1) le.catchUp(c, prev!, changed);
         const since = at >= 0 ? sSince[i]! : -1;
         if (this.locTags || !carrySource(
           opts, this.goodRefs, c, v, ini, prev!, base, nodeIdx, changed, rot++, useSecondaryOf(v),
@@ -247,8 +219,8 @@ export class Balancer {
         sS[i] = v.sNode;
         this.stats.source++;
         if (movedHere) this.stats.moved++;
-        if (since >= 0 && since < t - 1) this.coverLazy(c, ini, base, online, since, useSecondaryOf(v));
-        else this.settle(c, base, t, useSecondaryOf(v));
+        if (since >= 0 && since < t - 1) le.coverLazy(c, ini, base, online, since, useSecondaryOf(v));
+        else le.settle(c, base, t, useSecondaryOf(v));
       } else if (at >= 0) {
         if (xTargets.length > 0) {
           const cst = lazy.classConsts(sCls[i]!, this.mc, base, ini.nl, xTargets);
@@ -264,7 +236,7 @@ export class Balancer {
           if (b - off < sPn[i]!) sPn[i] = b - off;
         }
         const kt = sKeyT[i]!;
-        if (kt >= 0 && lastChanged[kt]! > at) this.setKey(c);
+        if (kt >= 0 && lastChanged[kt]! > at) le.setKey(c);
         const k = Math.min(sKn[i]!, sPn[i]!);
         const lb = k + off - offsetMargin(k, off);
         if (lb <= ini.score) heap.push(lb, v);
@@ -278,7 +250,7 @@ export class Balancer {
         if (xTargets.length > 0) {
           c.ctx.nl = ini.nl;
           this.stats.partial++;
-          scanInstance(opts, c.ctx, xTargets, false, useSecondaryOf(v), base, ini, -Infinity, c.accs, null, this.fastFor(c, base));
+          scanInstance(opts, c.ctx, xTargets, false, useSecondaryOf(v), base, ini, -Infinity, c.accs, null, le.fastFor(c, base));
         }
       }
       let lb = accsValue(c.accs);
@@ -310,7 +282,7 @@ export class Balancer {
       S.kn[v.idx] = Infinity;
       S.keyT[v.idx] = -1;
       S.pn[v.idx] = Infinity;
-      const fast = this.fastFor(entry, base);
+      const fast = le.fastFor(entry, base);
       const f = scanInstance(opts, ctx, nodeIdx, true, useSecondaryOf(v), base, ini, bestScore, accs, scorer, fast);
       entry.ctx = pinContext(ctx);
       if (ents[v.idx] === undefined) this.nEnts++;
@@ -318,7 +290,7 @@ export class Balancer {
       entInst[v.idx] = v;
       S.pNode[v.idx] = v.pNode;
       S.sNode[v.idx] = v.sNode;
-      this.settle(entry, base, t, useSecondaryOf(v));
+      le.settle(entry, base, t, useSecondaryOf(v));
       consider(v, f);
     };
     const consider = (v: Instance, f: Found | null): void => {
@@ -333,7 +305,7 @@ export class Balancer {
       scorer ??= new StepScorer(ini.nl);
       if (this.kindsAt.length < ini.nl.length) this.kindsAt = new Uint8Array(ini.nl.length);
       const f = scanKnown(
-        opts, c.ctx, c.accs, nodeIdx, useSecondaryOf(v), base, ini, bestScore, scorer, this.fastFor(c, base),
+        opts, c.ctx, c.accs, nodeIdx, useSecondaryOf(v), base, ini, bestScore, scorer, le.fastFor(c, base),
         this.kindsAt, this.scanAccs,
       );
       if (f === undefined) return false;
@@ -357,7 +329,7 @@ export class Balancer {
         const pk = S.pn[v.idx]!;
         if (pk + lazy.off - offsetMargin(pk, lazy.off) < own && S.rc[v.idx] !== t) {
           S.rc[v.idx] = t;
-          const lb = this.reclass(v.idx, ini, base, online);
+          const lb = le.reclass(v.idx, ini, base, online);
           if (lb !== -Infinity) {
             this.stats.reclassed++;
             const key = Math.min(own, lb);
@@ -367,7 +339,7 @@ export class Balancer {
         }
         if (own <= bestScore) this.stats.byKey++;
         if (S.pn[v.idx]! < kn) this.stats.byClass++;
-        this.refresh(c, ini, base, online, useSecondaryOf(v));
+        le.refresh(c, ini, base, online, useSecondaryOf(v));
         const lb = accsValue(c.accs);
         if (lb <= bestScore) heap.push(lb, v);
         continue;
@@ -400,237 +372,6 @@ export class Balancer {
     this.movedIdx = inst.idx;
     return fin;
   }
-
-  /**
-   * Brings a lazy entry's bounds to the previous step's base (`prev`) before its
-   * source change is carried; returns the targets to bound anew (`changed` and every
-   * node changed since the entry's step).
-   */
-  private catchUp(c: CachedInst, prev: ScoreBase, changed: ReadonlySet<Ndx>): ReadonlySet<Ndx> {
-    const lazy = this.lazy!;
-    const at = this.slots.at[c.idx]!;
-    const from = lazy.sumsAt(at);
-    const moved = movedMetrics(from, prev);
-    const pending = new Set<Ndx>(lazy.changedSince(at, null));
-    for (const x of changed) pending.add(x);
-    for (const a of c.accs) {
-      if (a === undefined) continue;
-      shiftBoundAcc(a, from, prev, null, moved);
-      accForget(a, pending);
-    }
-    this.slots.at[c.idx] = -1;
-    return pending;
-  }
-
-  /**
-   * Settles an entry carried over a change of its own nodes whose targets changed
-   * after step `since` are not in its accumulators: when it stays lazy in the same class,
-   * that class's envelopes unchanged since `since` and its new source sides inside
-   * them, every class bound of those steps holds for the new source sides too (the
-   * drift is over the sums only), so pnK plus the new own parts cover those targets
-   * and `since` stays; else they are bounded now.
-   */
-  private coverLazy(
-    c: CachedInst, ini: Table, base: ScoreBase, online: ReadonlySet<Ndx>, since: number, useSecondary: boolean,
-  ): void {
-    const S = this.slots;
-    const lazy = this.lazy!;
-    const o = 4 * c.idx;
-    const oldCls = S.cls[c.idx]!;
-    const oldMask = c.mask;
-    const k0 = S.pnK[o]!;
-    const k1 = S.pnK[o + 1]!;
-    const k2 = S.pnK[o + 2]!;
-    const k3 = S.pnK[o + 3]!;
-    const t = lazy.t;
-    const env = this.envAt[c.idx];
-    const pkT = S.pkT[c.idx]!;
-    this.settle(c, base, t, useSecondary);
-    if (S.at[c.idx] === t && S.cls[c.idx] === oldCls && c.mask === oldMask && lazy.epochAt <= pkT &&
-      (env === undefined || inside(env, c.mask, lazy.lastRanges))) {
-      S.since[c.idx] = since;
-      S.pkT[c.idx] = pkT;
-      this.envAt[c.idx] = env;
-      S.pnK[o] = k0;
-      S.pnK[o + 1] = k1;
-      S.pnK[o + 2] = k2;
-      S.pnK[o + 3] = k3;
-      let b = Infinity;
-      for (let k = 0; k < 4; k++) {
-        const x = S.pnK[o + k]! + S.lin[o + k]!;
-        if (x < b) b = x;
-      }
-      S.pn[c.idx] = b;
-      this.stats.covered++;
-      return;
-    }
-    // lazy again: the targets changed since `since` covered by its class's bounds
-    // onto them at this step (shared by the class's members), else bounded for it
-    if (S.at[c.idx] === t && since < t) {
-      S.since[c.idx] = since;
-      if (this.reclass(c.idx, ini, base, online) !== -Infinity) {
-        this.stats.classCovered++;
-        return;
-      }
-      S.since[c.idx] = t;
-    }
-    const pending = lazy.changedSince(since, online);
-    if (pending.length > 0) {
-      c.ctx.nl = ini.nl;
-      scanInstance(this.opts, c.ctx, pending, false, useSecondary, base, ini, -Infinity, c.accs, null, this.fastFor(c, base));
-    }
-    this.settle(c, base, t, useSecondary);
-  }
-
-  /**
-   * A lazy entry's class bounds onto every node changed after `since`, taken at this
-   * step: the drift added to class bounds kept over many steps (pn) outgrows the
-   * landscape's spread, while bounds taken now are nearly as tight as the entry's own
-   * (at 1,000 nodes, 249 refreshes per step became 3). pn and pnK replaced (the same
-   * targets), envAt is the copy of the envelopes they were taken from, pkT this step.
-   * Returns the key they give (-Infinity: no bound, nothing changed).
-   */
-  private reclass(i: Idx, ini: Table, base: ScoreBase, online: ReadonlySet<Ndx>): number {
-    const S = this.slots;
-    const lazy = this.lazy!;
-    const since = S.since[i]!;
-    if (since >= lazy.t || S.pn[i] === -Infinity) return -Infinity;
-    const pending = lazy.changedSince(since, online);
-    const parts = this.partsScratch;
-    // every part from the envelopes as they are now, so that envAt can be their copy
-    const cls = S.cls[i]!;
-    if (!lazy.classPartsOver(cls, this.mc, base, ini.nl, pending, parts)) return -Infinity;
-    this.envAt[i] = lazy.envNow(cls);
-    S.pkT[i] = lazy.t;
-    const off = lazy.off;
-    const o = 4 * i;
-    let b = Infinity;
-    for (let k = 0; k < 4; k++) {
-      const x = parts[k]! + S.lin[o + k]!;
-      if (x < b) b = x;
-      S.pnK[o + k] = parts[k]! - off;
-    }
-    S.pn[i] = b - off;
-    const pk = S.pn[i]!;
-    return pk + off - offsetMargin(pk, off);
-  }
-  private readonly partsScratch = new Float64Array(4);
-
-  /** Brings a lazy entry up to this step: its bounds shifted, changed targets bounded anew. */
-  private refresh(c: CachedInst, ini: Table, base: ScoreBase, online: ReadonlySet<Ndx>, useSecondary: boolean): void {
-    const lazy = this.lazy!;
-    const at = this.slots.at[c.idx]!;
-    const from = lazy.sumsAt(at);
-    const moved = movedMetrics(from, base);
-    const pending = lazy.changedSince(this.slots.since[c.idx]!, online);
-    const pendingSet = new Set<Ndx>(pending);
-    for (const a of c.accs) {
-      if (a === undefined) continue;
-      shiftBoundAcc(a, from, base, null, moved);
-      accForget(a, pendingSet);
-    }
-    if (pending.length > 0) {
-      c.ctx.nl = ini.nl;
-      scanInstance(this.opts, c.ctx, pending, false, useSecondary, base, ini, -Infinity, c.accs, null, this.fastFor(c, base));
-    }
-    this.stats.refresh++;
-    this.settle(c, base, lazy.t, useSecondary);
-  }
-
-  /**
-   * After an entry's bounds were brought to step t: makes it lazy when its candidates
-   * can be bounded by class (fast path, both nodes online, no migration tags, every
-   * kind's source known), else it is carried every step.
-   */
-  private settle(c: CachedInst, base: ScoreBase, t: number, useSecondary: boolean): void {
-    const S = this.slots;
-    S.at[c.idx] = -1;
-    S.pn[c.idx] = Infinity;
-    S.since[c.idx] = t;
-    S.pkT[c.idx] = t;
-    S.pnK.fill(Infinity, 4 * c.idx, 4 * c.idx + 4);
-    this.envAt[c.idx] = undefined;
-    const v = c.ctx.inst;
-    if (this.locTags === true || !this.mc.applies(v) || v.sNode === NO_SECONDARY) return;
-    const p = c.ctx.oldP;
-    const s = c.ctx.oldS;
-    if (p.offline || s.offline || p.migTags.size > 0 || s.migTags.size > 0 || !useSecondary) return;
-    for (const a of c.accs) if (a !== undefined && a.total === -Infinity) return;
-    const src = (c.src ??= this.mc.sources(base, c.ctx));
-    const o = this.opts;
-    let mask = 0;
-    for (const mv of possibleMoves("internal", useSecondary, o.instanceMoves, o.diskMoves, o.restrictedMigration, false, 0)) {
-      const k = FAST_KINDS[mv.kind];
-      if (k === undefined || src[k] === undefined) return;
-      if (src[k] !== null) mask |= 1 << k;
-    }
-    if (!this.join(c, base, mask)) return;
-    c.mask = mask;
-    S.at[c.idx] = t;
-    const lazy = this.lazy!;
-    for (const a of c.accs) if (a !== undefined) lazy.record(a);
-    this.setKey(c);
-  }
-
-  /** Puts a lazy entry in its class (false: its source sides are not known). */
-  private join(c: CachedInst, base: ScoreBase, mask: number): boolean {
-    const ranges = this.mc.sourceRanges(base, c.ctx, c.src!);
-    for (let k = 0; k < 4; k++) if ((mask & (1 << k)) !== 0 && (ranges[k] === undefined || ranges[k] === null)) return false;
-    const S = this.slots;
-    S.lin.fill(Infinity, 4 * c.idx, 4 * c.idx + 4);
-    S.cls[c.idx] = this.lazy!.join(this.mc.shapeOf(c.ctx.inst), mask, c.ctx.inst, ranges, base, S.lin, 4 * c.idx);
-    return true;
-  }
-
-  /** A lazy entry's key, its recorded bounds onto nodes changed since forgotten. */
-  private setKey(c: CachedInst): void {
-    const lazy = this.lazy!;
-    const last = lazy.lastChanged;
-    const at = this.slots.at[c.idx]!;
-    let k = Infinity;
-    let kt: Ndx = -1;
-    for (const a of c.accs) {
-      if (a === undefined) continue;
-      let stale = false;
-      for (let j = 0; j < a.nTop; j++) if (a.topT[j]! >= 0 && last[a.topT[j]!]! > at) stale = true;
-      if (stale) {
-        const drop = new Set<Ndx>();
-        for (let j = 0; j < a.nTop; j++) if (a.topT[j]! >= 0 && last[a.topT[j]!]! > at) drop.add(a.topT[j]!);
-        accForget(a, drop);
-      }
-      if (boundAccEmpty(a)) continue;
-      const val = boundAccValue(a);
-      if (val < k) {
-        k = val;
-        kt = a.nTop > 0 && a.topV[0]! < a.rest ? a.topT[0]! : -1;
-      }
-    }
-    this.slots.kn[c.idx] = k - lazy.offs[at]!;
-    this.slots.keyT[c.idx] = kt;
-  }
-
-  /**
-   * A new epoch of class bounds (slopes from this base): the classes' envelopes rebuilt
-   * from their lazy members' current sources (a member that left or changed no longer
-   * widens them).
-   */
-  private newEpoch(base: ScoreBase): void {
-    this.lazy!.newEpoch(base);
-    const S = this.slots;
-    for (const c of this.ents) {
-      if (c !== undefined && S.at[c.idx]! >= 0 && !this.join(c, base, c.mask)) S.pn[c.idx] = -Infinity;
-    }
-  }
-}
-
-/** Whether the source sides of every kind in `mask` lie inside `env`. */
-function inside(env: Float64Array, mask: number, ranges: SourceRanges): boolean {
-  for (let k = 0; k < 4; k++) {
-    if ((mask & (1 << k)) === 0) continue;
-    const r = ranges[k];
-    if (r === undefined || r === null || !flatContains(env, k, r)) return false;
-  }
-  return true;
 }
 
 /** Whether another balancing round is allowed (Ganeti's doNextBalance). */
