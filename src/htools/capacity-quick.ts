@@ -84,9 +84,66 @@ function fits(free: number, use: number): number {
 
 type PolicyPair = readonly [Node["iPolicy"], boolean];
 
-/** Caches shared by a cluster's verdicts and those of its one-allocation variants. */
-interface Shared {
-  readonly pol: Map<Node["iPolicy"], Map<Instance, boolean>>;
+/** A node's primaries as the verdicts see them. */
+interface Load {
+  readonly insts: readonly Instance[];
+  /** Their extremes; null: one of them is not modelled here (DRBD, movable, forthcoming,
+   * mixed local and other storage, sizes that are not safe integers). */
+  readonly shape: { readonly maxMem: number; readonly minMem: number; readonly maxDsk: number; readonly minDsk: number; readonly disk: boolean } | null;
+  /** The policy pairs the instances were last checked against, and the answer. */
+  polChecked?: { readonly pairs: readonly PolicyPair[]; readonly ok: boolean };
+}
+
+// Nodes and instances are immutable: a node object whose keys name the same instances has
+// the same load. Most nodes are the same objects from one N+1 check to the next.
+const LOADS = new WeakMap<Node, Load>();
+
+function loadOf(n: Node, lookup: (k: number) => Instance): Load {
+  const keys = n.pList;
+  const known = LOADS.get(n);
+  if (known !== undefined && keys.every((k, j) => lookup(k) === known.insts[j])) return known;
+  const insts = keys.map(lookup);
+  const load: Load = { insts, shape: shapeOf(insts) };
+  LOADS.set(n, load);
+  return load;
+}
+
+function shapeOf(insts: readonly Instance[]): Load["shape"] {
+  let maxMem = -Infinity;
+  let minMem = Infinity;
+  let maxDsk = -Infinity;
+  let minDsk = Infinity;
+  let disk: boolean | null = null;
+  for (const i of insts) {
+    if (i.diskTemplate === "drbd" || !(i.diskTemplate === "plain" || i.diskTemplate === "file" || i.diskTemplate === "blockdev")) return null;
+    if (i.forthcoming) return null;
+    const d = I.usesLocalStorage(i);
+    if (disk !== null && disk !== d) return null;
+    disk = d;
+    const mem = I.usesMemory(i) ? i.mem : 0;
+    if (!Number.isSafeInteger(mem) || !Number.isSafeInteger(i.dsk)) return null;
+    maxMem = Math.max(maxMem, mem);
+    minMem = Math.min(minMem, mem);
+    maxDsk = Math.max(maxDsk, i.dsk);
+    minDsk = Math.min(minDsk, i.dsk);
+  }
+  return disk === null ? null : { maxMem, minMem, maxDsk, minDsk, disk };
+}
+
+function samePairs(a: readonly PolicyPair[], b: readonly PolicyPair[]): boolean {
+  return a === b || (a.length === b.length && a.every(([p, e], j) => p === b[j]![0] && e === b[j]![1]));
+}
+
+/** instMatchesPolicy's verdict per policy object, exclusive storage and instance. */
+const POLICY_OK = [new WeakMap<object, WeakMap<Instance, boolean>>(), new WeakMap<object, WeakMap<Instance, boolean>>()] as const;
+
+function policyOk(i: Instance, pol: Node["iPolicy"], excl: boolean): boolean {
+  const byPol = POLICY_OK[excl ? 1 : 0];
+  let byInst = byPol.get(pol);
+  if (byInst === undefined) byPol.set(pol, (byInst = new WeakMap<Instance, boolean>()));
+  let okp = byInst.get(i);
+  if (okp === undefined) byInst.set(i, (okp = I.instMatchesPolicy(i, pol, excl).ok));
+  return okp;
 }
 
 /**
@@ -103,7 +160,6 @@ export class QuickEvac {
     /** The cluster's nodes, or for a variant a function making them (built only if asked). */
     private nodesOr: readonly Node[] | (() => readonly Node[]),
     private readonly lookup: (k: number) => Instance,
-    private readonly shared: Shared,
     /** For a variant: the cluster it was derived from and the nodes replaced in it. */
     private readonly base: { readonly quick: QuickEvac; readonly replaced: ReadonlyMap<number, Node> } | null,
   ) {}
@@ -114,7 +170,7 @@ export class QuickEvac {
   }
 
   static of(nl: Container<Node>, il: Container<Instance>): QuickEvac {
-    return new QuickEvac(C.elems(nl), (k) => C.find(il, k), { pol: new Map() }, null);
+    return new QuickEvac(C.elems(nl), (k) => C.find(il, k), null);
   }
 
   /** The cluster with `replaced` nodes (same indices) and the instance being placed,
@@ -123,7 +179,7 @@ export class QuickEvac {
   patched(replaced: readonly Node[], placed: Instance, placedKey: number): QuickEvac {
     const r = new Map(replaced.map((n) => [n.idx, n] as const));
     const nodes = (): readonly Node[] => this.nodes.map((n) => r.get(n.idx) ?? n);
-    return new QuickEvac(nodes, (k) => (k < 0 || k === placedKey ? placed : this.lookup(k)), this.shared, { quick: this, replaced: r });
+    return new QuickEvac(nodes, (k) => (k < 0 || k === placedKey ? placed : this.lookup(k)), { quick: this, replaced: r });
   }
 
   private groups(): Map<number, Node[]> {
@@ -332,50 +388,50 @@ export class QuickEvac {
 
   /** canEvacuateNode's answer, or null when it must be computed. */
   verdict(n: Node): boolean | null {
-    const keys = n.pList;
-    if (keys.length === 0) return true; // nothing to move
-    let maxMem = -Infinity;
-    let minMem = Infinity;
-    let maxDsk = -Infinity;
-    let minDsk = Infinity;
-    let disk: boolean | null = null;
-    const insts: Instance[] = [];
-    for (const k of keys) {
-      const i = this.lookup(k);
-      if (i.diskTemplate === "drbd" || !(i.diskTemplate === "plain" || i.diskTemplate === "file" || i.diskTemplate === "blockdev")) return null;
-      if (i.forthcoming) return null;
-      const d = I.usesLocalStorage(i);
-      if (disk !== null && disk !== d) return null;
-      disk = d;
-      const mem = I.usesMemory(i) ? i.mem : 0;
-      if (!Number.isSafeInteger(mem) || !Number.isSafeInteger(i.dsk)) return null;
-      maxMem = Math.max(maxMem, mem);
-      minMem = Math.min(minMem, mem);
-      maxDsk = Math.max(maxDsk, i.dsk);
-      minDsk = Math.min(minDsk, i.dsk);
-      insts.push(i);
-    }
+    if (n.pList.length === 0) return true; // nothing to move
+    const load = loadOf(n, this.lookup);
+    const sh = load.shape;
+    if (sh === null) return null;
+    const { insts } = load;
+    const { maxMem, minMem, maxDsk, minDsk, disk } = sh;
     // every instance must pass every target's policy (else a node would count that cannot take it)
-    for (const [pol, excl] of this.policies(n.group)) {
-      for (const i of insts) {
-        let byInst = this.shared.pol.get(pol);
-        if (byInst === undefined) this.shared.pol.set(pol, (byInst = new Map<Instance, boolean>()));
-        let okp = byInst.get(i);
-        if (okp === undefined) byInst.set(i, (okp = I.instMatchesPolicy(i, pol, excl).ok));
-        if (!okp) return null;
-      }
-    }
+    const pairs = this.policies(n.group);
+    const pc = load.polChecked;
+    if (pc === undefined || !samePairs(pc.pairs, pairs)) load.polChecked = { pairs, ok: pairs.every(([pol, excl]) => insts.every((i) => policyOk(i, pol, excl))) };
+    if (!load.polChecked!.ok) return null;
     const k = insts.length;
-    const big = this.total(n.group, maxMem, disk!, maxDsk);
-    const small = this.total(n.group, minMem, disk!, minDsk);
+    const big = this.total(n.group, maxMem, disk, maxDsk);
+    const small = this.total(n.group, minMem, disk, minDsk);
     if (big < 0 || small < 0) return null;
-    const ownBig = copies(n, maxMem, disk!, maxDsk);
-    const ownSmall = copies(n, minMem, disk!, minDsk);
+    const ownBig = copies(n, maxMem, disk, maxDsk);
+    const ownSmall = copies(n, minMem, disk, minDsk);
     if (ownBig < 0 || ownSmall < 0) return null;
     if (big - ownBig >= k) return true;
     if (small - ownSmall < k) return false;
-    if (this.overfull(n, insts, disk!)) return false;
-    return this.placeable(n, insts, disk!) || this.twoShapes(n, insts, disk!) ? true : null;
+    if (this.overfull(n, insts, disk)) return false;
+    return this.placeable(n, insts, disk) || this.twoShapes(n, insts, disk) ? true : null;
+  }
+
+  /**
+   * Whether `n` is not evacuable by the count of its smallest instance (fewer copies of it
+   * fit on the other nodes than it has instances) in a way no placement of `shape`
+   * anywhere can undo: placements elsewhere only lower the other nodes' copies; one on `n`
+   * adds an instance and leaves its smallest sizes as they are (`shape` is at least as
+   * large, of the same kind). Every later cluster of an unchecked run of `shape` is then
+   * not N+1 redundant.
+   */
+  stuckFor(n: Node, shape: Instance): boolean {
+    if (n.pList.length === 0) return false;
+    const load = loadOf(n, this.lookup);
+    const sh = load.shape;
+    if (sh === null || shapeOf([shape])?.disk !== sh.disk) return false;
+    const mem = I.usesMemory(shape) ? shape.mem : 0;
+    if (mem < sh.minMem || (sh.disk && shape.dsk < sh.minDsk)) return false;
+    const pairs = this.policies(n.group);
+    if (!pairs.every(([pol, excl]) => policyOk(shape, pol, excl) && load.insts.every((i) => policyOk(i, pol, excl)))) return false;
+    const small = this.total(n.group, sh.minMem, sh.disk, sh.minDsk);
+    const ownSmall = copies(n, sh.minMem, sh.disk, sh.minDsk);
+    return small >= 0 && ownSmall >= 0 && small - ownSmall < load.insts.length;
   }
 
   /**

@@ -122,7 +122,7 @@ export function redundant(opts: AllocOptions, nl: Container<Node>, il: Container
  */
 function redundantVia(opts: AllocOptions, quick: QuickEvac, nodes: readonly Node[], full: () => State,
   replaced: ReadonlyMap<Ndx, Node> | null = null, first: readonly Node[] = [], failed: { idx: Ndx | null } = { idx: null }): boolean {
-  const skip = (n: Node): boolean => (opts.acceptExisting && n.offline) || opts.capacityIgnoreGroups.includes(n.group);
+  const skip = (n: Node): boolean => !checkedByN1(opts, n);
   const open: Node[] = [];
   const decide = (n: Node): boolean => {
     if (skip(n)) return true;
@@ -147,6 +147,21 @@ function redundantVia(opts: AllocOptions, quick: QuickEvac, nodes: readonly Node
     }
   }
   return true;
+}
+
+/** Whether redundant() asks about this node. */
+function checkedByN1(opts: AllocOptions, n: Node): boolean {
+  return !((opts.acceptExisting && n.offline) || opts.capacityIgnoreGroups.includes(n.group));
+}
+
+/**
+ * For an unchecked run of allocations of `shape`: true once the cluster `nl`/`il` has a node,
+ * among those just `touched`, that no further placement of `shape` can make evacuable
+ * (QuickEvac.stuckFor): every later cluster of the run is then not redundant.
+ */
+export function stuckAfter(opts: AllocOptions, nl: Container<Node>, il: Container<Instance>, touched: readonly Node[], shape: Instance): boolean {
+  const q = QuickEvac.of(nl, il);
+  return touched.some((n) => checkedByN1(opts, n) && q.stuckFor(n, shape));
 }
 
 /** Ganeti's redundantGrp. */

@@ -3,7 +3,7 @@
 // again until nothing fits, or shrink the spec along the most frequent failure and go on.
 import { type AllocNodes, type AllocOptions, type N1Pred, SingleMemo, collapseSolution, tryAlloc } from "./alloc.js";
 import { ProbeMemo } from "./alloc-probe.js";
-import { redundant } from "./capacity.js";
+import { redundant, stuckAfter } from "./capacity.js";
 import * as C from "./container.js";
 import type { Container } from "./container.js";
 import * as I from "./instance.js";
@@ -142,8 +142,11 @@ function trailFor(shape: Instance, nl: Container<Node>, count: number): Trail {
 }
 
 /** Ganeti's iterateAllocSmallStep (a loop: one allocation per round until failure or limit);
- * with `trail`, allocations already on it are replayed. */
-function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0: number | null, newinst: Instance, trail: Trail | null = null): Result<AllocResult> {
+ * with `trail`, allocations already on it are replayed; with `watch`, the run stops as
+ * `doomed` once a placement leaves a node that makes every later cluster of the run fail
+ * the N+1 check (`stuckAfter`). */
+function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0: number | null, newinst: Instance, trail: Trail | null = null,
+  watch: AllocOptions | null = null): Result<AllocResult & { readonly doomed?: true }> {
   let { nl } = start;
   // the instance list grows in place (a private copy: an O(size) copy and count per
   // round would make a long run quadratic); each round sees Ganeti's updated list
@@ -177,6 +180,9 @@ function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0
     il[newidx] = placed.inst;
     ixes.push(placed.inst);
     if (limit !== null) limit -= 1;
+    if (watch !== null && stuckAfter(watch, nl, il, placed.patches.map(([, n]) => n), newinst)) {
+      return ok({ failures: [], nl, il, ixes: ixes.slice().reverse(), doomed: true });
+    }
   }
 }
 
@@ -198,9 +204,11 @@ export function iterateAlloc(ctx: IterCtx, start: AllocResult, limit: number | n
     const big = huge ? guessBigstepSize(cur.nl, newinst) : 10;
     const stepLimit = lim === null ? big : Math.min(big, lim);
     const newlimit = lim === null ? null : Math.max(0, lim - big);
-    const r = smallSteps(ctx, { ...ctx.opts, capacity: false }, cur, stepLimit, newinst, trailFor(newinst, cur.nl, C.size(cur.il)));
+    // A run that reaches a cluster whose N+1 failure no further placement can undo ends
+    // there: the cluster at its end would not be redundant either.
+    const r = smallSteps(ctx, { ...ctx.opts, capacity: false }, cur, stepLimit, newinst, trailFor(newinst, cur.nl, C.size(cur.il)), ctx.opts);
     if (!r.ok) return r;
-    if (redundant(ctx.opts, r.value.nl, r.value.il)) {
+    if (r.value.doomed !== true && redundant(ctx.opts, r.value.nl, r.value.il)) {
       if (newlimit === 0 || r.value.ixes.length === cur.ixes.length) return r;
       cur = r.value;
       lim = newlimit;

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as C from "../../src/htools/container.js";
 import { type AllocOptions, DEFAULT_ALLOC_OPTIONS, elementInstances, elementNodes, genAllocNodes, tryAlloc } from "../../src/htools/alloc.js";
-import { allocGlobalN1, canEvacuateNode } from "../../src/htools/capacity.js";
+import { allocGlobalN1, canEvacuateNode, stuckAfter } from "../../src/htools/capacity.js";
 import { QuickEvac } from "../../src/htools/capacity-quick.js";
 import { type IterCtx, instFromSpec, iterateAlloc } from "../../src/htools/hspace-alloc.js";
 import { prepareCluster } from "../../src/htools/loader.js";
@@ -126,6 +126,60 @@ test("two shapes (tiered allocation's): counted verdicts equal canEvacuateNode's
   }
   // 2,485 such verdicts; 845 without the two-shape rule (the others decided no verdict)
   assert.ok(twoShapeEvacuable > 2000, `only ${twoShapeEvacuable} two-shape nodes found evacuable (${compared} compared)`);
+});
+
+test("a node stuck for a shape stays not evacuable whatever placements of that shape follow", () => {
+  // iterateAlloc ends an unchecked run once a placement leaves such a node (stuckAfter):
+  // checked here against canEvacuateNode along runs onto any node and onto the stuck node.
+  const s = parseSimu(["p,16,4T,256g,32"]);
+  assert.ok(s.ok);
+  const r = prepareCluster(s.value);
+  assert.ok(r.ok);
+  const opts = { ...DEFAULT_ALLOC_OPTIONS, capacity: true };
+  const targets = genAllocNodes(opts, r.value.data.groups, r.value.data.nodes, 1, true);
+  assert.ok(targets.ok);
+  const ctx: IterCtx = { opts, targets: targets.value, n1: allocGlobalN1(opts) };
+  const tier = instFromSpec({ cpu: 8, mem: 32768, dsk: 512000, spn: 1 }, "plain", 1);
+  const res = iterateAlloc(ctx, { failures: [], nl: r.value.data.nodes, il: r.value.data.instances, ixes: [] }, null, tier);
+  assert.ok(res.ok);
+  type St = { nl: C.Container<Node>; il: C.Container<Instance> };
+  const place = (st: St, shape: Instance, nodes: readonly number[]): St | null => {
+    const inst = I.copyInstance(shape);
+    inst.name = inst.alias = `x-${C.size(st.il)}`;
+    inst.idx = C.size(st.il);
+    const sol = tryAlloc({ ...opts, capacity: false }, st.nl, st.il, inst, { kind: "single", nodes }, null);
+    assert.ok(sol.ok);
+    const el = sol.value.solution;
+    return el === null ? null : { nl: elementNodes(el, st.il), il: elementInstances(el, st.il) };
+  };
+  const small = instFromSpec({ cpu: 2, mem: 16384, dsk: 102400, spn: 1 }, "plain", 1);
+  let claims = 0;
+  let followed = 0;
+  for (const shape of [tier, instFromSpec({ cpu: 8, mem: 32704, dsk: 230656, spn: 1 }, "plain", 1), small]) {
+    // states along an unchecked run of the shape from the tier's cluster
+    let st: St | null = { nl: res.value.nl, il: res.value.il };
+    for (let step = 0; step < 12 && st !== null; step++) {
+      const cur: St = st;
+      const q = QuickEvac.of(cur.nl, cur.il);
+      for (const n of C.elems(cur.nl)) {
+        if (!q.stuckFor(n, shape)) continue;
+        claims++;
+        assert.notEqual(shape, small, "a smaller shape could lower the node's smallest instance");
+        assert.equal(stuckAfter(opts, cur.nl, cur.il, [n], shape), true);
+        for (const onto of [C.elems(cur.nl).map((m) => m.idx), [n.idx]]) {
+          let next: St | null = cur;
+          for (let k = 0; k < 6 && next !== null; k++) {
+            assert.equal(canEvacuateNode(next.nl, next.il, C.find(next.nl, n.idx)), false, `${n.name} step ${step}+${k}`);
+            followed++;
+            next = place(next, shape, onto);
+          }
+        }
+      }
+      st = place(cur, shape, C.elems(cur.nl).map((m) => m.idx));
+    }
+  }
+  // 112 claims, 565 clusters checked after them
+  assert.ok(claims > 50 && followed > 3 * claims, `claims ${claims}, followed ${followed}`);
 });
 
 /** canEvacuateNode's DRBD part as Ganeti writes it: each failover on the whole cluster. */
