@@ -210,6 +210,12 @@ export class LazyEntries {
    * kind's source known), else it is carried every step.
    */
   settle(c: CachedInst, base: ScoreBase, t: number, useSecondary: boolean): void {
+    this.makeLazy(c, base, t, useSecondary);
+    // the context is kept for many steps: its memoised node operations are not
+    c.ctx.forget();
+  }
+
+  private makeLazy(c: CachedInst, base: ScoreBase, t: number, useSecondary: boolean): void {
     const S = this.slots;
     S.at[c.idx] = -1;
     S.pn[c.idx] = Infinity;

@@ -484,6 +484,15 @@ export function carrySource(
       if (applyMoveIn(newCtx, { kind, node: t } as IMove).ok) return false;
     }
   }
+  // the accumulators of kinds left without bounds are reused empty (as a new one): a
+  // carry otherwise makes one for each kind it finds infeasible
+  for (let k = 0; k < NKINDS; k++) {
+    const a = accs[k];
+    if (newAccs[k] === undefined && a !== undefined) {
+      resetBoundAcc(a);
+      newAccs[k] = a;
+    }
+  }
   const fast: Fast | null = mc !== null && srcNew !== undefined ? { mc, src: srcNew } : null;
   // nodeIdx's order (increasing indices of the online nodes), without a pass over it
   const isOnline = (t: Ndx): boolean => {

@@ -207,6 +207,7 @@ export class Balancer {
         // bounds when it can stay lazy in its class (coverLazy), else bounded below
         if (at >= 0 && at < t - 1) le.catchUp(c, prev!, changed);
         const since = at >= 0 ? sSince[i]! : -1;
+        const oldSrc = c.src;
         if (this.locTags || !carrySource(
           opts, this.goodRefs, c, v, ini, prev!, base, nodeIdx, changed, rot++, useSecondaryOf(v),
           this.mc.applies(v) ? this.mc : null,
@@ -214,6 +215,7 @@ export class Balancer {
           dirty.push(v);
           continue;
         }
+        if (oldSrc !== undefined && oldSrc !== c.src) this.mc.recycle(oldSrc); // replaced: nothing refers to it
         entInst[i] = v; // carrySource's new context is v's
         sP[i] = v.pNode;
         sS[i] = v.sNode;

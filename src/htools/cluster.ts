@@ -138,6 +138,15 @@ export class MoveContext {
     }
     return r;
   }
+  /**
+   * Drops the memoised node operations (recomputed when asked again): a context kept
+   * for many steps would otherwise keep them alive into the old generation.
+   */
+  forget(): void {
+    this.rsPri.clear();
+    this.farPri.clear();
+    this.rpTmp.clear();
+  }
 }
 
 /** Applies one move to the instance (Ganeti's applyMoveEx). */

@@ -59,12 +59,27 @@ function shapeKey(inst: Instance): string | null {
   return `${inst.mem}|${inst.dsk}|${inst.vcpus}|${inst.runSt}|${inst.diskTemplate}|${inst.spindleUse}|${inst.forthcoming}|${inst.autoBalance}|${u.cpu}|${u.mem}|${u.dsk}|${u.net}|${sp}`;
 }
 
-function contribOf(base: ScoreBase, nodes: readonly (readonly [Ndx, Node])[]): Contrib | undefined {
-  const c = newContrib();
+function contribOf(base: ScoreBase, nodes: readonly (readonly [Ndx, Node])[], pool?: Contrib[]): Contrib | undefined {
+  const c = pool !== undefined && pool.length > 0 ? zeroed(pool.pop()!) : newContrib();
   for (const [i, n] of nodes) if (!addContrib(base, i, n, 1, c)) return undefined;
   setContribMask(c);
   return c;
 }
+
+/** `c` with every field zero and its mask unknown (as newContrib makes it). */
+function zeroed(c: Contrib): Contrib {
+  c.dq.fill(0);
+  c.dqAbs.fill(0);
+  c.dd.fill(0);
+  c.dp.fill(0);
+  c.ds.fill(0);
+  c.da.fill(0);
+  c.mask = undefined;
+  return c;
+}
+
+/** Source contributions kept for reuse (MoveContribs.recycle). */
+const POOL_MAX = 4096;
 
 /**
  * The caches of one run of balancing steps over bases with the same centre (a
@@ -172,6 +187,18 @@ export class MoveContribs {
     }
   }
 
+  /** Contributions of source sides no longer used, reused by `sources`. */
+  private readonly pool: Contrib[] = [];
+
+  /**
+   * Takes back source sides that nothing refers to any more (an entry's, replaced): a
+   * balancing step replaces ≈ 130 of them, each kept for many steps, and new ones would
+   * pile up as old-generation garbage.
+   */
+  recycle(src: SourceContribs): void {
+    for (const c of src) if (c !== null && c !== undefined && this.pool.length < POOL_MAX) this.pool.push(c);
+  }
+
   /** Whether candidates of this instance can be bounded here at all. */
   applies(inst: Instance): boolean {
     return I.mirrorType(inst) === "internal" && this.shape(inst) >= 0;
@@ -180,6 +207,7 @@ export class MoveContribs {
   /** The source side of every fast move kind of the instance in `ctx` (its nodes unchanged). */
   sources(base: ScoreBase, ctx: MoveContext): SourceContribs {
     const inst = ctx.inst;
+    const pool = this.pool;
     const p = inst.pNode;
     const s = inst.sNode;
     const out: SourceContribs = new Array<Contrib | null | undefined>(4);
@@ -191,25 +219,25 @@ export class MoveContribs {
     // ReplaceSecondary: the old secondary without the instance, the primary re-added
     {
       const rs = ctx.rsPrimary(inst);
-      out[K_REPLACE_SECONDARY] = rs.ok ? contribOf(base, [[s, ctx.intS], [p, rs.value]]) : null;
+      out[K_REPLACE_SECONDARY] = rs.ok ? contribOf(base, [[s, ctx.intS], [p, rs.value]], pool) : null;
     }
     // ReplaceAndFailover: the old primary becomes the secondary of the target
     {
       const np = N.addSecEx(forceS, ctx.intP, inst, ABSENT_PEER);
-      out[K_REPLACE_AND_FAILOVER] = np.ok ? contribOf(base, [[p, np.value], [s, ctx.intS]]) : null;
+      out[K_REPLACE_AND_FAILOVER] = np.ok ? contribOf(base, [[p, np.value], [s, ctx.intS]], pool) : null;
     }
     // ReplacePrimary: the secondary stays, its peer becomes the target
     if (!pairMig) out[K_REPLACE_PRIMARY] = null;
     else {
       const tmp = ctx.rpSecondary(forceP, inst);
       const ns = tmp.ok ? N.addSecEx(forceP, tmp.value, inst, ABSENT_PEER) : tmp;
-      out[K_REPLACE_PRIMARY] = ns.ok ? contribOf(base, [[p, ctx.intP], [s, ns.value]]) : null;
+      out[K_REPLACE_PRIMARY] = ns.ok ? contribOf(base, [[p, ctx.intP], [s, ns.value]], pool) : null;
     }
     // FailoverAndReplace: the old secondary becomes the primary
     if (!pairMig) out[K_FAILOVER_AND_REPLACE] = null;
     else {
       const np = ctx.farPrimary(forceP, inst);
-      out[K_FAILOVER_AND_REPLACE] = np.ok ? contribOf(base, [[s, np.value], [p, ctx.intP]]) : null;
+      out[K_FAILOVER_AND_REPLACE] = np.ok ? contribOf(base, [[s, np.value], [p, ctx.intP]], pool) : null;
     }
     return out;
   }
