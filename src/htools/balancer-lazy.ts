@@ -163,11 +163,10 @@ export class LazyEntries {
     const lazy = this.lazy;
     const since = S.since[i]!;
     if (since >= lazy.t || S.pn[i] === -Infinity) return -Infinity;
-    const pending = lazy.changedSince(since, online);
     const parts = this.partsScratch;
     // every part from the envelopes as they are now, so that envAt can be their copy
     const cls = S.cls[i]!;
-    if (!lazy.classPartsOver(cls, this.mc, base, ini.nl, pending, parts)) return -Infinity;
+    if (!lazy.classPartsSince(cls, this.mc, base, ini.nl, since, online, parts)) return -Infinity;
     this.envAt[i] = lazy.envNow(cls);
     S.pkT[i] = lazy.t;
     const off = lazy.off;

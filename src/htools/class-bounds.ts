@@ -76,11 +76,12 @@ export function unionRanges(into: BoundAcc, acc: BoundAcc): void {
   }
 }
 
-/** An envelope holding one contribution. */
+/**
+ * An envelope holding one contribution, as a view of it (both ends are `c`): for
+ * reading only (classConst), never to be widened.
+ */
 export function pointEnvelope(c: Contrib): Envelope {
-  const e = newEnvelope();
-  envelopeAdd(e, c);
-  return e;
+  return { lo: c, hi: c, any: true };
 }
 
 /**

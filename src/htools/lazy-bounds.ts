@@ -50,10 +50,16 @@ interface Klass {
   readonly cst: Float64Array;
   /** Widenings of the envelopes so far (joins that moved an end, epochs). */
   gen: number;
-  /** classPartsOver's class parts by target (4 per node), at step partT and widening partG. */
-  partT: Int32Array | null;
-  partG: Int32Array | null;
-  part: Float64Array | null;
+  /**
+   * classPartsSince's least class parts (4 per place) over the first places of the
+   * recency order, built up to preLen at step preT and widening preG; preBad: the first
+   * place with no bound (-1: none so far).
+   */
+  pre: Float64Array | null;
+  preLen: number;
+  preT: number;
+  preG: number;
+  preBad: number;
   /** envNow's copy of the envelopes, at widening flatGen. */
   flat: Float64Array | null;
   flatGen: number;
@@ -94,6 +100,8 @@ export class LazyState {
 
   constructor(nodes: number) {
     this.lastChanged = new Int32Array(nodes).fill(-1);
+    this.recent = new Int32Array(nodes);
+    this.inRecent = new Uint8Array(nodes);
     this.seen = new Int32Array(nodes);
     this.ranges.rest = 0;
     this.ranges.total = 0;
@@ -116,6 +124,51 @@ export class LazyState {
       this.logStep.push(t);
       this.logNode.push(x);
     }
+    if (changed.length > 0) this.toFront(changed);
+  }
+
+  /**
+   * Nodes by their last change, latest first (the nodes never changed are not in it):
+   * the nodes changed after a step are the first of them.
+   */
+  private readonly recent: Int32Array;
+  private nRecent = 0;
+
+  private readonly inRecent: Uint8Array;
+
+  private toFront(changed: readonly Ndx[]): void {
+    const r = this.recent;
+    let fresh = 0;
+    for (const x of changed) {
+      if (this.inRecent[x] === 0) {
+        this.inRecent[x] = 1;
+        fresh++;
+      }
+    }
+    const n = this.nRecent + fresh;
+    // from the back, the others keep their order behind the changed nodes (in place:
+    // the write index never falls behind the read index)
+    let w = n - 1;
+    for (let j = this.nRecent - 1; j >= 0; j--) {
+      const x = r[j]!;
+      if (!changed.includes(x)) r[w--] = x;
+    }
+    for (let j = 0; j < changed.length; j++) r[j] = changed[j]!;
+    this.nRecent = n;
+  }
+
+  /** How many nodes changed after step `at` (the first places of the recency order). */
+  private recentSince(at: number): number {
+    const r = this.recent;
+    const last = this.lastChanged;
+    let lo = 0;
+    let hi = this.nRecent;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (last[r[mid]!]! > at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   sumsAt(s: number): BaseSums {
@@ -182,9 +235,11 @@ export class LazyState {
         cstEnv: null,
         widened: false,
         gen: 0,
-        partT: null,
-        partG: null,
-        part: null,
+        pre: null,
+        preLen: 0,
+        preT: -1,
+        preG: -1,
+        preBad: -1,
         flat: null,
         flatGen: -1,
       });
@@ -238,47 +293,49 @@ export class LazyState {
 
   /**
    * Per kind (into `out`), the class part of a lower bound at this step on every
-   * candidate of every member of class `id` onto `targets`, from the class's envelopes
-   * as they are (envNow; Infinity: no candidate); false when some target has no bound.
-   * Each target's parts are kept until the step ends or the envelopes widen: members of
-   * a class share most targets. Recorded for the drift, as classConsts.
+   * candidate of every member of class `id` onto every node of `online` changed after
+   * step `since`, from the class's envelopes as they are (envNow; Infinity: no
+   * candidate); false when some such node has no bound. The least parts over the
+   * first places of the recency order are kept until the step ends or the envelopes
+   * widen, so a member costs a binary search once its class has gone that far back.
+   * Recorded for the drift, as classConsts.
    */
-  classPartsOver(
-    id: number, mc: MoveContribs, base: ScoreBase, nl: Container<Node>, targets: readonly Ndx[],
+  classPartsSince(
+    id: number, mc: MoveContribs, base: ScoreBase, nl: Container<Node>, since: number, online: ReadonlySet<Ndx>,
     out: Float64Array,
   ): boolean {
     const k = this.classes[id]!;
-    out.fill(Infinity);
-    const nn = this.lastChanged.length;
-    const partT = (k.partT ??= new Int32Array(nn).fill(-1));
-    const partG = (k.partG ??= new Int32Array(nn));
-    const part = (k.part ??= new Float64Array(4 * nn));
-    const t = this.t;
-    for (const x of targets) {
-      const o = 4 * x;
-      if (partT[x] !== t || partG[x] !== k.gen) {
-        for (let j = 0; j < 4; j++) {
-          let b = Infinity;
-          const env = k.env[j]!;
-          if ((k.mask & (1 << j)) !== 0 && env.any) {
-            const tr = mc.classTargetRange(base, x, nl[x]!, j, k.rep);
-            if (tr === undefined) b = -Infinity;
-            else if (tr !== null) {
-              this.classEvals++;
-              b = classConst(base, env, tr, this.slopes, this.ranges);
-            }
-          }
-          part[o + j] = b;
-        }
-        partT[x] = t;
-        partG[x] = k.gen;
-      }
-      for (let j = 0; j < 4; j++) {
-        const b = part[o + j]!;
-        if (b === -Infinity) return false;
-        if (b < out[j]!) out[j] = b;
-      }
+    const len = this.recentSince(since);
+    const pre = (k.pre ??= new Float64Array(4 * this.recent.length));
+    if (k.preT !== this.t || k.preG !== k.gen) {
+      k.preT = this.t;
+      k.preG = k.gen;
+      k.preLen = 0;
+      k.preBad = -1;
     }
+    for (let q = k.preLen; q < len && k.preBad < 0; q++) {
+      const x = this.recent[q]!;
+      const o = 4 * q;
+      for (let j = 0; j < 4; j++) {
+        let b = Infinity;
+        const env = k.env[j]!;
+        if ((k.mask & (1 << j)) !== 0 && env.any && online.has(x)) {
+          const tr = mc.classTargetRange(base, x, nl[x]!, j, k.rep);
+          if (tr === undefined) b = -Infinity;
+          else if (tr !== null) {
+            this.classEvals++;
+            b = classConst(base, env, tr, this.slopes, this.ranges);
+          }
+        }
+        if (b === -Infinity) k.preBad = q;
+        const before = q > 0 ? pre[o - 4 + j]! : Infinity;
+        pre[o + j] = b < before ? b : before;
+      }
+      k.preLen = q + 1;
+    }
+    if (k.preBad >= 0 && k.preBad < len) return false;
+    if (len === 0) out.fill(Infinity);
+    else for (let j = 0; j < 4; j++) out[j] = pre[4 * (len - 1) + j]!;
     return true;
   }
 
