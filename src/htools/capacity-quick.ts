@@ -414,11 +414,11 @@ export class QuickEvac {
 
   /**
    * Whether `n` is not evacuable by the count of its smallest instance (fewer copies of it
-   * fit on the other nodes than it has instances) in a way no placement of `shape`
-   * anywhere can undo: placements elsewhere only lower the other nodes' copies; one on `n`
-   * adds an instance and leaves its smallest sizes as they are (`shape` is at least as
-   * large, of the same kind). Every later cluster of an unchecked run of `shape` is then
-   * not N+1 redundant.
+   * fit on the other nodes than it has instances) or by `overfull`, in a way no placement
+   * of `shape` anywhere can undo: placements elsewhere only lower the other nodes' copies
+   * and holdings; one on `n` adds an instance and leaves its smallest sizes as they are
+   * (`shape` is at least as large, of the same kind). Every later cluster of an unchecked
+   * run of `shape` is then not N+1 redundant.
    */
   stuckFor(n: Node, shape: Instance): boolean {
     if (n.pList.length === 0) return false;
@@ -431,7 +431,9 @@ export class QuickEvac {
     if (!pairs.every(([pol, excl]) => policyOk(shape, pol, excl) && load.insts.every((i) => policyOk(i, pol, excl)))) return false;
     const small = this.total(n.group, sh.minMem, sh.disk, sh.minDsk);
     const ownSmall = copies(n, sh.minMem, sh.disk, sh.minDsk);
-    return small >= 0 && ownSmall >= 0 && small - ownSmall < load.insts.length;
+    if (small >= 0 && ownSmall >= 0 && small - ownSmall < load.insts.length) return true;
+    // overfull: the other nodes' holdings only shrink, the node's needs only grow
+    return this.overfull(n, load.insts, sh.disk);
   }
 
   /**

@@ -155,13 +155,13 @@ function checkedByN1(opts: AllocOptions, n: Node): boolean {
 }
 
 /**
- * For an unchecked run of allocations of `shape`: true once the cluster `nl`/`il` has a node,
- * among those just `touched`, that no further placement of `shape` can make evacuable
+ * For an unchecked run of allocations of `shape`: true once the cluster `nl`/`il` has a node
+ * (among `nodes`) that no further placement of `shape` can make evacuable
  * (QuickEvac.stuckFor): every later cluster of the run is then not redundant.
  */
-export function stuckAfter(opts: AllocOptions, nl: Container<Node>, il: Container<Instance>, touched: readonly Node[], shape: Instance): boolean {
+export function stuckAfter(opts: AllocOptions, nl: Container<Node>, il: Container<Instance>, nodes: readonly Node[], shape: Instance): boolean {
   const q = QuickEvac.of(nl, il);
-  return touched.some((n) => checkedByN1(opts, n) && q.stuckFor(n, shape));
+  return nodes.some((n) => checkedByN1(opts, n) && q.stuckFor(n, shape));
 }
 
 /** Ganeti's redundantGrp. */

@@ -180,7 +180,10 @@ function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0
     il[newidx] = placed.inst;
     ixes.push(placed.inst);
     if (limit !== null) limit -= 1;
-    if (watch !== null && stuckAfter(watch, nl, il, placed.patches.map(([, n]) => n), newinst)) {
+    // the placed nodes after every placement; every node after the 1st, 2nd, 4th, ... (a
+    // node that lost copies elsewhere can be the one stuck)
+    const placedCount = ixes.length - start.ixes.length;
+    if (watch !== null && stuckAfter(watch, nl, il, (placedCount & (placedCount - 1)) === 0 ? C.elems(nl) : placed.patches.map(([, n]) => n), newinst)) {
       return ok({ failures: [], nl, il, ixes: ixes.slice().reverse(), doomed: true });
     }
   }
