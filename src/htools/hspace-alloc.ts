@@ -142,11 +142,11 @@ function trailFor(shape: Instance, nl: Container<Node>, count: number): Trail {
 }
 
 /** Ganeti's iterateAllocSmallStep (a loop: one allocation per round until failure or limit);
- * with `trail`, allocations already on it are replayed; with `watch`, the run stops as
- * `doomed` once a placement leaves a node that makes every later cluster of the run fail
- * the N+1 check (`stuckAfter`). */
+ * with `trail`, allocations already on it are replayed; with `watch`, the run stops once
+ * a placement (`doomed`: the how-manieth) leaves a node that makes every later cluster of
+ * the run fail the N+1 check (`stuckAfter`). */
 function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0: number | null, newinst: Instance, trail: Trail | null = null,
-  watch: AllocOptions | null = null): Result<AllocResult & { readonly doomed?: true }> {
+  watch: AllocOptions | null = null): Result<AllocResult & { readonly doomed?: number }> {
   let { nl } = start;
   // the instance list grows in place (a private copy: an O(size) copy and count per
   // round would make a long run quadratic); each round sees Ganeti's updated list
@@ -157,6 +157,15 @@ function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0
   const stepOpts = newinst.diskTemplate === "drbd" ? { ...opts, capacity: false } : opts;
   const memo = memoFor(newinst, stepOpts.ignoreSoftErrors);
   let pos = trail === null ? -1 : trail.at.get(nl) ?? -1;
+  const nodeCount = watch === null ? 0 : C.size(nl);
+  let freeMem = 0;
+  let freeDsk = 0;
+  if (watch !== null) {
+    for (const n of C.elems(nl)) {
+      freeMem += N.availMem(n);
+      freeDsk += n.fDsk;
+    }
+  }
   for (;;) {
     const newidx = count;
     let step = pos >= 0 ? trail!.steps[pos] : undefined;
@@ -174,6 +183,13 @@ function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0
     }
     const placed = step.placed;
     if (placed === null || limit === 0) return ok({ failures: step.failures, nl, il, ixes: ixes.slice().reverse() });
+    if (watch !== null) {
+      for (const [idx, n] of placed.patches) {
+        const was = C.find(nl, idx);
+        freeMem += N.availMem(n) - N.availMem(was);
+        freeDsk += n.fDsk - was.fDsk;
+      }
+    }
     nl = C.addAll(nl, placed.patches);
     if (pos >= 0) trail!.at.set(nl, ++pos);
     if (il[newidx] === undefined) count++;
@@ -181,10 +197,13 @@ function smallSteps(ctx: IterCtx, opts: AllocOptions, start: AllocResult, limit0
     ixes.push(placed.inst);
     if (limit !== null) limit -= 1;
     // the placed nodes after every placement; every node after the 1st, 2nd, 4th, ... (a
-    // node that lost copies elsewhere can be the one stuck)
+    // node that lost copies elsewhere can be the one stuck); only once the cluster is
+    // nearly full (a guess that saves the look on a run's long start, not a condition)
     const placedCount = ixes.length - start.ixes.length;
-    if (watch !== null && stuckAfter(watch, nl, il, (placedCount & (placedCount - 1)) === 0 ? C.elems(nl) : placed.patches.map(([, n]) => n), newinst)) {
-      return ok({ failures: [], nl, il, ixes: ixes.slice().reverse(), doomed: true });
+    const nearlyFull = freeMem < 2 * nodeCount * newinst.mem || freeDsk < 2 * nodeCount * newinst.dsk;
+    if (watch !== null && nearlyFull &&
+      stuckAfter(watch, nl, il, (placedCount & (placedCount - 1)) === 0 ? C.elems(nl) : placed.patches.map(([, n]) => n), newinst)) {
+      return ok({ failures: [], nl, il, ixes: ixes.slice().reverse(), doomed: placedCount });
     }
   }
 }
@@ -211,13 +230,16 @@ export function iterateAlloc(ctx: IterCtx, start: AllocResult, limit: number | n
     // there: the cluster at its end would not be redundant either.
     const r = smallSteps(ctx, { ...ctx.opts, capacity: false }, cur, stepLimit, newinst, trailFor(newinst, cur.nl, C.size(cur.il)), ctx.opts);
     if (!r.ok) return r;
-    if (r.value.doomed !== true && redundant(ctx.opts, r.value.nl, r.value.il)) {
+    const doomed = r.value.doomed;
+    if (doomed === undefined && redundant(ctx.opts, r.value.nl, r.value.il)) {
       if (newlimit === 0 || r.value.ixes.length === cur.ixes.length) return r;
       cur = r.value;
       lim = newlimit;
       continue;
     }
-    if (huge) {
+    // the run of 10 from the same cluster would replay the same placements and stop at the
+    // same one (the same checks on the same clusters)
+    if (huge && !(doomed !== undefined && doomed <= (lim === null ? 10 : Math.min(10, lim)))) {
       huge = false;
       continue;
     }
