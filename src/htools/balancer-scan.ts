@@ -256,6 +256,7 @@ export function scanKnown(
   for (const x of nodeIdx) kinds[x] = kinds[x]! | every;
   const g = scan(nodeIdx, bar2);
   clear(kinds, nodeIdx);
+  clear(kinds, touched);
   return g;
 }
 
