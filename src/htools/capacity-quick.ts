@@ -130,6 +130,11 @@ function shapeOf(insts: readonly Instance[]): Load["shape"] {
   return disk === null ? null : { maxMem, minMem, maxDsk, minDsk, disk };
 }
 
+/** Whether the counted verdicts model instances like this one (stuckFor can hold for it). */
+export function countedShape(i: Instance): boolean {
+  return shapeOf([i]) !== null;
+}
+
 function samePairs(a: readonly PolicyPair[], b: readonly PolicyPair[]): boolean {
   return a === b || (a.length === b.length && a.every(([p, e], j) => p === b[j]![0] && e === b[j]![1]));
 }

@@ -4,6 +4,7 @@
 import { type AllocNodes, type AllocOptions, type N1Pred, SingleMemo, collapseSolution, tryAlloc } from "./alloc.js";
 import { ProbeMemo } from "./alloc-probe.js";
 import { redundant, stuckAfter } from "./capacity.js";
+import { countedShape } from "./capacity-quick.js";
 import * as C from "./container.js";
 import type { Container } from "./container.js";
 import * as I from "./instance.js";
@@ -228,7 +229,8 @@ export function iterateAlloc(ctx: IterCtx, start: AllocResult, limit: number | n
     const newlimit = lim === null ? null : Math.max(0, lim - big);
     // A run that reaches a cluster whose N+1 failure no further placement can undo ends
     // there: the cluster at its end would not be redundant either.
-    const r = smallSteps(ctx, { ...ctx.opts, capacity: false }, cur, stepLimit, newinst, trailFor(newinst, cur.nl, C.size(cur.il)), ctx.opts);
+    const watch = countedShape(newinst) ? ctx.opts : null; // never stuck for DRBD and the like
+    const r = smallSteps(ctx, { ...ctx.opts, capacity: false }, cur, stepLimit, newinst, trailFor(newinst, cur.nl, C.size(cur.il)), watch);
     if (!r.ok) return r;
     const doomed = r.value.doomed;
     if (doomed === undefined && redundant(ctx.opts, r.value.nl, r.value.il)) {
