@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as C from "../../src/htools/container.js";
-import { type AllocOptions, DEFAULT_ALLOC_OPTIONS, elementInstances, elementNodes, genAllocNodes, tryAlloc } from "../../src/htools/alloc.js";
+import { type AllocOptions, DEFAULT_ALLOC_OPTIONS, type N1Pred, elementInstances, elementNodes, genAllocNodes, tryAlloc } from "../../src/htools/alloc.js";
 import { allocGlobalN1, canEvacuateNode, stuckAfter } from "../../src/htools/capacity.js";
 import { QuickEvac } from "../../src/htools/capacity-quick.js";
 import { type IterCtx, instFromSpec, iterateAlloc } from "../../src/htools/hspace-alloc.js";
@@ -75,6 +75,39 @@ test("counted N+1 verdicts equal canEvacuateNode's answers", () => {
   assert.ok(decided > 900, `only ${decided} verdicts given (${compared} compared)`);
 });
 
+type St = { nl: C.Container<Node>; il: C.Container<Instance> };
+
+/** A simulated cluster with one tier (32 GiB memory, 500 GiB disk) allocated with capacity
+ * checks, as tiered hspace leaves it before it shrinks. */
+function afterOneTier(spec: string): { st: St; opts: AllocOptions; n1: N1Pred; tier: Instance } {
+  const s = parseSimu([spec]);
+  assert.ok(s.ok);
+  const r = prepareCluster(s.value);
+  assert.ok(r.ok);
+  const opts = { ...DEFAULT_ALLOC_OPTIONS, capacity: true };
+  const targets = genAllocNodes(opts, r.value.data.groups, r.value.data.nodes, 1, true);
+  assert.ok(targets.ok);
+  const n1 = allocGlobalN1(opts);
+  const ctx: IterCtx = { opts, targets: targets.value, n1 };
+  const tier = instFromSpec({ cpu: 8, mem: 32768, dsk: 512000, spn: 1 }, "plain", 1);
+  const res = iterateAlloc(ctx, { failures: [], nl: r.value.data.nodes, il: r.value.data.instances, ixes: [] }, null, tier);
+  assert.ok(res.ok);
+  assert.ok(res.value.ixes.length > 0, `${spec}: nothing allocated`);
+  return { st: { nl: res.value.nl, il: res.value.il }, opts, n1, tier };
+}
+
+/** The cluster with one more `shape` on the best-scored of `nodes` (with `n1`: among those
+ * keeping it N+1 redundant), or null. */
+function placeOne(opts: AllocOptions, st: St, shape: Instance, nodes: readonly number[], n1: N1Pred | null): St | null {
+  const inst = I.copyInstance(shape);
+  inst.name = inst.alias = `x-${C.size(st.il)}`;
+  inst.idx = C.size(st.il);
+  const sol = tryAlloc({ ...opts, capacity: n1 !== null }, st.nl, st.il, inst, { kind: "single", nodes }, n1);
+  assert.ok(sol.ok);
+  const el = sol.value.solution;
+  return el === null ? null : { nl: elementNodes(el, st.il), il: elementInstances(el, st.il) };
+}
+
 test("two shapes (tiered allocation's): counted verdicts equal canEvacuateNode's answers", () => {
   // A tiered run with capacity checks leaves nodes holding a tier and the next one (memory
   // one unit smaller, disk shrunk). Here: one tier allocated with capacity checks, then the
@@ -84,32 +117,13 @@ test("two shapes (tiered allocation's): counted verdicts equal canEvacuateNode's
   let twoShapeEvacuable = 0;
   let compared = 0;
   for (const spec of ["p,20,4T,256g,32", "p,14,2T,128g,16"]) {
-    const s = parseSimu([spec]);
-    assert.ok(s.ok);
-    const r = prepareCluster(s.value);
-    assert.ok(r.ok);
-    const opts = { ...DEFAULT_ALLOC_OPTIONS, capacity: true };
-    const targets = genAllocNodes(opts, r.value.data.groups, r.value.data.nodes, 1, true);
-    assert.ok(targets.ok);
-    const n1 = allocGlobalN1(opts);
-    const ctx: IterCtx = { opts, targets: targets.value, n1 };
-    const tier = instFromSpec({ cpu: 8, mem: 32768, dsk: 512000, spn: 1 }, "plain", 1);
-    const res = iterateAlloc(ctx, { failures: [], nl: r.value.data.nodes, il: r.value.data.instances, ixes: [] }, null, tier);
-    assert.ok(res.ok);
-    assert.ok(res.value.ixes.length > 0);
+    const { st: one, opts, n1 } = afterOneTier(spec);
     const next = instFromSpec({ cpu: 8, mem: 32704, dsk: 230656, spn: 1 }, "plain", 1);
-    const place = (nl: C.Container<Node>, il: C.Container<Instance>, nodes: readonly number[], checked: boolean) => {
-      const inst = I.copyInstance(next);
-      inst.name = inst.alias = `next-${C.size(il)}`;
-      inst.idx = C.size(il);
-      const sol = tryAlloc(checked ? opts : { ...opts, capacity: false }, nl, il, inst, { kind: "single", nodes }, checked ? n1 : null);
-      assert.ok(sol.ok);
-      const el = sol.value.solution;
-      return el === null ? null : { nl: elementNodes(el, il), il: elementInstances(el, il) };
-    };
-    let st: { nl: C.Container<Node>; il: C.Container<Instance> } | null = { nl: res.value.nl, il: res.value.il };
+    const place = (nl: C.Container<Node>, il: C.Container<Instance>, nodes: readonly number[], checked: boolean) =>
+      placeOne(opts, { nl, il }, next, nodes, checked ? n1 : null);
+    let st: St | null = one;
     while (st !== null) {
-      const cur: { nl: C.Container<Node>; il: C.Container<Instance> } = st;
+      const cur: St = st;
       const variants = [cur, ...C.elems(cur.nl).map((pn) => place(cur.nl, cur.il, [pn.idx], false)).filter((v) => v !== null)];
       for (const { nl, il } of variants) {
         const q = QuickEvac.of(nl, il);
@@ -131,33 +145,14 @@ test("two shapes (tiered allocation's): counted verdicts equal canEvacuateNode's
 test("a node stuck for a shape stays not evacuable whatever placements of that shape follow", () => {
   // iterateAlloc ends an unchecked run once a placement leaves such a node (stuckAfter):
   // checked here against canEvacuateNode along runs onto any node and onto the stuck node.
-  const s = parseSimu(["p,16,4T,256g,32"]);
-  assert.ok(s.ok);
-  const r = prepareCluster(s.value);
-  assert.ok(r.ok);
-  const opts = { ...DEFAULT_ALLOC_OPTIONS, capacity: true };
-  const targets = genAllocNodes(opts, r.value.data.groups, r.value.data.nodes, 1, true);
-  assert.ok(targets.ok);
-  const ctx: IterCtx = { opts, targets: targets.value, n1: allocGlobalN1(opts) };
-  const tier = instFromSpec({ cpu: 8, mem: 32768, dsk: 512000, spn: 1 }, "plain", 1);
-  const res = iterateAlloc(ctx, { failures: [], nl: r.value.data.nodes, il: r.value.data.instances, ixes: [] }, null, tier);
-  assert.ok(res.ok);
-  type St = { nl: C.Container<Node>; il: C.Container<Instance> };
-  const place = (st: St, shape: Instance, nodes: readonly number[]): St | null => {
-    const inst = I.copyInstance(shape);
-    inst.name = inst.alias = `x-${C.size(st.il)}`;
-    inst.idx = C.size(st.il);
-    const sol = tryAlloc({ ...opts, capacity: false }, st.nl, st.il, inst, { kind: "single", nodes }, null);
-    assert.ok(sol.ok);
-    const el = sol.value.solution;
-    return el === null ? null : { nl: elementNodes(el, st.il), il: elementInstances(el, st.il) };
-  };
+  const { st: one, opts, tier } = afterOneTier("p,16,4T,256g,32");
+  const place = (st: St, shape: Instance, nodes: readonly number[]): St | null => placeOne(opts, st, shape, nodes, null);
   const small = instFromSpec({ cpu: 2, mem: 16384, dsk: 102400, spn: 1 }, "plain", 1);
   let claims = 0;
   let followed = 0;
   for (const shape of [tier, instFromSpec({ cpu: 8, mem: 32704, dsk: 230656, spn: 1 }, "plain", 1), small]) {
     // states along an unchecked run of the shape from the tier's cluster
-    let st: St | null = { nl: res.value.nl, il: res.value.il };
+    let st: St | null = one;
     for (let step = 0; step < 12 && st !== null; step++) {
       const cur: St = st;
       const q = QuickEvac.of(cur.nl, cur.il);
