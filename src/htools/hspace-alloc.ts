@@ -126,18 +126,19 @@ class Trail {
   readonly steps: TrailStep[] = [];
   /** States on the trail by node container (every placement makes a new one) → position. */
   readonly at = new WeakMap<Container<Node>, number>();
-  constructor(origin: Container<Node>, readonly originCount: number) {
+  constructor(readonly ctx: IterCtx, origin: Container<Node>, readonly originCount: number) {
     this.at.set(origin, 0);
   }
 }
 const TRAILS = new WeakMap<Instance, Trail>();
 
-function trailFor(shape: Instance, nl: Container<Node>, count: number): Trail {
+function trailFor(ctx: IterCtx, shape: Instance, nl: Container<Node>, count: number): Trail {
   const t = TRAILS.get(shape);
   const pos = t?.at.get(nl);
-  // the node container names the state; the instance count is checked as well
-  if (t !== undefined && pos !== undefined && t.originCount + pos === count) return t;
-  const fresh = new Trail(nl, count);
+  // the node container names the state; the instance count is checked as well, and the
+  // allocation's options and targets are the same ones
+  if (t !== undefined && t.ctx === ctx && pos !== undefined && t.originCount + pos === count) return t;
+  const fresh = new Trail(ctx, nl, count);
   TRAILS.set(shape, fresh);
   return fresh;
 }
@@ -230,7 +231,7 @@ export function iterateAlloc(ctx: IterCtx, start: AllocResult, limit: number | n
     // A run that reaches a cluster whose N+1 failure no further placement can undo ends
     // there: the cluster at its end would not be redundant either.
     const watch = countedShape(newinst) ? ctx.opts : null; // never stuck for DRBD and the like
-    const r = smallSteps(ctx, { ...ctx.opts, capacity: false }, cur, stepLimit, newinst, trailFor(newinst, cur.nl, C.size(cur.il)), watch);
+    const r = smallSteps(ctx, { ...ctx.opts, capacity: false }, cur, stepLimit, newinst, trailFor(ctx, newinst, cur.nl, C.size(cur.il)), watch);
     if (!r.ok) return r;
     const doomed = r.value.doomed;
     if (doomed === undefined && redundant(ctx.opts, r.value.nl, r.value.il)) {
