@@ -2,6 +2,7 @@
 // parsed by node's util.parseArgs, errors rendered as Ganeti renders them, exit codes.
 import { formatError, OpPrereqError, ErrorCode, ParameterError, TypeEnforcementError, UnitParseError } from "../errors.js";
 import { parseUnit } from "./units.js";
+import { quietOnClosedStdout } from "../util/stdio.js";
 
 export interface OptionSpec {
   readonly type: "string" | "boolean";
@@ -96,6 +97,7 @@ export async function runProgram(program: string, table: CommandTable, argv = pr
 }
 
 export function main(program: string, table: CommandTable): void {
+  quietOnClosedStdout();
   runProgram(program, table).then((code) => {
     process.exitCode = code;
   }, (e: unknown) => {

@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as C from "../htools/container.js";
 import { type ClusterData, commonSuffix, prepareCluster, setNodeStatus } from "../htools/loader.js";
+import { quietOnClosedStdout } from "../util/stdio.js";
 import { parseData, parseUtilisationFile, serializeCluster, tryRead } from "../htools/text.js";
 import type { DynUtil } from "../htools/types.js";
 import { type ReportSource, applyMonD, collectorsFor, fileSource, parseMonDData } from "../htools/mond.js";
@@ -397,6 +398,7 @@ export function runMain(
 
 /** Writes the buffered output, hbal-style (stdout and stderr interleaving is not kept). */
 export function emit(r: { code: number; out: string; err: string }): void {
+  quietOnClosedStdout();
   process.stdout.write(r.out);
   process.stderr.write(r.err);
   process.exitCode = r.code;

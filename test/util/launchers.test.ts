@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -31,4 +31,19 @@ test("a program started through its launcher does not load the extra CA file", a
   // Control: started by node directly, the same program does try to load it.
   assert.match(await runWithBadCaFile([process.execPath, hinfo, "--version"]), /Ignoring extra certs/);
   assert.doesNotMatch(await runWithBadCaFile([hinfo, "--version"]), /Ignoring extra certs/);
+});
+
+test("a program whose reader closed the pipe ends quietly, like one killed by SIGPIPE", async () => {
+  // `gnt-cluster info | head -3` used to end with Node's stack trace for the EPIPE
+  for (const [program, args] of [["gnt-cluster", ["--help"]], ["hspace", ["--help"]]] as const) {
+    const r = await new Promise<{ code: number | null; stderr: string }>((res) => {
+      const child = spawn(process.execPath, [join(ROOT, "bin", program), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      child.stdout.destroy(); // the reader goes away before the program writes
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (d: string) => { stderr += d; });
+      child.on("close", (code) => res({ code, stderr }));
+    });
+    assert.equal(r.code, 141, `${program}: ${r.stderr}`);
+    assert.equal(r.stderr, "", program);
+  }
 });
