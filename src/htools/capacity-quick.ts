@@ -135,6 +135,14 @@ export function countedShape(i: Instance): boolean {
   return shapeOf([i]) !== null;
 }
 
+/** The cached value for `key`, computed and kept on first use. */
+function cached<V>(m: Map<string, V>, key: string, compute: () => V): V {
+  if (m.has(key)) return m.get(key) as V;
+  const v = compute();
+  m.set(key, v);
+  return v;
+}
+
 function samePairs(a: readonly PolicyPair[], b: readonly PolicyPair[]): boolean {
   return a === b || (a.length === b.length && a.every(([p, e], j) => p === b[j]![0] && e === b[j]![1]));
 }
@@ -220,13 +228,7 @@ export class QuickEvac {
   }
 
   private total(group: number, mem: number, usesDisk: boolean, dsk: number): number {
-    const k = `${group},${mem},${usesDisk ? dsk : "-"}`;
-    let t = this.totals.get(k);
-    if (t === undefined) {
-      t = this.count(group, mem, usesDisk, dsk);
-      this.totals.set(k, t);
-    }
-    return t;
+    return cached(this.totals, `${group},${mem},${usesDisk ? dsk : "-"}`, () => this.count(group, mem, usesDisk, dsk));
   }
 
   private count(group: number, mem: number, usesDisk: boolean, dsk: number): number {
@@ -259,13 +261,7 @@ export class QuickEvac {
 
   /** The group's nodes' summed holdings (`holds`) for instances of at least this size. */
   private capacity(group: number, minMem: number, usesDisk: boolean, minDsk: number): readonly [number, number] | null {
-    const k = `${group},${minMem},${usesDisk ? minDsk : "-"}`;
-    let c = this.caps.get(k);
-    if (c === undefined) {
-      c = this.sumHoldings(group, minMem, usesDisk, minDsk);
-      this.caps.set(k, c);
-    }
-    return c;
+    return cached(this.caps, `${group},${minMem},${usesDisk ? minDsk : "-"}`, () => this.sumHoldings(group, minMem, usesDisk, minDsk));
   }
 
   private sumHoldings(group: number, minMem: number, usesDisk: boolean, minDsk: number): readonly [number, number] | null {
@@ -300,13 +296,7 @@ export class QuickEvac {
 
   /** The group's nodes counted by extraTaken(a, b); null: not known. */
   private extraCounts(group: number, a: Use, b: Use, usesDisk: boolean): ReadonlyMap<number, number> | null {
-    const k = `${group},${a.mem},${a.dsk},${b.mem},${b.dsk},${usesDisk ? 1 : 0}`;
-    let c = this.extras.get(k);
-    if (c === undefined) {
-      c = this.countExtras(group, a, b, usesDisk);
-      this.extras.set(k, c);
-    }
-    return c;
+    return cached(this.extras, `${group},${a.mem},${a.dsk},${b.mem},${b.dsk},${usesDisk ? 1 : 0}`, () => this.countExtras(group, a, b, usesDisk));
   }
 
   private countExtras(group: number, a: Use, b: Use, usesDisk: boolean): ReadonlyMap<number, number> | null {
@@ -391,6 +381,17 @@ export class QuickEvac {
     return n;
   }
 
+  /** Every instance of the node passes every target's policy (else a node would count that
+   * cannot take it); the answer is kept on the load while the group's policies are alike. */
+  private policiesPass(n: Node, load: Load): boolean {
+    const pairs = this.policies(n.group);
+    const pc = load.polChecked;
+    if (pc !== undefined && samePairs(pc.pairs, pairs)) return pc.ok;
+    const ok = pairs.every(([pol, excl]) => load.insts.every((i) => policyOk(i, pol, excl)));
+    load.polChecked = { pairs, ok };
+    return ok;
+  }
+
   /** canEvacuateNode's answer, or null when it must be computed. */
   verdict(n: Node): boolean | null {
     if (n.pList.length === 0) return true; // nothing to move
@@ -399,11 +400,7 @@ export class QuickEvac {
     if (sh === null) return null;
     const { insts } = load;
     const { maxMem, minMem, maxDsk, minDsk, disk } = sh;
-    // every instance must pass every target's policy (else a node would count that cannot take it)
-    const pairs = this.policies(n.group);
-    const pc = load.polChecked;
-    if (pc === undefined || !samePairs(pc.pairs, pairs)) load.polChecked = { pairs, ok: pairs.every(([pol, excl]) => insts.every((i) => policyOk(i, pol, excl))) };
-    if (!load.polChecked!.ok) return null;
+    if (!this.policiesPass(n, load)) return null;
     const k = insts.length;
     const big = this.total(n.group, maxMem, disk, maxDsk);
     const small = this.total(n.group, minMem, disk, minDsk);
@@ -432,8 +429,7 @@ export class QuickEvac {
     if (sh === null || shapeOf([shape])?.disk !== sh.disk) return false;
     const mem = I.usesMemory(shape) ? shape.mem : 0;
     if (mem < sh.minMem || (sh.disk && shape.dsk < sh.minDsk)) return false;
-    const pairs = this.policies(n.group);
-    if (!pairs.every(([pol, excl]) => policyOk(shape, pol, excl) && load.insts.every((i) => policyOk(i, pol, excl)))) return false;
+    if (!this.policiesPass(n, load) || !this.policies(n.group).every(([pol, excl]) => policyOk(shape, pol, excl))) return false;
     const small = this.total(n.group, sh.minMem, sh.disk, sh.minDsk);
     const ownSmall = copies(n, sh.minMem, sh.disk, sh.minDsk);
     if (small >= 0 && ownSmall >= 0 && small - ownSmall < load.insts.length) return true;
