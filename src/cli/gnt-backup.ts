@@ -8,7 +8,7 @@ import { parseUnit } from "./units.js";
 
 const commands: CommandTable = {
   export: {
-    summary: "Exports an instance to an image", usage: "-n <target_node> [--noshutdown] [--remove-instance] <instance>", args: [1, 1],
+    summary: "Exports an instance to an image", usage: "-n <target_node> [--noshutdown] [--long-sleep] [--remove-instance] <instance>", args: [1, 1],
     options: {
       node: { type: "string", short: "n", help: "Target node for the export", metavar: "NODE" },
       noshutdown: { type: "boolean", help: "Don't shut down the instance (export while it runs)" },
@@ -16,13 +16,14 @@ const commands: CommandTable = {
       "remove-instance": { type: "boolean", help: "Remove the instance once it is exported" },
       "ignore-remove-failures": { type: "boolean", help: "Remove the instance even if some of its disks can't be removed" },
       compress: { type: "string", help: "Compression for the transfer (none)" },
+      "long-sleep": { type: "boolean", help: "Allow long shutdowns when backing up instances" },
       submit: COMMON.submit, priority: COMMON.priority,
     },
     async run(o, [name]) {
       if (typeof o["node"] !== "string") throw new OpPrereqError("Target node must be specified", ErrorCode.inval);
       const op: Record<string, unknown> = { OP_ID: "OP_BACKUP_EXPORT", instance_name: name, target_node: o["node"], mode: "local",
         shutdown: o["noshutdown"] !== true, remove_instance: o["remove-instance"] === true,
-        ignore_remove_failures: o["ignore-remove-failures"] === true };
+        ignore_remove_failures: o["ignore-remove-failures"] === true, long_sleep: o["long-sleep"] === true };
       if (typeof o["shutdown-timeout"] === "string") op["shutdown_timeout"] = Number(o["shutdown-timeout"]);
       const r = (await runOpcode(o, op)) as [boolean, boolean[]] | null;
       if (r !== null && (!r[0] || r[1].some((x) => !x))) return 1;

@@ -11,6 +11,7 @@ import { nodeTarget } from "../config/store.js";
 import { EXPORT_VERSION } from "../constants.js";
 import { followTransfer } from "./transfer-progress.js";
 import { nodeOf } from "./instance-disks.js";
+import { ExportSnapshots } from "./backup-snapshots.js";
 
 /** Ganeti's export info: an INI file with [export], [instance], [hypervisor], [backend], [os]. */
 export function exportConfig(cfg: ConfigData, inst: Instance): string {
@@ -67,11 +68,20 @@ export class LUBackupExport extends LogicalUnit {
       throw new OpPrereqError(`Instance ${this.inst.name}'s primary node is offline`, ErrorCode.state);
     }
   }
+  /**
+   * Ganeti's flow: shut down (unless --noshutdown), snapshot every disk where the instance
+   * should run, start it again at once and send the snapshots; where a disk can't be
+   * snapshotted, a live export is refused and a shut-down one needs --long-sleep (the
+   * instance then stays down for the whole copy). Unlike Ganeti, an aborted export starts
+   * the instance it shut down again.
+   */
   async exec(): Promise<OpOutcome> {
     const cfg = this.cfg;
     const inst = this.inst;
     const src = nodeOf(cfg, inst.primary_node);
     const shutdown = this.op["shutdown"] !== false;
+    const removeInstance = this.op["remove_instance"] === true;
+    const adminUp = inst.admin_state === "up";
     const r = await this.env.rpc.call(nodeTarget(src), "all_instances_info", { hypervisors: [inst.hypervisor] });
     const wasRunning = r.ok && r.payload?.[inst.name] !== undefined;
     if (shutdown && wasRunning) {
@@ -79,26 +89,46 @@ export class LUBackupExport extends LogicalUnit {
       (await this.env.rpc.call(nodeTarget(src), "instance_shutdown", { name: inst.name, hypervisor: inst.hypervisor,
         timeout: Number(this.op["shutdown_timeout"] ?? 120) })).raise(`Could not shutdown instance ${inst.name} on node ${src.name}`);
     }
+    // Ganeti's DoReboot: the instance is started again once its data is safe.
+    let restarted = !(shutdown && adminUp && !removeInstance);
+    const restart = async (): Promise<void> => {
+      if (restarted) return;
+      restarted = true;
+      this.env.feedback(`Starting instance ${inst.name}`);
+      await startInstance(this.diskEnv(), inst);
+    };
+    const snapshots = new ExportSnapshots({ rpc: this.env.rpc, cfg, feedback: (m) => this.env.feedback(m), warn: (m) => this.logWarning(m) },
+      inst, src);
     const results: boolean[] = [];
     try {
+      if (adminUp && !removeInstance && !(await snapshots.create(wasRunning && !shutdown))) {
+        if (!shutdown) throw new OpExecError("Not all disks could be snapshotted, and you requested a live export; aborting");
+        if (this.op["long_sleep"] !== true) {
+          throw new OpExecError("Not all disks could be snapshotted, and you did not allow the instance to remain offline for a longer " +
+            "time through the --long-sleep option; aborting");
+        }
+      }
+      if (snapshots.ready()) await restart();
       const oi = osInstance(cfg, inst, src);
+      const disks = snapshots.disksToTransfer(oi.disks);
       for (const [idx, d] of instanceDisks(cfg, inst).entries()) {
-        this.env.feedback(`Exporting disk/${idx} from ${src.name} to ${this.target.name}`);
-        const s = await this.env.rpc.call(nodeTarget(src), "export_start", { instance: oi, index: idx,
+        const label = snapshots.label(idx);
+        this.env.feedback(`Exporting ${label} from ${src.name} to ${this.target.name}`);
+        const s = await this.env.rpc.call(nodeTarget(src), "export_start", { instance: { ...oi, disks: [...disks] }, index: idx,
           dest: { name: this.target.name, ip: this.target.secondary_ip ?? this.target.primary_ip }, name: inst.name, file: `${d.uuid ?? ""}.disk${idx}` });
         if (!s.ok || s.payload === null) {
-          this.logWarning(`Could not export disk/${idx} from node ${src.name}: ${s.failMsg ?? ""}`);
+          this.logWarning(`Could not export ${label} from node ${src.name}: ${s.failMsg ?? ""}`);
           results.push(false);
           continue;
         }
         results.push(await followTransfer({ rpc: this.env.rpc, feedback: (m) => this.env.feedback(m), warn: (m) => this.logWarning(m) },
-          `disk/${idx}`, src, s.payload.id));
+          label, src, s.payload.id));
       }
+      await restart();
     } finally {
-      if (shutdown && wasRunning && this.op["remove_instance"] !== true) {
-        this.env.feedback(`Starting instance ${inst.name}`);
-        await startInstance(this.diskEnv(), inst);
-      }
+      await snapshots.cleanup();
+      // An export that failed before the instance was back: started again, its error kept.
+      if (!restarted) await restart().catch((e: unknown) => this.logWarning(`Could not start instance ${inst.name}: ${e instanceof Error ? e.message : String(e)}`));
     }
     if (results.some((x) => !x)) throw new OpExecError(`Export failed, errors in disk export: disk(s) ${results.flatMap((x, i) => (x ? [] : [i])).join(", ")}`);
     this.env.feedback(`Finalizing export on ${this.target.name}`);

@@ -10,7 +10,7 @@ import { joinInfo, nodeJoin, leaveCluster } from "./backend/join.js";
 import { hooksRunner } from "./backend/hooks.js";
 import { osDiagnose, osValidate, instanceOsAdd, instanceRunRename } from "./backend/os.js";
 import { extStorageDiagnose } from "./backend/ext.js";
-import { blockdevCreate, blockdevRemove, blockdevFind, blockdevAssemble, blockdevShutdown, instanceStart, instanceShutdown,
+import { blockdevCreate, blockdevRemove, blockdevFind, blockdevSnapshot, blockdevAssemble, blockdevShutdown, instanceStart, instanceShutdown,
   allInstancesInfo, lvmStatus, blockdevGrow, fileStorageDirRename,
   storageList, storageRepair, nodePowercycle, runOob, storageModify, lvList,
   fileStorageList, blockdevGetdimensions, instanceBalloonMemory } from "./backend/instances.js";
@@ -44,6 +44,7 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   blockdev_create: blockdevCreate,
   blockdev_remove: blockdevRemove,
   blockdev_find: blockdevFind,
+  blockdev_snapshot: blockdevSnapshot,
   blockdev_assemble: blockdevAssemble,
   blockdev_shutdown: blockdevShutdown,
   blockdev_getmirrorstatus: mirrorStatus,

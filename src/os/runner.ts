@@ -17,7 +17,7 @@ export interface OsInstance {
     readonly size: number; readonly mode: string; readonly name: string | null;
     /** ext: the device path the provider's attach printed. */
     readonly dev_path?: string;
-    readonly children?: ReadonlyArray<{ readonly logical_id: readonly unknown[] }> }>;
+    readonly children?: ReadonlyArray<{ readonly dev_type: string; readonly logical_id: readonly unknown[] }> }>;
   readonly nics: ReadonlyArray<{ readonly mac: string; readonly uuid: string; readonly ip: string | null;
     readonly mode: string; readonly link: string; readonly name: string | null }>;
   readonly beparams: Readonly<Record<string, unknown>>;
@@ -65,8 +65,11 @@ function osEnvironment(paths: GanetiPaths, inst: OsInstance, api: number, varian
 /** A disk's local path as the OS scripts get it (drbd: its data volume, which the daemon mirrors). */
 export function diskPath(paths: GanetiPaths, d: OsInstance["disks"][number]): string {
   if (d.dev_type === "ext") return d.dev_path ?? "";
-  const backing = d.dev_type === "drbd" ? d.children?.[0]?.logical_id : d.logical_id;
-  return backing !== undefined && typeof backing[1] === "string" ? join(paths.root, backing[1]) : "";
+  const backing = d.dev_type === "drbd" ? d.children?.[0] : d;
+  const volume = backing?.logical_id[1];
+  if (backing === undefined || typeof volume !== "string") return "";
+  // plain: the logical volume's device node; file volumes live below the node's root.
+  return backing.dev_type === "plain" ? `/dev/${String(backing.logical_id[0])}/${volume}` : join(paths.root, volume);
 }
 
 /** Runs `script` (create, rename, ...) of the instance's OS; returns the log file's path. */

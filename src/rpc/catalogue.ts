@@ -165,6 +165,12 @@ export const RPC_CALLS = {
   lvm_status: call<{ error: string | null; size: number; free: number }>()(Type.Object({ vg: Str }), RpcTimeout.urgent),
   drbd_peer_done: call<null>()(Type.Object({ uuid: Str, from: Str }), RpcTimeout.urgent),
   blockdev_remove: call<null>()(Type.Object({ disk: DiskArg }), RpcTimeout.normal),
+  /**
+   * Ganeti's blockdev_snapshot: a point-in-time copy of the disk here (drbd: of its data
+   * volume); returns the copy's logical id. `live`: the instance runs meanwhile.
+   */
+  blockdev_snapshot: call<unknown[]>()(Type.Object({ disk: DiskArg, snap_name: Type.Union([Str, Type.Null()]),
+    snap_size: Type.Union([Type.Number(), Type.Null()]), live: Type.Boolean() }), RpcTimeout.slow),
   blockdev_find: call<{ path: string; size: number; degraded: boolean } | null>()(Type.Object({ disk: DiskArg }), RpcTimeout.normal),
   instance_start: call<null>()(Type.Object({
     name: Str, hypervisor: Str, memory: Type.Number(), vcpus: Type.Number(), disks: Type.Array(DiskArg),

@@ -287,5 +287,20 @@ export const extStorage: StorageDriver & {
   async setInfo(paths, disk, text) {
     await extStorageAction(paths, "setinfo", disk, { metadata: extInfoText(text) });
   },
+  /**
+   * Ganeti's ExtStorageDevice.Snapshot: the provider's snapshot script. Ganeti skips a
+   * missing (optional) script and reports a snapshot that was never taken; here it is refused.
+   */
+  async snapshot(paths, disk, opts) {
+    const { provider, volume } = extVolume(disk);
+    const found = await extStorageFromDisk(paths, provider);
+    if (!found.ok) throw new BlockDeviceError(found.why);
+    if (found.provider.scripts.snapshot === undefined) {
+      throw new BlockDeviceError(`ExtStorage provider '${provider}' can't take snapshots (it has no snapshot script)`);
+    }
+    const name = opts.name ?? `${volume}.snap`;
+    await extStorageAction(paths, "snapshot", disk, { snapName: name, snapSize: opts.size ?? disk.size });
+    return [provider, name];
+  },
 };
 

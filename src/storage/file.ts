@@ -1,9 +1,11 @@
 // The file and sharedfile templates: one sparse file per disk, below a directory the
 // node's file-storage-paths whitelist allows (Ganeti's file storage paths check).
-import { mkdir, open, rm, stat, readFile, rmdir, rename } from "node:fs/promises";
-import { dirname, join, normalize } from "node:path";
+import { execFile } from "node:child_process";
+import { mkdir, open, rm, stat, statfs, readFile, rmdir, rename } from "node:fs/promises";
+import { basename, dirname, join, normalize } from "node:path";
+import { promisify } from "node:util";
 import type { GanetiPaths } from "../util/paths.js";
-import type { DiskSpec, DeviceStatus, StorageDriver } from "./types.js";
+import type { DiskSpec, DeviceStatus, StorageDriver, SnapshotOptions } from "./types.js";
 import { FileStoragePathError, BlockDeviceError } from "../errors.js";
 
 async function allowedDirs(paths: GanetiPaths): Promise<string[]> {
@@ -59,7 +61,44 @@ export const fileStorage: StorageDriver = {
       return null;
     }
   },
+  snapshot: snapshotFile,
 };
+
+const run = promisify(execFile);
+
+/**
+ * A file volume's snapshot: a sparse copy beside it (drbd: beside its data volume). A copy
+ * is point-in-time only if nothing writes meanwhile, so while the instance runs (`live`)
+ * only a copy-on-write clone will do (`cp --reflink=always`: btrfs, XFS); where the file
+ * system can't clone, the snapshot is refused and the export decides what to do.
+ */
+async function snapshotFile(paths: GanetiPaths, disk: DiskSpec, opts: SnapshotOptions): Promise<unknown[]> {
+  const src = await localPath(paths, disk);
+  const volume = String(disk.logical_id[1]);
+  const name = opts.name ?? `${basename(volume)}.snap`;
+  if (name.includes("/") || name.startsWith(".") || name === "") throw new BlockDeviceError(`Invalid snapshot name '${name}'`);
+  const snapId = join(dirname(volume), name);
+  const dst = await localPath(paths, { logical_id: [disk.logical_id[0], snapId] });
+  const st = await stat(src).catch(() => null);
+  if (st === null) throw new BlockDeviceError(`Can't snapshot ${volume}: no such volume`);
+  await rm(dst, { force: true }); // as Ganeti: an older snapshot of the volume is replaced
+  const fs = await statfs(dirname(dst));
+  const need = Math.ceil((st.blocks * 512) / 1048576);
+  const free = Math.floor((fs.bavail * fs.bsize) / 1048576);
+  if (!opts.live && free < need) throw new BlockDeviceError(`Not enough free space: required ${need}, available ${free}`);
+  const tmp = `${dst}.new`;
+  try {
+    await run("cp", opts.live ? ["--reflink=always", src, tmp] : ["--reflink=auto", "--sparse=always", src, tmp], { timeout: 3_600_000 });
+  } catch (e) {
+    await rm(tmp, { force: true });
+    const why = ((e as { stderr?: string }).stderr ?? String(e)).trim().split("\n").slice(-1)[0] ?? "";
+    throw new BlockDeviceError(opts.live && /not supported/i.test(why)
+      ? `Can't snapshot ${volume} while the instance runs: the file system can't clone files (cp --reflink=always: ${why})`
+      : `Can't snapshot ${volume}: ${why}`);
+  }
+  await rename(tmp, dst);
+  return [disk.logical_id[0], snapId];
+}
 
 /** Renames a file volume within the allowed directories (replace-disks' old/new storage swap). */
 export async function renameFileVolume(paths: GanetiPaths, disk: Pick<DiskSpec, "logical_id">, newPath: string): Promise<void> {

@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { access } from "node:fs/promises";
 import { promisify } from "node:util";
 import type { GanetiPaths } from "../util/paths.js";
-import type { DiskSpec, DeviceStatus, StorageDriver } from "./types.js";
+import type { DiskSpec, DeviceStatus, StorageDriver, SnapshotOptions } from "./types.js";
 import { BlockDeviceError } from "../errors.js";
 
 const run = promisify(execFile);
@@ -66,7 +66,22 @@ export const lvmStorage: StorageDriver = {
     if (out === null || out.trim() === "") return null;
     return { path: `/dev/${vg}/${lv}`, size: Math.floor(Number(out.trim())), degraded: false };
   },
+  snapshot: snapshotLv,
 };
+
+/** Ganeti's LogicalVolume.Snapshot: an LVM snapshot (atomic, so also while the instance runs). */
+async function snapshotLv(_paths: GanetiPaths, disk: DiskSpec, opts: SnapshotOptions): Promise<unknown[]> {
+  const [vg, lv] = vgLv(disk);
+  const name = opts.name ?? `${lv}.snap`;
+  if (!/^[A-Za-z0-9+_.-]+$/.test(name)) throw new BlockDeviceError(`Invalid snapshot name '${name}'`);
+  // Ganeti reserves the whole size: a snapshot that fills up is invalidated mid-export.
+  const size = opts.size ?? disk.size;
+  await lvm("lvremove", ["-f", `${vg}/${name}`]).catch(() => undefined); // an older snapshot is replaced
+  const { free } = await vgInfo(vg);
+  if (free < size) throw new BlockDeviceError(`Not enough free space: required ${size}, available ${free}`);
+  await lvm("lvcreate", [`-L${size}m`, "-s", `-n${name}`, `${vg}/${lv}`]);
+  return [vg, name];
+}
 
 /** Size and free space of a volume group, for node info and gnt-node list-storage. */
 export async function vgInfo(vg: string): Promise<{ size: number; free: number }> {

@@ -30,4 +30,19 @@ export interface StorageDriver {
   grow(paths: GanetiPaths, disk: DiskSpec, amount: number, dryRun: boolean): Promise<void>;
   /** Deactivates the device here (ext: the provider's detach); absent where there is nothing to do. */
   shutdown?(paths: GanetiPaths, disk: DiskSpec): Promise<void>;
+  /**
+   * Ganeti's Snapshot: a point-in-time copy beside the volume (for exports, so the instance
+   * can run again while the copy is sent); returns the copy's logical id. Absent where the
+   * type can't snapshot.
+   */
+  snapshot?(paths: GanetiPaths, disk: DiskSpec, opts: SnapshotOptions): Promise<unknown[]>;
+}
+
+export interface SnapshotOptions {
+  /** The snapshot's volume name (default: the volume's with ".snap", as Ganeti). */
+  readonly name: string | null;
+  /** MiB to reserve for it where the type needs that (LVM; default: the volume's size). */
+  readonly size: number | null;
+  /** The instance may write while the snapshot is taken: only an atomic copy will do. */
+  readonly live: boolean;
 }

@@ -77,6 +77,16 @@ export function jobLog(stdout: string): string[] {
   return stdout.split("\n").filter((l) => l !== "").map((l) => l.replace(STAMP, ""));
 }
 
+/** Asserts that `lines` holds `want` in this order (other lines may come between). */
+export function inOrder(lines: readonly string[], want: readonly string[]): void {
+  let at = 0;
+  for (const w of want) {
+    const i = lines.indexOf(w, at);
+    if (i < 0) throw new Error(`"${w}" not found after line ${at} in:\n${lines.join("\n")}`);
+    at = i + 1;
+  }
+}
+
 /** Waits (up to `ms`) until something accepts TCP connections at ip:port, e.g. a node daemon just started. */
 export async function waitListening(ip: string, port: number, ms = 15_000): Promise<void> {
   const up = (): Promise<boolean> => new Promise((res) => {

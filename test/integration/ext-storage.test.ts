@@ -6,9 +6,9 @@
 // errors and nothing left behind.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DevCluster, rows, jobLog } from "../helpers/devcluster.js";
+import { DevCluster, rows, jobLog, inOrder } from "../helpers/devcluster.js";
 
 let c: DevCluster;
 let volDir = "";
@@ -195,6 +195,54 @@ test("verify: providers must be the same on every node of the group", async () =
   } finally {
     await rename(away, link);
     await rm(broken, { recursive: true, force: true });
+  }
+});
+
+test("gnt-backup export: snapshots through the provider's script; without one, a live export is refused and --long-sleep allowed", async () => {
+  const pnode = (await instances()).find((i) => i[0] === "e1")?.[1] ?? "";
+  const had = await volumes();
+  let r = await c.on("node1", "gnt-backup", "export", "-n", "node1", "e1");
+  assert.equal(r.code, 0, r.stderr);
+  inOrder(jobLog(r.stdout), ["Shutting down instance e1", "Creating a snapshot of disk/0 on node " + pnode, "Starting instance e1",
+    `Exporting snapshot/0 from ${pnode} to node1`, `Removing snapshot of disk/0 on node ${pnode}`, "Finalizing export on node1"]);
+  assert.deepEqual(await volumes(), had, "the snapshot volumes were removed through the provider");
+  const logs = await readdir(join(c.root(pnode), "var/log/ganeti/extstorage"));
+  assert.ok(logs.some((f) => f.startsWith(`snapshot-sharedfile-ext-${vol}-`)), logs.join(" "));
+
+  // The same provider without its (optional) snapshot script, on every node.
+  for (const n of ["node1", "node2", "node3"]) {
+    const dir = join(c.root(n), "srv/ganeti/extstorage");
+    // dereference: the shipped provider is a symlink into the repository, which must stay whole.
+    await cp(join(dir, "sharedfile-ext"), join(dir, "nosnap-ext"), { recursive: true, dereference: true });
+    await rm(join(dir, "nosnap-ext/snapshot"));
+  }
+  try {
+    r = await c.on("node1", "gnt-instance", "add", "-t", "ext", "--disk", "0:size=16M,provider=nosnap-ext", "-n", "node1",
+      "-o", "image+default", "--no-name-check", "e2");
+    assert.equal(r.code, 0, r.stderr);
+    const warning = " - WARNING: Could not snapshot disk/0 on node node1: ExtStorage provider 'nosnap-ext' can't take snapshots (it has no snapshot script)";
+    r = await c.on("node1", "gnt-backup", "export", "-n", "node2", "e2");
+    assert.equal(r.code, 1, r.stdout);
+    inOrder(jobLog(r.stdout), ["Shutting down instance e2", "Creating a snapshot of disk/0 on node node1", warning, "Starting instance e2"]);
+    assert.equal(r.stderr, "Failure: command execution error:\nNot all disks could be snapshotted, and you did not allow the instance to " +
+      "remain offline for a longer time through the --long-sleep option; aborting\n");
+    r = await c.on("node1", "gnt-backup", "export", "-n", "node2", "--noshutdown", "e2");
+    assert.equal(r.code, 1, r.stdout);
+    assert.ok(!jobLog(r.stdout).includes("Shutting down instance e2"), r.stdout);
+    assert.equal(r.stderr, "Failure: command execution error:\nNot all disks could be snapshotted, and you requested a live export; aborting\n");
+    assert.deepEqual((await instances()).find((i) => i[0] === "e2")?.[2], "running");
+    assert.equal((await c.on("node1", "gnt-backup", "list", "--node", "node2")).stdout, "", "nothing exported");
+    // --long-sleep: the instance stays down while its disk itself is sent, then starts.
+    r = await c.on("node1", "gnt-backup", "export", "-n", "node2", "--long-sleep", "e2");
+    assert.equal(r.code, 0, r.stderr);
+    inOrder(jobLog(r.stdout), ["Shutting down instance e2", warning, "Exporting disk/0 from node1 to node2", "disk/0 finished receiving data",
+      "Starting instance e2", "Finalizing export on node2"]);
+    assert.deepEqual((await instances()).find((i) => i[0] === "e2")?.[2], "running");
+    assert.equal((await c.on("node1", "gnt-backup", "list", "--node", "node2")).stdout, "Node: node2\nExports:\n  e2\n");
+    for (const x of ["e1", "e2"]) assert.equal((await c.on("node1", "gnt-backup", "remove", x)).code, 0);
+    assert.equal((await c.on("node1", "gnt-instance", "remove", "-f", "e2")).code, 0);
+  } finally {
+    for (const n of ["node1", "node2", "node3"]) await rm(join(c.root(n), "srv/ganeti/extstorage/nosnap-ext"), { recursive: true, force: true });
   }
 });
 

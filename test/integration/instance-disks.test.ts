@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile, readdir, writeFile, access, rm, truncate, mkdir, open, readlink, cp, symlink } from "node:fs/promises";
 import { join } from "node:path";
-import { DevCluster, rows, jobLog } from "../helpers/devcluster.js";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { DevCluster, rows, jobLog, inOrder } from "../helpers/devcluster.js";
 
 let c: DevCluster;
 
@@ -18,6 +20,7 @@ after(async () => {
 });
 
 const log = jobLog;
+const run = promisify(execFile);
 
 async function ok(program: string, ...args: string[]): Promise<string> {
   const r = await c.on("node1", program, ...args);
@@ -241,11 +244,19 @@ test("an instance starts with less than maxmem when its node is short, never bel
   await ok("gnt-instance", "remove", "-f", "dbig");
 });
 
+/** Snapshot volumes (and copies in progress) left in an instance's file storage directory. */
+async function snapshotFiles(node: string, inst: string): Promise<string[]> {
+  return (await readdir(join(c.root(node), "srv/ganeti/file-storage", inst)).catch(() => [])).filter((f) => /\.snap(\.new)?$/.test(f));
+}
+
 test("gnt-backup: export, list, import elsewhere with the same data, remove", async () => {
   await ok("gnt-instance", "add", "-t", "file", "-n", "node1", "-o", "image+default", "-s", "16M", "--no-name-check", "ex");
+  // Ganeti's order: down, snapshot, up again, then the snapshot is sent and removed.
   const exp = log(await ok("gnt-backup", "export", "-n", "node3", "ex"));
-  for (const l of ["Shutting down instance ex", "Exporting disk/0 from node1 to node3", "disk/0 finished receiving data", "Starting instance ex",
-    "Finalizing export on node3", "Removing old exports for instance ex"]) assert.ok(exp.includes(l), `${l} in:\n${exp.join("\n")}`);
+  inOrder(exp, ["Shutting down instance ex", "Creating a snapshot of disk/0 on node node1", "Starting instance ex",
+    "Exporting snapshot/0 from node1 to node3", "snapshot/0 finished receiving data", "Removing snapshot of disk/0 on node node1",
+    "Finalizing export on node3", "Removing old exports for instance ex"]);
+  assert.deepEqual(await snapshotFiles("node1", "ex"), [], "the snapshot is removed");
   assert.equal(await ok("gnt-backup", "list"), "Node: node3\nExports:\n  ex\n");
   assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "status", "ex")), [["running"]]);
   const ini = await readFile(join(c.root("node3"), "srv/ganeti/export/ex/config.ini"), "utf8");
@@ -265,6 +276,48 @@ test("gnt-backup: export, list, import elsewhere with the same data, remove", as
   await fails(/error type: wrong_input, error details:\nNo export found for relative path nosuch\n$/,
     "gnt-backup", "import", "-n", "node2", "-t", "file", "--no-name-check", "--src-dir", "nosuch", "ey");
   assert.ok(!rows(await ok("gnt-instance", "list", "--no-headers", "-o", "name")).some((r) => r[0] === "ey"), "nothing half-created");
+});
+
+test("gnt-backup export: drbd snapshots its data volume; --noshutdown needs an atomic snapshot; a stopped instance stays stopped", async () => {
+  await ok("gnt-instance", "add", "-t", "drbd", "-n", "node1:node2", "-o", "image+default", "-s", "16M", "--no-name-check", "exd");
+  const before = await dataHash("node1", "exd");
+  const exp = log(await ok("gnt-backup", "export", "-n", "node3", "exd"));
+  inOrder(exp, ["Shutting down instance exd", "Creating a snapshot of disk/0 on node node1", "Starting instance exd",
+    "Exporting snapshot/0 from node1 to node3", "Removing snapshot of disk/0 on node node1", "Finalizing export on node3"]);
+  assert.deepEqual(await snapshotFiles("node1", "exd"), []);
+  assert.equal(await dataHash("node1", "exd"), before, "the instance's own data is untouched");
+  assert.equal(await dataHash("node2", "exd"), before, "and still mirrored");
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "status", "exd")), [["running"]]);
+
+  // While the instance runs, only a copy-on-write clone is a point-in-time copy of a file
+  // volume: where the file system can't clone (ext4), the live export is refused as Ganeti
+  // refuses one whose disks can't be snapshotted, and nothing changes.
+  const probe = join(c.dir, "reflink-probe");
+  await writeFile(probe, "x");
+  const canClone = await run("cp", ["--reflink=always", probe, `${probe}.clone`]).then(() => true, () => false);
+  const r = await c.on("node1", "gnt-backup", "export", "-n", "node3", "--noshutdown", "exd");
+  const live = log(r.stdout);
+  assert.ok(!live.includes("Shutting down instance exd"), live.join("\n"));
+  if (canClone) {
+    assert.equal(r.code, 0, r.stderr);
+    inOrder(live, ["Creating a snapshot of disk/0 on node node1", "Exporting snapshot/0 from node1 to node3", "Removing snapshot of disk/0 on node node1"]);
+  } else {
+    assert.equal(r.code, 1, r.stdout);
+    assert.ok(live.some((l) => /^ - WARNING: Could not snapshot disk\/0 on node node1: Can't snapshot .*exd\/.*\.drbd_data while the instance runs: the file system can't clone files/.test(l)),
+      live.join("\n"));
+    assert.match(r.stderr, /^Failure: command execution error:\nNot all disks could be snapshotted, and you requested a live export; aborting\n$/);
+  }
+  assert.deepEqual(await snapshotFiles("node1", "exd"), []);
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "status", "exd")), [["running"]]);
+
+  // A stopped instance is exported from its disks, no snapshot, and stays stopped.
+  await ok("gnt-instance", "shutdown", "exd");
+  const down = log(await ok("gnt-backup", "export", "-n", "node3", "exd"));
+  assert.ok(down.includes("Exporting disk/0 from node1 to node3"), down.join("\n"));
+  assert.ok(!down.some((l) => /snapshot|Starting instance/.test(l)), down.join("\n"));
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "status", "exd")), [["ADMIN_down"]]);
+  await ok("gnt-backup", "remove", "exd");
+  await ok("gnt-instance", "remove", "-f", "exd");
 });
 
 test("gnt-os modify: blacklisted OSes refused, cluster-level OS parameters reach the OS scripts, hidden from list", async () => {

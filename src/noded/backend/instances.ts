@@ -2,6 +2,7 @@
 import type { RpcArgs, RpcResultOf } from "../../rpc/catalogue.js";
 import type { NodedContext } from "../context.js";
 import { storageDriver } from "../../storage/registry.js";
+import type { DiskSpec } from "../../storage/types.js";
 import { vgInfo } from "../../storage/lvm.js";
 import { listStorageUnits, repairStorageUnit, modifyStorageUnit, listVolumes } from "../../storage/units.js";
 import { execFile, spawn } from "node:child_process";
@@ -32,6 +33,19 @@ export async function blockdevRemove(args: RpcArgs<"blockdev_remove">, ctx: Node
   if (args.disk.dev_type === "drbd") await ctx.drbd.remove(args.disk);
   else await storageDriver(args.disk.dev_type).remove(ctx.paths, args.disk);
   return null;
+}
+
+/** Ganeti's BlockdevSnapshot: drbd snapshots its backing data volume, the others themselves. */
+export async function blockdevSnapshot(args: RpcArgs<"blockdev_snapshot">, ctx: NodedContext): Promise<unknown[]> {
+  const d = args.disk;
+  const target: DiskSpec | undefined = d.dev_type === "drbd"
+    ? (d.children?.[0] !== undefined ? { ...d.children[0], uuid: d.uuid, params: d.params ?? {} } : undefined) : d;
+  if (target === undefined) throw new BlockDeviceError(`DRBD device '${JSON.stringify(d.logical_id)}' without backing storage cannot be snapshotted`);
+  const driver = storageDriver(target.dev_type);
+  if (driver.snapshot === undefined) {
+    throw new BlockDeviceError(`Cannot snapshot block device '${JSON.stringify(d.logical_id)}' of type '${d.dev_type}'`);
+  }
+  return driver.snapshot(ctx.paths, target, { name: args.snap_name, size: args.snap_size, live: args.live });
 }
 
 export async function blockdevFind(args: RpcArgs<"blockdev_find">, ctx: NodedContext): Promise<RpcResultOf<"blockdev_find">> {
