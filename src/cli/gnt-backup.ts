@@ -15,7 +15,8 @@ const commands: CommandTable = {
       "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down", check: "int" },
       "remove-instance": { type: "boolean", help: "Remove the instance once it is exported" },
       "ignore-remove-failures": { type: "boolean", help: "Remove the instance even if some of its disks can't be removed" },
-      compress: { type: "string", help: "Compression for the transfer (none)" },
+      compress: { type: "string", help: "Compression tool for the transfer (none; the cluster's compression tools are refused as not built yet)", metavar: "TOOL" },
+      "zero-free-space": { type: "boolean", help: "Zero the free space of the disks before the export (needs --compress; not built yet)" },
       "long-sleep": { type: "boolean", help: "Allow long shutdowns when backing up instances" },
       submit: COMMON.submit, priority: COMMON.priority,
     },
@@ -25,6 +26,8 @@ const commands: CommandTable = {
         shutdown: o["noshutdown"] !== true, remove_instance: o["remove-instance"] === true,
         ignore_remove_failures: o["ignore-remove-failures"] === true, long_sleep: o["long-sleep"] === true };
       if (typeof o["shutdown-timeout"] === "string") op["shutdown_timeout"] = Number(o["shutdown-timeout"]);
+      if (typeof o["compress"] === "string") op["compress"] = o["compress"];
+      if (o["zero-free-space"] === true) op["zero_free_space"] = true;
       const r = (await runOpcode(o, op)) as [boolean, boolean[]] | null;
       if (r !== null && (!r[0] || r[1].some((x) => !x))) return 1;
       return 0;

@@ -52,6 +52,12 @@ export class LUBackupExport extends LogicalUnit {
     if (this.op["remove_instance"] === true && this.op["shutdown"] === false) {
       throw new OpPrereqError("Can not remove instance without shutting it down before", ErrorCode.inval);
     }
+    const compress = String(this.op["compress"] ?? "none");
+    if (this.op["zero_free_space"] === true) {
+      // Ganeti's checks first, then what is not built here.
+      if (compress === "none") throw new OpPrereqError("Zeroing free space does not make sense unless compression is used", ErrorCode.inval);
+      if (this.op["shutdown"] === false) throw new OpPrereqError("Unless the instance is shut down, zeroing cannot be used.", ErrorCode.inval);
+    }
   }
   override expandNames(): void {
     this.inst = expandInstance(this.cfg, String(this.op["instance_name"]));
@@ -60,6 +66,14 @@ export class LUBackupExport extends LogicalUnit {
     this.lock(Levels.node, "all", "shared");
   }
   checkPrereq(): void {
+    // Ganeti's CheckCompressionTool; compressed exports themselves are not built yet.
+    const compress = String(this.op["compress"] ?? "none");
+    const allowed = this.cfg.cluster.compression_tools ?? [];
+    if (compress !== "none" && !allowed.includes(compress)) {
+      throw new OpPrereqError(`Compression tool not allowed, tools allowed are [${allowed.join(", ")}]`, ErrorCode.inval);
+    }
+    if (compress !== "none") throw new OpPrereqError(`Compressed exports (${compress}) are not supported yet by ganeti-ts`, ErrorCode.inval);
+    if (this.op["zero_free_space"] === true) throw new OpPrereqError("Zeroing free space is not supported yet by ganeti-ts", ErrorCode.inval);
     const t = this.cfg.nodes[this.target.uuid] ?? this.target;
     if (t.offline) throw new OpPrereqError(`Can't use offline node ${t.name}`, ErrorCode.state);
     if (instanceDisks(this.cfg, this.inst).length === 0) throw new OpPrereqError("Instance has no disks; nothing to export", ErrorCode.inval);
