@@ -4,6 +4,7 @@
 import type { Container } from "./container.js";
 import { nodeRows } from "./exact-scorer.js";
 import { Fold, POOL } from "./exact-fold.js";
+import { Grouper, OPEN, chainSums, prefixSums, resolveLinks } from "./alloc-chain.js";
 import { METRICS, NMETRICS, compCVPatched, components } from "./metrics.js";
 import type { Node } from "./node.js";
 
@@ -11,6 +12,43 @@ const MAX_MEAN_FOLDS = 64;
 
 /** scoreMany's per-metric sums and values (grown as needed, reused). */
 let SCRATCH = new Float64Array(0);
+
+/** A group's chains walk CHAIN_BUDGET × the column's length plus CHAIN_CAP rows per
+ * member (plain additions: a Fold costs about 20 rows per row to build), then each member
+ * at most CHAIN_CAP rows while later members are ahead. */
+const CHAIN_BUDGET = 8;
+const CHAIN_CAP = 64;
+
+/** scoreMany's per-metric work list: candidates (numbers into the call's list), their old
+ * and new values and means, and per group member its row, sum and link. */
+interface Work {
+  cand: Int32Array;
+  kx: Float64Array;
+  ky: Float64Array;
+  kz: Float64Array;
+  gpos: Int32Array;
+  res: Float64Array;
+  link: Int32Array;
+}
+let WORK: Work = mkWork(0);
+function mkWork(n: number): Work {
+  return {
+    cand: new Int32Array(n), kx: new Float64Array(n), ky: new Float64Array(n), kz: new Float64Array(n),
+    gpos: new Int32Array(n), res: new Float64Array(n), link: new Int32Array(n),
+  };
+}
+function work(n: number): Work {
+  if (WORK.cand.length < n) WORK = mkWork(Math.max(n, 2 * WORK.cand.length));
+  return WORK;
+}
+const GROUPS = new Grouper();
+
+/** Single scores taken through scoreMany before the Folds are built. */
+const SCORE_WALKS = 8;
+const ONE_K = [0];
+const ONE_IDX = [0];
+const ONE_NODE: Node[] = [];
+const ONE_OUT = new Float64Array(1);
 
 /**
  * Exact scores (compCVPatched's doubles) of candidates that each replace one online
@@ -31,6 +69,8 @@ export class SingleScorer {
   private readonly unchanged = new Float64Array(NMETRICS).fill(NaN);
   private readonly unchangedDone = new Uint8Array(NMETRICS);
   private readonly lastSecond: (Fold | undefined)[] = new Array<Fold | undefined>(NMETRICS);
+  private readonly prefixes: (Float64Array | null)[] = new Array<Float64Array | null>(NMETRICS).fill(null);
+  private readonly sq: Map<number, { readonly q: Float64Array; readonly s: Float64Array }>[] = METRICS.map(() => new Map());
 
   constructor(private readonly nl: Container<Node>) {
     const n = nl.length;
@@ -150,6 +190,10 @@ export class SingleScorer {
       }
       this.second[m]!.clear();
       this.lastSecond[m] = undefined;
+      const p = this.prefixes[m];
+      if (p !== null && p !== undefined) POOL.putF(p);
+      this.prefixes[m] = null;
+      this.dropSquares(m);
       const c = this.cols[m];
       if (c !== null && c !== undefined) POOL.putF(c);
       this.cols[m] = null;
@@ -229,6 +273,7 @@ export class SingleScorer {
   /** Per metric: an earlier metric whose online column is the same doubles (its
    * folds give the same results), else -1; computed on first use. */
   private aliasOf: Int32Array | null = null;
+  private walks = 0;
 
   private aliases(): Int32Array {
     if (this.aliasOf !== null) return this.aliasOf;
@@ -249,8 +294,10 @@ export class SingleScorer {
   }
 
   /** score(idx[k], nodes[k]) into out[k] for every k of `ks`, the same doubles,
-   * computed metric by metric (one fold at a time over all the candidates); a metric
-   * whose column and candidate values are an earlier metric's reuses its results. */
+   * computed metric by metric over all the candidates: candidates alike in a metric
+   * (the same old and new value) share their folds where they provably agree
+   * (alloc-chain.ts), the others use the Folds; a metric whose column and candidate
+   * values are an earlier metric's reuses its results. */
   scoreMany(ks: readonly number[], idx: readonly number[], nodes: readonly Node[], out: Float64Array): void {
     const mine: number[] = [];
     for (const k of ks) {
@@ -259,12 +306,20 @@ export class SingleScorer {
     }
     const c = mine.length;
     if (c === 0) return;
+    // the chains walk rows forward: candidates in row order
+    const rowOf = this.rowOf;
+    for (let j = 1; j < c; j++) {
+      if (rowOf[idx[mine[j]!]!]! < rowOf[idx[mine[j - 1]!]!]!) {
+        mine.sort((a, b) => rowOf[idx[a]!]! - rowOf[idx[b]!]!);
+        break;
+      }
+    }
     const pos = new Int32Array(c);
     const comps: number[][] = new Array<number[]>(c);
     const total = new Float64Array(c);
     for (let j = 0; j < c; j++) {
       const k = mine[j]!;
-      pos[j] = this.rowOf[idx[k]!]! + 1;
+      pos[j] = rowOf[idx[k]!]! + 1;
       comps[j] = components(nodes[k]!);
     }
     const len = this.nOn;
@@ -274,6 +329,7 @@ export class SingleScorer {
     const vals: (Float64Array | null)[] = new Array<Float64Array | null>(NMETRICS).fill(null);
     if (SCRATCH.length < 2 * NMETRICS * c) SCRATCH = new Float64Array(2 * NMETRICS * c);
     const scratch = SCRATCH;
+    const wk = work(c);
     for (let m = 0; m < NMETRICS; m++) {
       const metric = METRICS[m]!;
       const w = metric.weight;
@@ -300,39 +356,152 @@ export class SingleScorer {
       vals[m] = mv;
       const srcS = src >= 0 ? sums[src]! : null;
       const srcV = src >= 0 && METRICS[src]!.agg === metric.agg ? vals[src]! : null;
+      // the candidates that change the metric and need their own fold(s)
+      // (each candidate's total gets exactly one addition per metric, in metric order)
+      let nc = 0;
       for (let j = 0; j < c; j++) {
         const y = comps[j]![m]!;
-        const p = pos[j]!;
-        if (Object.is(y, col[p - 1])) {
+        const x = col[pos[j]! - 1]!;
+        if (Object.is(y, x)) {
           ms[j] = NaN;
           mv[j] = NaN;
           total[j] = total[j]! + w * this.unchangedValue(m);
           continue;
         }
-        let value: number;
         if (srcV !== null) {
           ms[j] = srcS![j]!;
-          value = srcV[j]!;
-        } else {
-          const s = srcS !== null ? srcS[j]! : this.firstFold(m).replaced(p, y);
-          ms[j] = s;
-          if (sum) value = s;
-          else {
-            const mean = s / len;
-            const d = y - mean;
-            value = Math.sqrt(this.secondFold(m, mean).replaced(p, d * d) / len);
-          }
+          mv[j] = srcV[j]!;
+          total[j] = total[j]! + w * mv[j]!;
+          continue;
         }
-        mv[j] = value;
-        total[j] = total[j]! + w * value;
+        if (srcS !== null) ms[j] = srcS[j]!;
+        wk.cand[nc] = j;
+        wk.kx[nc] = x;
+        wk.ky[nc] = y;
+        nc++;
+      }
+      if (nc === 0) continue;
+      if (srcS === null) this.firstSums(m, nc, pos, ms);
+      if (sum) for (let t = 0; t < nc; t++) mv[wk.cand[t]!] = ms[wk.cand[t]!]!;
+      else this.secondValues(m, nc, pos, ms, mv);
+      for (let t = 0; t < nc; t++) {
+        const j = wk.cand[t]!;
+        total[j] = total[j]! + w * mv[j]!;
       }
     }
     for (let j = 0; j < c; j++) out[mine[j]!] = total[j]!;
   }
 
+  /** Prefix sums of metric m's column (compCV's additions), built on first use. */
+  private prefix(m: number): Float64Array {
+    let p = this.prefixes[m];
+    if (p === null || p === undefined) {
+      const col = this.cols[m]!;
+      p = POOL.getF(col.length + 1);
+      prefixSums(col, p);
+      this.prefixes[m] = p;
+    }
+    return p;
+  }
+
+  /** Metric m's column of squared deviations from `mean` (compCV's second pass) and its
+   * prefix sums. */
+  private squares(m: number, mean: number): { readonly q: Float64Array; readonly s: Float64Array } {
+    const cache = this.sq[m]!;
+    let e = cache.get(mean);
+    if (e === undefined) {
+      const col = this.cols[m]!;
+      const q = POOL.getF(col.length);
+      for (let r = 0; r < col.length; r++) {
+        const d = col[r]! - mean;
+        q[r] = d * d;
+      }
+      const s = POOL.getF(col.length + 1);
+      prefixSums(q, s);
+      if (cache.size >= MAX_MEAN_FOLDS) this.dropSquares(m);
+      e = { q, s };
+      cache.set(mean, e);
+    }
+    return e;
+  }
+
+  private dropSquares(m: number): void {
+    const cache = this.sq[m]!;
+    for (const e of cache.values()) {
+      POOL.putF(e.q);
+      POOL.putF(e.s);
+    }
+    cache.clear();
+  }
+
+  /** The first pass's sums of the work list's candidates (rows pos, new values ky) into ms. */
+  private firstSums(m: number, nc: number, pos: Int32Array, ms: Float64Array): void {
+    const wk = work(0);
+    const g = GROUPS.group(nc, wk.kx, wk.ky, null);
+    if (g < 0) {
+      for (let t = 0; t < nc; t++) ms[wk.cand[t]!] = this.firstFold(m).replaced(pos[wk.cand[t]!]!, wk.ky[t]!);
+      return;
+    }
+    const a = this.cols[m]!;
+    const s = this.prefix(m);
+    const ord = GROUPS.order;
+    for (let q = 0; q < g; q++) {
+      const i0 = GROUPS.start[q]!;
+      const i1 = GROUPS.start[q + 1]!;
+      const y = wk.ky[ord[i0]!]!;
+      for (let i = i0; i < i1; i++) wk.gpos[i] = pos[wk.cand[ord[i]!]!]!;
+      if (chainSums(a, s, wk.gpos, i0, i1, y, wk.res, wk.link, CHAIN_BUDGET * a.length + CHAIN_CAP * (i1 - i0), CHAIN_CAP) > 0) {
+        for (let i = i0; i < i1; i++) if (wk.link[i] === OPEN) wk.res[i] = this.firstFold(m).replaced(wk.gpos[i]!, y);
+      }
+      resolveLinks(i0, i1, wk.res, wk.link);
+      for (let i = i0; i < i1; i++) ms[wk.cand[ord[i]!]!] = wk.res[i]!;
+    }
+  }
+
+  /** The standard deviations of the work list's candidates from their first-pass sums. */
+  private secondValues(m: number, nc: number, pos: Int32Array, ms: Float64Array, mv: Float64Array): void {
+    const wk = work(0);
+    const len = this.nOn;
+    for (let t = 0; t < nc; t++) wk.kz[t] = ms[wk.cand[t]!]! / len;
+    const g = GROUPS.group(nc, wk.kx, wk.ky, wk.kz);
+    if (g < 0) {
+      for (let t = 0; t < nc; t++) {
+        const mean = wk.kz[t]!;
+        const d = wk.ky[t]! - mean;
+        mv[wk.cand[t]!] = Math.sqrt(this.secondFold(m, mean).replaced(pos[wk.cand[t]!]!, d * d) / len);
+      }
+      return;
+    }
+    const ord = GROUPS.order;
+    for (let q = 0; q < g; q++) {
+      const i0 = GROUPS.start[q]!;
+      const i1 = GROUPS.start[q + 1]!;
+      const mean = wk.kz[ord[i0]!]!;
+      const d = wk.ky[ord[i0]!]! - mean;
+      const y = d * d;
+      const sq = this.squares(m, mean);
+      for (let i = i0; i < i1; i++) wk.gpos[i] = pos[wk.cand[ord[i]!]!]!;
+      if (chainSums(sq.q, sq.s, wk.gpos, i0, i1, y, wk.res, wk.link, CHAIN_BUDGET * len + CHAIN_CAP * (i1 - i0), CHAIN_CAP) > 0) {
+        for (let i = i0; i < i1; i++) if (wk.link[i] === OPEN) wk.res[i] = this.secondFold(m, mean).replaced(wk.gpos[i]!, y);
+      }
+      resolveLinks(i0, i1, wk.res, wk.link);
+      for (let i = i0; i < i1; i++) mv[wk.cand[ord[i]!]!] = Math.sqrt(wk.res[i]! / len);
+    }
+  }
+
   /** compCVPatched(nl, [[i, node]]), the same double. */
-  score(i: number, node: Node, comps: readonly number[] = components(node)): number {
+  score(i: number, node: Node): number {
     if (!this.applies(i, node)) return compCVPatched(this.nl, [[i, node]]);
+    // a scorer asked for few single scores walks the columns (building the Folds costs
+    // about 20 walks)
+    if (this.walks < SCORE_WALKS) {
+      this.walks++;
+      ONE_IDX[0] = i;
+      ONE_NODE[0] = node;
+      this.scoreMany(ONE_K, ONE_IDX, ONE_NODE, ONE_OUT);
+      return ONE_OUT[0]!;
+    }
+    const comps = components(node);
     const pos = this.rowOf[i]! + 1;
     const len = this.nOn;
     let total = 0;
