@@ -12,7 +12,7 @@
 import { build } from "esbuild";
 import { rmSync, renameSync } from "node:fs";
 
-const programs = ["gnt-cluster", "gnt-node", "gnt-group", "gnt-job", "gnt-debug", "gnt-instance", "gnt-os", "gnt-backup", "gnt-storage"];
+const programs = ["gnt-cluster", "gnt-node", "gnt-group", "gnt-job", "gnt-debug", "gnt-instance", "gnt-os", "gnt-backup", "gnt-storage", "gnt-network"];
 // htools programs too (hail runs once per allocation: whole-process A/B on a relocate request,
 // 9 runs each, 1.14× median in favour of the bundle).
 const htools = ["hail", "hbal", "hcheck", "hinfo", "hspace", "hroller", "hsqueeze", "hscan"];

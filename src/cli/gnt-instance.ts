@@ -286,7 +286,7 @@ const base: CommandTable = {
       const result = (await runOpcode(o, op)) as Array<[string, unknown]> | null;
       if (result !== null && result.length > 0) {
         out(`Modified instance ${name ?? ""}`);
-        for (const [param, data] of result) out(` - ${param.padEnd(5)} -> ${String(data)}`);
+        for (const [param, data] of result) out(` - ${param.padEnd(5)} -> ${data === null ? "None" : String(data)}`); // Python's %s
         out("Please don't forget that most parameters take effect only at the next (re)start of the instance initiated by ganeti; restarting from within the instance will not be enough.");
       }
       return 0;

@@ -44,7 +44,9 @@ export function listCommand(resource: string, defaults: readonly string[], summa
           const found = new Set(r.data.map((row) => row[fields.indexOf("name")]?.[1]));
           const missing = fields.includes("name") ? args.filter((a) => !found.has(a)) : [];
           if (missing.length > 0 && r.data.length < args.length) {
-            throw new OpPrereqError(`${resource === "node" ? "Node" : resource === "group" ? "Group" : "Item"} '${missing[0]}' not known`, ErrorCode.noent);
+            // Networks are looked up by the master's getNetwork (Ganeti's Haskell Config.getItem text).
+            throw new OpPrereqError(resource === "network" ? `Network name ${missing[0] ?? ""} not found`
+              : `${resource === "node" ? "Node" : resource === "group" ? "Group" : "Item"} '${missing[0]}' not known`, ErrorCode.noent);
           }
         }
         const lines = formatTable({

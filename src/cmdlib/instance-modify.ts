@@ -1,7 +1,7 @@
 // gnt-instance modify (Ganeti's LUInstanceSetParams): backend and hypervisor parameters,
 // NICs and disks added, removed or changed, runtime memory of a running instance, the OS
 // and its parameters, offline/online. Every check runs before anything changes.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { ConfigData, Disk, Nic, Node } from "../objects/types.js";
 import { fillInstanceBe, fillOsParams, instanceDisks } from "../objects/fill.js";
 import { checkOsParams } from "./os.js";
@@ -15,6 +15,8 @@ import { buildDisks, createDisks, removeDisks, shutdownDisks, assembleDisks, wai
 import { checkAddedDisks, checkExtDisks, extSpec } from "./extstorage.js";
 import { expandNodeName } from "./base.js";
 import { checkConversion, convertDisks, type ConversionRequest } from "./instance-convert.js";
+import { planNicMods, type NicModPlan } from "./instance-nic-mods.js";
+import { commitNicIps } from "./instance-nics.js";
 import { allocateSecondary, iallocatorName } from "./iallocator.js";
 import { checkTargetNodeIPolicy } from "./ipolicy.js";
 import { commaJoin, computeIPolicyInstanceSpecViolation, groupIPolicy, pyReprNodeGroup, type InstanceSpecDict, type SpecValue }
@@ -56,6 +58,8 @@ export class LUInstanceSetParams extends LUInstanceOne {
   private diskMods: Mod[] = [];
   private running = false;
   private conversion: ConversionRequest | null = null;
+  /** The NIC list after --net changes, with the network addresses to give back and take. */
+  private nicPlan: NicModPlan | null = null;
 
   override expandNames(): void {
     super.expandNames();
@@ -122,6 +126,8 @@ export class LUInstanceSetParams extends LUInstanceOne {
         .filter((n): n is Node => n !== undefined), osName, fillOsParams(this.cfg.cluster, osName, merged), op["force_variant"] === true);
     }
     const nicCount = this.checkNics();
+    this.nicPlan = this.nicMods.length === 0 ? null : planNicMods(this.cfg, this.inst, pnode, this.nicMods,
+      { conflictsCheck: op["conflicts_check"] !== false, info: (m) => this.logInfo(m) });
     this.checkDisks();
     await checkAddedDisks(this.env.rpc, this.cfg, instanceDiskTemplate(this.cfg, this.inst), pnode,
       this.diskMods.filter((m) => m.op === "add").map((m) => m.params));
@@ -259,18 +265,21 @@ export class LUInstanceSetParams extends LUInstanceOne {
     for (const [k, v] of Object.entries(be)) result.push([`be/${k}`, String(v)]);
     for (const [k, v] of Object.entries(hv)) result.push([`hv/${k}`, String(v)]);
     for (const [k, v] of Object.entries(osp)) result.push([`os/${k}`, String(v)]);
-    const nics = this.applyNics(result);
+    const nicPlan = this.nicPlan;
+    if (nicPlan !== null) result.push(...nicPlan.result);
     const os = typeof this.op["os_name"] === "string" ? this.op["os_name"] : null;
     if (os !== null) result.push(["os_name", os]);
     const offline = typeof this.op["offline"] === "boolean" ? this.op["offline"] : null;
     if (offline !== null) result.push(["admin_state", offline ? "offline" : "down"]);
     const drop = (o: Record<string, unknown>, upd: Record<string, unknown>): Record<string, unknown> =>
       Object.fromEntries(Object.entries({ ...o, ...upd }).filter(([, v]) => v !== "default" && v !== null));
-    await this.env.config.update((c) => {
-      const i = c.instances[this.inst.uuid];
-      if (i === undefined) return c;
+    await this.env.config.update((c0) => {
+      const i = c0.instances[this.inst.uuid];
+      if (i === undefined) return c0;
+      // Addresses given back, then taken, in the same update as the NICs themselves.
+      const c = nicPlan === null ? c0 : commitNicIps(commitNicIps(c0, nicPlan.release, "release"), nicPlan.reserve, "reserve");
       return { ...c, instances: { ...c.instances, [i.uuid]: { ...i, beparams: drop({ ...i.beparams }, be), hvparams: drop({ ...i.hvparams }, hv),
-        osparams: drop({ ...i.osparams }, osp), nics, ...(os !== null ? { os } : {}),
+        osparams: drop({ ...i.osparams }, osp), ...(nicPlan !== null ? { nics: nicPlan.nics } : {}), ...(os !== null ? { os } : {}),
         ...(offline !== null ? { admin_state: offline ? "offline" : "down" } : {}),
         serial_no: i.serial_no + 1, mtime: Date.now() / 1000 } } };
     }, (w) => this.logWarning(w));
@@ -281,43 +290,6 @@ export class LUInstanceSetParams extends LUInstanceOne {
       result.push(["runtime_memory", mem]);
     }
     return { result };
-  }
-
-  private applyNics(result: Array<[string, unknown]>): Nic[] {
-    const nics = [...this.inst.nics];
-    const prefix = this.cfg.cluster.mac_prefix;
-    for (const m of this.nicMods) {
-      if (m.op === "add") {
-        const idx = absIndex(m.idx, nics.length, "NIC", true);
-        const p = m.params;
-        const mac = typeof p["mac"] === "string" && p["mac"] !== "auto" && p["mac"] !== "generate" ? p["mac"]
-          : `${prefix}:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, "0")).join(":")}`;
-        const nicparams = Object.fromEntries(["mode", "link", "vlan"].filter((k) => p[k] !== undefined).map((k) => [k, p[k]]));
-        const nic = { uuid: randomUUID(), name: typeof p["name"] === "string" ? p["name"] : null, mac,
-          ip: typeof p["ip"] === "string" && p["ip"] !== "none" ? p["ip"] : null, network: typeof p["network"] === "string" ? p["network"] : null,
-          nicparams } as Nic;
-        nics.splice(idx, 0, nic);
-        const filled = { ...(this.cfg.cluster.nicparams["default"] ?? {}), ...nicparams } as Record<string, unknown>;
-        result.push([`nic.${idx}`, `add:mac=${mac},ip=${nic.ip ?? "None"},mode=${String(filled["mode"] ?? "")},link=${String(filled["link"] ?? "")},` +
-          `network=${nic.network ?? "None"}`]);
-      } else if (m.op === "remove") {
-        const idx = absIndex(m.idx, nics.length, "NIC", false);
-        nics.splice(idx, 1);
-        result.push([`nic/${idx}`, "remove"]);
-      } else {
-        const idx = absIndex(m.idx, nics.length, "NIC", false);
-        const cur = nics[idx] as Nic;
-        const np: Record<string, unknown> = { ...((cur.nicparams ?? {}) as Record<string, unknown>) };
-        let next: Nic = cur;
-        for (const [k, v] of Object.entries(m.params)) {
-          if (k === "mode" || k === "link" || k === "vlan") np[k] = v;
-          else next = { ...next, [k]: v === "none" ? null : v } as Nic;
-          result.push([`nic.${k}/${idx}`, v]);
-        }
-        nics[idx] = { ...next, nicparams: np } as Nic;
-      }
-    }
-    return nics;
   }
 
   /** Disks are created (or removed) on their nodes first, then recorded. */

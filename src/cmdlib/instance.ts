@@ -1,7 +1,7 @@
 // Instance logical units, first stage: create (diskless, file, sharedfile templates on the
 // fake hypervisor, without OS installation), remove, startup, shutdown. Templates and
 // features not built yet are refused with a clear error, never pretended.
-import { randomUUID, randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { ConfigData, Instance, Nic, Node } from "../objects/types.js";
 import { fillInstanceBe, fillOsParams, instanceDisks } from "../objects/fill.js";
 import { checkOsParams } from "./os.js";
@@ -17,6 +17,7 @@ import { findExport, importDisks } from "./backup-import.js";
 import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, shutdownDisks, waitForSync, osInstance, type DiskOpsEnv,
   checkDiskExtProvider, extDiskParams, IDISK_PARAMS } from "./instance-disks.js";
 import { checkExtDisks } from "./extstorage.js";
+import { planNics, commitNicIps, newMac, type NicSpec, type PlannedNic } from "./instance-nics.js";
 import { commaJoin, computeIPolicyInstanceSpecViolation, groupIPolicy, type InstanceSpecDict } from "../objects/ipolicy.js";
 export { osInstance };
 
@@ -33,10 +34,6 @@ export function expandInstance(cfg: ConfigData, name: string): Instance {
 
 function diskArgs(cfg: ConfigData, inst: Instance) {
   return instanceDisks(cfg, inst).map((d) => diskArg(cfg, inst, d));
-}
-
-function newMac(prefix: string): string {
-  return `${prefix}:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, "0")).join(":")}`;
 }
 
 /** Free memory on the node must cover at least minmem (Ganeti's CheckNodeFreeMemory). */
@@ -64,6 +61,8 @@ export class LUInstanceCreate extends LogicalUnit {
   private template = "";
   /** The allocator to run when no primary node was given. */
   private allocator: string | null = null;
+  /** The NICs to create, networks and pool addresses resolved (checkPrereq). */
+  private nicPlan: PlannedNic[] = [];
 
   override checkArguments(): void {
     if (this.op["mode"] !== undefined && this.op["mode"] !== "create" && this.op["mode"] !== "import") {
@@ -213,6 +212,9 @@ export class LUInstanceCreate extends LogicalUnit {
     }
     if (n.drained) throw new OpPrereqError(`Cannot use drained primary node '${n.name}'`, ErrorCode.state);
     if (!n.vm_capable) throw new OpPrereqError(`Cannot use non-vm_capable primary node '${n.name}'`, ErrorCode.state);
+    // Ganeti fills the NICs' networks and pool addresses here, once the primary node is known.
+    this.nicPlan = planNics(cfg, n, (this.op["nics"] as NicSpec[] | undefined) ?? [],
+      { conflictsCheck: this.op["conflicts_check"] !== false, info: (m) => this.logInfo(m) });
     this.checkIPolicy(n);
     // Ganeti checks the OS (CheckOSParams) after the policy.
     if (this.osType !== null && this.op["no_install"] !== true) await checkNodeHasOs(this.env.rpc, n, this.osType);
@@ -295,12 +297,14 @@ export class LUInstanceCreate extends LogicalUnit {
     const fileDir = this.template === "sharedfile" || this.template === "file" ? baseDir : c.file_storage_dir ?? "/srv/ganeti/file-storage";
     const { disks, highestPort } = buildDisks(cfg, this.template, this.name, this.pnode.uuid, this.snode?.uuid ?? null, specs, 0, fileDir,
       String(this.op["file_driver"] ?? "loop"));
-    const nics: Nic[] = ((this.op["nics"] as Array<Record<string, unknown>> | undefined) ?? []).map((n) => ({
-      uuid: randomUUID(), name: typeof n["name"] === "string" ? n["name"] : null,
-      mac: typeof n["mac"] === "string" && n["mac"] !== "auto" && n["mac"] !== "generate" ? n["mac"] : newMac(c.mac_prefix),
-      ip: typeof n["ip"] === "string" ? n["ip"] : null, network: typeof n["network"] === "string" ? n["network"] : null,
-      nicparams: Object.fromEntries(["mode", "link", "vlan"].filter((k) => n[k] !== undefined).map((k) => [k, n[k]])),
-    }) as Nic);
+    const nics: Nic[] = ((this.op["nics"] as Array<Record<string, unknown>> | undefined) ?? []).map((n, i) => {
+      const plan = this.nicPlan[i];
+      return {
+        uuid: randomUUID(), name: typeof n["name"] === "string" ? n["name"] : null,
+        mac: typeof n["mac"] === "string" && n["mac"] !== "auto" && n["mac"] !== "generate" ? n["mac"] : newMac(plan?.macPrefix ?? c.mac_prefix),
+        ip: plan?.ip ?? null, network: plan?.network ?? null, nicparams: { ...(plan?.nicparams ?? {}) },
+      } as Nic;
+    });
     const start = this.op["start"] !== false;
     const inst = {
       uuid: randomUUID(), name: this.name, primary_node: this.pnode.uuid, os: this.osType ?? "",
@@ -316,12 +320,18 @@ export class LUInstanceCreate extends LogicalUnit {
       await createDisks(this.diskEnv(), inst, disks);
     }
     this.env.feedback(`adding instance ${this.name} to cluster config`);
-    await this.env.config.update((cfg2) => ({
-      ...cfg2,
-      cluster: MIRRORED_TEMPLATES.has(this.template) ? { ...cfg2.cluster, highest_used_port: highestPort } : cfg2.cluster,
-      instances: { ...cfg2.instances, [inst.uuid]: inst },
-      disks: { ...cfg2.disks, ...Object.fromEntries(disks.map((d) => [d.uuid ?? "", d])) },
-    }), (w) => this.logWarning(w));
+    try {
+      await this.env.config.update((cfg2) => commitNicIps({
+        ...cfg2,
+        cluster: MIRRORED_TEMPLATES.has(this.template) ? { ...cfg2.cluster, highest_used_port: highestPort } : cfg2.cluster,
+        instances: { ...cfg2.instances, [inst.uuid]: inst },
+        disks: { ...cfg2.disks, ...Object.fromEntries(disks.map((d) => [d.uuid ?? "", d])) },
+      }, nics, "reserve"), (w) => this.logWarning(w));
+    } catch (e) {
+      // Not recorded (an address taken meanwhile): the new disks go again.
+      if (disks.length > 0) await removeDisks(this.diskEnv(), inst, disks).catch(() => undefined);
+      throw e;
+    }
     // The instance is in the configuration: other jobs may use its nodes again (Ganeti
     // releases the node locks here, the node resource locks after the OS installation).
     this.releaseLocks(Levels.node);
@@ -484,7 +494,8 @@ export class LUInstanceRemove extends LUInstanceOne {
       delete instances[this.inst.uuid];
       const disks = { ...c.disks };
       for (const d of this.inst.disks) delete disks[d];
-      return { ...c, instances, disks };
+      // Its NICs' addresses go back to their networks' pools (Ganeti's RemoveInstance).
+      return commitNicIps({ ...c, instances, disks }, c.instances[this.inst.uuid]?.nics ?? [], "release");
     }, (w) => this.logWarning(w));
     return { result: null };
   }

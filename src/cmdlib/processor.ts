@@ -51,6 +51,11 @@ export async function processOpcode(deps: ProcessorDeps, op: OpInput, run: OpRun
     run.notifyStart();
     await lu.checkPrereq();
     await runHooks(lu, env, "pre");
+    // Ganeti's dry run: every check and the pre hooks ran; nothing is executed or written.
+    if (op["dry_run"] === true) {
+      env.feedback(" - INFO: dry-run mode requested, not actually executing the operation");
+      return { result: null };
+    }
     const outcome = await lu.exec();
     await runHooks(lu, env, "post").catch((e: unknown) => env.feedback(` - WARNING: post hooks failed: ${(e as Error).message}`));
     return outcome;

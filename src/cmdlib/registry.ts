@@ -10,6 +10,7 @@ import {
 import { LUClusterVerify, LUClusterVerifyConfig, LUClusterVerifyGroup } from "./verify.js";
 import { LUGroupAdd, LUGroupAssignNodes, LUGroupRename, LUGroupSetParams, LUGroupRemove } from "./group.js";
 import { LUTagsGet, LUTagsSet, LUTagsDel } from "./tags.js";
+import { LUNetworkAdd, LUNetworkRemove, LUNetworkRename, LUNetworkSetParams, LUNetworkConnect, LUNetworkDisconnect } from "./network.js";
 import { LUTestDelay } from "./test.js";
 import { LUInstanceCreate, LUInstanceRemove, LUInstanceStartup, LUInstanceShutdown } from "./instance.js";
 import { LUInstanceReboot, LUInstanceReinstall } from "./instance-ops.js";
@@ -71,6 +72,12 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_GROUP_RENAME", LUGroupRename],
   ["OP_GROUP_SET_PARAMS", LUGroupSetParams],
   ["OP_GROUP_REMOVE", LUGroupRemove],
+  ["OP_NETWORK_ADD", LUNetworkAdd],
+  ["OP_NETWORK_REMOVE", LUNetworkRemove],
+  ["OP_NETWORK_RENAME", LUNetworkRename],
+  ["OP_NETWORK_SET_PARAMS", LUNetworkSetParams],
+  ["OP_NETWORK_CONNECT", LUNetworkConnect],
+  ["OP_NETWORK_DISCONNECT", LUNetworkDisconnect],
   ["OP_TAGS_GET", LUTagsGet],
   ["OP_TAGS_SET", LUTagsSet],
   ["OP_TAGS_DEL", LUTagsDel],

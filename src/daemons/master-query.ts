@@ -6,6 +6,7 @@ import type { ConfigData } from "../objects/types.js";
 import { nodeOobProgram } from "../objects/fill.js";
 import { NODE_FIELDS } from "../query/node-fields.js";
 import { GROUP_FIELDS } from "../query/group-fields.js";
+import { NETWORK_FIELDS } from "../query/network-fields.js";
 import { JOB_FIELDS, type JobItem } from "../query/job-fields.js";
 import { INSTANCE_FIELDS } from "../query/instance-fields.js";
 import { EXPORT_FIELDS, type ExportItem } from "../query/export-fields.js";
@@ -21,6 +22,7 @@ type AnyTable = FieldTable<QueryContext, unknown>;
 const TABLES: Readonly<Record<string, AnyTable>> = {
   node: NODE_FIELDS as unknown as AnyTable,
   group: GROUP_FIELDS as unknown as AnyTable,
+  network: NETWORK_FIELDS as unknown as AnyTable,
   job: JOB_FIELDS as unknown as AnyTable,
   instance: INSTANCE_FIELDS as unknown as AnyTable,
   export: EXPORT_FIELDS as unknown as AnyTable,
@@ -55,6 +57,7 @@ async function items(s: MasterServices, what: string, cfg: ConfigData, names: re
     case "node": return Object.values(cfg.nodes).sort(byName);
     case "instance": return Object.values(cfg.instances).sort(byName);
     case "group": return Object.values(cfg.nodegroups).sort(byName);
+    case "network": return Object.values(cfg.networks).sort(byName);
     case "job": {
       const ids = names === null ? null : names.map(Number);
       const jobs = await s.queue.lookup(ids, ids !== null);

@@ -92,6 +92,9 @@ export const LIST_FORMAT_OVERRIDES: Readonly<Record<string, ValueFormatter>> = {
   "nic.vlans": formatList, "nic.networks.names": formatList,
   "disk.sizes": formatList, "disk.spindles": formatList, "disk.names": formatList, "disk.uuids": formatList,
   ndparams: formatDict,
+  // gnt-network list: "name (mode, link, vlan)" per connected group.
+  group_list: (v) => (Array.isArray(v) ? v.map((g) => (Array.isArray(g) ? `${pyStr(g[0])} (${g.slice(1).map(pyStr).join(", ")})` : pyStr(g))).join(", ") : pyStr(v)),
+  inst_list: formatList,
 };
 
 function isRightAligned(kind: FieldKind): boolean {

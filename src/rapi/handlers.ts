@@ -29,6 +29,11 @@ export const G_FIELDS: readonly string[] = [
   "alloc_policy", "name", "node_cnt", "node_list", "ipolicy", "custom_ipolicy", "diskparams", "custom_diskparams", "ndparams",
   "custom_ndparams", ...COMMON_FIELDS,
 ];
+/** rlib2.NET_FIELDS */
+export const NET_FIELDS: readonly string[] = [
+  "name", "network", "gateway", "network6", "gateway6", "mac_prefix", "free_count", "reserved_count", "map", "group_list", "inst_list",
+  "external_reservations", ...COMMON_FIELDS,
+];
 /** rlib2.J_FIELDS_BULK and J_FIELDS */
 export const J_FIELDS_BULK: readonly string[] = ["id", "ops", "status", "summary", "opstatus", "received_ts", "start_ts", "end_ts"];
 export const J_FIELDS: readonly string[] = [...J_FIELDS_BULK, "oplog", "opresult"];
@@ -108,7 +113,7 @@ function updateBeparams(inst: Record<string, unknown>): Record<string, unknown> 
 }
 
 interface Collection {
-  readonly what: "node" | "instance" | "group";
+  readonly what: "node" | "instance" | "group" | "network";
   readonly fields: readonly string[];
   readonly uri: string;
   readonly idField: string;
@@ -118,6 +123,7 @@ interface Collection {
 const NODES: Collection = { what: "node", fields: N_FIELDS, uri: "/2/nodes/", idField: "id", post: (x) => x };
 const INSTANCES: Collection = { what: "instance", fields: I_FIELDS, uri: "/2/instances/", idField: "id", post: updateBeparams };
 const GROUPS: Collection = { what: "group", fields: G_FIELDS, uri: "/2/groups/", idField: "name", post: (x) => x };
+const NETWORKS: Collection = { what: "network", fields: NET_FIELDS, uri: "/2/networks/", idField: "name", post: (x) => x };
 
 /**
  * The fields of a bulk or single-item answer: Ganeti's list, or (a ganeti-ts extension)
@@ -259,6 +265,12 @@ export function readHandler(req: ReadRequest): ((luxi: LuxiClient) => Promise<un
       return (l) => oneItem(l, GROUPS, a, q);
     case "R_2_groups_name_tags":
       return (l) => tags(l, "nodegroup", a);
+    case "R_2_networks":
+      return (l) => listCollection(l, NETWORKS, q);
+    case "R_2_networks_name":
+      return (l) => oneItem(l, NETWORKS, a, q);
+    case "R_2_networks_name_tags":
+      return (l) => tags(l, "network", a);
     case "R_2_jobs":
       return (l) => jobs(l, q);
     case "R_2_jobs_id":

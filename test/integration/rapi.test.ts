@@ -25,6 +25,8 @@ const N_FIELDS = ["name", "offline", "master_candidate", "drained", "dtotal", "d
   "master_capable", "vm_capable", "ndparams", "group.uuid", ...COMMON];
 const G_FIELDS = ["alloc_policy", "name", "node_cnt", "node_list", "ipolicy", "custom_ipolicy", "diskparams", "custom_diskparams",
   "ndparams", "custom_ndparams", ...COMMON];
+const NET_FIELDS = ["name", "network", "gateway", "network6", "gateway6", "mac_prefix", "free_count", "reserved_count", "map", "group_list",
+  "inst_list", "external_reservations", ...COMMON];
 const J_FIELDS_BULK = ["id", "ops", "status", "summary", "opstatus", "received_ts", "start_ts", "end_ts"];
 const J_FIELDS = [...J_FIELDS_BULK, "oplog", "opresult"];
 const OSI_FIELDS_BULK = ["name", "valid", "variants", "parameters", "api_versions", "blacklisted", "hidden", "trusted"];
@@ -187,6 +189,24 @@ test("/2/groups (name/uri list), /2/jobs (id/uri list), single items and their f
   assert.equal(j1["id"], 1);
   assert.equal(j1["status"], "success");
   assert.deepEqual(j1["summary"], ["NODE_ADD(node2)"]);
+});
+
+test("/2/networks: name/uri list, bulk and single network with rlib2's NET_FIELDS, tags", async () => {
+  await ok("node1", "gnt-network", "add", "--network=192.0.2.0/29", "--gateway=192.0.2.1", "--tags=lan", "rn1");
+  await ok("node1", "gnt-network", "connect", "-N", "mode=bridged,link=br0", "rn1", "default");
+  try {
+    assert.deepEqual(await get("/2/networks"), [{ name: "rn1", uri: "/2/networks/rn1" }]);
+    const bulk = (await get("/2/networks?bulk=1")) as Array<Record<string, unknown>>;
+    assert.deepEqual(sorted(Object.keys(bulk[0] ?? {})), sorted(NET_FIELDS));
+    const n = (await get("/2/networks/rn1")) as Record<string, unknown>;
+    assert.deepEqual(n, bulk[0]);
+    assert.deepEqual([n["network"], n["gateway"], n["free_count"], n["reserved_count"], n["map"], n["group_list"], n["external_reservations"]],
+      ["192.0.2.0/29", "192.0.2.1", 5, 3, "XX.....X", [["default", "bridged", "br0", ""]], "192.0.2.0, 192.0.2.1, 192.0.2.7"]);
+    assert.deepEqual(await get("/2/networks/rn1/tags"), ["lan"]);
+  } finally {
+    await ok("node1", "gnt-network", "disconnect", "rn1");
+    await ok("node1", "gnt-network", "remove", "rn1");
+  }
 });
 
 test("unknown resources and items are 404 with Ganeti's JSON error body", async () => {

@@ -1,0 +1,157 @@
+// gnt-network on a 2-node devcluster: networks with address pools, their connection to a
+// node group, instances' NICs taking addresses from the pool (ip=pool, explicit, conflicts),
+// modify --net giving addresses back and taking new ones, and the refusals of Ganeti's
+// network commands, with the outputs asserted. The addresses are documentation ranges
+// (RFC 5737) that only live in the configuration: nothing is ever sent to them.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { DevCluster, rows, jobLog } from "../helpers/devcluster.js";
+
+let c: DevCluster;
+
+before(async () => {
+  c = await DevCluster.up(2, 26);
+});
+after(async () => {
+  await c?.destroy();
+});
+
+async function ok(program: string, ...args: string[]): Promise<string> {
+  const r = await c.on("node1", program, ...args);
+  assert.equal(r.code, 0, `${program} ${args.join(" ")}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+async function fails(stderr: string, program: string, ...args: string[]): Promise<string> {
+  const r = await c.on("node1", program, ...args);
+  assert.equal(r.code, 1, `${program} ${args.join(" ")} should fail:\n${r.stdout}`);
+  assert.equal(r.stderr, stderr, args.join(" "));
+  return r.stdout;
+}
+
+const prereq = (type: string, details: string): string =>
+  `Failure: prerequisites not met for this operation:\nerror type: ${type}, error details:\n${details}\n`;
+
+/** The master's configuration serial number: unchanged when a command changed nothing. */
+async function configSerial(): Promise<number> {
+  return (JSON.parse(await readFile(join(c.root("node1"), "var/lib/ganeti/config.data"), "utf8")) as { serial_no: number }).serial_no;
+}
+
+test("add, list, info: the pool with its external reservations", async () => {
+  await ok("gnt-network", "add", "--network=192.0.2.0/28", "--gateway=192.0.2.1", "--add-reserved-ips=192.0.2.10,192.0.2.11",
+    "--mac-prefix=AA:00:00", "--tags=web,prod", "net1");
+  assert.equal(await ok("gnt-network", "list"), [
+    "Network Subnet       Gateway   MacPrefix GroupList Tags",
+    "net1    192.0.2.0/28 192.0.2.1 aa:00:00            web,prod", ""].join("\n"));
+  const uuid = rows(await ok("gnt-network", "list", "--no-headers", "-o", "uuid", "net1"))[0]?.[0] ?? "";
+  assert.match(uuid, /^[0-9a-f-]{36}$/);
+  assert.equal(await ok("gnt-network", "info", "net1"), [
+    "Network name: net1", `UUID: ${uuid}`, "Serial number: 1", "  Subnet: 192.0.2.0/28", "  Gateway: 192.0.2.1",
+    "  IPv6 Subnet: None", "  IPv6 Gateway: None", "  Mac Prefix: aa:00:00", "  Size: 16", "  Free: 11 (68.75%)", "  Usage map:",
+    `        0 ${"XX........XX...X".padEnd(64)} 63`, "         (X) used    (.) free", "  externally reserved IPs:",
+    "    192.0.2.0, 192.0.2.1, 192.0.2.10, 192.0.2.11, 192.0.2.15", "  not connected to any node group", "  not used by any instances", ""].join("\n"));
+  assert.deepEqual(rows(await ok("gnt-network", "list", "--no-headers", "--separator=|", "-o", "name,free_count,reserved_count,map,group_cnt,inst_cnt")),
+    [["net1", "11", "5", "XX........XX...X", "0", "0"]]);
+  assert.match(await ok("gnt-network", "list-fields"), /\nexternal_reservations +ExternalReservations +External reservations\n/);
+  assert.deepEqual(rows(await ok("gnt-network", "list-tags", "net1")), [["prod"], ["web"]]);
+});
+
+test("bad input: Ganeti's errors, nothing created", async () => {
+  const before = await configSerial();
+  await fails(prereq("wrong_input", "The --network option must be given"), "gnt-network", "add", "nonet");
+  await fails(prereq("already_exists", `Desired network name 'net1' already exists as a network (UUID: ${
+    rows(await ok("gnt-network", "list", "--no-headers", "-o", "uuid", "net1"))[0]?.[0] ?? ""})`), "gnt-network", "add", "--network=192.0.2.64/28", "net1");
+  await fails("Failure: command execution error:\nCannot create IP address pool for network 'big': A big network with 16777216 host(s) is currently " +
+    "not supported. please specify at most a /16 network\n", "gnt-network", "add", "--network=198.0.0.0/8", "big");
+  await fails("Failure: command execution error:\nCannot create IP address pool for network 'gw': 192.0.2.64/28 does not contain 198.51.100.1\n",
+    "gnt-network", "add", "--network=192.0.2.64/28", "--gateway=198.51.100.1", "gw");
+  await fails("Failure: command execution error:\nCannot reserve IP address '198.51.100.9': 192.0.2.64/28 does not contain 198.51.100.9\n",
+    "gnt-network", "add", "--network=192.0.2.64/28", "--add-reserved-ips=198.51.100.9", "rsv");
+  await fails(prereq("wrong_input", "Invalid MAC address prefix 'zz:00:00'"), "gnt-network", "add", "--network=192.0.2.64/28", "--mac-prefix=zz:00:00", "mac");
+  const r = await c.on("node1", "gnt-network", "add", "--network=192.0.2.300/28", "badnet");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^Failure: prerequisites not met for this operation:\nerror type: wrong_input, error details:\nParameter 'OP_NETWORK_ADD\.network' fails validation/);
+  await fails(prereq("unknown_entity", "Network 'nope' not found"), "gnt-network", "connect", "nope", "default");
+  await fails(prereq("unknown_entity", "Node group 'nogroup' not found"), "gnt-network", "connect", "net1", "nogroup");
+  await fails("Please give at least one of the parameters.\n", "gnt-network", "modify", "net1");
+  await fails(prereq("wrong_input", "Cannot modify gateway and reserved ips at once"),
+    "gnt-network", "modify", "--gateway=192.0.2.2", "--add-reserved-ips=192.0.2.3", "net1");
+  await fails(prereq("unknown_entity", "Network name nope not found"), "gnt-network", "list", "nope");
+  // A dry run checks and stops.
+  const dry = jobLog(await ok("gnt-network", "add", "--dry-run", "--network=192.0.2.64/28", "dry"));
+  assert.deepEqual(dry, [" - INFO: dry-run mode requested, not actually executing the operation"]);
+  assert.deepEqual(rows(await ok("gnt-network", "list", "--no-headers", "-o", "name")), [["net1"]]);
+  assert.equal(await configSerial(), before);
+});
+
+test("connect, then instances take addresses from the pool with the network's MAC prefix and the group's link", async () => {
+  await ok("gnt-network", "connect", "-N", "mode=bridged,link=br100", "net1");
+  assert.deepEqual(rows(await ok("gnt-network", "list", "--no-headers", "--separator=|", "-o", "name,group_list")),
+    [["net1", "default (bridged, br100, )"]]);
+  const add = jobLog(await ok("gnt-instance", "add", "-t", "diskless", "--no-install", "-n", "node1", "--net", "0:ip=pool,network=net1",
+    "--net", "1:ip=192.0.2.5,network=net1", "--no-name-check", "i1"));
+  assert.deepEqual(add.slice(0, 3), [" - INFO: NIC/0 inherits netparams ['bridged', 'br100', '']",
+    " - INFO: Chose IP 192.0.2.2 from network net1", " - INFO: NIC/1 inherits netparams ['bridged', 'br100', '']"]);
+  const [i1] = rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,nic.ips,nic.networks.names,nic.modes,nic.links,nic.macs", "i1"));
+  assert.deepEqual(i1?.slice(0, 5), ["i1", "192.0.2.2,192.0.2.5", "net1,net1", "bridged,bridged", "br100,br100"]);
+  assert.match(i1?.[5] ?? "", /^aa:00:00:[0-9a-f:]{8},aa:00:00:[0-9a-f:]{8}$/);
+  assert.deepEqual(rows(await ok("gnt-network", "list", "--no-headers", "--separator=|", "-o", "map,inst_list")), [["XXX..X....XX...X", "i1"]]);
+  // Taken, reserved and outside addresses are refused; an address of the network on a NIC outside it too.
+  await fails(prereq("resource_not_unique", "IP address 192.0.2.5 already in use or does not belong to network net1"),
+    "gnt-instance", "add", "-t", "diskless", "--no-install", "-n", "node2", "--net", "0:ip=192.0.2.5,network=net1", "--no-name-check", "i2");
+  await fails(prereq("resource_not_unique", "IP address 192.0.2.10 already in use or does not belong to network net1"),
+    "gnt-instance", "add", "-t", "diskless", "--no-install", "-n", "node2", "--net", "0:ip=192.0.2.10,network=net1", "--no-name-check", "i2");
+  await fails(prereq("wrong_state", "The requested IP address (192.0.2.7) belongs to network net1, but the target NIC does not."),
+    "gnt-instance", "add", "-t", "diskless", "--no-install", "-n", "node2", "--net", "0:ip=192.0.2.7", "--no-name-check", "i2");
+  await fails(prereq("wrong_input", "If network is given, no mode or link is allowed to be passed"),
+    "gnt-instance", "add", "-t", "diskless", "--no-install", "-n", "node2", "--net", "0:network=net1,link=br0", "--no-name-check", "i2");
+  await ok("gnt-network", "add", "--network=192.0.2.64/28", "net2");
+  await fails(prereq("wrong_input", "No netparams found for network net2. Probably not connected to node's node2 nodegroup"),
+    "gnt-instance", "add", "-t", "diskless", "--no-install", "-n", "node2", "--net", "0:ip=pool,network=net2", "--no-name-check", "i2");
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "name")), [["i1"]]);
+});
+
+test("modify --net: a new address, a NIC added from the pool, a NIC taken out of the network", async () => {
+  let out = await ok("gnt-instance", "modify", "--net", "0:ip=192.0.2.9", "i1");
+  assert.ok(out.includes(" - nic.ip/0 -> 192.0.2.9\n"), out);
+  assert.ok(jobLog(out).includes(" - INFO: Reserving IP 192.0.2.9 in network net1"), out);
+  out = await ok("gnt-instance", "modify", "--net", "add:ip=pool,network=net1", "i1");
+  assert.match(out, / - nic\.2 -> add:mac=aa:00:00:[0-9a-f:]{8},ip=192\.0\.2\.2,mode=bridged,link=br100,network=[0-9a-f-]{36}\n/);
+  out = await ok("gnt-instance", "modify", "--net", "1:network=none,ip=none", "i1");
+  assert.ok(out.includes(" - nic.network/1 -> None\n - nic.ip/1 -> None\n"), out);
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "nic.ips,nic.networks.names", "i1")),
+    [["192.0.2.9,None,192.0.2.2", "net1,None,net1"]]);
+  assert.deepEqual(rows(await ok("gnt-network", "list", "--no-headers", "-o", "map", "net1")), [["XXX......XXX...X"]]);
+  await fails(prereq("resource_not_unique", "IP 192.0.2.2 not available in network net1"), "gnt-instance", "modify", "--net", "0:ip=192.0.2.2", "i1");
+});
+
+test("in use: disconnect and remove refused; after the instance is gone the pool is empty again", async () => {
+  let out = await fails(prereq("wrong_state", "Conflicting IP addresses found;  remove/modify the corresponding network interfaces"),
+    "gnt-network", "disconnect", "net1", "default");
+  assert.ok(jobLog(out).includes(" - WARNING: IP addresses from network 'net1', which is about to disconnect from node group 'default', are in use: " +
+    "i1: nic0/192.0.2.9, nic2/192.0.2.2"), out);
+  out = await fails(prereq("wrong_state", "Network still connected"), "gnt-network", "remove", "net1");
+  assert.ok(jobLog(out).includes(" - WARNING: Network 'net1' is connected to the following node groups: default"), out);
+  await ok("gnt-instance", "remove", "-f", "i1");
+  assert.deepEqual(rows(await ok("gnt-network", "list", "--no-headers", "--separator=|", "-o", "map,inst_list", "net1")), [["XX........XX...X", ""]]);
+  await ok("gnt-network", "disconnect", "net1");
+  await ok("gnt-network", "remove", "net1");
+  assert.deepEqual(rows(await ok("gnt-network", "list", "--no-headers", "-o", "name")), [["net2"]]);
+});
+
+test("modify and rename: gateway, reservations, MAC prefix, IPv6", async () => {
+  const out = await ok("gnt-network", "modify", "--gateway=192.0.2.65", "--mac-prefix=aa:bb:cc", "--network6=2001:db8::/64", "--gateway6=2001:db8::1", "net2");
+  assert.deepEqual(jobLog(out), []);
+  const warn = jobLog(await ok("gnt-network", "modify", "--add-reserved-ips=192.0.2.70,192.0.2.65", "--remove-reserved-ips=192.0.2.65,192.0.2.71", "net2"));
+  assert.deepEqual(warn, [" - WARNING: Cannot reserve IP address 192.0.2.65: IP 192.0.2.65 is already externally reserved",
+    " - WARNING: Cannot unreserve Gateway's IP", " - WARNING: Cannot release IP address 192.0.2.71: IP 192.0.2.71 is not externally reserved"]);
+  await ok("gnt-network", "rename", "net2", "backend");
+  assert.deepEqual(rows(await ok("gnt-network", "list", "--no-headers", "--separator=|", "-o", "name,gateway,mac_prefix,network6,gateway6,external_reservations,serial_no")),
+    [["backend", "192.0.2.65", "aa:bb:cc", "2001:db8::/64", "2001:db8::1", "192.0.2.64, 192.0.2.65, 192.0.2.70, 192.0.2.79", "4"]]);
+  await fails(prereq("already_exists", `Desired new name 'backend' clashes with existing network (UUID: ${
+    rows(await ok("gnt-network", "list", "--no-headers", "-o", "uuid"))[0]?.[0] ?? ""})`), "gnt-network", "rename", "backend", "backend");
+  await ok("gnt-network", "remove", "backend");
+  assert.equal(await ok("gnt-network", "list", "--no-headers"), "");
+});
