@@ -19,7 +19,9 @@ export interface OsInstance {
     readonly dev_path?: string;
     readonly children?: ReadonlyArray<{ readonly dev_type: string; readonly logical_id: readonly unknown[] }> }>;
   readonly nics: ReadonlyArray<{ readonly mac: string; readonly uuid: string; readonly ip: string | null;
-    readonly mode: string; readonly link: string; readonly name: string | null }>;
+    readonly mode: string; readonly link: string; readonly name: string | null;
+    /** The NIC's network as NETWORK_NAME, NETWORK_UUID, ... (without the NIC_i_ prefix). */
+    readonly network_env?: Readonly<Record<string, string>> }>;
   readonly beparams: Readonly<Record<string, unknown>>;
   readonly hvparams: Readonly<Record<string, unknown>>;
   readonly osparams: Readonly<Record<string, unknown>>;
@@ -56,6 +58,7 @@ function osEnvironment(paths: GanetiPaths, inst: OsInstance, api: number, varian
     if (n.mode === "bridged") env[`NIC_${i}_BRIDGE`] = n.link;
     if (n.link !== "") env[`NIC_${i}_LINK`] = n.link;
     if (n.name !== null) env[`NIC_${i}_NAME`] = n.name;
+    for (const [k, v] of Object.entries(n.network_env ?? {})) env[`NIC_${i}_${k}`] = v;
   });
   for (const [k, v] of Object.entries(inst.beparams)) env[`INSTANCE_BE_${k}`] = String(v);
   for (const [k, v] of Object.entries(inst.hvparams)) env[`INSTANCE_HV_${k}`] = String(v);

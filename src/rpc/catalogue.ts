@@ -69,7 +69,9 @@ const OsInstanceArg = Type.Object({
       name: Str, uuid: Str, os: Str, hypervisor: Str, primary_node: Str,
       disks: Type.Array(Type.Object({ ...DiskArg.properties, mode: Str, name: Type.Union([Str, Type.Null()]) })),
       nics: Type.Array(Type.Object({ mac: Str, uuid: Str, ip: Type.Union([Str, Type.Null()]), mode: Str, link: Str,
-        name: Type.Union([Str, Type.Null()]) })),
+        name: Type.Union([Str, Type.Null()]),
+        /** Ganeti's Network.HooksDict("NIC_i_") when the NIC is in a network: NETWORK_NAME, _UUID, _TAGS, _SUBNET, ... */
+        network_env: Type.Optional(Type.Record(Str, Str)) })),
       beparams: Type.Record(Str, Type.Unknown()), hvparams: Type.Record(Str, Type.Unknown()), osparams: Type.Record(Str, Type.Unknown()),
     });
 

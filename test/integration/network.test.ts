@@ -5,7 +5,7 @@
 // (RFC 5737) that only live in the configuration: nothing is ever sent to them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DevCluster, rows, jobLog } from "../helpers/devcluster.js";
 
@@ -111,6 +111,19 @@ test("connect, then instances take addresses from the pool with the network's MA
   await fails(prereq("wrong_input", "No netparams found for network net2. Probably not connected to node's node2 nodegroup"),
     "gnt-instance", "add", "-t", "diskless", "--no-install", "-n", "node2", "--net", "0:ip=pool,network=net2", "--no-name-check", "i2");
   assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "name")), [["i1"]]);
+});
+
+test("the OS scripts get the NIC's network (NIC_0_NETWORK_NAME, ...)", async () => {
+  await ok("gnt-instance", "add", "-t", "file", "-s", "16M", "-o", "image+default", "-n", "node2", "--net", "0:ip=pool,network=net1",
+    "--no-name-check", "i3");
+  const [row] = rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "nic.macs,nic.ips", "i3"));
+  const dir = join(c.root("node2"), "srv/ganeti/file-storage/i3");
+  const disk = (await readdir(dir))[0] ?? "";
+  const head = (await readFile(join(dir, disk))).subarray(0, 200).toString("utf8").replace(/\0.*$/s, "");
+  // The image OS writes what its create script was given onto the disk.
+  assert.equal(head, `ganeti-ts image OS\ninstance=i3\nvariant=default\nnic0=${row?.[0] ?? ""} ip=${row?.[1] ?? ""} network=net1\n`);
+  assert.equal(row?.[1], "192.0.2.3");
+  await ok("gnt-instance", "remove", "-f", "i3");
 });
 
 test("modify --net: a new address, a NIC added from the pool, a NIC taken out of the network", async () => {
