@@ -8,7 +8,7 @@ import { type Idx, type Ndx, NO_SECONDARY } from "./types.js";
 import { type AlgorithmOptions, type Table, type MoveContext, possibleMoves } from "./cluster.js";
 import { type Fast, type KindAccs, scanInstance } from "./balancer-scan.js";
 import { type LazyState, type SourceRanges, offsetMargin } from "./lazy-bounds.js";
-import { flatContains } from "./class-bounds.js";
+import { flatContains, memberPart } from "./class-bounds.js";
 import { LazySlots } from "./balancer-slots.js";
 
 /** A balancer's cached entry for one instance. */
@@ -40,6 +40,8 @@ export interface BalancerStats {
   classCovered: number;
   widenings: number;
   known: number;
+  seeded: number;
+  epochCovered: number;
 }
 
 /**
@@ -51,6 +53,8 @@ export class LazyEntries {
   slots: LazySlots;
   /** By instance index: the class envelopes the class parts in pnK were taken from (coverLazy). */
   readonly envAt: (Float64Array | undefined)[] = [];
+  /** By instance index: the envelopes pnO's parts were taken from (as envAt for pnK). */
+  private readonly envO: (Float64Array | undefined)[] = [];
   /** Whether the cluster has location tags (no fast path, no lazy entry). */
   locTags: boolean | null = null;
   private readonly partsScratch = new Float64Array(4);
@@ -104,6 +108,7 @@ export class LazyEntries {
     const S = this.slots;
     const lazy = this.lazy;
     const o = 4 * c.idx;
+    if (S.pkT[c.idx]! < lazy.epochAt) this.rollEpoch(c.idx);
     const oldCls = S.cls[c.idx]!;
     const oldMask = c.mask;
     const k0 = S.pnK[o]!;
@@ -113,9 +118,18 @@ export class LazyEntries {
     const t = lazy.t;
     const env = this.envAt[c.idx];
     const pkT = S.pkT[c.idx]!;
+    const poT = S.poT[c.idx]!;
+    const envO = this.envO[c.idx];
+    const q0 = S.pnO[o]!;
+    const q1 = S.pnO[o + 1]!;
+    const q2 = S.pnO[o + 2]!;
+    const q3 = S.pnO[o + 3]!;
     this.settle(c, base, t, useSecondary);
+    // pnO's parts: the new source sides' own parts with their epoch's slopes
+    const slopesO = poT >= 0 && envO !== undefined ? lazy.slopesAt(poT) : null;
     if (S.at[c.idx] === t && S.cls[c.idx] === oldCls && c.mask === oldMask && lazy.epochAt <= pkT &&
-      (env === undefined || inside(env, c.mask, lazy.lastRanges))) {
+      (env === undefined || inside(env, c.mask, lazy.lastRanges)) &&
+      (poT === -1 || (slopesO !== null && inside(envO!, c.mask, lazy.lastRanges)))) {
       S.since[c.idx] = since;
       S.pkT[c.idx] = pkT;
       this.envAt[c.idx] = env;
@@ -127,6 +141,22 @@ export class LazyEntries {
       for (let k = 0; k < 4; k++) {
         const x = S.pnK[o + k]! + S.lin[o + k]!;
         if (x < b) b = x;
+      }
+      if (slopesO !== null) {
+        S.poT[c.idx] = poT;
+        this.envO[c.idx] = envO;
+        S.pnO[o] = q0;
+        S.pnO[o + 1] = q1;
+        S.pnO[o + 2] = q2;
+        S.pnO[o + 3] = q3;
+        const ranges = lazy.lastRanges;
+        for (let k = 0; k < 4; k++) {
+          const r = ranges[k];
+          if ((c.mask & (1 << k)) === 0 || r === undefined || r === null) continue;
+          const x = S.pnO[o + k]! + memberPart(base, "lo" in r ? r.lo : r, slopesO);
+          if (x < b) b = x;
+        }
+        this.stats.epochCovered++;
       }
       S.pn[c.idx] = b;
       this.stats.covered++;
@@ -171,6 +201,7 @@ export class LazyEntries {
     if (!lazy.classPartsSince(cls, this.mc, base, ini.nl, since, online, parts)) return -Infinity;
     this.envAt[i] = lazy.envNow(cls);
     S.pkT[i] = lazy.t;
+    this.clearOld(i);
     const off = lazy.off;
     const o = 4 * i;
     let b = Infinity;
@@ -224,6 +255,7 @@ export class LazyEntries {
     S.pkT[c.idx] = t;
     S.pnK.fill(Infinity, 4 * c.idx, 4 * c.idx + 4);
     this.envAt[c.idx] = undefined;
+    this.clearOld(c.idx);
     const v = c.ctx.inst;
     if (this.locTags === true || !this.mc.applies(v) || v.sNode === NO_SECONDARY) return;
     const p = c.ctx.oldP;
@@ -244,6 +276,36 @@ export class LazyEntries {
     const lazy = this.lazy;
     for (const a of c.accs) if (a !== undefined) lazy.record(a);
     this.setKey(c);
+  }
+
+  /**
+   * pnK holds class parts of an earlier epoch (its pkT is before this epoch): they
+   * move to pnO (unusable when pnO holds another epoch's), pnK starts again now. Done
+   * before parts of this epoch are added to pnK.
+   */
+  rollEpoch(i: Idx): void {
+    const S = this.slots;
+    const o = 4 * i;
+    if (S.pnK[o] !== Infinity || S.pnK[o + 1] !== Infinity || S.pnK[o + 2] !== Infinity || S.pnK[o + 3] !== Infinity) {
+      if (S.poT[i] === -1 && this.envAt[i] !== undefined) {
+        S.pnO.set(S.pnK.subarray(o, o + 4), o);
+        S.poT[i] = S.pkT[i]!;
+        this.envO[i] = this.envAt[i];
+      } else {
+        S.poT[i] = -2;
+        this.envO[i] = undefined;
+      }
+    }
+    S.pnK.fill(Infinity, o, o + 4);
+    this.envAt[i] = undefined;
+    S.pkT[i] = this.lazy.t;
+  }
+
+  /** pnO emptied (pnK covers every node changed since `since` again). */
+  private clearOld(i: Idx): void {
+    this.slots.poT[i] = -1;
+    this.slots.pnO.fill(Infinity, 4 * i, 4 * i + 4);
+    this.envO[i] = undefined;
   }
 
   /** Puts a lazy entry in its class (false: its source sides are not known). */

@@ -285,6 +285,10 @@ function movesByTarget(opts: AlgorithmOptions, mir: MirrorType, useSecondary: bo
 }
 
 let exactCount = 0;
+/** Counts exact scores computed elsewhere (balancer.ts seeds). */
+export function countExact(n: number): void {
+  exactCount += n;
+}
 /** Exact scores computed by the incremental balancer so far (for measurements). */
 export function exactScoresComputed(): number {
   return exactCount;

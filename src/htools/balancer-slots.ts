@@ -38,6 +38,14 @@ export class LazySlots {
    * step): it holds class parts of the current epoch only if that is not before it.
    */
   pkT: Int32Array;
+  /**
+   * Class parts (4 per entry, as pnK) of one earlier epoch: when an epoch ends, pnK's
+   * parts (that epoch's slopes) move here and pnK starts again, so that a change of
+   * the instance's nodes is still covered (their own parts with that epoch's slopes).
+   * `poT`: the pkT they were started from (-1: none; -2: of two earlier epochs, unusable).
+   */
+  pnO: Float64Array;
+  poT: Int32Array;
   constructor(n: number) {
     this.at = new Int32Array(n).fill(-1);
     this.kn = new Float64Array(n).fill(Infinity);
@@ -52,6 +60,8 @@ export class LazySlots {
     this.pnK = new Float64Array(4 * n).fill(Infinity);
     this.rc = new Int32Array(n).fill(-1);
     this.pkT = new Int32Array(n).fill(-1);
+    this.pnO = new Float64Array(4 * n).fill(Infinity);
+    this.poT = new Int32Array(n).fill(-1);
   }
 
   /** A copy with room for instance indices below n. */
@@ -70,6 +80,8 @@ export class LazySlots {
     S.pnK.set(this.pnK);
     S.rc.set(this.rc);
     S.pkT.set(this.pkT);
+    S.pnO.set(this.pnO);
+    S.poT.set(this.poT);
     return S;
   }
 }

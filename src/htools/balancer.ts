@@ -9,14 +9,16 @@ import { type BoundAcc, ScoreBase, compatibleBases, accForget } from "./score-bo
 import { movedMetrics, shiftBoundAcc } from "./bound-carry.js";
 import { StepScorer } from "./balancer-exact.js";
 import { MoveContribs } from "./move-contribs.js";
-import type { Ndx } from "./types.js";
+import type { IMove, Ndx } from "./types.js";
 import {
   type AlgorithmOptions,
   type Table,
   MoveContext,
   accepted,
+  applyMoveIn,
   checkMove,
   doNextBalance,
+  possibleMoves,
   roundInputs,
 } from "./cluster.js";
 import {
@@ -25,6 +27,7 @@ import {
   NKINDS,
   accsValue,
   carrySource,
+  countExact,
   hasLocationTags,
   pinContext,
   scanInstance,
@@ -87,15 +90,24 @@ export class Balancer {
    * lazy over a change of their nodes (coverLazy), moved instances carried, lazy entries
    * kept lazy by class bounds taken anew (reclass: in the heap; in coverLazy), joins
    * that widened a class's envelopes, entries scanned only where their bounds could win
-   * (scanKnown).
+   * (scanKnown), steps whose first bar was a candidate of the step before (seeds),
+   * entries kept lazy over a change of their nodes with class parts of an earlier epoch.
    */
   readonly stats: BalancerStats = {
     full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0, covered: 0, moved: 0,
-    reclassed: 0, classCovered: 0, widenings: 0, known: 0,
+    reclassed: 0, classCovered: 0, widenings: 0, known: 0, seeded: 0, epochCovered: 0,
   };
   /** scanKnown's scratch: kinds by target, accumulators. */
   private kindsAt = new Uint8Array(0);
   private readonly scanAccs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
+  /**
+   * The last step's best candidates of instances other than the winner's: scored anew
+   * (exactly) at the next step, the least is a bar before any instance is scanned.
+   * After a move the next best is usually one of them, and with the current score as
+   * the only bar ≈ 120 lazy entries per step were brought up to date (at 1,000 nodes)
+   * whose bounds the winner's score was below.
+   */
+  private seeds: Seed[] = [];
 
   /**
    * `minNodes`: below this many online nodes every step is a full scan (tryBalanceFull):
@@ -226,6 +238,8 @@ export class Balancer {
       } else if (at >= 0) {
         if (xTargets.length > 0) {
           const cst = lazy.classConsts(sCls[i]!, this.mc, base, ini.nl, xTargets);
+          // parts of another epoch's slopes are not mixed into pnK
+          if (S.pkT[i]! < lazy.epochAt) le.rollEpoch(i);
           const o = 4 * i;
           let b = Infinity;
           for (let k = 0; k < 4; k++) {
@@ -274,6 +288,29 @@ export class Balancer {
     let bestScore = ini.score;
     let winner: { inst: Instance; found: Found } | null = null;
     let scorer: StepScorer | null = null;
+    // candidates kept for the next step's bar (seeds): instance index, move, score
+    const kept: Seed[] = [];
+    // a seed's score is one of this step's candidates' (the same checks as the scan's,
+    // the same doubles): an instance with a candidate of that score exists, so every
+    // instance scanned below with it as the bar still finds the least score, and the
+    // first instance with it wins as before
+    let seeded = false;
+    if (this.seeds.length > 0) {
+      scorer = new StepScorer(ini.nl);
+      const pos = this.inputs!.pos;
+      for (const sd of this.seeds) {
+        const j = sd.idx < pos.length ? pos[sd.idx]! : -1;
+        if (j < 0) continue;
+        const v = reloc[j]!;
+        const score = seedScore(opts, v, sd.mv, ini, online, useSecondaryOf(v), scorer);
+        if (score === null) continue;
+        kept.push({ idx: v.idx, mv: sd.mv, score });
+        if (score < bestScore) {
+          bestScore = score;
+          seeded = true;
+        }
+      }
+    }
     const scanFull = (v: Instance): void => {
       const ctx = new MoveContext(opts.ignoreSoftErrors, ini.nl, v);
       const accs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
@@ -297,7 +334,9 @@ export class Balancer {
     };
     const consider = (v: Instance, f: Found | null): void => {
       if (f === null) return;
-      if (f.score < bestScore || (f.score === bestScore && winner !== null && v.idx < winner.inst.idx)) {
+      if (f.score < ini.score) kept.push({ idx: v.idx, mv: f.mv, score: f.score });
+      // a seeded bar is a candidate's score: the first instance reaching it wins
+      if (f.score < bestScore || (f.score === bestScore && (winner === null ? seeded : v.idx < winner.inst.idx))) {
         bestScore = f.score;
         winner = { inst: v, found: f };
       }
@@ -358,6 +397,9 @@ export class Balancer {
 
     this.last = null;
     this.stats.steps++;
+    if (seeded) this.stats.seeded++;
+    if (winner === null && seeded) throw new Error("htools: no instance reached the seeded bar");
+    this.seeds = bestSeeds(kept, winner === null ? -1 : (winner as { inst: Instance }).inst.idx);
     if (winner === null) return null;
     const { inst, found } = winner as { inst: Instance; found: Found };
     const fin: Table = {
@@ -374,6 +416,55 @@ export class Balancer {
     this.movedIdx = inst.idx;
     return fin;
   }
+}
+
+/** A candidate of an earlier step: instance index, move, its score then. */
+interface Seed {
+  readonly idx: number;
+  readonly mv: IMove;
+  readonly score: number;
+}
+
+/** Seeds kept for the next step. */
+const SEEDS = 8;
+
+/** The best candidate of each of the SEEDS best instances in `kept`, other than `winner`. */
+function bestSeeds(kept: Seed[], winner: number): Seed[] {
+  kept.sort((a, b) => a.score - b.score || a.idx - b.idx);
+  const out: Seed[] = [];
+  for (const s of kept) {
+    if (out.length >= SEEDS) break;
+    if (s.idx !== winner && !out.some((o) => o.idx === s.idx)) out.push(s);
+  }
+  return out;
+}
+
+/**
+ * The exact score of moving `v` with `mv` when that move is one of this step's
+ * candidates (scanInstance's and tryBalanceFull's: the Failover when the secondary is
+ * usable, else a move possibleMoves gives onto an online node other than the
+ * instance's own, and the move applies); null otherwise.
+ */
+function seedScore(
+  opts: AlgorithmOptions, v: Instance, mv: IMove, ini: Table, online: ReadonlySet<Ndx>, useSecondary: boolean,
+  scorer: StepScorer,
+): number | null {
+  const mir = I.mirrorType(v);
+  const ctx = new MoveContext(opts.ignoreSoftErrors, ini.nl, v);
+  if (mv.kind === "Failover") {
+    if (mir !== "internal" || !useSecondary) return null;
+  } else {
+    const t = mv.node;
+    if (!online.has(t) || t === v.pNode || t === v.sNode) return null;
+    const moves = possibleMoves(
+      mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, ctx.oldP.offline, t,
+    );
+    if (!moves.some((m) => m.kind === mv.kind)) return null;
+  }
+  const r = applyMoveIn(ctx, mv);
+  if (!r.ok) return null;
+  countExact(1);
+  return scorer.score(r.value.nodes);
 }
 
 /** Whether another balancing round is allowed (Ganeti's doNextBalance). */

@@ -212,8 +212,23 @@ export class LazyState {
   /** Slopes of the linear class bounds (class-bounds.ts classSlopes), per epoch. */
   private slopes: Float64Array = new Float64Array(0);
 
+  /** The slopes of the last epochs before this one, and the step each began. */
+  private readonly pastSlopes: { at: number; slopes: Float64Array }[] = [];
+
+  /** The slopes of the epoch step `s` is in (null: not kept, or none). */
+  slopesAt(s: number): Float64Array | null {
+    if (s >= this.epochAt) return this.slopes.length > 0 ? this.slopes : null;
+    const past = this.pastSlopes;
+    for (let j = past.length - 1; j >= 0; j--) {
+      if (past[j]!.at <= s) return past[j]!.slopes.length > 0 ? past[j]!.slopes : null;
+    }
+    return null;
+  }
+
   /** Starts an epoch of class bounds: new slopes; every class's envelopes empty (members join again). */
   newEpoch(base: BaseSums): void {
+    this.pastSlopes.push({ at: this.epochAt, slopes: this.slopes });
+    if (this.pastSlopes.length > 4) this.pastSlopes.shift();
     this.slopes = classSlopes(base);
     for (const k of this.classes) {
       k.env = [newEnvelope(), newEnvelope(), newEnvelope(), newEnvelope()];

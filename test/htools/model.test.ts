@@ -242,6 +242,8 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
   let reclassed = 0;
   let classCovered = 0;
   let known = 0;
+  let seeded = 0;
+  let epochCovered = 0;
   // class-bound epochs of 5 steps, and of 40 (lazy entries carried over a change of
   // their own nodes then stay lazy under their class bounds: Balancer.coverLazy)
   for (const [text, epoch] of [...clusters.map((c) => [c, 5] as const), ...clusters.map((c) => [c, 40] as const)]) {
@@ -265,6 +267,8 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
     reclassed += b.stats.reclassed;
     classCovered += b.stats.classCovered;
     known += b.stats.known;
+    seeded += b.stats.seeded;
+    epochCovered += b.stats.epochCovered;
   }
   assert.ok(steps > 200, `only ${steps} steps compared`);
   assert.ok(covered > 0, "no entry kept lazy over a change of its own nodes");
@@ -272,6 +276,8 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
   assert.ok(reclassed > 0, "no lazy entry kept lazy by its class bounds taken anew (Balancer.reclass)");
   assert.ok(classCovered > 0, "no entry kept lazy by class bounds over a change of its own nodes");
   assert.ok(known > 0, "no entry scanned only where its bounds could win (scanKnown)");
+  assert.ok(seeded > 0, "no step's bar taken from the candidates of the step before (seeds)");
+  assert.ok(epochCovered > 0, "no entry kept lazy with class parts of an earlier epoch (pnO)");
 });
 
 // The balancer leaves an instance alone while a class bound onto the nodes that changed
