@@ -12,6 +12,7 @@ import { EXPORT_VERSION } from "../constants.js";
 import { followTransfer } from "./transfer-progress.js";
 import { nodeOf } from "./instance-disks.js";
 import { ExportSnapshots } from "./backup-snapshots.js";
+import { instanceHookEnv, instanceHookNodes } from "./instance-hooks.js";
 
 /** Ganeti's export info: an INI file with [export], [instance], [hypervisor], [backend], [os]. */
 export function exportConfig(cfg: ConfigData, inst: Instance): string {
@@ -44,6 +45,17 @@ export class LUBackupExport extends LogicalUnit {
   override readonly hooksType = "INSTANCE" as const;
   private inst!: Instance;
   private target!: Node;
+
+  override buildHooksEnv(): Record<string, string> {
+    return instanceHookEnv(this.cfg, this.inst, { EXPORT_MODE: String(this.op["mode"] ?? "local"), EXPORT_NODE: this.target.name,
+      EXPORT_DO_SHUTDOWN: this.op["shutdown"] === false ? "False" : "True", SHUTDOWN_TIMEOUT: String(this.op["shutdown_timeout"] ?? 120),
+      REMOVE_INSTANCE: this.op["remove_instance"] === true ? "True" : "False" });
+  }
+  /** Ganeti: the master, the primary node and the export's node. */
+  override buildHooksNodes(): [string[], string[]] {
+    const nodes = [...new Set([...instanceHookNodes(this.cfg, this.inst, true), this.target.name])];
+    return [nodes, nodes];
+  }
 
   override checkArguments(): void {
     if (this.op["mode"] !== undefined && this.op["mode"] !== "local") {

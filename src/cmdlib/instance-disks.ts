@@ -9,6 +9,7 @@ import { OpExecError, OpPrereqError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 import type { RpcClient } from "../rpc/client.js";
 import type { DiskArg, MirrorStatusResult } from "../rpc/catalogue.js";
+import { networkHooksDict } from "./instance-hooks.js";
 
 /** What these helpers need from the running LU. */
 export interface DiskOpsEnv {
@@ -306,15 +307,6 @@ export async function disksConsistent(env: DiskOpsEnv, inst: Instance, node: str
 }
 
 /** What the node's OS runner needs to know about an instance (filled parameters, disks, NICs). */
-/** Ganeti's Network.HooksDict without its prefix. */
-function networkEnv(n: ConfigData["networks"][string]): Record<string, string> {
-  const env: Record<string, string> = { NETWORK_NAME: n.name, NETWORK_UUID: n.uuid, NETWORK_TAGS: (n.tags ?? []).join(" ") };
-  const opt: Array<[string, string | null | undefined]> = [["NETWORK_SUBNET", n.network], ["NETWORK_GATEWAY", n.gateway],
-    ["NETWORK_SUBNET6", n.network6], ["NETWORK_GATEWAY6", n.gateway6], ["NETWORK_MAC_PREFIX", n.mac_prefix]];
-  for (const [k, v] of opt) if (v !== null && v !== undefined && v !== "") env[k] = v;
-  return env;
-}
-
 export function osInstance(cfg: ConfigData, inst: Instance, pnode: Node) {
   const nicDefaults = (cfg.cluster.nicparams["default"] ?? {}) as Record<string, unknown>;
   return {
@@ -325,7 +317,7 @@ export function osInstance(cfg: ConfigData, inst: Instance, pnode: Node) {
       const net = typeof n.network === "string" ? cfg.networks[n.network] : undefined;
       return { mac: String(n.mac), uuid: String(n.uuid ?? ""), ip: (n.ip as string | null | undefined) ?? null,
         mode: String(p["mode"] ?? "bridged"), link: String(p["link"] ?? ""), name: (n.name as string | null | undefined) ?? null,
-        ...(net !== undefined ? { network_env: networkEnv(net) } : {}) };
+        ...(net !== undefined ? { network_env: networkHooksDict(net, "") } : {}) };
     }),
     beparams: fillInstanceBe(cfg.cluster, inst), hvparams: { ...inst.hvparams }, osparams: fillInstanceOs(cfg.cluster, inst),
   };

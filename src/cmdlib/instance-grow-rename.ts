@@ -102,6 +102,9 @@ export class LUInstanceRename extends LUInstanceOne {
   override readonly hooksPath = "instance-rename";
   override readonly hooksType = "INSTANCE" as const;
   private newName = "";
+  protected override hooksExtra(): Record<string, string> {
+    return { INSTANCE_NEW_NAME: this.newName };
+  }
 
   override expandNames(): void {
     super.expandNames();

@@ -11,6 +11,7 @@ import { nodeTarget } from "../config/store.js";
 import { createDisks, diskArg, removeDisks } from "./instance-disks.js";
 import { followTransfer } from "./transfer-progress.js";
 import { checkTargetNodeIPolicy } from "./ipolicy.js";
+import { instanceHookEnv, instanceHookNodes } from "./instance-hooks.js";
 
 /** Disk types whose data can be copied to another node (Ganeti's DTS_COPYABLE, of those built). */
 const COPYABLE: ReadonlySet<string> = new Set(["file", "plain"]);
@@ -21,6 +22,14 @@ export class LUInstanceMove extends LogicalUnit {
   override readonly hooksType = "INSTANCE" as const;
   private inst!: Instance;
   private target!: Node;
+
+  override buildHooksEnv(): Record<string, string> {
+    return instanceHookEnv(this.cfg, this.inst, { TARGET_NODE: this.target.name, SHUTDOWN_TIMEOUT: String(this.op["shutdown_timeout"] ?? 120) });
+  }
+  override buildHooksNodes(): [string[], string[]] {
+    const nodes = [...new Set([...instanceHookNodes(this.cfg, this.inst, true), this.target.name])];
+    return [nodes, nodes];
+  }
 
   override expandNames(): void {
     this.inst = expandInstance(this.cfg, String(this.op["instance_name"]));

@@ -12,6 +12,10 @@ import { LUInstanceOne, checkNodeHasOs, osInstance, startInstance } from "./inst
 export class LUInstanceReboot extends LUInstanceOne {
   override readonly hooksPath = "instance-reboot";
   override readonly hooksType = "INSTANCE" as const;
+  protected override hooksExtra(): Record<string, string> {
+    return { IGNORE_SECONDARIES: this.op["ignore_secondaries"] === true ? "True" : "False", REBOOT_TYPE: String(this.op["reboot_type"] ?? "hard"),
+      SHUTDOWN_TIMEOUT: String(this.op["shutdown_timeout"] ?? 120) };
+  }
   checkPrereq(): void {
     if (this.pnode.offline) throw new OpPrereqError(`Instance ${this.inst.name}'s primary node ${this.pnode.name} is offline`, ErrorCode.state);
     const t = String(this.op["reboot_type"] ?? "hard");

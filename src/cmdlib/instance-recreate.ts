@@ -11,6 +11,7 @@ import { nodeTarget } from "../config/store.js";
 import { allocateNodes, iallocatorName } from "./iallocator.js";
 import { instanceAllocSpec } from "./iallocator-request.js";
 import { createDisks, diskArg, freeMinor, isDrbd, nodeOf } from "./instance-disks.js";
+import { instanceHookEnv, instanceHookNodes } from "./instance-hooks.js";
 
 export class LUInstanceRecreateDisks extends LogicalUnit {
   override readonly reqBgl = false;
@@ -20,6 +21,14 @@ export class LUInstanceRecreateDisks extends LogicalUnit {
   private newNodes: Node[] = [];
   private indices: number[] = [];
   private sizes = new Map<number, number>();
+
+  override buildHooksEnv(): Record<string, string> {
+    return instanceHookEnv(this.cfg, this.cfg.instances[this.inst.uuid] ?? this.inst);
+  }
+  override buildHooksNodes(): [string[], string[]] {
+    const nodes = instanceHookNodes(this.cfg, this.cfg.instances[this.inst.uuid] ?? this.inst);
+    return [nodes, nodes];
+  }
 
   override expandNames(): void {
     this.inst = expandInstance(this.cfg, String(this.op["instance_name"]));

@@ -18,6 +18,7 @@ import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, s
   checkDiskExtProvider, extDiskParams, IDISK_PARAMS } from "./instance-disks.js";
 import { checkExtDisks } from "./extstorage.js";
 import { planNics, commitNicIps, newMac, type NicSpec, type PlannedNic } from "./instance-nics.js";
+import { instanceHookEnv, instanceHookNodes } from "./instance-hooks.js";
 import { commaJoin, computeIPolicyInstanceSpecViolation, groupIPolicy, type InstanceSpecDict } from "../objects/ipolicy.js";
 export { osInstance };
 
@@ -63,6 +64,7 @@ export class LUInstanceCreate extends LogicalUnit {
   private allocator: string | null = null;
   /** The NICs to create, networks and pool addresses resolved (checkPrereq). */
   private nicPlan: PlannedNic[] = [];
+  private nics: Nic[] | undefined;
 
   override checkArguments(): void {
     if (this.op["mode"] !== undefined && this.op["mode"] !== "create" && this.op["mode"] !== "import") {
@@ -276,13 +278,45 @@ export class LUInstanceCreate extends LogicalUnit {
     }
   }
 
+  /** Ganeti's LUInstanceCreate.BuildHooksEnv: the instance as it will be (INSTANCE_STATUS is op.start, as there). */
   override buildHooksEnv(): Record<string, string> {
-    return { OP_TARGET: this.name, INSTANCE_NAME: this.name, INSTANCE_PRIMARY: this.pnode.name, INSTANCE_DISK_TEMPLATE: this.template };
+    const nics = this.newNics();
+    const draft = { uuid: "", name: this.name, primary_node: this.pnode.uuid, os: this.osType ?? "", hypervisor: this.hypervisor(),
+      hvparams: (this.op["hvparams"] ?? {}) as Record<string, unknown>, beparams: (this.op["beparams"] ?? {}) as Record<string, unknown>,
+      osparams: {}, admin_state: "down", nics, disks: [], disk_template: this.template, serial_no: 0,
+      tags: (this.op["tags"] as string[] | undefined) ?? [] } as unknown as Instance;
+    const env: Record<string, string> = { ADD_MODE: String(this.op["mode"] ?? "create") };
+    if (this.importFrom !== null) Object.assign(env, { SRC_NODE: this.importFrom.node.name, SRC_PATH: this.importFrom.name });
+    const disks: Record<string, string> = { INSTANCE_DISK_COUNT: String(this.diskSpecs.length) };
+    this.diskSpecs.forEach((d, i) => {
+      if (typeof d["name"] === "string" && d["name"] !== "") disks[`INSTANCE_DISK${i}_NAME`] = d["name"];
+      Object.assign(disks, { [`INSTANCE_DISK${i}_UUID`]: "", [`INSTANCE_DISK${i}_SIZE`]: String(d["size"]), [`INSTANCE_DISK${i}_MODE`]: String(d["mode"] ?? "rw") });
+    });
+    return { ...env, ...instanceHookEnv(this.cfg, draft, { INSTANCE_SECONDARIES: this.snode?.name ?? "",
+      INSTANCE_STATUS: this.op["start"] === false ? "False" : "True", INSTANCE_DISK_TEMPLATE: this.template, ...disks }) };
   }
 
   override buildHooksNodes(): [string[], string[]] {
-    const m = this.cfg.nodes[this.cfg.cluster.master_node]?.name ?? "";
-    return [[m, this.pnode.name], [m, this.pnode.name]];
+    const nodes = [...new Set([this.cfg.nodes[this.cfg.cluster.master_node]?.name ?? "", this.pnode.name, ...(this.snode !== null ? [this.snode.name] : [])])];
+    return [nodes, nodes];
+  }
+
+  private hypervisor(): string {
+    return typeof this.op["hypervisor"] === "string" ? this.op["hypervisor"] : this.cfg.cluster.enabled_hypervisors[0] ?? "fake";
+  }
+
+  /** The new NICs, from the plan of checkPrereq (MAC addresses made once, as Ganeti does there). */
+  private newNics(): Nic[] {
+    this.nics ??= ((this.op["nics"] as Array<Record<string, unknown>> | undefined) ?? []).map((n, i) => {
+      const plan = this.nicPlan[i];
+      return {
+        uuid: randomUUID(), name: typeof n["name"] === "string" ? n["name"] : null,
+        mac: typeof n["mac"] === "string" && n["mac"] !== "auto" && n["mac"] !== "generate" ? n["mac"]
+          : newMac(plan?.macPrefix ?? this.cfg.cluster.mac_prefix),
+        ip: plan?.ip ?? null, network: plan?.network ?? null, nicparams: { ...(plan?.nicparams ?? {}) },
+      } as Nic;
+    });
+    return this.nics;
   }
 
   async exec(): Promise<OpOutcome> {
@@ -297,14 +331,7 @@ export class LUInstanceCreate extends LogicalUnit {
     const fileDir = this.template === "sharedfile" || this.template === "file" ? baseDir : c.file_storage_dir ?? "/srv/ganeti/file-storage";
     const { disks, highestPort } = buildDisks(cfg, this.template, this.name, this.pnode.uuid, this.snode?.uuid ?? null, specs, 0, fileDir,
       String(this.op["file_driver"] ?? "loop"));
-    const nics: Nic[] = ((this.op["nics"] as Array<Record<string, unknown>> | undefined) ?? []).map((n, i) => {
-      const plan = this.nicPlan[i];
-      return {
-        uuid: randomUUID(), name: typeof n["name"] === "string" ? n["name"] : null,
-        mac: typeof n["mac"] === "string" && n["mac"] !== "auto" && n["mac"] !== "generate" ? n["mac"] : newMac(plan?.macPrefix ?? c.mac_prefix),
-        ip: plan?.ip ?? null, network: plan?.network ?? null, nicparams: { ...(plan?.nicparams ?? {}) },
-      } as Nic;
-    });
+    const nics = this.newNics();
     const start = this.op["start"] !== false;
     const inst = {
       uuid: randomUUID(), name: this.name, primary_node: this.pnode.uuid, os: this.osType ?? "",
@@ -431,6 +458,17 @@ export abstract class LUInstanceOne extends LogicalUnit {
       return { ...cfg, instances: { ...cfg.instances, [i.uuid]: { ...i, admin_state: state, disks_active: state === "up", serial_no: i.serial_no + 1, mtime: Date.now() / 1000 } } };
     }, (w) => this.logWarning(w));
   }
+  /** Ganeti's BuildInstanceHookEnvByObject, plus what the operation adds. */
+  override buildHooksEnv(): Record<string, string> {
+    return instanceHookEnv(this.cfg, this.cfg.instances[this.inst.uuid] ?? this.inst, this.hooksExtra());
+  }
+  protected hooksExtra(): Record<string, string> {
+    return {};
+  }
+  override buildHooksNodes(): [string[], string[]] {
+    const nodes = instanceHookNodes(this.cfg, this.inst);
+    return [nodes, nodes];
+  }
   protected get pnode(): Node {
     const n = this.cfg.nodes[this.inst.primary_node];
     if (n === undefined) throw new OpPrereqError(`Primary node of instance ${this.inst.name} not found`, ErrorCode.fault);
@@ -441,6 +479,9 @@ export abstract class LUInstanceOne extends LogicalUnit {
 export class LUInstanceStartup extends LUInstanceOne {
   override readonly hooksPath = "instance-start";
   override readonly hooksType = "INSTANCE" as const;
+  protected override hooksExtra(): Record<string, string> {
+    return { FORCE: this.op["force"] === true ? "True" : "False" };
+  }
   async checkPrereq(): Promise<void> {
     if (this.pnode.offline) throw new OpPrereqError(`Cannot start instance ${this.inst.name}: primary node ${this.pnode.name} is offline`, ErrorCode.state);
     const be = fillInstanceBe(this.cfg.cluster, this.inst);
@@ -460,6 +501,9 @@ export class LUInstanceStartup extends LUInstanceOne {
 export class LUInstanceShutdown extends LUInstanceOne {
   override readonly hooksPath = "instance-stop";
   override readonly hooksType = "INSTANCE" as const;
+  protected override hooksExtra(): Record<string, string> {
+    return { TIMEOUT: String(this.op["timeout"] ?? 120) };
+  }
   checkPrereq(): void {}
   async exec(): Promise<OpOutcome> {
     await this.setAdminState("down");
@@ -473,6 +517,14 @@ export class LUInstanceShutdown extends LUInstanceOne {
 export class LUInstanceRemove extends LUInstanceOne {
   override readonly hooksPath = "instance-remove";
   override readonly hooksType = "INSTANCE" as const;
+  protected override hooksExtra(): Record<string, string> {
+    return { SHUTDOWN_TIMEOUT: String(this.op["shutdown_timeout"] ?? 120) };
+  }
+  /** Ganeti: the pre hooks on the master only, the post hooks also where the instance was. */
+  override buildHooksNodes(): [string[], string[]] {
+    const all = super.buildHooksNodes()[1];
+    return [all.slice(0, 1), all];
+  }
   checkPrereq(): void {}
   async exec(): Promise<OpOutcome> {
     const ignore = this.op["ignore_failures"] === true;

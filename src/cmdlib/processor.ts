@@ -50,14 +50,17 @@ export async function processOpcode(deps: ProcessorDeps, op: OpInput, run: OpRun
     }
     run.notifyStart();
     await lu.checkPrereq();
-    await runHooks(lu, env, "pre");
+    // The hook environment is built once before the pre phase; post hooks get it again
+    // (GANETI_*) beside the environment as it is after the operation (GANETI_POST_*), as Ganeti's.
+    const preEnv = lu.hooksPath === null ? {} : lu.buildHooksEnv();
+    await runHooks(lu, env, "pre", preEnv);
     // Ganeti's dry run: every check and the pre hooks ran; nothing is executed or written.
     if (op["dry_run"] === true) {
       env.feedback(" - INFO: dry-run mode requested, not actually executing the operation");
       return { result: null };
     }
     const outcome = await lu.exec();
-    await runHooks(lu, env, "post").catch((e: unknown) => env.feedback(` - WARNING: post hooks failed: ${(e as Error).message}`));
+    await runHooks(lu, env, "post", preEnv).catch((e: unknown) => env.feedback(` - WARNING: post hooks failed: ${(e as Error).message}`));
     return outcome;
   } finally {
     deps.locks.releaseAll(owner);
@@ -65,7 +68,7 @@ export async function processOpcode(deps: ProcessorDeps, op: OpInput, run: OpRun
 }
 
 /** Runs the LU's hooks on its nodes; a failing pre hook aborts the opcode (HooksAbort). */
-async function runHooks(lu: LogicalUnit, env: LuEnv, phase: "pre" | "post"): Promise<void> {
+async function runHooks(lu: LogicalUnit, env: LuEnv, phase: "pre" | "post", preEnv: Readonly<Record<string, string>>): Promise<void> {
   if (lu.hooksPath === null) return;
   const [pre, post] = lu.buildHooksNodes();
   const names = phase === "pre" ? pre : post;
@@ -82,7 +85,16 @@ async function runHooks(lu: LogicalUnit, env: LuEnv, phase: "pre" | "post"): Pro
     GANETI_MASTER: env.masterName,
     GANETI_DATA_DIR: "/var/lib/ganeti",
   };
-  for (const [k, v] of Object.entries(lu.buildHooksEnv())) hookEnv[`GANETI_${k}`] = v;
+  for (const [k, v] of Object.entries(preEnv)) hookEnv[`GANETI_${k}`] = v;
+  if (phase === "post") {
+    let postEnv: Record<string, string> = {};
+    try {
+      postEnv = lu.buildHooksEnv();
+    } catch {
+      // The object may be gone (a removal): the pre-phase values stand alone.
+    }
+    for (const [k, v] of Object.entries(postEnv)) hookEnv[`GANETI_POST_${k}`] = v;
+  }
   const res = await env.rpc.callMany(targets, "hooks_runner", { hpath: lu.hooksPath, phase, env: hookEnv });
   const failures: Array<[string, string, string]> = [];
   for (const r of res.values()) {

@@ -1,11 +1,12 @@
 // gnt-network on a 2-node devcluster: networks with address pools, their connection to a
 // node group, instances' NICs taking addresses from the pool (ip=pool, explicit, conflicts),
 // modify --net giving addresses back and taking new ones, and the refusals of Ganeti's
-// network commands, with the outputs asserted. The addresses are documentation ranges
+// network commands, with the outputs asserted; and the instance hooks' environment
+// (Ganeti's BuildInstanceHookEnv, networks included) on the nodes it runs on. The addresses are documentation ranges
 // (RFC 5737) that only live in the configuration: nothing is ever sent to them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DevCluster, rows, jobLog } from "../helpers/devcluster.js";
 
@@ -124,6 +125,72 @@ test("the OS scripts get the NIC's network (NIC_0_NETWORK_NAME, ...)", async () 
   assert.equal(head, `ganeti-ts image OS\ninstance=i3\nvariant=default\nnic0=${row?.[0] ?? ""} ip=${row?.[1] ?? ""} network=net1\n`);
   assert.equal(row?.[1], "192.0.2.3");
   await ok("gnt-instance", "remove", "-f", "i3");
+});
+
+test("instance hooks: Ganeti's environment on the master and the instance's nodes; a failing pre hook vetoes", async () => {
+  const record = (n: string, hpath: string): string => join(c.dir, `hook-${hpath}-${n}`);
+  for (const n of ["node1", "node2"]) {
+    for (const hpath of ["instance-add-pre", "instance-start-pre", "instance-start-post", "instance-remove-pre", "instance-remove-post", "instance-rename-pre"]) {
+      const d = join(c.root(n), `etc/ganeti/hooks/${hpath}.d`);
+      await mkdir(d, { recursive: true });
+      await writeFile(join(d, "10-env"), `#!/bin/sh
+env | grep '^GANETI_' | sort > ${record(n, hpath)}
+`, { mode: 0o755 });
+    }
+  }
+  const env = async (n: string, hpath: string): Promise<Record<string, string>> =>
+    Object.fromEntries((await readFile(record(n, hpath), "utf8")).trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  await ok("gnt-instance", "add", "-t", "file", "-s", "16M", "-o", "image+default", "-n", "node2", "--no-start", "--net", "0:ip=pool,network=net1",
+    "--no-name-check", "h1");
+  const [mac, ip, disk] = rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "nic.macs,nic.ips,disk.uuids", "h1"))[0] ?? [];
+  // Creation: the instance as it will be (Ganeti's INSTANCE_STATUS is the start flag there).
+  const add = await env("node2", "instance-add-pre");
+  for (const [k, v] of Object.entries({ GANETI_ADD_MODE: "create", GANETI_INSTANCE_NAME: "h1", GANETI_INSTANCE_STATUS: "False",
+    GANETI_INSTANCE_NIC0_MAC: mac ?? "", GANETI_INSTANCE_NIC0_IP: ip ?? "", GANETI_INSTANCE_NIC0_NETWORK_NAME: "net1", GANETI_INSTANCE_DISK_COUNT: "1",
+    GANETI_INSTANCE_DISK0_SIZE: "16", GANETI_INSTANCE_DISK0_MODE: "rw", GANETI_INSTANCE_DISK_TEMPLATE: "file" })) assert.equal(add[k], v, k);
+  await ok("gnt-instance", "startup", "h1");
+  const pre = await env("node2", "instance-start-pre");
+  const want: Record<string, string> = {
+    GANETI_HOOKS_PATH: "instance-start", GANETI_HOOKS_PHASE: "pre", GANETI_OBJECT_TYPE: "INSTANCE", GANETI_OP_CODE: "OP_INSTANCE_STARTUP",
+    GANETI_OP_TARGET: "h1", GANETI_INSTANCE_NAME: "h1", GANETI_INSTANCE_PRIMARY: "node2", GANETI_INSTANCE_SECONDARIES: "",
+    GANETI_INSTANCE_OS_TYPE: "image+default", GANETI_INSTANCE_STATUS: "down", GANETI_INSTANCE_DISK_TEMPLATE: "file",
+    GANETI_INSTANCE_HYPERVISOR: "fake", GANETI_INSTANCE_NIC_COUNT: "1", GANETI_INSTANCE_NIC0_MAC: mac ?? "", GANETI_INSTANCE_NIC0_IP: ip ?? "",
+    GANETI_INSTANCE_NIC0_MODE: "bridged", GANETI_INSTANCE_NIC0_LINK: "br100", GANETI_INSTANCE_NIC0_BRIDGE: "br100",
+    GANETI_INSTANCE_NIC0_NETWORK_NAME: "net1", GANETI_INSTANCE_NIC0_NETWORK_SUBNET: "192.0.2.0/28", GANETI_INSTANCE_NIC0_NETWORK_GATEWAY: "192.0.2.1",
+    GANETI_INSTANCE_NIC0_NETWORK_MAC_PREFIX: "aa:00:00", GANETI_INSTANCE_NIC0_NETWORK_TAGS: "web prod", GANETI_INSTANCE_DISK_COUNT: "1",
+    GANETI_INSTANCE_DISK0_UUID: disk ?? "", GANETI_INSTANCE_DISK0_SIZE: "16", GANETI_INSTANCE_DISK0_MODE: "rw", GANETI_INSTANCE_DISK0_DEV_TYPE: "file",
+    GANETI_INSTANCE_DISK0_DRIVER: "loop", GANETI_INSTANCE_TAGS: "", GANETI_FORCE: "False", GANETI_INSTANCE_BE_vcpus: "1",
+  };
+  for (const [k, v] of Object.entries(want)) assert.equal(pre[k], v, k);
+  assert.match(pre["GANETI_INSTANCE_DISK0_ID"] ?? "", /^\/srv\/ganeti\/file-storage\/h1\/.*\.file\.disk0$/);
+  assert.ok(Object.keys(pre).some((k) => k.startsWith("GANETI_INSTANCE_HV_")), "hypervisor parameters");
+  // Both nodes run the hooks (master and primary); post hooks see the state after the operation too.
+  assert.equal((await env("node1", "instance-start-pre"))["GANETI_INSTANCE_NAME"], "h1");
+  const post = await env("node2", "instance-start-post");
+  assert.equal(post["GANETI_INSTANCE_STATUS"], "down");
+  assert.equal(post["GANETI_POST_INSTANCE_STATUS"], "up");
+  // Rename: the new name; remove: pre hooks on the master only, post hooks on the instance's nodes too.
+  const veto = join(c.root("node1"), "etc/ganeti/hooks/instance-stop-pre.d");
+  await mkdir(veto, { recursive: true });
+  await writeFile(join(veto, "50-veto"), "#!/bin/sh\necho not now\nexit 1\n", { mode: 0o755 });
+  const r = await c.on("node1", "gnt-instance", "shutdown", "h1");
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stderr, /^Failure: hooks execution failed:\n  node: node1, script: 50-veto, output: not now/);
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "status", "h1")), [["running"]]);
+  await rm(veto, { recursive: true });
+  await ok("gnt-instance", "shutdown", "h1");
+  await ok("gnt-instance", "rename", "--no-name-check", "h1", "h2");
+  assert.equal((await env("node2", "instance-rename-pre"))["GANETI_INSTANCE_NEW_NAME"], "h2");
+  await rm(record("node2", "instance-remove-pre"), { force: true });
+  await ok("gnt-instance", "remove", "-f", "h2");
+  assert.equal((await env("node1", "instance-remove-pre"))["GANETI_INSTANCE_NAME"], "h2");
+  await assert.rejects(readFile(record("node2", "instance-remove-pre")), "no pre hook on the primary node");
+  assert.equal((await env("node2", "instance-remove-post"))["GANETI_INSTANCE_NAME"], "h2");
+  for (const n of ["node1", "node2"]) {
+    for (const hpath of ["instance-add-pre", "instance-start-pre", "instance-start-post", "instance-remove-pre", "instance-remove-post", "instance-rename-pre"]) {
+      await rm(join(c.root(n), `etc/ganeti/hooks/${hpath}.d`), { recursive: true });
+    }
+  }
 });
 
 test("modify --net: a new address, a NIC added from the pool, a NIC taken out of the network", async () => {
