@@ -9,7 +9,7 @@ import { type AlgorithmOptions, type Table, type MoveContext, possibleMoves } fr
 import { type Fast, type KindAccs, scanInstance } from "./balancer-scan.js";
 import { type LazyState, type SourceRanges, offsetMargin } from "./lazy-bounds.js";
 import { flatContains, memberPart } from "./class-bounds.js";
-import { LazySlots } from "./balancer-slots.js";
+import { LazySlots, NOLD } from "./balancer-slots.js";
 
 /** A balancer's cached entry for one instance. */
 export interface CachedInst {
@@ -53,7 +53,7 @@ export class LazyEntries {
   slots: LazySlots;
   /** By instance index: the class envelopes the class parts in pnK were taken from (coverLazy). */
   readonly envAt: (Float64Array | undefined)[] = [];
-  /** By instance index: the envelopes pnO's parts were taken from (as envAt for pnK). */
+  /** By instance index and slot (NOLD per entry): the envelopes pnO's parts were taken from (as envAt for pnK). */
   private readonly envO: (Float64Array | undefined)[] = [];
   /** Whether the cluster has location tags (no fast path, no lazy entry). */
   locTags: boolean | null = null;
@@ -118,18 +118,30 @@ export class LazyEntries {
     const t = lazy.t;
     const env = this.envAt[c.idx];
     const pkT = S.pkT[c.idx]!;
-    const poT = S.poT[c.idx]!;
-    const envO = this.envO[c.idx];
-    const q0 = S.pnO[o]!;
-    const q1 = S.pnO[o + 1]!;
-    const q2 = S.pnO[o + 2]!;
-    const q3 = S.pnO[o + 3]!;
+    // earlier epochs' parts (pnO), kept before settle clears them
+    const bad = S.poBad[c.idx] === 1;
+    const oldT: number[] = [];
+    const oldEnv: (Float64Array | undefined)[] = [];
+    const oldK: number[] = [];
+    for (let s = 0; s < NOLD; s++) {
+      const j = c.idx * NOLD + s;
+      if (S.poT[j] === -1) continue;
+      oldT.push(S.poT[j]!);
+      oldEnv.push(this.envO[j]);
+      for (let k = 0; k < 4; k++) oldK.push(S.pnO[4 * j + k]!);
+    }
     this.settle(c, base, t, useSecondary);
-    // pnO's parts: the new source sides' own parts with their epoch's slopes
-    const slopesO = poT >= 0 && envO !== undefined ? lazy.slopesAt(poT) : null;
+    // pnO's parts take the new source sides' own parts with their epoch's slopes
+    let oldOk = !bad;
+    const oldSlopes: Float64Array[] = [];
+    for (let s = 0; s < oldT.length && oldOk; s++) {
+      const sl = lazy.slopesAt(oldT[s]!);
+      const e = oldEnv[s];
+      if (sl === null || e === undefined || !inside(e, c.mask, lazy.lastRanges)) oldOk = false;
+      else oldSlopes.push(sl);
+    }
     if (S.at[c.idx] === t && S.cls[c.idx] === oldCls && c.mask === oldMask && lazy.epochAt <= pkT &&
-      (env === undefined || inside(env, c.mask, lazy.lastRanges)) &&
-      (poT === -1 || (slopesO !== null && inside(envO!, c.mask, lazy.lastRanges)))) {
+      (env === undefined || inside(env, c.mask, lazy.lastRanges)) && oldOk) {
       S.since[c.idx] = since;
       S.pkT[c.idx] = pkT;
       this.envAt[c.idx] = env;
@@ -142,22 +154,21 @@ export class LazyEntries {
         const x = S.pnK[o + k]! + S.lin[o + k]!;
         if (x < b) b = x;
       }
-      if (slopesO !== null) {
-        S.poT[c.idx] = poT;
-        this.envO[c.idx] = envO;
-        S.pnO[o] = q0;
-        S.pnO[o + 1] = q1;
-        S.pnO[o + 2] = q2;
-        S.pnO[o + 3] = q3;
-        const ranges = lazy.lastRanges;
+      const ranges = lazy.lastRanges;
+      for (let s = 0; s < oldT.length; s++) {
+        const j = c.idx * NOLD + s;
+        S.poT[j] = oldT[s]!;
+        this.envO[j] = oldEnv[s];
         for (let k = 0; k < 4; k++) {
+          const part = oldK[4 * s + k]!;
+          S.pnO[4 * j + k] = part;
           const r = ranges[k];
           if ((c.mask & (1 << k)) === 0 || r === undefined || r === null) continue;
-          const x = S.pnO[o + k]! + memberPart(base, "lo" in r ? r.lo : r, slopesO);
+          const x = part + memberPart(base, "lo" in r ? r.lo : r, oldSlopes[s]!);
           if (x < b) b = x;
         }
-        this.stats.epochCovered++;
       }
+      if (oldT.length > 0) this.stats.epochCovered++;
       S.pn[c.idx] = b;
       this.stats.covered++;
       return;
@@ -280,21 +291,20 @@ export class LazyEntries {
 
   /**
    * pnK holds class parts of an earlier epoch (its pkT is before this epoch): they
-   * move to pnO (unusable when pnO holds another epoch's), pnK starts again now. Done
-   * before parts of this epoch are added to pnK.
+   * move to a free slot of pnO (none free: the slots become unusable), pnK starts
+   * again now. Done before parts of this epoch are added to pnK.
    */
   rollEpoch(i: Idx): void {
     const S = this.slots;
     const o = 4 * i;
     if (S.pnK[o] !== Infinity || S.pnK[o + 1] !== Infinity || S.pnK[o + 2] !== Infinity || S.pnK[o + 3] !== Infinity) {
-      if (S.poT[i] === -1 && this.envAt[i] !== undefined) {
-        S.pnO.set(S.pnK.subarray(o, o + 4), o);
-        S.poT[i] = S.pkT[i]!;
-        this.envO[i] = this.envAt[i];
-      } else {
-        S.poT[i] = -2;
-        this.envO[i] = undefined;
-      }
+      let free = -1;
+      for (let s = 0; s < NOLD && free < 0; s++) if (S.poT[i * NOLD + s] === -1) free = i * NOLD + s;
+      if (free >= 0 && this.envAt[i] !== undefined) {
+        S.pnO.set(S.pnK.subarray(o, o + 4), 4 * free);
+        S.poT[free] = S.pkT[i]!;
+        this.envO[free] = this.envAt[i];
+      } else S.poBad[i] = 1;
     }
     S.pnK.fill(Infinity, o, o + 4);
     this.envAt[i] = undefined;
@@ -303,9 +313,15 @@ export class LazyEntries {
 
   /** pnO emptied (pnK covers every node changed since `since` again). */
   private clearOld(i: Idx): void {
-    this.slots.poT[i] = -1;
-    this.slots.pnO.fill(Infinity, 4 * i, 4 * i + 4);
-    this.envO[i] = undefined;
+    const S = this.slots;
+    S.poBad[i] = 0;
+    for (let s = 0; s < NOLD; s++) {
+      const j = i * NOLD + s;
+      if (S.poT[j] === -1) continue;
+      S.poT[j] = -1;
+      S.pnO.fill(Infinity, 4 * j, 4 * j + 4);
+      this.envO[j] = undefined;
+    }
   }
 
   /** Puts a lazy entry in its class (false: its source sides are not known). */

@@ -1,5 +1,8 @@
 // The balancer's per-instance lazy state (balancer.ts Balancer).
 
+/** Earlier epochs whose class parts an entry keeps apart (LazySlots.pnO). */
+export const NOLD = 3;
+
 /**
  * The lazy state of the cached entries, by instance index, in flat arrays: the step
  * loop reads it for every instance, and typed arrays keep that loop out of the heap.
@@ -39,13 +42,15 @@ export class LazySlots {
    */
   pkT: Int32Array;
   /**
-   * Class parts (4 per entry, as pnK) of one earlier epoch: when an epoch ends, pnK's
-   * parts (that epoch's slopes) move here and pnK starts again, so that a change of
-   * the instance's nodes is still covered (their own parts with that epoch's slopes).
-   * `poT`: the pkT they were started from (-1: none; -2: of two earlier epochs, unusable).
+   * Class parts (as pnK, 4 per slot, NOLD slots per entry) of earlier epochs: when an
+   * epoch ends, pnK's parts (that epoch's slopes) move to a free slot and pnK starts
+   * again, so that a change of the instance's nodes is still covered (their own parts
+   * with each epoch's slopes). `poT` (per slot): the pkT they were started from (-1:
+   * free); `poBad`: more epochs than slots (the slots are unusable).
    */
   pnO: Float64Array;
   poT: Int32Array;
+  poBad: Uint8Array;
   constructor(n: number) {
     this.at = new Int32Array(n).fill(-1);
     this.kn = new Float64Array(n).fill(Infinity);
@@ -60,8 +65,9 @@ export class LazySlots {
     this.pnK = new Float64Array(4 * n).fill(Infinity);
     this.rc = new Int32Array(n).fill(-1);
     this.pkT = new Int32Array(n).fill(-1);
-    this.pnO = new Float64Array(4 * n).fill(Infinity);
-    this.poT = new Int32Array(n).fill(-1);
+    this.pnO = new Float64Array(4 * NOLD * n).fill(Infinity);
+    this.poT = new Int32Array(NOLD * n).fill(-1);
+    this.poBad = new Uint8Array(n);
   }
 
   /** A copy with room for instance indices below n. */
@@ -82,6 +88,7 @@ export class LazySlots {
     S.pkT.set(this.pkT);
     S.pnO.set(this.pnO);
     S.poT.set(this.poT);
+    S.poBad.set(this.poBad);
     return S;
   }
 }
