@@ -23,9 +23,21 @@ function checkAllocPolicy(p: unknown): void {
   }
 }
 
+/** Ganeti's group hooks run on the master (rename: also on the group's members). */
+function masterOnly(cfg: ConfigData): [string[], string[]] {
+  const m = cfg.nodes[cfg.cluster.master_node]?.name ?? "";
+  return [[m], [m]];
+}
+
 export class LUGroupAdd extends LogicalUnit {
   override readonly hooksPath = "group-add";
   override readonly hooksType = "GROUP" as const;
+  override buildHooksEnv(): Record<string, string> {
+    return { GROUP_NAME: String(this.op["group_name"]) };
+  }
+  override buildHooksNodes(): [string[], string[]] {
+    return masterOnly(this.cfg);
+  }
   checkPrereq(): void {
     const name = String(this.op["group_name"]);
     const g = Object.values(this.cfg.nodegroups).find((x) => x.name === name);
@@ -74,7 +86,17 @@ export class LUGroupAssignNodes extends LogicalUnit {
 }
 
 export class LUGroupRename extends LogicalUnit {
+  override readonly hooksPath = "group-rename";
+  override readonly hooksType = "GROUP" as const;
   private group!: NodeGroup;
+  override buildHooksEnv(): Record<string, string> {
+    return { OLD_NAME: String(this.op["group_name"]), NEW_NAME: String(this.op["new_name"]) };
+  }
+  override buildHooksNodes(): [string[], string[]] {
+    const m = this.cfg.nodes[this.cfg.cluster.master_node]?.name ?? "";
+    const nodes = [m, ...Object.values(this.cfg.nodes).filter((n) => n.group === this.group.uuid && n.name !== m).map((n) => n.name)];
+    return [nodes, nodes];
+  }
   override expandNames(): void {
     this.group = expandGroup(this.cfg, String(this.op["group_name"]));
     this.lock(Levels.nodegroup, [this.group.uuid]);
@@ -97,7 +119,15 @@ export class LUGroupRename extends LogicalUnit {
 }
 
 export class LUGroupSetParams extends LogicalUnit {
+  override readonly hooksPath = "group-modify";
+  override readonly hooksType = "GROUP" as const;
   private group!: NodeGroup;
+  override buildHooksEnv(): Record<string, string> {
+    return { GROUP_NAME: String(this.op["group_name"]), NEW_ALLOC_POLICY: typeof this.op["alloc_policy"] === "string" ? this.op["alloc_policy"] : "None" };
+  }
+  override buildHooksNodes(): [string[], string[]] {
+    return masterOnly(this.cfg);
+  }
   override expandNames(): void {
     this.group = expandGroup(this.cfg, String(this.op["group_name"]));
     this.lock(Levels.nodegroup, [this.group.uuid]);
@@ -146,6 +176,14 @@ export class LUGroupSetParams extends LogicalUnit {
 }
 
 export class LUGroupRemove extends LogicalUnit {
+  override readonly hooksPath = "group-remove";
+  override readonly hooksType = "GROUP" as const;
+  override buildHooksEnv(): Record<string, string> {
+    return { GROUP_NAME: String(this.op["group_name"]) };
+  }
+  override buildHooksNodes(): [string[], string[]] {
+    return masterOnly(this.cfg);
+  }
   private group!: NodeGroup;
   override expandNames(): void {
     this.group = expandGroup(this.cfg, String(this.op["group_name"]));

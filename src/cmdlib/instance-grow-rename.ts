@@ -19,6 +19,9 @@ const FILE_BASED: ReadonlySet<string> = new Set(["file", "sharedfile"]);
 export class LUInstanceGrowDisk extends LUInstanceOne {
   override readonly hooksPath = "disk-grow";
   override readonly hooksType = "INSTANCE" as const;
+  protected override hooksExtra(): Record<string, string> {
+    return { DISK: String(this.op["disk"]), AMOUNT: String(this.op["amount"]), ABSOLUTE: this.op["absolute"] === true ? "True" : "False" };
+  }
   private disk!: Disk;
   private delta = 0;
   private target = 0;

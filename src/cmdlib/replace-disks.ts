@@ -13,6 +13,7 @@ import { nodeTarget } from "../config/store.js";
 import { iallocatorName, relocateNode } from "./iallocator.js";
 import { diskArg, disksConsistent, drbdLocal, freeMinor, isDrbd, mirrorStatus, nodeOf, waitForSync } from "./instance-disks.js";
 import { checkTargetNodeIPolicy } from "./ipolicy.js";
+import { instanceHookEnv, instanceHookNodes } from "./instance-hooks.js";
 
 type Mode = "replace_on_primary" | "replace_on_secondary" | "replace_new_secondary" | "replace_auto";
 
@@ -27,6 +28,17 @@ export class LUInstanceReplaceDisks extends LogicalUnit {
   /** For -p/-s/-a: the node whose storage is replaced. */
   private target: Node | null = null;
   private indices: number[] = [];
+
+  override buildHooksEnv(): Record<string, string> {
+    const old = instanceSecondaryNodes(this.cfg, this.inst)[0];
+    return { MODE: this.mode, NEW_SECONDARY: this.newNode?.name ?? "None", OLD_SECONDARY: (old !== undefined ? this.cfg.nodes[old]?.name : undefined) ?? "None",
+      ...instanceHookEnv(this.cfg, this.inst) };
+  }
+  /** Ganeti: the master, the primary and the new secondary (if any). */
+  override buildHooksNodes(): [string[], string[]] {
+    const nodes = [...new Set([...instanceHookNodes(this.cfg, this.inst, true), ...(this.newNode !== null ? [this.newNode.name] : [])])];
+    return [nodes, nodes];
+  }
 
   override checkArguments(): void {
     this.mode = String(this.op["mode"]) as Mode;

@@ -193,6 +193,24 @@ env | grep '^GANETI_' | sort > ${record(n, hpath)}
   }
 });
 
+test("node group hooks: add, rename, modify, remove on the master", async () => {
+  const d = (h: string): string => join(c.root("node1"), `etc/ganeti/hooks/${h}.d`);
+  const hooks = ["group-add-post", "group-rename-pre", "group-modify-pre", "group-remove-pre"];
+  for (const h of hooks) {
+    await mkdir(d(h), { recursive: true });
+    await writeFile(join(d(h), "10-env"), `#!/bin/sh\nenv | grep -E '^GANETI_(GROUP_NAME|OLD_NAME|NEW_NAME|NEW_ALLOC_POLICY|OBJECT_TYPE)=' | sort > ${join(c.dir, h)}\n`,
+      { mode: 0o755 });
+  }
+  await ok("gnt-group", "add", "g2");
+  await ok("gnt-group", "rename", "g2", "g3");
+  await ok("gnt-group", "modify", "--alloc-policy=last_resort", "g3");
+  await ok("gnt-group", "remove", "g3");
+  const got = await Promise.all(hooks.map(async (h) => (await readFile(join(c.dir, h), "utf8")).trim().split("\n")));
+  assert.deepEqual(got, [["GANETI_GROUP_NAME=g2", "GANETI_OBJECT_TYPE=GROUP"], ["GANETI_NEW_NAME=g3", "GANETI_OBJECT_TYPE=GROUP", "GANETI_OLD_NAME=g2"],
+    ["GANETI_GROUP_NAME=g3", "GANETI_NEW_ALLOC_POLICY=last_resort", "GANETI_OBJECT_TYPE=GROUP"], ["GANETI_GROUP_NAME=g3", "GANETI_OBJECT_TYPE=GROUP"]]);
+  for (const h of hooks) await rm(d(h), { recursive: true });
+});
+
 test("modify --net: a new address, a NIC added from the pool, a NIC taken out of the network", async () => {
   let out = await ok("gnt-instance", "modify", "--net", "0:ip=192.0.2.9", "i1");
   assert.ok(out.includes(" - nic.ip/0 -> 192.0.2.9\n"), out);
