@@ -414,6 +414,18 @@ const commands: CommandTable = {
       return 0;
     },
   },
+  "search-tags": {
+    summary: "Searches the tags on all objects on the cluster for a given pattern (regex)", usage: "<pattern>", args: [1, 1],
+    options: { priority: COMMON.priority },
+    async run(o, [pattern]) {
+      const result = (await runOpcode(o, { OP_ID: "OP_TAGS_SEARCH", pattern })) as Array<[string, string]> | null;
+      if (result === null || result.length === 0) return 1;
+      // Python's sort of (path, tag) tuples.
+      const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+      for (const [path, tag] of [...result].sort((a, b) => cmp(a[0], b[0]) || cmp(a[1], b[1]))) out(`${path} ${tag}`);
+      return 0;
+    },
+  },
   ...tagCommands("cluster", false),
 };
 

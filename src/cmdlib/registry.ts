@@ -9,7 +9,7 @@ import {
 } from "./cluster.js";
 import { LUClusterVerify, LUClusterVerifyConfig, LUClusterVerifyGroup } from "./verify.js";
 import { LUGroupAdd, LUGroupAssignNodes, LUGroupRename, LUGroupSetParams, LUGroupRemove } from "./group.js";
-import { LUTagsGet, LUTagsSet, LUTagsDel } from "./tags.js";
+import { LUTagsGet, LUTagsSet, LUTagsDel, LUTagsSearch } from "./tags.js";
 import { LUNetworkAdd, LUNetworkRemove, LUNetworkRename, LUNetworkSetParams, LUNetworkConnect, LUNetworkDisconnect } from "./network.js";
 import { LUTestDelay } from "./test.js";
 import { LUInstanceCreate, LUInstanceRemove, LUInstanceStartup, LUInstanceShutdown } from "./instance.js";
@@ -81,6 +81,7 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_TAGS_GET", LUTagsGet],
   ["OP_TAGS_SET", LUTagsSet],
   ["OP_TAGS_DEL", LUTagsDel],
+  ["OP_TAGS_SEARCH", LUTagsSearch],
   ["OP_TEST_DELAY", LUTestDelay],
   ["OP_INSTANCE_CREATE", LUInstanceCreate],
   ["OP_INSTANCE_REMOVE", LUInstanceRemove],

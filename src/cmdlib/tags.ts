@@ -86,3 +86,29 @@ export class LUTagsDel extends LogicalUnit {
     return { result: null };
   }
 }
+
+/** Ganeti's LUTagsSearch: every tag matching the pattern, with the path of its object. */
+export class LUTagsSearch extends LogicalUnit {
+  override readonly reqBgl = false;
+  private re!: RegExp;
+  checkPrereq(): void {
+    const pattern = String(this.op["pattern"]);
+    try {
+      this.re = new RegExp(pattern);
+    } catch (e) {
+      throw new OpPrereqError(`Invalid search pattern '${pattern}': ${(e as Error).message}`, ErrorCode.inval);
+    }
+  }
+  async exec(): Promise<OpOutcome> {
+    const cfg = this.cfg;
+    const targets: Array<[string, readonly string[]]> = [["/cluster", cfg.cluster.tags ?? []]];
+    const add = (kind: string, objs: Iterable<{ name: string; tags?: readonly string[] }>): void => {
+      for (const o of objs) targets.push([`/${kind}/${o.name}`, o.tags ?? []]);
+    };
+    add("instances", Object.values(cfg.instances));
+    add("nodes", Object.values(cfg.nodes));
+    add("nodegroup", Object.values(cfg.nodegroups));
+    add("network", Object.values(cfg.networks));
+    return { result: targets.flatMap(([path, tags]) => tags.filter((t) => this.re.test(t)).map((t) => [path, t])) };
+  }
+}

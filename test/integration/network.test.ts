@@ -253,3 +253,21 @@ test("modify and rename: gateway, reservations, MAC prefix, IPv6", async () => {
   await ok("gnt-network", "remove", "backend");
   assert.equal(await ok("gnt-network", "list", "--no-headers"), "");
 });
+
+test("gnt-cluster search-tags finds tags on every kind of object", async () => {
+  await ok("gnt-cluster", "add-tags", "web-cluster");
+  await ok("gnt-node", "add-tags", "node2", "web-node", "other");
+  await ok("gnt-group", "add-tags", "default", "web-rack");
+  await ok("gnt-network", "add", "--network=192.0.2.128/28", "--tags=web-net", "tagged");
+  assert.equal(await ok("gnt-cluster", "search-tags", "^web"),
+    "/cluster web-cluster\n/network/tagged web-net\n/nodegroup/default web-rack\n/nodes/node2 web-node\n");
+  const none = await c.on("node1", "gnt-cluster", "search-tags", "^nothing$");
+  assert.deepEqual([none.code, none.stdout, none.stderr], [1, "", ""]);
+  const bad = await c.on("node1", "gnt-cluster", "search-tags", "(");
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^Failure: prerequisites not met for this operation:\nerror type: wrong_input, error details:\nInvalid search pattern '\(': /);
+  await ok("gnt-cluster", "remove-tags", "web-cluster");
+  await ok("gnt-node", "remove-tags", "node2", "web-node", "other");
+  await ok("gnt-group", "remove-tags", "default", "web-rack");
+  await ok("gnt-network", "remove", "tagged");
+});
