@@ -75,6 +75,7 @@ function zeroed(c: Contrib): Contrib {
   c.ds.fill(0);
   c.da.fill(0);
   c.mask = undefined;
+  c.same = 0;
   return c;
 }
 

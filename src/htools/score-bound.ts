@@ -15,6 +15,17 @@ export const KIND = Int8Array.from(METRICS, (m) =>
   m.agg === "map" ? K_MAP : m.agg === "stddev" ? K_STDDEV : m.online ? K_SUM_ONLINE : K_SUM_OFFLINE,
 );
 export const WEIGHT = Float64Array.from(METRICS, (m) => m.weight);
+/**
+ * Per metric: an earlier standard deviation of the same weight whose node values it
+ * repeats when nothing is forthcoming (the `_forth` metrics: free_mem_cv_forth is
+ * free_mem_cv's values, and so on), or -1.
+ */
+const DUP = Int32Array.from(METRICS, (m) => {
+  if (m.agg !== "stddev" || !m.name.endsWith("_forth")) return -1;
+  const d = METRICS.findIndex((x) => x.name === m.name.slice(0, -"_forth".length));
+  return d >= 0 && METRICS[d]!.agg === "stddev" && METRICS[d]!.weight === m.weight && METRICS[d]!.online === m.online ? d : -1;
+});
+const DUP_MASK = DUP.reduce((acc, d, m) => (d >= 0 ? acc | (1 << m) : acc), 0);
 
 /** The global sums of a ScoreBase that carrying bounds reads (kept per step by the balancer). */
 export interface BaseSums {
@@ -65,6 +76,12 @@ export class ScoreBase implements BaseSums {
   private readonly ds = new Float64Array(NMETRICS);
   private readonly da = new Float64Array(NMETRICS);
   private readonly scratch: number[] = new Array<number>(NMETRICS).fill(0);
+  /** Bit m: metric m's sums and centre are its DUP's, the same doubles. */
+  private readonly sameSums: number;
+  /** boundFromContribs' terms, bounded variances and centred-sum changes by metric. */
+  private readonly tTerm = new Float64Array(NMETRICS);
+  private readonly tLo = new Float64Array(NMETRICS);
+  private readonly tDd = new Float64Array(NMETRICS);
 
   /**
    * `center` (per metric, optional) replaces the mean as the point the squares are
@@ -122,6 +139,15 @@ export class ScoreBase implements BaseSums {
         this.d0[m] = d;
       }
     }
+    let same = 0;
+    for (let m = 0; m < NMETRICS; m++) {
+      const d = DUP[m]!;
+      if (d < 0) continue;
+      if (Object.is(this.center[m], this.center[d]) && Object.is(this.q0[m], this.q0[d]) &&
+        Object.is(this.d0[m], this.d0[d]) && Object.is(this.p0[m], this.p0[d]) && Object.is(this.s0[m], this.s0[d]) &&
+        Object.is(this.a0[m], this.a0[d])) same |= 1 << m;
+    }
+    this.sameSums = same;
   }
 
   /** A value never above `compCVPatched(nl, patches)` (-Infinity when no bound is known). */
@@ -184,6 +210,10 @@ export class ScoreBase implements BaseSums {
       return -Infinity;
     }
     const mask = (a.mask ?? ALL_MASK) | (b.mask ?? ALL_MASK);
+    // a metric whose inputs are all its DUP's (nothing forthcoming) has its DUP's
+    // term: the same operations on the same doubles
+    const same = this.sameSums & a.same & b.same;
+    const { tTerm, tLo, tDd } = this;
     // finish's arithmetic on the sums a + b, without writing them out (the same doubles)
     const unchanged = this.unchangedTerms();
     let total = 0;
@@ -203,13 +233,25 @@ export class ScoreBase implements BaseSums {
           widenAcc(acc, m, lo, 0);
         }
       } else if (kind === K_STDDEV) {
-        const ddm = a.dd[m]! + b.dd[m]!;
-        const q = this.q0[m]! + (a.dq[m]! + b.dq[m]!);
-        const d = this.d0[m]! + ddm;
-        const v = (q - (d * d) / n) / n;
-        const scale = this.p0[m]! + (a.dp[m]! + b.dp[m]!) + this.q0[m]! + (a.dqAbs[m]! + b.dqAbs[m]!) + (d * d) / n;
-        const lo = v - (errOn * scale) / n;
-        term = WEIGHT[m]! * (lo > 0 ? Math.sqrt(lo) : 0);
+        let lo: number;
+        let ddm: number;
+        const dm = DUP[m]!;
+        if ((same & (1 << m)) !== 0 && (mask & (1 << dm)) !== 0) {
+          term = tTerm[dm]!;
+          lo = tLo[dm]!;
+          ddm = tDd[dm]!;
+        } else {
+          ddm = a.dd[m]! + b.dd[m]!;
+          const q = this.q0[m]! + (a.dq[m]! + b.dq[m]!);
+          const d = this.d0[m]! + ddm;
+          const v = (q - (d * d) / n) / n;
+          const scale = this.p0[m]! + (a.dp[m]! + b.dp[m]!) + this.q0[m]! + (a.dqAbs[m]! + b.dqAbs[m]!) + (d * d) / n;
+          lo = v - (errOn * scale) / n;
+          term = WEIGHT[m]! * (lo > 0 ? Math.sqrt(lo) : 0);
+          tTerm[m] = term;
+          tLo[m] = lo;
+          tDd[m] = ddm;
+        }
         if (acc !== undefined) {
           widenAcc(acc, m, lo, ddm);
         }
@@ -466,6 +508,8 @@ export interface Contrib {
   readonly da: number[];
   /** Bit m set: some change for metric m (unset: all six are zero); absent: unknown. */
   mask?: number;
+  /** Bit m set: metric m's six values are its DUP's (the same doubles); 0 when unknown. */
+  same: number;
 }
 
 /** Sets `c.mask` from its values (see Contrib.mask). */
@@ -475,6 +519,14 @@ export function setContribMask(c: Contrib): void {
     if (c.dq[m] !== 0 || c.dqAbs[m] !== 0 || c.dd[m] !== 0 || c.dp[m] !== 0 || c.ds[m] !== 0 || c.da[m] !== 0) mask |= 1 << m;
   }
   c.mask = mask;
+  let same = 0;
+  for (let m = 0; m < NMETRICS; m++) {
+    const d = DUP[m]!;
+    if (d < 0) continue;
+    if (Object.is(c.dq[m], c.dq[d]) && Object.is(c.dqAbs[m], c.dqAbs[d]) && Object.is(c.dd[m], c.dd[d]) &&
+      Object.is(c.dp[m], c.dp[d]) && Object.is(c.ds[m], c.ds[d]) && Object.is(c.da[m], c.da[d])) same |= 1 << m;
+  }
+  c.same = same & DUP_MASK;
 }
 const ALL_MASK = (1 << NMETRICS) - 1;
 
@@ -483,6 +535,7 @@ export function newContrib(fill = 0): Contrib {
   return {
     dq: vecOf(fill), dqAbs: vecOf(fill), dd: vecOf(fill), dp: vecOf(fill), ds: vecOf(fill), da: vecOf(fill),
     mask: undefined,
+    same: 0,
   };
 }
 
