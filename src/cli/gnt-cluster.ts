@@ -318,6 +318,7 @@ const commands: CommandTable = {
       "master-netdev": { type: "string", help: "Master network device" },
       "master-netmask": { type: "string", help: "Master netmask" },
       "default-iallocator": { type: "string", short: "I", help: "Default instance allocator" },
+      "default-iallocator-params": { type: "string", help: "iallocator template parameters, in the format template:option=value, option=value,..." },
       "maintain-node-health": { type: "string", help: "yes/no" },
       "vg-name": { type: "string", short: "g", help: "Volume group" },
       "file-storage-dir": { type: "string", help: "File storage directory" },
@@ -345,6 +346,9 @@ const commands: CommandTable = {
       if (typeof o["master-netdev"] === "string") op["master_netdev"] = o["master-netdev"];
       if (typeof o["master-netmask"] === "string") op["master_netmask"] = Number(o["master-netmask"]);
       if (typeof o["default-iallocator"] === "string") op["default_iallocator"] = o["default-iallocator"];
+      if (typeof o["default-iallocator-params"] === "string") {
+        op["default_iallocator_params"] = parseKeyVal(o["default-iallocator-params"], "default-iallocator-params");
+      }
       if (o["maintain-node-health"] !== undefined) op["maintain_node_health"] = parseBool(o["maintain-node-health"], "--maintain-node-health");
       if (typeof o["vg-name"] === "string") op["vg_name"] = o["vg-name"];
       if (typeof o["file-storage-dir"] === "string") op["file_storage_dir"] = o["file-storage-dir"];

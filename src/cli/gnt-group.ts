@@ -1,6 +1,6 @@
 // gnt-group: node group administration.
 import { main, out, COMMON, parseKeyVal, type CommandTable, type Options } from "./framework.js";
-import { runOpcode } from "./jobs.js";
+import { runOpcode, runWithFollowUps } from "./jobs.js";
 import { listCommand, listFieldsCommand } from "./list.js";
 import { tagCommands } from "./tags.js";
 import { IPOLICY_OPTIONS, ipolicyFromOptions } from "./ipolicy-opts.js";
@@ -37,6 +37,24 @@ const commands: CommandTable = {
     async run(o, [group, ...nodes]) {
       await runOpcode(o, { OP_ID: "OP_GROUP_ASSIGN_NODES", group_name: group, nodes, force: o["force"] === true });
       return 0;
+    },
+  },
+  evacuate: {
+    summary: "Evacuate all instances within a group", usage: "[-I <iallocator>] [--to <group>] <group>", args: [1, 1],
+    options: {
+      iallocator: { type: "string", short: "I", help: "Instance allocator ('.' for the default)" },
+      to: { type: "string", multiple: true, help: "Group to evacuate to (may be given more than once)", metavar: "GROUP" },
+      "early-release": { type: "boolean", help: "Release the locks on the secondary node(s) early" },
+      sequential: { type: "boolean", help: "Evacuate the instances one by one, in one job" },
+      "force-failover": { type: "boolean", help: "Fail the instances over instead of migrating them" },
+      submit: COMMON.submit, priority: COMMON.priority,
+    },
+    async run(o, [group]) {
+      const op: Record<string, unknown> = { OP_ID: "OP_GROUP_EVACUATE", group_name: group, early_release: o["early-release"] === true,
+        sequential: o["sequential"] === true, force_failover: o["force-failover"] === true };
+      if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
+      if (Array.isArray(o["to"])) op["target_groups"] = o["to"];
+      return runWithFollowUps(o, op, "All instances evacuated successfully.", (bad) => `There were ${bad} errors during the evacuation.`);
     },
   },
   list: listCommand("group", GROUP_LIST_DEFAULT, "Lists the node groups in the cluster"),

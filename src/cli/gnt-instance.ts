@@ -5,7 +5,7 @@ import { main, out, err, COMMON, parseKeyVal, parseIdentKeyVal, forceDictType, B
 import { HVC_DEFAULTS } from "../objects/hv-defaults.js";
 import { formatGenericInfo } from "./generic-info.js";
 import { instanceInfo, type InstanceData } from "./instance-info.js";
-import { withMaster, runOpcode } from "./jobs.js";
+import { withMaster, runOpcode, runWithFollowUps } from "./jobs.js";
 import { listCommand, listFieldsCommand, filterForNames, type QueryResponse } from "./list.js";
 import { tagCommands } from "./tags.js";
 import { confirm } from "./prompt.js";
@@ -290,6 +290,22 @@ const base: CommandTable = {
         out("Please don't forget that most parameters take effect only at the next (re)start of the instance initiated by ganeti; restarting from within the instance will not be enough.");
       }
       return 0;
+    },
+  },
+  "change-group": {
+    summary: "Change group of instance", usage: "[-I <iallocator>] [--to <group>] <instance>", args: [1, 1],
+    options: {
+      iallocator: { type: "string", short: "I", help: "Instance allocator ('.' for the default)" },
+      to: { type: "string", multiple: true, help: "Group to move the instance to (may be given more than once)", metavar: "GROUP" },
+      "early-release": { type: "boolean", help: "Release the locks on the secondary node(s) early" },
+      submit: COMMON.submit, priority: COMMON.priority,
+    },
+    async run(o, [name]) {
+      const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_CHANGE_GROUP", instance_name: name, early_release: o["early-release"] === true };
+      if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
+      if (Array.isArray(o["to"])) op["target_groups"] = o["to"];
+      return runWithFollowUps(o, op, `Instance '${name ?? ""}' changed group successfully.`,
+        (bad) => `There were ${bad} errors while changing group of instance '${name ?? ""}'.`);
     },
   },
   failover: {

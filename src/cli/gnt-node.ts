@@ -1,42 +1,16 @@
 // gnt-node: node administration.
 import { main, out, err, COMMON, parseBool, parseKeyVal, type CommandTable, type Options } from "./framework.js";
 import { confirm } from "./prompt.js";
-import { withMaster, runOpcode, pollJob, commonOpFields } from "./jobs.js";
+import { withMaster, runOpcode, runWithFollowUps } from "./jobs.js";
 import { listCommand, listFieldsCommand, filterForNames, type QueryResponse } from "./list.js";
 import { tagCommands } from "./tags.js";
 import { storageCommands } from "./gnt-node-storage.js";
 import { oobCommands } from "./gnt-node-oob.js";
 import { LuxiMethod } from "../luxi/protocol.js";
-import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
+import { OpPrereqError, ErrorCode } from "../errors.js";
 
 export const NODE_LIST_DEFAULT = ["name", "dtotal", "dfree", "mtotal", "mnode", "mfree", "pinst_cnt", "sinst_cnt"];
 
-/** Submits an opcode whose result is follow-up jobs, and follows those too (Ganeti's JobExecutor). */
-async function runWithFollowUps(o: Options, op: Record<string, unknown>, done: string, what: string): Promise<number> {
-  return withMaster(async (c) => {
-    const id = (await c.call(LuxiMethod.submitJob, [[{ ...commonOpFields(o), ...op }]])) as number;
-    if (o["submit"] === true) {
-      out(`JobID: ${id}`);
-      return 0;
-    }
-    const [res] = (await pollJob(c, id)) as [{ jobs?: Array<[boolean, number]> }];
-    let bad = false;
-    for (const [, j] of res.jobs ?? []) {
-      try {
-        await pollJob(c, j);
-      } catch (e) {
-        bad = true;
-        err(formatError(e).text);
-      }
-    }
-    if (bad) {
-      err(`There were errors during the ${what}:`);
-      return 1;
-    }
-    out(`All instances ${done} successfully.`);
-    return 0;
-  });
-}
 
 const commands: CommandTable = {
   add: {
@@ -160,7 +134,7 @@ const commands: CommandTable = {
       if (o["non-live"] === true) op["mode"] = "non-live";
       if (typeof o["target-node"] === "string") op["target_node"] = o["target-node"];
       if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
-      return runWithFollowUps(o, op, "migrated", "migration");
+      return runWithFollowUps(o, op, "All instances migrated successfully.", () => "There were errors during the migration:");
     },
   },
   evacuate: {
@@ -193,7 +167,7 @@ const commands: CommandTable = {
         }
         if (!(await confirm(`Relocate instance(s) ${[...new Set(insts)].join(", ")} from node(s) ${name ?? ""}?`))) return 1;
       }
-      return runWithFollowUps(o, op, "evacuated", "evacuation");
+      return runWithFollowUps(o, op, "All instances evacuated successfully.", () => "There were errors during the evacuation:");
     },
   },
   remove: {

@@ -7,10 +7,10 @@ import { readSsconf } from "../util/ssconf.js";
 import { LuxiClient } from "../luxi/client.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import {
-  NoMasterError, OpPrereqError, ErrorCode, decodeError, isEncodedError, OpExecError, JobLost,
+  NoMasterError, OpPrereqError, ErrorCode, decodeError, isEncodedError, OpExecError, JobLost, formatError,
 } from "../errors.js";
 import { PRIORITY_NAMES, JOB_STATUS_FINALIZED, type JobStatus } from "../constants.js";
-import { out, type Options } from "./framework.js";
+import { out, err, type Options } from "./framework.js";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -127,4 +127,34 @@ export async function submitOrPoll(opts: Options, ops: Array<Record<string, unkn
 export async function runOpcode(opts: Options, op: Record<string, unknown>): Promise<unknown> {
   const r = await submitOrPoll(opts, [op]);
   return r === null ? null : r[0];
+}
+
+/**
+ * Submits an opcode whose result is follow-up jobs and follows those too (Ganeti's
+ * JobExecutor); `done` on success, `failed(count)` (on stderr) when some job failed.
+ */
+export async function runWithFollowUps(o: Options, op: Record<string, unknown>, done: string, failed: (bad: number) => string): Promise<number> {
+  return withMaster(async (c) => {
+    const id = (await c.call(LuxiMethod.submitJob, [[{ ...commonOpFields(o), ...op }]])) as number;
+    if (o["submit"] === true) {
+      out(`JobID: ${id}`);
+      return 0;
+    }
+    const [res] = (await pollJob(c, id)) as [{ jobs?: Array<[boolean, number]> }];
+    let bad = 0;
+    for (const [, j] of res.jobs ?? []) {
+      try {
+        await pollJob(c, j);
+      } catch (e) {
+        bad++;
+        err(formatError(e).text);
+      }
+    }
+    if (bad > 0) {
+      err(failed(bad));
+      return 1;
+    }
+    out(done);
+    return 0;
+  });
 }

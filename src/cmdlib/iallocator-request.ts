@@ -58,7 +58,9 @@ export type IARequest =
   | { readonly mode: "relocate"; readonly instance: string; readonly relocateFrom: readonly string[] }
   | { readonly mode: "allocate-secondary"; readonly instance: string }
   | { readonly mode: "node-evacuate"; readonly instances: readonly string[]; readonly evacMode: EvacMode; readonly ignoreSoftErrors?: boolean }
-  | { readonly mode: "multi-allocate"; readonly instances: readonly NewInstanceSpec[] };
+  | { readonly mode: "multi-allocate"; readonly instances: readonly NewInstanceSpec[] }
+  /** Ganeti's IAReqGroupChange: instances by name, target groups by UUID. */
+  | { readonly mode: "change-group"; readonly instances: readonly string[]; readonly targetGroups: readonly string[] };
 
 type Json = unknown;
 
@@ -220,6 +222,9 @@ export function buildIAllocatorInput(cfg: ConfigData, live: LiveData, req: IAReq
     case "multi-allocate":
       request = { instances: req.instances.map((s) => allocRequest(cfg, s)) };
       break;
+    case "change-group":
+      request = { instances: [...req.instances], target_groups: [...req.targetGroups] };
+      break;
   }
   const c = cfg.cluster;
   return {
@@ -275,7 +280,7 @@ export function validateResult(req: IARequest, ans: IAllocatorAnswer): void {
     if (!Array.isArray(r)) bad();
   } else if (req.mode === "allocate-secondary") {
     if (typeof r !== "string") bad();
-  } else if (!Array.isArray(r) || r.length !== (req.mode === "node-evacuate" ? 3 : 2)) bad();
+  } else if (!Array.isArray(r) || r.length !== (req.mode === "node-evacuate" || req.mode === "change-group" ? 3 : 2)) bad();
 }
 
 /** Asks every online vm_capable node for its memory and storage (Ganeti's node_info and all_instances_info calls). */

@@ -121,6 +121,17 @@ export async function evacuateNode(rpc: RpcClient, cfg: ConfigData, instances: r
   return { moved, failed, jobs };
 }
 
+/** Ganeti's change-group request, answered by hail: the moves to the target groups. */
+export async function changeGroup(rpc: RpcClient, cfg: ConfigData, allocator: string, instances: readonly string[],
+  targetGroups: readonly string[], failure: (info: string) => string): Promise<EvacAnswer> {
+  checkKnown(allocator);
+  if (allocator !== HAIL) throw new OpPrereqError(`The ${allocator} allocator does not answer change-group requests; use hail`, ErrorCode.inval);
+  const ans = await runIAllocatorRequest(rpc, cfg, { mode: "change-group", instances, targetGroups });
+  if (!ans.success) throw new OpPrereqError(failure(ans.info), ErrorCode.norm);
+  const [moved, failed, jobs] = ans.result as [EvacAnswer["moved"], EvacAnswer["failed"], EvacAnswer["jobs"]];
+  return { moved, failed, jobs };
+}
+
 /** Ganeti's multi-allocate request: the placed instances with their nodes, and those that failed. */
 export async function multiAllocate(rpc: RpcClient, cfg: ConfigData, specs: readonly NewInstanceSpec[]):
   Promise<{ allocatable: [string, string[]][]; failed: string[] }> {

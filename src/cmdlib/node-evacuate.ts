@@ -3,12 +3,12 @@
 // are migrated (or failed over when stopped or their node is offline) to a node the
 // allocator picks; drbd primaries go to their secondary, drbd secondaries get a new
 // secondary node (replace-disks); instances on node-local storage cannot be relocated.
-import type { Instance, Node } from "../objects/types.js";
+import type { ConfigData, Instance, Node } from "../objects/types.js";
 import { fillInstanceBe, instanceDiskTemplate, primaryInstances, secondaryInstances } from "../objects/fill.js";
 import { LogicalUnit, expandNodeName, Levels } from "./base.js";
 import type { OpOutcome, OpInput } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
-import { choosePrimary, evacuateNode, HAIL, iallocatorName } from "./iallocator.js";
+import { choosePrimary, evacuateNode, HAIL, iallocatorName, type EvacAnswer } from "./iallocator.js";
 import type { EvacMode } from "./iallocator-request.js";
 import { instanceSecondaryNodes } from "../objects/topology.js";
 
@@ -122,36 +122,48 @@ export class LUNodeEvacuate extends LogicalUnit {
    */
   private async evacuateWithHail(insts: readonly Instance[]): Promise<OpOutcome> {
     const cfg = this.cfg;
-    const failed = new Map<string, string>();
+    const refused: Array<[string, string]> = [];
     for (const inst of insts) {
       const t = instanceDiskTemplate(cfg, inst);
-      if (t === "diskless") failed.set(inst.name, `Instances of type ${t} cannot be relocated`);
+      if (t === "diskless") refused.push([inst.name, `Instances of type ${t} cannot be relocated`]);
     }
-    const asked = insts.filter((i) => !failed.has(i.name));
+    const asked = insts.filter((i) => !refused.some(([n]) => n === i.name));
     const ans = asked.length === 0 ? { moved: [], failed: [], jobs: [] }
       : await evacuateNode(this.env.rpc, cfg, asked.map((i) => i.name), this.mode as EvacMode, this.op["ignore_soft_errors"] === true);
-    for (const [name, why] of ans.failed) failed.set(name, why);
-    if (failed.size > 0) {
-      const why = insts.filter((i) => failed.has(i.name)).map((i) => `${i.name} (${failed.get(i.name) ?? ""})`).join(", ");
-      this.logWarning(`Unable to evacuate instances ${why}`);
-      throw new OpExecError(`Unable to evacuate instances ${why}`);
-    }
-    if (ans.moved.length > 0) this.logInfo(`Instances to be moved: ${ans.moved.map(([n, , nodes]) => `${n} (to ${nodes.join(", ")})`).join(", ")}`);
-    const byName = new Map(insts.map((i) => [i.name, i]));
-    const jobs: OpInput[][] = ans.jobs.map((ops) => {
-      let first = true;
-      return ops.map((o): OpInput => {
-        const inst = byName.get(String(o["instance_name"]));
-        if (o["OP_ID"] === "OP_INSTANCE_REPLACE_DISKS") return { ...(o as OpInput), early_release: this.op["early_release"] === true };
-        const offPrimary = first && this.node.offline && inst?.primary_node === this.node.uuid;
-        first = false;
-        if (o["OP_ID"] === "OP_INSTANCE_MIGRATE" && (inst?.admin_state !== "up" || offPrimary)) {
-          return { OP_ID: "OP_INSTANCE_FAILOVER", instance_name: o["instance_name"], ignore_consistency: offPrimary,
-            ...(typeof o["target_node"] === "string" ? { target_node: o["target_node"] } : {}) } as OpInput;
-        }
-        return o as OpInput;
-      });
-    });
+    const jobs = loadEvacResult({ info: (m) => this.logInfo(m), warn: (m) => this.logWarning(m) }, cfg, insts,
+      { ...ans, failed: [...refused, ...ans.failed] }, this.op["early_release"] === true, this.node.offline ? this.node.uuid : null);
     return { result: {}, jobs };
   }
+}
+
+/**
+ * Ganeti's LoadNodeEvacResult: refuses when the allocator could not place an instance,
+ * reports the moves, and turns the allocator's jobs into opcodes (replace-disks with
+ * early_release; a migration of a stopped instance, or off the offline node `offline`,
+ * as the failover Ganeti's migration falls back to).
+ */
+export function loadEvacResult(log: { info(m: string): void; warn(m: string): void }, cfg: ConfigData, insts: readonly Instance[],
+  ans: EvacAnswer, earlyRelease: boolean, offline: string | null): OpInput[][] {
+  const failed = new Map(ans.failed.map(([n, why]) => [n, why] as const));
+  if (failed.size > 0) {
+    const why = insts.filter((i) => failed.has(i.name)).map((i) => `${i.name} (${failed.get(i.name) ?? ""})`).join(", ");
+    log.warn(`Unable to evacuate instances ${why}`);
+    throw new OpExecError(`Unable to evacuate instances ${why}`);
+  }
+  if (ans.moved.length > 0) log.info(`Instances to be moved: ${ans.moved.map(([n, , nodes]) => `${n} (to ${nodes.join(", ")})`).join(", ")}`);
+  const byName = new Map(Object.values(cfg.instances).map((i) => [i.name, i]));
+  return ans.jobs.map((ops) => {
+    let first = true;
+    return ops.map((o): OpInput => {
+      const inst = byName.get(String(o["instance_name"]));
+      if (o["OP_ID"] === "OP_INSTANCE_REPLACE_DISKS") return { ...(o as OpInput), early_release: earlyRelease };
+      const offPrimary = first && offline !== null && inst?.primary_node === offline;
+      first = false;
+      if (o["OP_ID"] === "OP_INSTANCE_MIGRATE" && (inst?.admin_state !== "up" || offPrimary)) {
+        return { OP_ID: "OP_INSTANCE_FAILOVER", instance_name: o["instance_name"], ignore_consistency: offPrimary,
+          ...(typeof o["target_node"] === "string" ? { target_node: o["target_node"] } : {}) } as OpInput;
+      }
+      return o as OpInput;
+    });
+  });
 }

@@ -21,6 +21,7 @@ import { LUInstanceFailover, LUInstanceMigrate } from "./instance-migration.js";
 import { LUOsDiagnose } from "./os.js";
 import { LUExtStorageDiagnose } from "./extstorage.js";
 import { LUNodeEvacuate } from "./node-evacuate.js";
+import { LUInstanceChangeGroup, LUGroupEvacuate } from "./group-evacuate.js";
 import { LUInstanceReplaceDisks } from "./replace-disks.js";
 import { LUInstanceMove } from "./instance-move.js";
 import { LUInstanceMultiAlloc } from "./instance-multi.js";
@@ -39,6 +40,8 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_NODE_SET_PARAMS", LUNodeSetParams],
   ["OP_NODE_MIGRATE", LUNodeMigrate],
   ["OP_NODE_EVACUATE", LUNodeEvacuate],
+  ["OP_INSTANCE_CHANGE_GROUP", LUInstanceChangeGroup],
+  ["OP_GROUP_EVACUATE", LUGroupEvacuate],
   ["OP_CLUSTER_REDIST_CONF", LUClusterRedistConf],
   ["OP_CLUSTER_ACTIVATE_MASTER_IP", LUClusterActivateMasterIp],
   ["OP_CLUSTER_DEACTIVATE_MASTER_IP", LUClusterDeactivateMasterIp],

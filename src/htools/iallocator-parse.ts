@@ -239,7 +239,8 @@ function parseRequestOrThrow(body: string): ParsedRequest {
     return { inst: updateTags(b.inst), networks: b.networks, count, group };
   };
   const byName = <T extends { readonly name: string; readonly idx: number }>(c: Container<T>, name: string): number => {
-    const x = C.elems(c).find((e) => e.name === name);
+    // Ganeti's findByName: any of an element's names (a group's UUID too, as the master sends).
+    const x = C.elems(c).find((e) => e.name === name || ("uuid" in e && (e as { uuid: unknown }).uuid === name));
     if (x === undefined) fail(`Unknown ${"uuid" in (C.elems(c)[0] ?? {}) ? "group" : "element"} '${name}'`);
     return x!.idx;
   };

@@ -271,3 +271,32 @@ test("gnt-cluster search-tags finds tags on every kind of object", async () => {
   await ok("gnt-group", "remove-tags", "default", "web-rack");
   await ok("gnt-network", "remove", "tagged");
 });
+
+test("gnt-instance change-group and gnt-group evacuate through hail's change-group request", async () => {
+  await ok("gnt-group", "add", "g2");
+  await ok("gnt-group", "assign-nodes", "g2", "node2");
+  const uuid = (g: string): Promise<string> => ok("gnt-group", "list", "--no-headers", "-o", "uuid", g).then((x) => x.trim());
+  const [gDefault, g2] = [await uuid("default"), await uuid("g2")];
+  // One node per group: the global N+1 capacity check can't pass, so it is turned off as an administrator would.
+  await ok("gnt-cluster", "modify", "--default-iallocator-params=no-capacity-checks");
+  await ok("gnt-instance", "add", "-t", "sharedfile", "-s", "16M", "--no-install", "-n", "node1", "--no-name-check", "cg1");
+  let out = await ok("gnt-instance", "change-group", "--to", "g2", "cg1");
+  assert.ok(jobLog(out).includes(" - INFO: Instances to be moved: cg1 (to node2)"), out);
+  assert.ok(jobLog(out).includes(" - INFO: Iallocator returned 1 job(s) for changing group of instance 'cg1'"), out);
+  assert.match(out, /Instance 'cg1' changed group successfully\.\n$/);
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,status", "cg1")), [["node2", "running"]]);
+  await fails(prereq("wrong_input", `Can't use group(s) '${g2}' as targets, they are used by the instance 'cg1'`),
+    "gnt-instance", "change-group", "--to", "g2", "cg1");
+  await fails(prereq("wrong_input", "The builtin allocator does not answer change-group requests; use hail"),
+    "gnt-instance", "change-group", "-I", "builtin", "cg1");
+  await fails(prereq("wrong_input", `Group 'g2' (${g2}) can't be evacuated to itself`), "gnt-group", "evacuate", "--to", "g2", "g2");
+  out = await ok("gnt-group", "evacuate", "g2");
+  assert.ok(jobLog(out).includes(" - INFO: Iallocator returned 1 job(s) for evacuating node group g2"), out);
+  assert.match(out, /All instances evacuated successfully\.\n$/);
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,status", "cg1")), [["node1", "running"]]);
+  assert.notEqual(gDefault, g2);
+  await ok("gnt-instance", "remove", "-f", "cg1");
+  await ok("gnt-group", "assign-nodes", "default", "node2");
+  await ok("gnt-group", "remove", "g2");
+  await ok("gnt-cluster", "modify", "--default-iallocator-params=");
+});
