@@ -85,3 +85,28 @@ export function formatParamsDictInfo(own: Readonly<Record<string, unknown>>, act
   }
   return ret;
 }
+
+/**
+ * Ganeti's FormatPolicyInfo: the bounds specs ("max/0", "min/0", ...), the standard specs
+ * (cluster level only), the allowed disk templates and the ratios, own values as given and
+ * the others "default (...)". Ganeti iterates frozensets here (ISPECS_MINMAX_KEYS,
+ * IPOLICY_PARAMETERS), so its order varies between runs; this one is fixed.
+ */
+export function formatPolicyInfo(custom: Readonly<Record<string, unknown>>, effective: Readonly<Record<string, unknown>> | null,
+  isCluster: boolean): Pairs {
+  const eff = isCluster || effective === null ? custom : effective;
+  type MinMax = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  const own = custom["minmax"] as readonly MinMax[] | undefined;
+  const bounds = (own !== undefined && own.length > 0 ? own : (eff["minmax"] as readonly MinMax[] | undefined) ?? []).map((mm, k) =>
+    new Pairs(["max", "min"].map((key) => [`${key}/${k}`, formatParamsDictInfo(own !== undefined && own.length > 0 ? mm[key] ?? {} : {},
+      mm[key] ?? {})] as const)));
+  const out: Array<readonly [string, GenericInfo]> = [["bounds specs", bounds]];
+  if (isCluster) {
+    const std = (custom["std"] ?? {}) as Record<string, unknown>;
+    out.push(["std", formatParamsDictInfo(std, std)]);
+  }
+  const dts = custom["disk-templates"] as readonly string[] | undefined;
+  out.push(["allowed disk templates", dts !== undefined ? dts.join(", ") : `default (${((eff["disk-templates"] ?? []) as string[]).join(", ")})`]);
+  for (const key of ["vcpu-ratio", "spindle-ratio"]) out.push([key, key in custom ? pyStr(custom[key]) : `default (${pyStr(eff[key])})`]);
+  return new Pairs(out);
+}

@@ -2,7 +2,7 @@
 import { main, out, COMMON, parseKeyVal, type CommandTable } from "./framework.js";
 import { runOpcode, withMaster } from "./jobs.js";
 import { LuxiMethod } from "../luxi/protocol.js";
-import type { QueryResponse } from "./list.js";
+import { listFieldsCommand, type QueryResponse } from "./list.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 import { parseUnit } from "./units.js";
 
@@ -93,6 +93,7 @@ const commands: CommandTable = {
       });
     },
   },
+  "list-fields": listFieldsCommand("export"),
   remove: {
     summary: "Removes the exports of an instance", usage: "<instance>", args: [1, 1],
     options: { submit: COMMON.submit, priority: COMMON.priority },

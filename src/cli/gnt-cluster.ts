@@ -418,6 +418,18 @@ const commands: CommandTable = {
       return 0;
     },
   },
+  "master-ping": {
+    summary: "Checks if the master is alive", usage: "", args: [0, 0], options: {},
+    async run() {
+      // Ganeti's MasterPing: 0 when the master answers a cluster-info query, 1 otherwise, no output.
+      try {
+        await withMaster((c) => c.call(LuxiMethod.queryClusterInfo, []));
+        return 0;
+      } catch {
+        return 1;
+      }
+    },
+  },
   "search-tags": {
     summary: "Searches the tags on all objects on the cluster for a given pattern (regex)", usage: "<pattern>", args: [1, 1],
     options: { priority: COMMON.priority },

@@ -1,7 +1,10 @@
 // gnt-group: node group administration.
 import { main, out, COMMON, parseKeyVal, type CommandTable, type Options } from "./framework.js";
-import { runOpcode, runWithFollowUps } from "./jobs.js";
-import { listCommand, listFieldsCommand } from "./list.js";
+import { runOpcode, runWithFollowUps, withMaster } from "./jobs.js";
+import { LuxiMethod } from "../luxi/protocol.js";
+import { Pairs, formatGenericInfo, formatParamsDictInfo, formatPolicyInfo } from "./generic-info.js";
+import { OpPrereqError, ErrorCode } from "../errors.js";
+import { listCommand, listFieldsCommand, filterForNames, type QueryResponse } from "./list.js";
 import { tagCommands } from "./tags.js";
 import { IPOLICY_OPTIONS, ipolicyFromOptions } from "./ipolicy-opts.js";
 
@@ -55,6 +58,23 @@ const commands: CommandTable = {
       if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
       if (Array.isArray(o["to"])) op["target_groups"] = o["to"];
       return runWithFollowUps(o, op, "All instances evacuated successfully.", (bad) => `There were ${bad} errors during the evacuation.`);
+    },
+  },
+  info: {
+    summary: "Show information about node group(s)", usage: "[<group_name>...]", args: [0, null], options: {},
+    async run(_o, names) {
+      const fields = ["name", "ndparams", "custom_ndparams", "diskparams", "custom_diskparams", "ipolicy", "custom_ipolicy"];
+      const r = (await withMaster((c) => c.call(LuxiMethod.query, ["group", fields, filterForNames(names)]))) as QueryResponse;
+      const missing = names.find((n) => !r.data.some((row) => row[0]?.[1] === n));
+      if (missing !== undefined) throw new OpPrereqError(`NodeGroup name ${missing} not found`, ErrorCode.noent);
+      type Dict = Record<string, unknown>;
+      // Ganeti's _FormatGroupInfo, all groups as one list.
+      out(formatGenericInfo(r.data.map((row) => {
+        const [name, nd, customNd, disk, customDisk, ipol, customIpol] = row.map((cell) => cell[1]) as [string, Dict, Dict, Dict, Dict, Dict, Dict];
+        return new Pairs([["Node group", name], ["Node parameters", formatParamsDictInfo(customNd, nd)],
+          ["Disk parameters", formatParamsDictInfo(customDisk, disk)], ["Instance policy", formatPolicyInfo(customIpol, ipol, false)]]);
+      })));
+      return 0;
     },
   },
   list: listCommand("group", GROUP_LIST_DEFAULT, "Lists the node groups in the cluster"),

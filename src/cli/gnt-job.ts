@@ -4,7 +4,7 @@ import { withMaster, pollJob } from "./jobs.js";
 import { listCommand, listFieldsCommand } from "./list.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import { PRIORITY_NAMES } from "../constants.js";
-import { OpPrereqError, ErrorCode } from "../errors.js";
+import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
 import { parseTimespec } from "./units.js";
 import { formatGenericInfo, Inline, Pairs, type GenericInfo } from "./generic-info.js";
 import { formatTime, pyStr } from "../query/format.js";
@@ -77,6 +77,23 @@ const commands: CommandTable = {
         await pollJob(c, n);
       });
       return 0;
+    },
+  },
+  wait: {
+    summary: "Wait for a job to finish", usage: "<job-id>", args: [1, 1], options: {},
+    async run(_o, [id]) {
+      const n = jobId(id);
+      return withMaster(async (c) => {
+        try {
+          await pollJob(c, n, () => undefined);
+          return 0;
+        } catch (e) {
+          // Ganeti's WaitJob: the failure on one line, with FormatError's exit code.
+          const f = formatError(e);
+          err(`Job ${n} failed: ${f.text}`);
+          return f.exitCode;
+        }
+      });
     },
   },
   cancel: {

@@ -1,13 +1,14 @@
 // gnt-node: node administration.
 import { main, out, err, COMMON, parseBool, parseKeyVal, type CommandTable, type Options } from "./framework.js";
 import { confirm } from "./prompt.js";
-import { withMaster, runOpcode, runWithFollowUps } from "./jobs.js";
+import { withMaster, runOpcode, runWithFollowUps, pollJob, commonOpFields } from "./jobs.js";
 import { listCommand, listFieldsCommand, filterForNames, type QueryResponse } from "./list.js";
 import { tagCommands } from "./tags.js";
 import { storageCommands } from "./gnt-node-storage.js";
 import { oobCommands } from "./gnt-node-oob.js";
 import { LuxiMethod } from "../luxi/protocol.js";
-import { OpPrereqError, ErrorCode } from "../errors.js";
+import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
+import { niceCompare } from "../query/common.js";
 
 export const NODE_LIST_DEFAULT = ["name", "dtotal", "dfree", "mtotal", "mnode", "mfree", "pinst_cnt", "sinst_cnt"];
 
@@ -117,6 +118,48 @@ const commands: CommandTable = {
         for (const [param, data] of result) out(` - ${param.padEnd(5)} -> ${data}`);
       }
       return 0;
+    },
+  },
+  failover: {
+    summary: "Stops the primary instances on a node and starts them on their secondary node (only for instances with drbd disk template)",
+    usage: "[-f] [--ignore-consistency] [-I IALLOCATOR] <node_name>", args: [1, 1],
+    options: {
+      "ignore-consistency": { type: "boolean", help: "Ignore the consistency of the disks on the secondary" },
+      iallocator: { type: "string", short: "I", help: "Instance allocator (shared storage templates)" },
+      force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority,
+    },
+    async run(o, [name]) {
+      // Ganeti's FailoverNode: one failover job per primary instance, run side by side.
+      return withMaster(async (c) => {
+        const r = (await c.call(LuxiMethod.query, ["node", ["name", "pinst_list"], filterForNames([name ?? ""])])) as QueryResponse;
+        const row = r.data[0];
+        if (row === undefined) throw new OpPrereqError(`Node '${name ?? ""}' not known`, ErrorCode.noent);
+        const node = String(row[0]?.[1]);
+        const pinst = [...((row[1]?.[1] ?? []) as string[])].sort((a, b) => niceCompare(a, b));
+        if (pinst.length === 0) {
+          err(`No primary instances on node ${node}, exiting.`);
+          return 0;
+        }
+        if (o["force"] !== true && !(await confirm(`Fail over instance(s) ${pinst.map((i) => `'${i}'`).join(",")}?`))) return 2;
+        const ids: Array<[string, number]> = [];
+        for (const inst of pinst) {
+          const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_FAILOVER", instance_name: inst, ignore_consistency: o["ignore-consistency"] === true };
+          if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
+          ids.push([inst, (await c.call(LuxiMethod.submitJob, [[{ ...commonOpFields(o), ...op }]])) as number]);
+        }
+        let bad = 0;
+        for (const [inst, id] of ids) {
+          try {
+            await pollJob(c, id);
+          } catch (e) {
+            bad++;
+            err(`Job ${id} for ${inst} has failed: ${formatError(e).text}`);
+          }
+        }
+        out(bad === 0 ? `All ${ids.length} instance(s) failed over successfully.`
+          : `There were errors during the failover:\n${bad} error(s) out of ${ids.length} instance(s).`);
+        return 0;
+      });
     },
   },
   migrate: {

@@ -1,5 +1,6 @@
 // gnt-cluster info's text, in Ganeti 3.0's layout (nested "key: value" blocks).
 import { ctime } from "./jobs.js";
+import { Pairs, formatGenericInfo, formatPolicyInfo } from "./generic-info.js";
 
 function fmtValue(v: unknown): string {
   if (typeof v === "boolean") return v ? "True" : "False";
@@ -74,8 +75,8 @@ export function formatInfo(i: Record<string, unknown>, _arch: string): string {
   block(L, "  ", i["nicparams"] as Record<string, unknown>);
   L.push("Default disk parameters:");
   block(L, "  ", i["diskparams"] as Record<string, unknown>);
-  L.push("Instance policy - limits for instances:");
-  block(L, "  ", (i["ipolicy"] ?? {}) as Record<string, unknown>);
+  L.push(...formatGenericInfo(new Pairs([["Instance policy - limits for instances",
+    formatPolicyInfo((i["ipolicy"] ?? {}) as Record<string, unknown>, null, true)]])).split("\n"));
   L.push("Data collectors:");
   const enabled = (i["enabled_data_collectors"] ?? {}) as Record<string, boolean>;
   const interval = (i["data_collector_interval"] ?? {}) as Record<string, number>;

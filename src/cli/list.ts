@@ -44,9 +44,10 @@ export function listCommand(resource: string, defaults: readonly string[], summa
           const found = new Set(r.data.map((row) => row[fields.indexOf("name")]?.[1]));
           const missing = fields.includes("name") ? args.filter((a) => !found.has(a)) : [];
           if (missing.length > 0 && r.data.length < args.length) {
-            // Networks are looked up by the master's getNetwork (Ganeti's Haskell Config.getItem text).
+            // Networks and groups are looked up by the master's getNetwork/getGroup (Ganeti's Haskell Config.getItem text).
             throw new OpPrereqError(resource === "network" ? `Network name ${missing[0] ?? ""} not found`
-              : `${resource === "node" ? "Node" : resource === "group" ? "Group" : "Item"} '${missing[0]}' not known`, ErrorCode.noent);
+              : resource === "group" ? `NodeGroup name ${missing[0] ?? ""} not found`
+              : `${resource === "node" ? "Node" : "Item"} '${missing[0]}' not known`, ErrorCode.noent);
           }
         }
         const lines = formatTable({

@@ -275,6 +275,13 @@ test("gnt-cluster search-tags finds tags on every kind of object", async () => {
 test("gnt-instance change-group and gnt-group evacuate through hail's change-group request", async () => {
   await ok("gnt-group", "add", "g2");
   await ok("gnt-group", "assign-nodes", "g2", "node2");
+  // gnt-group info: own values as given, the rest "default (...)", in PrintGenericInfo's layout.
+  await ok("gnt-group", "modify", "--ipolicy-vcpu-ratio=8", "g2");
+  const info = await ok("gnt-group", "info", "g2");
+  assert.match(info, /^- Node group: g2\n  Node parameters: \n    cpu_speed: default \(1\)\n/);
+  assert.match(info, /\n  Instance policy: \n    bounds specs: \n      - max\/0: \n          cpu-count: default \(8\)\n/);
+  assert.match(info, /\n    vcpu-ratio: 8\n    spindle-ratio: default \(32\)\n$/);
+  await fails(prereq("unknown_entity", "NodeGroup name nosuch not found"), "gnt-group", "info", "nosuch");
   const uuid = (g: string): Promise<string> => ok("gnt-group", "list", "--no-headers", "-o", "uuid", g).then((x) => x.trim());
   const [gDefault, g2] = [await uuid("default"), await uuid("g2")];
   // One node per group: the global N+1 capacity check can't pass, so it is turned off as an administrator would.
@@ -299,4 +306,25 @@ test("gnt-instance change-group and gnt-group evacuate through hail's change-gro
   await ok("gnt-group", "assign-nodes", "default", "node2");
   await ok("gnt-group", "remove", "g2");
   await ok("gnt-cluster", "modify", "--default-iallocator-params=");
+});
+
+test("gnt-node failover, gnt-job wait, gnt-cluster master-ping, gnt-backup list-fields", async () => {
+  await ok("gnt-instance", "add", "-t", "drbd", "-s", "16M", "--no-install", "-n", "node1:node2", "--no-name-check", "fo1");
+  let out = await ok("gnt-node", "failover", "-f", "node1");
+  assert.match(out, /All 1 instance\(s\) failed over successfully\.\n$/);
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,snodes,status", "fo1")),
+    [["node2", "node1", "running"]]);
+  const none = await c.on("node1", "gnt-node", "failover", "-f", "node1");
+  assert.deepEqual([none.code, none.stdout, none.stderr], [0, "", "No primary instances on node node1, exiting.\n"]);
+  await ok("gnt-instance", "remove", "-f", "fo1");
+  // gnt-job wait: silent on success; a failed job's error on one line and its exit code.
+  const id = (await ok("gnt-debug", "delay", "--submit", "0.1")).match(/JobID: (\d+)/)?.[1] ?? "";
+  assert.equal(await ok("gnt-job", "wait", id), "");
+  const bad = (await ok("gnt-instance", "startup", "--submit", "nosuch")).match(/JobID: (\d+)/)?.[1] ?? "";
+  const w = await c.on("node1", "gnt-job", "wait", bad);
+  assert.deepEqual([w.code, w.stdout], [1, ""]);
+  assert.equal(w.stderr, `Job ${bad} failed: ${prereq("unknown_entity", "Instance 'nosuch' not known")}`);
+  // master-ping asks the local master daemon: only the master node has one.
+  assert.deepEqual([(await c.on("node1", "gnt-cluster", "master-ping")).code, (await c.on("node2", "gnt-cluster", "master-ping")).code], [0, 1]);
+  assert.match(await ok("gnt-backup", "list-fields"), /^Name +Title +Description\n/);
 });
