@@ -1,7 +1,9 @@
 // gnt-debug: debugging commands (delay jobs, lock table).
-import { main, out, COMMON, type CommandTable } from "./framework.js";
-import { withMaster, runOpcode } from "./jobs.js";
-import { OpPrereqError, ErrorCode } from "../errors.js";
+import { readFile } from "node:fs/promises";
+import { main, out, err, COMMON, type CommandTable } from "./framework.js";
+import { withMaster, runOpcode, pollJob, commonOpFields } from "./jobs.js";
+import { LuxiMethod } from "../luxi/protocol.js";
+import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
 
 const commands: CommandTable = {
   delay: {
@@ -25,6 +27,61 @@ const commands: CommandTable = {
         repeat: typeof o["repeat"] === "string" ? Number(o["repeat"]) : 0,
       });
       return 0;
+    },
+  },
+  "submit-job": {
+    summary: "Submits jobs built from files of opcodes (JSON lists of OP_* dicts)", usage: "<op_list_file...>", args: [1, null],
+    options: {
+      verbose: COMMON.verbose,
+      "timing-stats": { type: "boolean", help: "Show timing stats" },
+      "each": { type: "boolean", help: "Submit each job separately (one submission per job)" },
+      "job-repeat": { type: "string", help: "Repeat the job this number of times", check: "int", metavar: "N" },
+      "op-repeat": { type: "string", help: "Repeat the opcode sequence this number of times", check: "int", metavar: "N" },
+      priority: COMMON.priority,
+    },
+    async run(o, files) {
+      // Ganeti's GenericOpCodes with its JobExecutor output.
+      const repJob = typeof o["job-repeat"] === "string" ? Number(o["job-repeat"]) : 1;
+      const repOp = typeof o["op-repeat"] === "string" ? Number(o["op-repeat"]) : 1;
+      const timing = o["timing-stats"] === true;
+      if (timing) out("Loading...");
+      const jobs: Array<[string, Array<Record<string, unknown>>]> = [];
+      for (let j = 0; j < repJob; j++) {
+        for (const f of files) {
+          const ops = JSON.parse(await readFile(f, "utf8")) as unknown;
+          if (!Array.isArray(ops) || !ops.every((x) => typeof x === "object" && x !== null && typeof (x as Record<string, unknown>)["OP_ID"] === "string")) {
+            throw new OpPrereqError(`File ${f} does not hold a list of opcodes`, ErrorCode.inval);
+          }
+          const list = ops as Array<Record<string, unknown>>;
+          jobs.push([`file ${f}/${j}`, Array.from({ length: repOp }, () => list.map((x) => ({ ...commonOpFields(o), ...x }))).flat()]);
+        }
+      }
+      return withMaster(async (c) => {
+        const t1 = Date.now();
+        if (timing) out("Submitting...");
+        const ids: Array<[string, number]> = [];
+        for (const [name, ops] of jobs) ids.push([name, (await c.call(LuxiMethod.submitJob, [ops])) as number]);
+        const t2 = Date.now();
+        if (timing) out("Executing...");
+        if (o["verbose"] === true) out(`Submitted jobs ${ids.map(([, id]) => id).join(", ")}`);
+        for (const [name, id] of ids) {
+          out(`Waiting for job ${id} for ${name} ...`);
+          try {
+            const res = await pollJob(c, id);
+            if (o["verbose"] === true) out(`${name}: ${JSON.stringify(res)}`);
+          } catch (e) {
+            err(`Job ${id} for ${name} has failed: ${formatError(e).text}`);
+          }
+        }
+        const t3 = Date.now();
+        if (timing) {
+          const ops = jobs.reduce((a, [, x]) => a + x.length, 0);
+          out(`C:op     ${String(ops).padStart(4)}`);
+          out(`C:job    ${String(jobs.length).padStart(4)}`);
+          for (const [k, v] of [["submit", t2 - t1], ["exec  ", t3 - t2], ["total ", t3 - t1]] as const) out(`T:${k} ${(v / 1000).toFixed(4).padStart(4)}`);
+        }
+        return 0;
+      });
     },
   },
   locks: {

@@ -149,6 +149,7 @@ const commands: CommandTable = {
         }
         let bad = 0;
         for (const [inst, id] of ids) {
+          out(`Waiting for job ${id} for ${inst} ...`); // Ganeti's JobExecutor
           try {
             await pollJob(c, id);
           } catch (e) {

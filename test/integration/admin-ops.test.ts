@@ -1,9 +1,14 @@
-// gnt-network on a 2-node devcluster: networks with address pools, their connection to a
-// node group, instances' NICs taking addresses from the pool (ip=pool, explicit, conflicts),
-// modify --net giving addresses back and taking new ones, and the refusals of Ganeti's
-// network commands, with the outputs asserted; and the instance hooks' environment
-// (Ganeti's BuildInstanceHookEnv, networks included) on the nodes it runs on. The addresses are documentation ranges
-// (RFC 5737) that only live in the configuration: nothing is ever sent to them.
+// Administrator commands on a 2-node devcluster, outputs asserted:
+// - gnt-network: networks with address pools, their connection to a node group, NICs taking
+//   addresses from the pool (ip=pool, explicit, conflicts), modify --net giving addresses
+//   back and taking new ones, Ganeti's refusals; the OS scripts' NIC_n_NETWORK_* variables;
+// - hooks: the instance hooks' environment (Ganeti's BuildInstanceHookEnv) on the nodes it
+//   runs on, a vetoing pre hook, node group hooks;
+// - gnt-instance change-group and gnt-group evacuate (hail's change-group), gnt-group info,
+//   gnt-node failover, gnt-cluster search-tags and master-ping, gnt-job wait,
+//   gnt-debug submit-job, gnt-backup list-fields.
+// The addresses are documentation ranges (RFC 5737) that only live in the configuration:
+// nothing is ever sent to them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -327,4 +332,10 @@ test("gnt-node failover, gnt-job wait, gnt-cluster master-ping, gnt-backup list-
   // master-ping asks the local master daemon: only the master node has one.
   assert.deepEqual([(await c.on("node1", "gnt-cluster", "master-ping")).code, (await c.on("node2", "gnt-cluster", "master-ping")).code], [0, 1]);
   assert.match(await ok("gnt-backup", "list-fields"), /^Name +Title +Description\n/);
+  // gnt-debug submit-job: opcodes from a file, followed as Ganeti's JobExecutor does.
+  const file = join(c.dir, "ops.json");
+  await writeFile(file, JSON.stringify([{ OP_ID: "OP_TEST_DELAY", duration: 0 }, { OP_ID: "OP_TAGS_SEARCH", pattern: "x" }]));
+  assert.match(await ok("gnt-debug", "submit-job", file), new RegExp(`^Waiting for job \\d+ for file ${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}/0 \\.\\.\\.\\n$`));
+  await writeFile(file, "{}");
+  await fails(prereq("wrong_input", `File ${file} does not hold a list of opcodes`), "gnt-debug", "submit-job", file);
 });
