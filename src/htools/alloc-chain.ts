@@ -52,35 +52,38 @@ export function chainSums(
     let c = s[p - 1]! + y;
     let k = p;
     let j = i + 1;
-    let next = j < i1 ? pos[j]! : -1;
-    const stop = left > 0 || len - k <= cap ? len : k + cap;
+    const limit = left > 0 || len - k <= cap ? len : k + cap;
     let lk = OPEN;
-    for (;;) {
-      if (same(c, s[k]!)) {
-        c = whole;
-        lk = OWN;
-        break;
-      }
-      if (k >= stop) {
-        if (k === len) lk = OWN;
-        // past every later member: only the end (or the unchanged fold) is left to meet
-        else if (next < 0) {
-          while (k < len && !same(c, s[k]!)) c += a[k++]!;
-          if (k < len) c = whole;
+    walk: for (;;) {
+      const next = j < i1 ? pos[j]! : len + 1;
+      const end = next < limit ? next : limit;
+      // rows up to the next member's (or the limit), watching for the unchanged fold
+      // (a NaN sum is not seen meeting it: it walks on and stays NaN, the same result)
+      while (k < end) {
+        const sk = s[k]!;
+        if (c === sk && (c !== 0 || 1 / c === 1 / sk)) {
+          c = whole;
           lk = OWN;
+          break walk;
         }
-        break;
+        c += a[k++]!;
       }
-      c += a[k]!;
-      k++;
       if (k === next) {
         if (same(c, s[k - 1]! + y)) {
           lk = j;
           break;
         }
         j++;
-        next = j < i1 ? pos[j]! : -1;
+        continue;
       }
+      if (k === len) lk = OWN;
+      else if (j >= i1) {
+        // past every later member: only the end (or the unchanged fold) is left to meet
+        while (k < len && !same(c, s[k]!)) c += a[k++]!;
+        if (k < len) c = whole;
+        lk = OWN;
+      }
+      break;
     }
     left -= k - p;
     link[i] = lk;

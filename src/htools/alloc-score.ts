@@ -10,8 +10,24 @@ import type { Node } from "./node.js";
 
 const MAX_MEAN_FOLDS = 64;
 
-/** scoreMany's per-metric sums and values (grown as needed, reused). */
+/** scoreMany's per-metric sums and values, and its candidates' components (grown as
+ * needed, reused). */
 let SCRATCH = new Float64Array(0);
+let COMPS = new Float64Array(0);
+
+/** Per class number: the scoreMany call that last saw it and its first candidate there. */
+let CLS_STAMP = new Int32Array(0);
+let CLS_REP = new Int32Array(0);
+let CLS_CALL = 0;
+function growClasses(cl: number): void {
+  const n = Math.max(cl + 1, 2 * CLS_STAMP.length, 64);
+  const st = new Int32Array(n);
+  st.set(CLS_STAMP);
+  const rp = new Int32Array(n);
+  rp.set(CLS_REP);
+  CLS_STAMP = st;
+  CLS_REP = rp;
+}
 
 /** A group's chains walk CHAIN_BUDGET × the column's length plus CHAIN_CAP rows per
  * member (plain additions: a Fold costs about 20 rows per row to build), then each member
@@ -118,6 +134,8 @@ export class SingleScorer {
    * node or two: their columns are copied and those rows replaced). */
   private static last: {
     nl: Container<Node>; rowOf: Int32Array; offRow: Uint8Array; nOn: number; cols: (Float64Array | null)[]; offValue: Float64Array;
+    /** The aliases of these columns, once a scorer has computed them. */
+    aliasOf: Int32Array | null;
   } | null = null;
 
   private keep(): void {
@@ -126,6 +144,7 @@ export class SingleScorer {
       l = SingleScorer.last = {
         nl: this.nl, rowOf: this.rowOf, offRow: this.offRow, nOn: this.nOn,
         cols: this.cols.map((c) => (c === null || c === undefined ? null : new Float64Array(c.length))), offValue: new Float64Array(NMETRICS),
+        aliasOf: null,
       };
     }
     if (this.maps) {
@@ -140,6 +159,7 @@ export class SingleScorer {
       if (c !== null && c !== undefined) l.cols[m]!.set(c);
     }
     l.offValue.set(this.offValue);
+    l.aliasOf = null;
   }
 
   /** The columns from the previous scorer's when only online nodes without
@@ -169,6 +189,18 @@ export class SingleScorer {
       }
     }
     l.nl = nl;
+    // aliases stay aliases where the changed rows agree too (one that does not: all anew)
+    const al = l.aliasOf;
+    if (al !== null) {
+      for (let m = 0; m < NMETRICS && l.aliasOf !== null; m++) {
+        const src = al[m]!;
+        if (src < 0) continue;
+        const a = l.cols[m]!;
+        const b = l.cols[src]!;
+        for (const i of changed) if (!Object.is(a[l.rowOf[i]!], b[l.rowOf[i]!])) l.aliasOf = null;
+      }
+      this.aliasOf = l.aliasOf;
+    }
     this.cols = l.cols.map((c) => {
       if (c === null) return null;
       const x = POOL.getF(c.length);
@@ -290,6 +322,8 @@ export class SingleScorer {
       }
     }
     this.aliasOf = al;
+    const l = SingleScorer.last;
+    if (l !== null && l.nl === this.nl) l.aliasOf = al;
     return al;
   }
 
@@ -297,8 +331,9 @@ export class SingleScorer {
    * computed metric by metric over all the candidates: candidates alike in a metric
    * (the same old and new value) share their folds where they provably agree
    * (alloc-chain.ts), the others use the Folds; a metric whose column and candidate
-   * values are an earlier metric's reuses its results. */
-  scoreMany(ks: readonly number[], idx: readonly number[], nodes: readonly Node[], out: Float64Array): void {
+   * values are an earlier metric's reuses its results. `cls`: per candidate, a class
+   * number of candidates with the same components (-1: none), or null. */
+  scoreMany(ks: readonly number[], idx: readonly number[], nodes: readonly Node[], out: Float64Array, cls: readonly number[] | null = null): void {
     const mine: number[] = [];
     for (const k of ks) {
       if (this.applies(idx[k]!, nodes[k]!)) mine.push(k);
@@ -315,12 +350,28 @@ export class SingleScorer {
       }
     }
     const pos = new Int32Array(c);
-    const comps: number[][] = new Array<number[]>(c);
     const total = new Float64Array(c);
+    // the candidates' components metric by metric (cv[m * c + j]): read once, in order
+    if (COMPS.length < NMETRICS * c) COMPS = new Float64Array(NMETRICS * c);
+    const cv = COMPS;
+    // alike candidates (one class: the same components) are read once
+    const stamp = ++CLS_CALL;
     for (let j = 0; j < c; j++) {
       const k = mine[j]!;
       pos[j] = rowOf[idx[k]!]! + 1;
-      comps[j] = components(nodes[k]!);
+      const cl = cls === null ? -1 : cls[k]!;
+      if (cl >= 0) {
+        if (cl >= CLS_STAMP.length) growClasses(cl);
+        if (CLS_STAMP[cl] === stamp) {
+          const r = CLS_REP[cl]!;
+          for (let m = 0; m < NMETRICS; m++) cv[m * c + j] = cv[m * c + r]!;
+          continue;
+        }
+        CLS_STAMP[cl] = stamp;
+        CLS_REP[cl] = j;
+      }
+      const cj = components(nodes[k]!);
+      for (let m = 0; m < NMETRICS; m++) cv[m * c + j] = cj[m]!;
     }
     const len = this.nOn;
     const al = this.aliases();
@@ -348,7 +399,7 @@ export class SingleScorer {
       let src = al[m]!;
       if (src >= 0) {
         if (sums[src] === null) src = -1;
-        else for (let j = 0; j < c && src >= 0; j++) if (!Object.is(comps[j]![m], comps[j]![src])) src = -1;
+        else for (let j = 0; j < c && src >= 0; j++) if (!Object.is(cv[m * c + j], cv[src * c + j])) src = -1;
       }
       const ms = scratch.subarray(2 * m * c, (2 * m + 1) * c);
       const mv = scratch.subarray((2 * m + 1) * c, (2 * m + 2) * c);
@@ -360,7 +411,7 @@ export class SingleScorer {
       // (each candidate's total gets exactly one addition per metric, in metric order)
       let nc = 0;
       for (let j = 0; j < c; j++) {
-        const y = comps[j]![m]!;
+        const y = cv[m * c + j]!;
         const x = col[pos[j]! - 1]!;
         if (Object.is(y, x)) {
           ms[j] = NaN;

@@ -213,6 +213,12 @@ export class SingleMemo {
   constructor(readonly shape: Instance, readonly force: boolean) {}
   get(nl: Container<Node>, inst: Instance, pdx: Ndx): MemoEntry {
     const p = C.find(nl, pdx);
+    if (AT.memo !== this) {
+      AT.memo = this;
+      AT.node.length = 0;
+      AT.entry.length = 0;
+    }
+    if (AT.node[pdx] === p) return AT.entry[pdx]!;
     let e = this.cache.get(p);
     if (e === undefined) {
       const r = singleNode(this.force, nl, inst, pdx);
@@ -225,6 +231,8 @@ export class SingleMemo {
       e = { r, cls };
       this.cache.set(p, e);
     }
+    AT.node[pdx] = p;
+    AT.entry[pdx] = e;
     return e;
   }
   private pairMemo: PairMemo | null = null;
@@ -241,6 +249,13 @@ interface MemoEntry {
   readonly r: Result<Node, FailMode>;
   readonly cls: number;
 }
+
+/** For the memo asked last: the last node looked up at each index and its entry (most
+ * nodes stay the same objects from one allocation to the next: no WeakMap lookup for
+ * them). One memo at a time, so that memos of past shapes keep no nodes alive. */
+const AT: { memo: SingleMemo | null; readonly node: (Node | undefined)[]; readonly entry: (MemoEntry | undefined)[] } = {
+  memo: null, node: [], entry: [],
+};
 
 /** The instance policy check of one tryAlloc, by policy object and exclusive storage. */
 export class PolicyCache {
@@ -277,59 +292,86 @@ export function singleSolution(
   // failures counted by mode (their order is irrelevant), the array built once
   const failCounts = new Int32Array(FAIL_MODES.length);
   let failOther: FailMode[] | null = null;
-  const cIdx: number[] = [];
-  const cNode: Node[] = [];
-  const cCls: number[] = [];
-  const pc = useMemo ? null : new PolicyCache(inst);
-  for (let k = 0; k < nodes.length; k++) {
-    const pdx = nodes[k]!;
-    let r: Result<Node, FailMode>;
-    let cls = -1;
-    if (useMemo) {
-      const e = memo.get(nl, inst, pdx);
-      r = e.r;
-      cls = e.cls;
-    } else r = singleNode(force, nl, inst, pdx, pc);
-    if (!r.ok) {
-      const fk = failIndex(r.error);
-      if (fk >= 0) failCounts[fk]!++;
-      else (failOther ??= []).push(r.error);
-    } else {
-      cIdx.push(pdx);
-      cNode.push(r.value);
-      cCls.push(cls);
-    }
-  }
-  let nFail = failOther === null ? 0 : failOther.length;
-  for (let k = 0; k < failCounts.length; k++) nFail += failCounts[k]!;
-  const failures = new Array<FailMode>(nFail);
-  let at = 0;
-  for (let k = 0; k < failCounts.length; k++) {
-    const mode = FAIL_MODES[k]!;
-    for (let c = failCounts[k]!; c > 0; c--) failures[at++] = mode;
-  }
-  if (failOther !== null) for (const f of failOther) failures[at++] = f;
-  const n = cIdx.length;
-  if (n === 0) return { failures, allocs: 0, solution: null, log: [] };
-  // The folds pay off over many alike candidates; a few are scored directly.
-  const scorer = useMemo || n >= SCORER_MIN ? new SingleScorer(nl) : null;
+  const sc = (SCRATCH[depth] ??= { idx: [], node: [], cls: [], exact: new Float64Array(0), done: new Uint8Array(0), bound: new Float64Array(0) });
+  depth++;
   try {
-    return chooseSingle(opts, nl, inst, pred, useMemo, failures, cIdx, cNode, useMemo ? cCls : null, scorer);
+    const cIdx = sc.idx;
+    const cNode = sc.node;
+    const cCls = sc.cls;
+    let n = 0;
+    const pc = useMemo ? null : new PolicyCache(inst);
+    for (let k = 0; k < nodes.length; k++) {
+      const pdx = nodes[k]!;
+      let r: Result<Node, FailMode>;
+      let cls = -1;
+      if (useMemo) {
+        const e = memo.get(nl, inst, pdx);
+        r = e.r;
+        cls = e.cls;
+      } else r = singleNode(force, nl, inst, pdx, pc);
+      if (!r.ok) {
+        const fk = failIndex(r.error);
+        if (fk >= 0) failCounts[fk]!++;
+        else (failOther ??= []).push(r.error);
+      } else {
+        cIdx[n] = pdx;
+        cNode[n] = r.value;
+        cCls[n] = cls;
+        n++;
+      }
+    }
+    let nFail = failOther === null ? 0 : failOther.length;
+    for (let k = 0; k < failCounts.length; k++) nFail += failCounts[k]!;
+    const failures = new Array<FailMode>(nFail);
+    let at = 0;
+    for (let k = 0; k < failCounts.length; k++) {
+      const mode = FAIL_MODES[k]!;
+      for (let c = failCounts[k]!; c > 0; c--) failures[at++] = mode;
+    }
+    if (failOther !== null) for (const f of failOther) failures[at++] = f;
+    if (n === 0) return { failures, allocs: 0, solution: null, log: [] };
+    // The folds pay off over many alike candidates; a few are scored directly.
+    const scorer = useMemo || n >= SCORER_MIN ? new SingleScorer(nl) : null;
+    try {
+      return chooseSingle(opts, nl, inst, pred, useMemo, failures, n, sc, cIdx, cNode, useMemo ? cCls : null, scorer);
+    } finally {
+      scorer?.dispose();
+    }
   } finally {
-    scorer?.dispose();
+    depth--;
   }
 }
+
+/** singleSolution's candidate lists and chooseSingle's arrays, reused (one set per
+ * nesting depth: an N+1 check inside an allocation re-creates instances through
+ * singleSolution); only the first n entries of a call are its own. */
+interface Scratch {
+  readonly idx: Ndx[];
+  readonly node: Node[];
+  readonly cls: number[];
+  exact: Float64Array;
+  done: Uint8Array;
+  bound: Float64Array;
+}
+const SCRATCH: Scratch[] = [];
+let depth = 0;
 
 const SCORER_MIN = 64;
 
 function chooseSingle(
   opts: AllocOptions, nl: Container<Node>, inst: Instance, pred: ((el: AllocElement) => boolean) | null, useMemo: boolean,
-  failures: FailMode[], cIdx: readonly Ndx[], cNode: readonly Node[], cCls: readonly number[] | null, scorer: SingleScorer | null,
+  failures: FailMode[], n: number, sc: Scratch, cIdx: readonly Ndx[], cNode: readonly Node[], cCls: readonly number[] | null,
+  scorer: SingleScorer | null,
 ): AllocSolution {
   const force = opts.ignoreSoftErrors;
-  const n = cIdx.length;
-  const exact = new Float64Array(n).fill(NaN);
-  const done = new Uint8Array(n);
+  if (sc.exact.length < n) {
+    const size = Math.max(n, 2 * sc.exact.length);
+    sc.exact = new Float64Array(size);
+    sc.done = new Uint8Array(size);
+    sc.bound = new Float64Array(size);
+  }
+  const exact = sc.exact.fill(NaN, 0, n);
+  const done = sc.done.fill(0, 0, n);
   const score = (k: number): number => {
     if (done[k] === 0) {
       exact[k] = scorer !== null ? scorer.score(cIdx[k]!, cNode[k]!) : compCVPatched(nl, [[cIdx[k]!, cNode[k]!]]);
@@ -347,7 +389,7 @@ function chooseSingle(
     }
     return { base: nl, patches: [[pdx, np]], inst: I.setBoth(inst, pdx, NO_SECONDARY), nodes: [np], score: exact[k]! };
   };
-  const bound = new Float64Array(n).fill(-Infinity);
+  const bound = sc.bound.fill(-Infinity, 0, n);
   if (n >= BOUND_MIN) {
     const base = new ScoreBase(nl);
     const patch: [Ndx, Node][] = [[0, cNode[0]!]];
@@ -369,7 +411,7 @@ function chooseSingle(
     let kmin = 0;
     for (let k = 1; k < n; k++) if (bound[k]! < bound[kmin]!) kmin = k;
     if (scorer !== null && done[kmin] === 0) {
-      scorer.scoreMany([kmin], cIdx, cNode, exact);
+      scorer.scoreMany([kmin], cIdx, cNode, exact, cCls);
       done[kmin] = 1;
     }
     const e = score(kmin);
@@ -377,7 +419,7 @@ function chooseSingle(
       // the candidates that can win, scored together (one fold at a time)
       const todo: number[] = [];
       for (let k = 0; k < n; k++) if (!(bound[k]! > e) && done[k] === 0) todo.push(k);
-      scorer.scoreMany(todo, cIdx, cNode, exact);
+      scorer.scoreMany(todo, cIdx, cNode, exact, cCls);
       for (const k of todo) done[k] = 1;
     }
     let best = -1;
@@ -409,7 +451,7 @@ function chooseSingle(
       batch.length = 0;
       for (let j = next; j < n && !(bound[order[j]!]! > limit); j++) if (done[order[j]!] === 0) batch.push(order[j]!);
       if (batch.length > 1) {
-        scorer.scoreMany(batch, cIdx, cNode, exact);
+        scorer.scoreMany(batch, cIdx, cNode, exact, cCls);
         for (const k of batch) done[k] = 1;
       }
     }

@@ -92,6 +92,8 @@ interface Load {
   readonly shape: { readonly maxMem: number; readonly minMem: number; readonly maxDsk: number; readonly minDsk: number; readonly disk: boolean } | null;
   /** The policy pairs the instances were last checked against, and the answer. */
   polChecked?: { readonly pairs: readonly PolicyPair[]; readonly ok: boolean };
+  /** The instances' uses in Ganeti's re-creation order (placeable's). */
+  ordered?: readonly { readonly mem: number; readonly dsk: number }[];
 }
 
 // Nodes and instances are immutable: a node object whose keys name the same instances has
@@ -101,11 +103,24 @@ const LOADS = new WeakMap<Node, Load>();
 function loadOf(n: Node, lookup: (k: number) => Instance): Load {
   const keys = n.pList;
   const known = LOADS.get(n);
-  if (known !== undefined && keys.every((k, j) => lookup(k) === known.insts[j])) return known;
+  if (known !== undefined && sameInsts(keys, lookup, known.insts)) return known;
   const insts = keys.map(lookup);
   const load: Load = { insts, shape: shapeOf(insts) };
   LOADS.set(n, load);
   return load;
+}
+
+function sameInsts(keys: readonly number[], lookup: (k: number) => Instance, insts: readonly Instance[]): boolean {
+  for (let j = 0; j < keys.length; j++) if (lookup(keys[j]!) !== insts[j]) return false;
+  return true;
+}
+
+/** shapeOf of one instance, kept per instance object (stuckFor asks it per node). */
+const SHAPES = new WeakMap<Instance, Load["shape"]>();
+function shapeOfOne(i: Instance): Load["shape"] {
+  let sh = SHAPES.get(i);
+  if (sh === undefined) SHAPES.set(i, (sh = shapeOf([i])));
+  return sh;
 }
 
 function shapeOf(insts: readonly Instance[]): Load["shape"] {
@@ -132,7 +147,25 @@ function shapeOf(insts: readonly Instance[]): Load["shape"] {
 
 /** Whether the counted verdicts model instances like this one (stuckFor can hold for it). */
 export function countedShape(i: Instance): boolean {
-  return shapeOf([i]) !== null;
+  return shapeOfOne(i) !== null;
+}
+
+/** Values by group, memory and disk (NaN: no disk), computed and kept on first use (no
+ * key strings: these are asked for per node and check). */
+class Cache3<V> {
+  private readonly m = new Map<number, Map<number, Map<number, V>>>();
+  /** The kept value (undefined: none; V never is). */
+  peek(a: number, b: number, c: number): V | undefined {
+    return this.m.get(a)?.get(b)?.get(c);
+  }
+  put(a: number, b: number, c: number, v: V): V {
+    let m1 = this.m.get(a);
+    if (m1 === undefined) this.m.set(a, (m1 = new Map()));
+    let m2 = m1.get(b);
+    if (m2 === undefined) m1.set(b, (m2 = new Map()));
+    m2.set(c, v);
+    return v;
+  }
 }
 
 /** The cached value for `key`, computed and kept on first use. */
@@ -144,7 +177,21 @@ function cached<V>(m: Map<string, V>, key: string, compute: () => V): V {
 }
 
 function samePairs(a: readonly PolicyPair[], b: readonly PolicyPair[]): boolean {
-  return a === b || (a.length === b.length && a.every(([p, e], j) => p === b[j]![0] && e === b[j]![1]));
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j]![0] !== b[j]![0] || a[j]![1] !== b[j]![1]) return false;
+  return true;
+}
+
+/** Every replaced node of the group has one of the pairs. */
+function pairsCover(replaced: ReadonlyMap<number, Node>, group: number, pairs: readonly PolicyPair[]): boolean {
+  for (const m of replaced.values()) {
+    if (m.group !== group) continue;
+    let found = false;
+    for (let j = 0; j < pairs.length && !found; j++) found = pairs[j]![0] === m.iPolicy && pairs[j]![1] === m.exclStorage;
+    if (!found) return false;
+  }
+  return true;
 }
 
 /** instMatchesPolicy's verdict per policy object, exclusive storage and instance. */
@@ -165,7 +212,7 @@ function policyOk(i: Instance, pol: Node["iPolicy"], excl: boolean): boolean {
  * totals from the base cluster's instead of counting every node again.
  */
 export class QuickEvac {
-  private readonly totals = new Map<string, number>();
+  private readonly totals = new Cache3<number>();
   private readonly pols = new Map<number, readonly PolicyPair[]>();
   private groupsCache: Map<number, Node[]> | null = null;
 
@@ -214,8 +261,7 @@ export class QuickEvac {
     if (ps === undefined) {
       const b = this.base;
       const inherited = b?.quick.policies(group);
-      if (inherited !== undefined && [...b!.replaced.values()].every((m) => m.group !== group ||
-        inherited.some(([p, e]) => p === m.iPolicy && e === m.exclStorage))) {
+      if (inherited !== undefined && pairsCover(b!.replaced, group, inherited)) {
         ps = inherited;
       } else {
         const own: PolicyPair[] = [];
@@ -228,7 +274,8 @@ export class QuickEvac {
   }
 
   private total(group: number, mem: number, usesDisk: boolean, dsk: number): number {
-    return cached(this.totals, `${group},${mem},${usesDisk ? dsk : "-"}`, () => this.count(group, mem, usesDisk, dsk));
+    const d = usesDisk ? dsk : NaN;
+    return this.totals.peek(group, mem, d) ?? this.totals.put(group, mem, d, this.count(group, mem, usesDisk, dsk));
   }
 
   private count(group: number, mem: number, usesDisk: boolean, dsk: number): number {
@@ -257,11 +304,13 @@ export class QuickEvac {
     return t;
   }
 
-  private readonly caps = new Map<string, readonly [number, number] | null>();
+  private readonly caps = new Cache3<readonly [number, number] | null>();
 
   /** The group's nodes' summed holdings (`holds`) for instances of at least this size. */
   private capacity(group: number, minMem: number, usesDisk: boolean, minDsk: number): readonly [number, number] | null {
-    return cached(this.caps, `${group},${minMem},${usesDisk ? minDsk : "-"}`, () => this.sumHoldings(group, minMem, usesDisk, minDsk));
+    const d = usesDisk ? minDsk : NaN;
+    const v = this.caps.peek(group, minMem, d);
+    return v !== undefined ? v : this.caps.put(group, minMem, d, this.sumHoldings(group, minMem, usesDisk, minDsk));
   }
 
   private sumHoldings(group: number, minMem: number, usesDisk: boolean, minDsk: number): readonly [number, number] | null {
@@ -387,7 +436,11 @@ export class QuickEvac {
     const pairs = this.policies(n.group);
     const pc = load.polChecked;
     if (pc !== undefined && samePairs(pc.pairs, pairs)) return pc.ok;
-    const ok = pairs.every(([pol, excl]) => load.insts.every((i) => policyOk(i, pol, excl)));
+    let ok = true;
+    for (let p = 0; p < pairs.length && ok; p++) {
+      const [pol, excl] = pairs[p]!;
+      for (let j = 0; j < load.insts.length && ok; j++) ok = policyOk(load.insts[j]!, pol, excl);
+    }
     load.polChecked = { pairs, ok };
     return ok;
   }
@@ -411,7 +464,7 @@ export class QuickEvac {
     if (big - ownBig >= k) return true;
     if (small - ownSmall < k) return false;
     if (this.overfull(n, insts, disk)) return false;
-    return this.placeable(n, insts, disk) || this.twoShapes(n, insts, disk) ? true : null;
+    return this.placeable(n, load, disk) || this.twoShapes(n, insts, disk) ? true : null;
   }
 
   /**
@@ -426,15 +479,22 @@ export class QuickEvac {
     if (n.pList.length === 0) return false;
     const load = loadOf(n, this.lookup);
     const sh = load.shape;
-    if (sh === null || shapeOf([shape])?.disk !== sh.disk) return false;
+    if (sh === null || shapeOfOne(shape)?.disk !== sh.disk) return false;
     const mem = I.usesMemory(shape) ? shape.mem : 0;
     if (mem < sh.minMem || (sh.disk && shape.dsk < sh.minDsk)) return false;
-    if (!this.policiesPass(n, load) || !this.policies(n.group).every(([pol, excl]) => policyOk(shape, pol, excl))) return false;
+    if (!this.policiesPass(n, load) || !this.shapePasses(n.group, shape)) return false;
     const small = this.total(n.group, sh.minMem, sh.disk, sh.minDsk);
     const ownSmall = copies(n, sh.minMem, sh.disk, sh.minDsk);
     if (small >= 0 && ownSmall >= 0 && small - ownSmall < load.insts.length) return true;
     // overfull: the other nodes' holdings only shrink, the node's needs only grow
     return this.overfull(n, load.insts, sh.disk);
+  }
+
+  /** `shape` passes every policy pair of the group. */
+  private shapePasses(group: number, shape: Instance): boolean {
+    const pairs = this.policies(group);
+    for (let p = 0; p < pairs.length; p++) if (!policyOk(shape, pairs[p]![0], pairs[p]![1])) return false;
+    return true;
   }
 
   /**
@@ -472,10 +532,10 @@ export class QuickEvac {
    * least of the two, so by at most the larger); and the earlier ones together by at most
    * floor(their memory / mem_i) plus one per node they used (≤ i), likewise for disk.
    */
-  private placeable(n: Node, insts: readonly Instance[], disk: boolean): boolean {
-    const use = insts.map((i, k) => ({ mem: I.usesMemory(i) ? i.mem : 0, dsk: i.dsk, k }))
-      .sort((a, b) => b.mem - a.mem || a.k - b.k);
-    if (use.some((u) => u.mem <= 0 || (disk && u.dsk <= 0))) return false;
+  private placeable(n: Node, load: Load, disk: boolean): boolean {
+    const use = (load.ordered ??= load.insts.map((i, k) => ({ mem: I.usesMemory(i) ? i.mem : 0, dsk: i.dsk, k }))
+      .sort((a, b) => b.mem - a.mem || a.k - b.k));
+    for (const u of use) if (u.mem <= 0 || (disk && u.dsk <= 0)) return false;
     let memSum = 0;
     let dskSum = 0;
     for (let i = 0; i < use.length; i++) {
