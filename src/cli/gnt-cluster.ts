@@ -17,7 +17,7 @@ import { confirm } from "./prompt.js";
 import { formatInfo } from "./info-format.js";
 import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
 import { parseTimespec } from "./units.js";
-import { IPOLICY_OPTIONS, ipolicyFromOptions } from "./ipolicy-opts.js";
+import { IPOLICY_OPTIONS, ipolicyFromOptions, ipolicyCommand } from "./ipolicy-opts.js";
 
 function splitList(v: unknown): string[] | undefined {
   return typeof v === "string" ? v.split(",").filter((x) => x !== "") : undefined;
@@ -415,6 +415,14 @@ const commands: CommandTable = {
     async run(o) {
       if (o["yes"] !== true && !(await confirm("This will disable the master IP. All the open connections to the master IP will be closed. To reach the master you will need to use its node IP. Continue?"))) return 1;
       await runOpcode(o, { OP_ID: "OP_CLUSTER_DEACTIVATE_MASTER_IP" });
+      return 0;
+    },
+  },
+  "show-ispecs-cmd": {
+    summary: "Show the command line to re-create the cluster", usage: "", args: [0, 0], options: {},
+    async run() {
+      const info = (await withMaster((c) => c.call(LuxiMethod.queryClusterInfo, []))) as Record<string, unknown>;
+      out(`gnt-cluster init${ipolicyCommand((info["ipolicy"] ?? {}) as Record<string, unknown>, false)} ${String(info["name"])}`);
       return 0;
     },
   },

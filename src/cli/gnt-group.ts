@@ -6,7 +6,7 @@ import { Pairs, formatGenericInfo, formatParamsDictInfo, formatPolicyInfo } from
 import { OpPrereqError, ErrorCode } from "../errors.js";
 import { listCommand, listFieldsCommand, filterForNames, type QueryResponse } from "./list.js";
 import { tagCommands } from "./tags.js";
-import { IPOLICY_OPTIONS, ipolicyFromOptions } from "./ipolicy-opts.js";
+import { IPOLICY_OPTIONS, ipolicyFromOptions, ipolicyCommand } from "./ipolicy-opts.js";
 
 export const GROUP_LIST_DEFAULT = ["name", "node_cnt", "pinst_cnt", "alloc_policy", "ndparams"];
 
@@ -74,6 +74,16 @@ const commands: CommandTable = {
         return new Pairs([["Node group", name], ["Node parameters", formatParamsDictInfo(customNd, nd)],
           ["Disk parameters", formatParamsDictInfo(customDisk, disk)], ["Instance policy", formatPolicyInfo(customIpol, ipol, false)]]);
       })));
+      return 0;
+    },
+  },
+  "show-ispecs-cmd": {
+    summary: "Show the command line to re-create a group", usage: "[--include-defaults] [<group_name>...]", args: [0, null],
+    options: { "include-defaults": { type: "boolean", help: "Include default values" } },
+    async run(o, names) {
+      const field = o["include-defaults"] === true ? "ipolicy" : "custom_ipolicy";
+      const r = (await withMaster((c) => c.call(LuxiMethod.query, ["group", ["name", field], filterForNames(names)]))) as QueryResponse;
+      for (const row of r.data) out(`gnt-group add${ipolicyCommand((row[1]?.[1] ?? {}) as Record<string, unknown>, true)} ${String(row[0]?.[1])}`);
       return 0;
     },
   },

@@ -49,3 +49,21 @@ function parseUnitValue(v: string): number {
   if (m === null) throw new OpPrereqError(`Invalid value '${v}' in instance specs`, ErrorCode.inval);
   return Number(m[1]) * ({ "": 1, m: 1, g: 1024, t: 1048576 }[(m[2] ?? "").toLowerCase()] ?? 1);
 }
+
+/** Ganeti's PrintIPolicyCommand: the --ipolicy-std-specs/--ipolicy-bounds-specs options that recreate a policy's specs. */
+export function ipolicyCommand(ipolicy: Readonly<Record<string, unknown>>, isGroup: boolean): string {
+  type Specs = Readonly<Record<string, unknown>>;
+  const specs = (x: Specs): string => Object.keys(x).sort().map((k) => `${k}=${String(x[k])}`).join(",");
+  let buf = "";
+  const std = ipolicy["std"] as Specs | undefined;
+  if (!isGroup && std !== undefined && Object.keys(std).length > 0) buf += ` --ipolicy-std-specs ${specs(std)}`;
+  let first = true;
+  for (const mm of (ipolicy["minmax"] ?? []) as ReadonlyArray<Readonly<Record<string, Specs>>>) {
+    const [min, max] = [mm["min"], mm["max"]];
+    if (min === undefined || max === undefined || Object.keys(min).length === 0 || Object.keys(max).length === 0) continue;
+    buf += first ? " --ipolicy-bounds-specs " : "//";
+    first = false;
+    buf += `min:${specs(min)}/max:${specs(max)}`;
+  }
+  return buf;
+}

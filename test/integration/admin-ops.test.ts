@@ -287,6 +287,10 @@ test("gnt-instance change-group and gnt-group evacuate through hail's change-gro
   assert.match(info, /\n  Instance policy: \n    bounds specs: \n      - max\/0: \n          cpu-count: default \(8\)\n/);
   assert.match(info, /\n    vcpu-ratio: 8\n    spindle-ratio: default \(32\)\n$/);
   await fails(prereq("unknown_entity", "NodeGroup name nosuch not found"), "gnt-group", "info", "nosuch");
+  assert.equal(await ok("gnt-group", "show-ispecs-cmd", "g2"), "gnt-group add g2\n");
+  assert.match(await ok("gnt-group", "show-ispecs-cmd", "--include-defaults", "g2"),
+    /^gnt-group add --ipolicy-bounds-specs min:cpu-count=1,disk-count=1,disk-size=1,memory-size=1,nic-count=0,spindle-use=0\/max:cpu-count=8,[^ ]+ g2\n$/);
+  assert.match(await ok("gnt-cluster", "show-ispecs-cmd"), /^gnt-cluster init --ipolicy-std-specs cpu-count=1,[^ ]+ --ipolicy-bounds-specs min:[^ ]+\/max:[^ ]+ \S+\n$/);
   const uuid = (g: string): Promise<string> => ok("gnt-group", "list", "--no-headers", "-o", "uuid", g).then((x) => x.trim());
   const [gDefault, g2] = [await uuid("default"), await uuid("g2")];
   // One node per group: the global N+1 capacity check can't pass, so it is turned off as an administrator would.
