@@ -16,6 +16,8 @@ export type NicSpec = Readonly<Record<string, unknown>>;
 export interface PlannedNic {
   readonly network: string | null;
   readonly ip: string | null;
+  /** The address came from "ip=pool": another free one will do if a parallel job took it. */
+  readonly fromPool: boolean;
   readonly nicparams: Readonly<Record<string, unknown>>;
   readonly macPrefix: string;
 }
@@ -65,7 +67,7 @@ export function planNics(cfg: ConfigData, pnode: Node, specs: readonly NicSpec[]
     const own = Object.fromEntries(["mode", "link", "vlan"].filter((p) => spec[p] !== undefined).map((p) => [p, spec[p]]));
     if (netName === null) {
       if (ip !== null && ip.toLowerCase() !== "pool" && opts.conflictsCheck) checkConflictingIp(cfg, ip, pnode);
-      return { network: null, ip, nicparams: own, macPrefix: cfg.cluster.mac_prefix };
+      return { network: null, ip, nicparams: own, macPrefix: cfg.cluster.mac_prefix, fromPool: false };
     }
     const net = pools.get(netName) ?? expandNetwork(cfg, netName);
     const netparams = groupNetParams(cfg, net.uuid, pnode);
@@ -92,7 +94,8 @@ export function planNics(cfg: ConfigData, pnode: Node, specs: readonly NicSpec[]
       }
     }
     pools.set(netName, pool);
-    return { network: net.uuid, ip: chosen, nicparams: { ...netparams }, macPrefix: net.mac_prefix ?? cfg.cluster.mac_prefix };
+    return { network: net.uuid, ip: chosen, nicparams: { ...netparams }, macPrefix: net.mac_prefix ?? cfg.cluster.mac_prefix,
+      fromPool: ip !== null && ip.toLowerCase() === "pool" };
   });
 }
 
@@ -121,4 +124,26 @@ export function commitNicIps(cfg: ConfigData, nics: ReadonlyArray<Pick<Nic, "net
     }
   }
   return networks === cfg.networks ? cfg : { ...cfg, networks };
+}
+
+/**
+ * The new NICs' addresses committed to their pools in the configuration update that adds
+ * them: a pool address that a parallel job took since checkPrereq is replaced by the next
+ * free one (Ganeti holds temporary reservations instead); an explicit one fails the update.
+ */
+export function reserveNewNics(cfg: ConfigData, nics: readonly Nic[], fromPool: readonly boolean[]): { cfg: ConfigData; nics: Nic[] } {
+  let out = cfg;
+  const placed = nics.map((nic, i) => {
+    const net = nic.network !== null && nic.network !== undefined ? out.networks[nic.network] : undefined;
+    if (net === undefined || nic.ip === null || nic.ip === undefined) return nic;
+    let ip = nic.ip;
+    if (fromPool[i] === true && isReserved(net, ip)) {
+      const next = firstFree(net);
+      if (next === null) throw new OpExecError(`Unable to get a free IP for NIC ${i} from the address pool`);
+      ip = next;
+    }
+    out = commitNicIps(out, [{ network: nic.network, ip }], "reserve");
+    return ip === nic.ip ? nic : { ...nic, ip };
+  });
+  return { cfg: out, nics: placed };
 }

@@ -17,7 +17,7 @@ import { findExport, importDisks } from "./backup-import.js";
 import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, shutdownDisks, waitForSync, osInstance, type DiskOpsEnv,
   checkDiskExtProvider, extDiskParams, IDISK_PARAMS } from "./instance-disks.js";
 import { checkExtDisks } from "./extstorage.js";
-import { planNics, commitNicIps, newMac, type NicSpec, type PlannedNic } from "./instance-nics.js";
+import { planNics, commitNicIps, newMac, reserveNewNics, type NicSpec, type PlannedNic } from "./instance-nics.js";
 import { instanceHookEnv, instanceHookNodes } from "./instance-hooks.js";
 import { commaJoin, computeIPolicyInstanceSpecViolation, groupIPolicy, type InstanceSpecDict } from "../objects/ipolicy.js";
 export { osInstance };
@@ -333,7 +333,7 @@ export class LUInstanceCreate extends LogicalUnit {
       String(this.op["file_driver"] ?? "loop"));
     const nics = this.newNics();
     const start = this.op["start"] !== false;
-    const inst = {
+    let inst = {
       uuid: randomUUID(), name: this.name, primary_node: this.pnode.uuid, os: this.osType ?? "",
       hypervisor: typeof this.op["hypervisor"] === "string" ? this.op["hypervisor"] : c.enabled_hypervisors[0] ?? "fake",
       hvparams: (this.op["hvparams"] ?? {}) as Record<string, unknown>, beparams: (this.op["beparams"] ?? {}) as Record<string, unknown>,
@@ -348,17 +348,22 @@ export class LUInstanceCreate extends LogicalUnit {
     }
     this.env.feedback(`adding instance ${this.name} to cluster config`);
     try {
-      await this.env.config.update((cfg2) => commitNicIps({
-        ...cfg2,
-        cluster: MIRRORED_TEMPLATES.has(this.template) ? { ...cfg2.cluster, highest_used_port: highestPort } : cfg2.cluster,
-        instances: { ...cfg2.instances, [inst.uuid]: inst },
-        disks: { ...cfg2.disks, ...Object.fromEntries(disks.map((d) => [d.uuid ?? "", d])) },
-      }, nics, "reserve"), (w) => this.logWarning(w));
+      await this.env.config.update((cfg2) => {
+        const r = reserveNewNics(cfg2, nics, this.nicPlan.map((p) => p.fromPool));
+        const placed = r.nics === nics ? inst : { ...inst, nics: r.nics };
+        return {
+          ...r.cfg,
+          cluster: MIRRORED_TEMPLATES.has(this.template) ? { ...r.cfg.cluster, highest_used_port: highestPort } : r.cfg.cluster,
+          instances: { ...r.cfg.instances, [inst.uuid]: placed },
+          disks: { ...r.cfg.disks, ...Object.fromEntries(disks.map((d) => [d.uuid ?? "", d])) },
+        };
+      }, (w) => this.logWarning(w));
     } catch (e) {
       // Not recorded (an address taken meanwhile): the new disks go again.
       if (disks.length > 0) await removeDisks(this.diskEnv(), inst, disks).catch(() => undefined);
       throw e;
     }
+    inst = this.cfg.instances[inst.uuid] ?? inst; // as recorded (a pool address may have been picked anew)
     // The instance is in the configuration: other jobs may use its nodes again (Ganeti
     // releases the node locks here, the node resource locks after the OS installation).
     this.releaseLocks(Levels.node);

@@ -343,3 +343,22 @@ test("gnt-node failover, gnt-job wait, gnt-cluster master-ping, gnt-backup list-
   await writeFile(file, "{}");
   await fails(prereq("wrong_input", `File ${file} does not hold a list of opcodes`), "gnt-debug", "submit-job", file);
 });
+
+test("two creations in parallel with ip=pool get different addresses", async () => {
+  await ok("gnt-network", "add", "--network=192.0.2.160/28", "race");
+  await ok("gnt-network", "connect", "-N", "mode=bridged,link=br9", "race");
+  // Different primary nodes: the two jobs hold different node locks and run side by side.
+  const ids = await Promise.all(["node1", "node2"].map(async (n, i) =>
+    (await ok("gnt-instance", "add", "--submit", "-t", "diskless", "--no-install", "-n", n, "--net", "0:ip=pool,network=race", "--no-name-check", `r${i}`))
+      .match(/JobID: (\d+)/)?.[1] ?? ""));
+  for (const id of ids) await ok("gnt-job", "wait", id);
+  const got = rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,nic.ips", "r0", "r1"));
+  assert.equal(got.length, 2);
+  const ips = got.map((r) => r[1] ?? "");
+  assert.notEqual(ips[0], ips[1]);
+  assert.deepEqual(ips.map((ip) => /^192\.0\.2\.(16[1-9]|17[0-4])$/.test(ip)), [true, true]);
+  assert.deepEqual(rows(await ok("gnt-network", "list", "--no-headers", "-o", "reserved_count", "race")), [["4"]]);
+  for (const i of ["r0", "r1"]) await ok("gnt-instance", "remove", "-f", i);
+  await ok("gnt-network", "disconnect", "race");
+  await ok("gnt-network", "remove", "race");
+});
