@@ -111,6 +111,7 @@ const base: CommandTable = {
       "no-install": { type: "boolean", help: "Do not install the OS" },
       "no-name-check": { type: "boolean", help: "Don't check that the instance's name resolves" },
       "no-ip-check": { type: "boolean", help: "Don't check that the instance's IP is unused" },
+      "no-conflicts-check": { type: "boolean", help: "Don't check for conflicting IPs" },
       "file-storage-dir": { type: "string", help: "Directory for the disk files" },
       "file-driver": { type: "string", help: "Driver for file disks (loop, blktap, blktap2)" },
       "ignore-ipolicy": COMMON["ignore-ipolicy"], submit: COMMON.submit, priority: COMMON.priority,
@@ -125,6 +126,7 @@ const base: CommandTable = {
         OP_ID: "OP_INSTANCE_CREATE", instance_name: name, mode: "create", disks: diskList(o), nics: nicList(o),
         start: o["no-start"] !== true, no_install: o["no-install"] === true, name_check: o["no-name-check"] !== true,
         ip_check: o["no-ip-check"] !== true && o["no-name-check"] !== true, ignore_ipolicy: o["ignore-ipolicy"] === true,
+        conflicts_check: o["no-conflicts-check"] !== true,
       };
       if (typeof o["disk-template"] === "string") op["disk_template"] = o["disk-template"];
       if (pnode !== undefined) op["pnode"] = pnode;
@@ -229,6 +231,7 @@ const base: CommandTable = {
       "force-variant": { type: "boolean", help: "Force an unknown variant" },
       offline: { type: "boolean", help: "Mark the instance offline" },
       online: { type: "boolean", help: "Mark the instance online (down)" },
+      "no-conflicts-check": { type: "boolean", help: "Don't check for conflicting IPs" },
       "ignore-ipolicy": COMMON["ignore-ipolicy"], force: COMMON.force, submit: COMMON.submit, priority: COMMON.priority },
     async run(o, [name]) {
       const changes = ["net", "disk", "disk-template", "hypervisor-parameters", "backend-parameters", "os-type", "os-parameters", "offline",
@@ -238,7 +241,7 @@ const base: CommandTable = {
         return 1;
       }
       const op: Record<string, unknown> = { OP_ID: "OP_INSTANCE_SET_PARAMS", instance_name: name, force: o["force"] === true,
-        ignore_ipolicy: o["ignore-ipolicy"] === true };
+        ignore_ipolicy: o["ignore-ipolicy"] === true, ...(o["no-conflicts-check"] === true ? { conflicts_check: false } : {}) };
       if (typeof o["backend-parameters"] === "string") {
         const be = parseKeyVal(o["backend-parameters"], "backend");
         for (const [k, v] of Object.entries(be)) if (typeof v === "string" && v.toLowerCase() === "default") be[k] = "default";

@@ -111,6 +111,10 @@ test("connect, then instances take addresses from the pool with the network's MA
     "gnt-instance", "add", "-t", "diskless", "--no-install", "-n", "node2", "--net", "0:ip=192.0.2.10,network=net1", "--no-name-check", "i2");
   await fails(prereq("wrong_state", "The requested IP address (192.0.2.7) belongs to network net1, but the target NIC does not."),
     "gnt-instance", "add", "-t", "diskless", "--no-install", "-n", "node2", "--net", "0:ip=192.0.2.7", "--no-name-check", "i2");
+  // --no-conflicts-check lets it through (Ganeti's option for setups the checks don't know).
+  await ok("gnt-instance", "add", "-t", "diskless", "--no-install", "--no-start", "-n", "node2", "--net", "0:ip=192.0.2.7", "--no-conflicts-check",
+    "--no-name-check", "i2");
+  await ok("gnt-instance", "remove", "-f", "i2");
   await fails(prereq("wrong_input", "If network is given, no mode or link is allowed to be passed"),
     "gnt-instance", "add", "-t", "diskless", "--no-install", "-n", "node2", "--net", "0:network=net1,link=br0", "--no-name-check", "i2");
   await ok("gnt-network", "add", "--network=192.0.2.64/28", "net2");
