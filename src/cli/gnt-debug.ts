@@ -4,6 +4,7 @@ import { main, out, err, COMMON, type CommandTable } from "./framework.js";
 import { withMaster, runOpcode, pollJob, commonOpFields } from "./jobs.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
+import { parseUnit } from "./units.js";
 
 const commands: CommandTable = {
   delay: {
@@ -26,6 +27,54 @@ const commands: CommandTable = {
         OP_ID: "OP_TEST_DELAY", duration, on_master: o["no-master"] !== true, on_nodes: (o["node"] as string[] | undefined) ?? [],
         repeat: typeof o["repeat"] === "string" ? Number(o["repeat"]) : 0,
       });
+      return 0;
+    },
+  },
+  iallocator: {
+    summary: "Executes a TestAllocator OpCode", usage: "{<opts>...} <instance-name>", args: [1, null],
+    options: {
+      dir: { type: "string", help: "Show allocator input (in) or allocator results (out)", choices: ["in", "out"] },
+      iallocator: { type: "string", short: "I", help: "Instance allocator ('.' for the default)" },
+      mode: { type: "string", short: "m", help: "Request mode (one of allocate, multi-allocate, relocate, change-group, node-evacuate)",
+        choices: ["allocate", "multi-allocate", "relocate", "change-group", "node-evacuate"] },
+      memory: { type: "string", help: "Memory size for the instance (MiB)", check: "unit" },
+      disks: { type: "string", help: "Comma separated list of disk sizes (MiB)" },
+      "disk-template": { type: "string", short: "t", help: "Disk template" },
+      nics: { type: "string", help: "Comma separated list of nics, each nic definition is of form mac/ip/bridge, if missing values are replace by None" },
+      "os-type": { type: "string", short: "o", help: "What OS to run" },
+      vcpus: { type: "string", short: "p", help: "Select number of VCPUs for the instance", check: "int" },
+      tags: { type: "string", help: "Comma separated list of tags" },
+      "evac-mode": { type: "string", help: "Node evacuation mode (one of all, primary-only, secondary-only)",
+        choices: ["all", "primary-only", "secondary-only"] },
+      "target-groups": { type: "string", multiple: true, help: "Target groups for relocation" },
+      "spindle-use": { type: "string", help: "How many spindles to use", check: "int" },
+      count: { type: "string", help: "How many instances to allocate", check: "int" },
+      "dry-run": COMMON["dry-run"], priority: COMMON.priority,
+    },
+    async run(o, args) {
+      // Ganeti's TestAllocator, its defaults included.
+      let disks: Array<{ size: number; mode: string }>;
+      const diskText = typeof o["disks"] === "string" ? o["disks"] : "4096,4096";
+      try {
+        disks = diskText.split(",").map((v) => ({ size: parseUnit(v), mode: "rw" }));
+      } catch (e) {
+        err(`Invalid disks parameter '${diskText}': ${(e as Error).message}`);
+        return 1;
+      }
+      const nics = (typeof o["nics"] === "string" ? o["nics"] : "00:11:22:33:44:55").split(",").map((v) => {
+        const [mac, ip, bridge] = v.split("/").map((x) => (x === "" ? null : x));
+        return { mac: mac ?? null, ip: ip ?? null, bridge: bridge ?? null };
+      });
+      const op: Record<string, unknown> = { OP_ID: "OP_TEST_ALLOCATOR", mode: o["mode"] ?? "relocate", name: args[0], instances: args,
+        memory: typeof o["memory"] === "string" ? parseUnit(o["memory"]) : 128, disks, nics,
+        vcpus: typeof o["vcpus"] === "string" ? Number(o["vcpus"]) : 1, tags: typeof o["tags"] === "string" ? o["tags"].split(",") : [],
+        direction: o["dir"] ?? "in", evac_mode: o["evac-mode"] ?? "all", target_groups: (o["target-groups"] as string[] | undefined) ?? [],
+        spindle_use: typeof o["spindle-use"] === "string" ? Number(o["spindle-use"]) : 1,
+        count: typeof o["count"] === "string" ? Number(o["count"]) : 2 };
+      if (typeof o["iallocator"] === "string") op["iallocator"] = o["iallocator"];
+      if (typeof o["disk-template"] === "string") op["disk_template"] = o["disk-template"];
+      if (typeof o["os-type"] === "string") op["os"] = o["os-type"];
+      out(String(await runOpcode(o, op)));
       return 0;
     },
   },

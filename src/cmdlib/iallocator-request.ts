@@ -15,7 +15,7 @@ import {
 } from "../objects/fill.js";
 import type { AllocOptions } from "../htools/alloc.js";
 import { parseRequest } from "../htools/iallocator-parse.js";
-import { processRequest } from "../htools/iallocator.js";
+import { formatResponse, processRequest } from "../htools/iallocator.js";
 import { OpExecError, ErrorCode } from "../errors.js";
 
 /** Ganeti's IALLOCATOR_VERSION. */
@@ -252,12 +252,7 @@ function allocOptions(params: Readonly<Record<string, unknown>>): AllocOptions {
 
 /** Runs hail on the request text in-process (Ganeti runs the script on the master). */
 export function runHail(inText: string, params: Readonly<Record<string, unknown>> = {}): IAllocatorAnswer {
-  const parsed = parseRequest(inText);
-  if (!parsed.ok) {
-    throw new OpExecError(`Failure while running the iallocator script: iallocator module 'hail' failed: exited with exit code 1, ` +
-      `output 'Error: ${parsed.error}'`);
-  }
-  const r = processRequest(allocOptions(params), parsed.value);
+  const r = processRequest(allocOptions(params), parseForHail(inText));
   return r.ok
     ? { success: true, info: `Request successful: ${r.value.info}`, result: r.value.result }
     : { success: false, info: `Request failed: ${r.error}`, result: [] };
@@ -301,6 +296,35 @@ export async function gatherLiveData(rpc: RpcClient, cfg: ConfigData): Promise<L
     out.set(n.uuid, { info: payload, instances: ii.raise(`Can't get node instance info from node ${n.name}`) });
   }
   return out;
+}
+
+/** Python's json.dumps (Ganeti's serializer.DumpJson): ", " and ": " separators, ASCII only. */
+export function pyJsonDumps(v: unknown): string {
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "string") return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (typeof v === "number" || typeof v === "boolean") return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(pyJsonDumps).join(", ")}]`;
+  return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyJsonDumps(k)}: ${pyJsonDumps(x)}`).join(", ")}}`;
+}
+
+/** The request text the allocator reads (OP_TEST_ALLOCATOR's direction "in"). */
+export async function iallocatorInputText(rpc: RpcClient, cfg: ConfigData, req: IARequest): Promise<string> {
+  return `${pyJsonDumps(buildIAllocatorInput(cfg, await gatherLiveData(rpc, cfg), req))}\n`;
+}
+
+/** hail's answer text to a request text, unvalidated (OP_TEST_ALLOCATOR's direction "out"). */
+export function hailOutputText(inText: string, params: Readonly<Record<string, unknown>> = {}): string {
+  return formatResponse(processRequest(allocOptions(params), parseForHail(inText)));
+}
+
+/** hail's parse of a request; a request it can't read fails as Ganeti reports hail's exit. */
+function parseForHail(inText: string): Parameters<typeof processRequest>[1] {
+  const parsed = parseRequest(inText);
+  if (!parsed.ok) {
+    throw new OpExecError(`Failure while running the iallocator script: iallocator module 'hail' failed: exited with exit code 1, ` +
+      `output 'Error: ${parsed.error}'`);
+  }
+  return parsed.value;
 }
 
 /** Builds the request, runs hail on it and checks the result's shape. */

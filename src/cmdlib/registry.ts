@@ -12,6 +12,7 @@ import { LUGroupAdd, LUGroupAssignNodes, LUGroupRename, LUGroupSetParams, LUGrou
 import { LUTagsGet, LUTagsSet, LUTagsDel, LUTagsSearch } from "./tags.js";
 import { LUNetworkAdd, LUNetworkRemove, LUNetworkRename, LUNetworkSetParams, LUNetworkConnect, LUNetworkDisconnect } from "./network.js";
 import { LUTestDelay } from "./test.js";
+import { LUTestAllocator } from "./test-allocator.js";
 import { LUInstanceCreate, LUInstanceRemove, LUInstanceStartup, LUInstanceShutdown } from "./instance.js";
 import { LUInstanceReboot, LUInstanceReinstall } from "./instance-ops.js";
 import { LUInstanceSetParams } from "./instance-modify.js";
@@ -86,6 +87,7 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_TAGS_DEL", LUTagsDel],
   ["OP_TAGS_SEARCH", LUTagsSearch],
   ["OP_TEST_DELAY", LUTestDelay],
+  ["OP_TEST_ALLOCATOR", LUTestAllocator],
   ["OP_INSTANCE_CREATE", LUInstanceCreate],
   ["OP_INSTANCE_REMOVE", LUInstanceRemove],
   ["OP_INSTANCE_STARTUP", LUInstanceStartup],

@@ -366,3 +366,17 @@ test("two creations in parallel with ip=pool get different addresses", async () 
   await ok("gnt-network", "disconnect", "race");
   await ok("gnt-network", "remove", "race");
 });
+
+test("gnt-debug iallocator shows the allocator's request and hail's answer", async () => {
+  const input = JSON.parse(await ok("gnt-debug", "iallocator", "--dir", "in", "-m", "allocate", "-t", "file", "--disks", "1G", "--memory", "256", "new1")) as
+    { request: Record<string, unknown>; nodes: Record<string, unknown> };
+  assert.deepEqual([input.request["type"], input.request["name"], input.request["memory"], input.request["disk_template"]], ["allocate", "new1", 256, "file"]);
+  assert.deepEqual(Object.keys(input.nodes).sort(), ["node1", "node2"]);
+  const answer = JSON.parse(await ok("gnt-debug", "iallocator", "--dir", "out", "-I", "hail", "-m", "allocate", "-t", "file", "--disks", "1G", "new1")) as
+    { success: boolean; result: string[] };
+  assert.equal(answer.success, true);
+  assert.equal(answer.result.length, 1);
+  assert.ok(["node1", "node2"].includes(answer.result[0] ?? ""), JSON.stringify(answer));
+  await fails(prereq("wrong_input", "Missing allocator name"), "gnt-debug", "iallocator", "--dir", "out", "-m", "allocate", "new1");
+  await fails(prereq("unknown_entity", "Instance 'nosuch' not known"), "gnt-debug", "iallocator", "-m", "relocate", "nosuch");
+});
