@@ -15,7 +15,7 @@ const commands: CommandTable = {
       "shutdown-timeout": { type: "string", help: "Seconds to wait for the instance to shut down", check: "int" },
       "remove-instance": { type: "boolean", help: "Remove the instance once it is exported" },
       "ignore-remove-failures": { type: "boolean", help: "Remove the instance even if some of its disks can't be removed" },
-      compress: { type: "string", help: "Compression tool for the transfer (none; the cluster's compression tools are refused as not built yet)", metavar: "TOOL" },
+      compress: { type: "string", help: "Compression tool for the transfer: none or one of the cluster's compression tools", metavar: "TOOL" },
       "zero-free-space": { type: "boolean", help: "Zero the free space of the disks before the export (needs --compress; not built yet)" },
       "long-sleep": { type: "boolean", help: "Allow long shutdowns when backing up instances" },
       submit: COMMON.submit, priority: COMMON.priority,

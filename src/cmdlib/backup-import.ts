@@ -28,6 +28,14 @@ export function parseExportConfig(text: string): Record<string, Record<string, s
   return out;
 }
 
+/** Ganeti's CheckCompressionTool: "none", or one of the cluster's compression tools. */
+export function checkCompressionTool(cfg: ConfigData, tool: string): void {
+  const allowed = cfg.cluster.compression_tools ?? [];
+  if (tool !== "none" && !allowed.includes(tool)) {
+    throw new OpPrereqError(`Compression tool not allowed, tools allowed are [${allowed.join(", ")}]`, ErrorCode.inval);
+  }
+}
+
 /** Where an import comes from: the node holding the export, and its config.ini parsed. */
 export async function findExport(rpc: RpcClient, cfg: ConfigData, srcNode: string | null, name: string):
   Promise<{ node: Node; info: Record<string, Record<string, string>> }> {
@@ -48,7 +56,8 @@ export async function importDisks(env: { rpc: RpcClient; feedback(m: string): vo
     const dump = ins[`disk${idx}_dump`];
     if (dump === undefined) continue;
     const r = await env.rpc.call(nodeTarget(pnode), "import_start", { instance: oi, index: idx,
-      src: { name: src.name, ip: src.secondary_ip ?? src.primary_ip }, name: exportName, file: dump, size: Number(ins[`disk${idx}_size`] ?? 0) * 1048576 });
+      src: { name: src.name, ip: src.secondary_ip ?? src.primary_ip }, name: exportName, file: dump, size: Number(ins[`disk${idx}_size`] ?? 0) * 1048576,
+      compress: info["export"]?.["compression"] ?? "none" });
     const id = r.raise(`Could not start importing disk/${idx} on ${pnode.name}`).id;
     if (!(await followTransfer(env, `disk/${idx}`, pnode, id))) throw new OpExecError(`Could not import disk/${idx} of instance ${inst.name}`);
   }

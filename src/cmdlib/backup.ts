@@ -12,15 +12,16 @@ import { EXPORT_VERSION } from "../constants.js";
 import { followTransfer } from "./transfer-progress.js";
 import { nodeOf } from "./instance-disks.js";
 import { ExportSnapshots } from "./backup-snapshots.js";
+import { checkCompressionTool } from "./backup-import.js";
 import { instanceHookEnv, instanceHookNodes } from "./instance-hooks.js";
 
 /** Ganeti's export info: an INI file with [export], [instance], [hypervisor], [backend], [os]. */
-export function exportConfig(cfg: ConfigData, inst: Instance): string {
+export function exportConfig(cfg: ConfigData, inst: Instance, compression = "none"): string {
   const be = fillInstanceBe(cfg.cluster, inst);
   const disks = instanceDisks(cfg, inst);
   const nicDefaults = (cfg.cluster.nicparams["default"] ?? {}) as Record<string, unknown>;
   const lines = ["[export]", `version = ${EXPORT_VERSION}`, `timestamp = ${Math.floor(Date.now() / 1000)}`,
-    `source = ${nodeOf(cfg, inst.primary_node).name}`, `os = ${inst.os}`, "compression = none", "", "[instance]",
+    `source = ${nodeOf(cfg, inst.primary_node).name}`, `os = ${inst.os}`, `compression = ${compression}`, "", "[instance]",
     `name = ${inst.name}`, `maxmem = ${String(be["maxmem"])}`, `minmem = ${String(be["minmem"])}`, `memory = ${String(be["maxmem"])}`,
     `vcpus = ${String(be["vcpus"])}`, `disk_template = ${inst.disk_template ?? "diskless"}`, `hypervisor = ${inst.hypervisor}`,
     `tags = ${inst.tags.join(" ")}`];
@@ -78,13 +79,7 @@ export class LUBackupExport extends LogicalUnit {
     this.lock(Levels.node, "all", "shared");
   }
   checkPrereq(): void {
-    // Ganeti's CheckCompressionTool; compressed exports themselves are not built yet.
-    const compress = String(this.op["compress"] ?? "none");
-    const allowed = this.cfg.cluster.compression_tools ?? [];
-    if (compress !== "none" && !allowed.includes(compress)) {
-      throw new OpPrereqError(`Compression tool not allowed, tools allowed are [${allowed.join(", ")}]`, ErrorCode.inval);
-    }
-    if (compress !== "none") throw new OpPrereqError(`Compressed exports (${compress}) are not supported yet by ganeti-ts`, ErrorCode.inval);
+    checkCompressionTool(this.cfg, String(this.op["compress"] ?? "none"));
     if (this.op["zero_free_space"] === true) throw new OpPrereqError("Zeroing free space is not supported yet by ganeti-ts", ErrorCode.inval);
     const t = this.cfg.nodes[this.target.uuid] ?? this.target;
     if (t.offline) throw new OpPrereqError(`Can't use offline node ${t.name}`, ErrorCode.state);
@@ -141,6 +136,7 @@ export class LUBackupExport extends LogicalUnit {
         const label = snapshots.label(idx);
         this.env.feedback(`Exporting ${label} from ${src.name} to ${this.target.name}`);
         const s = await this.env.rpc.call(nodeTarget(src), "export_start", { instance: { ...oi, disks: [...disks] }, index: idx,
+          compress: String(this.op["compress"] ?? "none"),
           dest: { name: this.target.name, ip: this.target.secondary_ip ?? this.target.primary_ip }, name: inst.name, file: `${d.uuid ?? ""}.disk${idx}` });
         if (!s.ok || s.payload === null) {
           this.logWarning(`Could not export ${label} from node ${src.name}: ${s.failMsg ?? ""}`);
@@ -158,7 +154,8 @@ export class LUBackupExport extends LogicalUnit {
     }
     if (results.some((x) => !x)) throw new OpExecError(`Export failed, errors in disk export: disk(s) ${results.flatMap((x, i) => (x ? [] : [i])).join(", ")}`);
     this.env.feedback(`Finalizing export on ${this.target.name}`);
-    (await this.env.rpc.call(nodeTarget(this.target), "export_finalize", { name: inst.name, config: exportConfig(cfg, inst) }))
+    (await this.env.rpc.call(nodeTarget(this.target), "export_finalize", { name: inst.name,
+      config: exportConfig(cfg, inst, String(this.op["compress"] ?? "none")) }))
       .raise(`Could not finalize export on ${this.target.name}`);
     this.env.feedback(`Removing old exports for instance ${inst.name}`);
     for (const n of Object.values(cfg.nodes).filter((x) => !x.offline && x.uuid !== this.target.uuid)) {

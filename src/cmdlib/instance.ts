@@ -13,7 +13,7 @@ import { nodeTarget } from "../config/store.js";
 import { resolveHost } from "../util/identity.js";
 import type { RpcClient } from "../rpc/client.js";
 import { allocateNodes, iallocatorName } from "./iallocator.js";
-import { findExport, importDisks } from "./backup-import.js";
+import { checkCompressionTool, findExport, importDisks } from "./backup-import.js";
 import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, shutdownDisks, waitForSync, osInstance, type DiskOpsEnv,
   checkDiskExtProvider, extDiskParams, IDISK_PARAMS } from "./instance-disks.js";
 import { checkExtDisks } from "./extstorage.js";
@@ -132,6 +132,7 @@ export class LUInstanceCreate extends LogicalUnit {
       // Ganeti's import: disks, sizes and OS default to the export's.
       const exportName = typeof this.op["src_path"] === "string" ? this.op["src_path"] : this.name;
       const found = await findExport(this.env.rpc, cfg, typeof this.op["src_node"] === "string" ? this.op["src_node"] : null, exportName);
+      checkCompressionTool(cfg, found.info["export"]?.["compression"] ?? "none");
       this.importFrom = { ...found, name: exportName };
       const ins = found.info["instance"] ?? {};
       if (this.diskSpecs.length === 0) {

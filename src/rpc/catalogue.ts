@@ -198,8 +198,9 @@ export const RPC_CALLS = {
   /** Renames an instance's file storage directory (within the allowed paths). */
   file_storage_dir_rename: call<null>()(Type.Object({ old_dir: Str, new_dir: Str }), RpcTimeout.normal),
   // gnt-backup: see src/noded/backend/backup.ts.
-  export_start: call<{ id: string }>()(Type.Object({ instance: OsInstanceArg, index: Type.Number(), dest: PeerAddr, name: Str, file: Str }),
-    RpcTimeout.normal),
+  /** `compress`: Ganeti's compression tool for the stream ("none" or absent: raw). */
+  export_start: call<{ id: string }>()(Type.Object({ instance: OsInstanceArg, index: Type.Number(), dest: PeerAddr, name: Str, file: Str,
+    compress: Type.Optional(Str) }), RpcTimeout.normal),
   export_write_chunk: call<null>()(Type.Object({ name: Str, file: Str, offset: Type.Number(), data: Str }), RpcTimeout.urgent),
   export_finalize: call<null>()(Type.Object({ name: Str, config: Str }), RpcTimeout.normal),
   export_list: call<string[]>()(Type.Object({}), RpcTimeout.fast),
@@ -208,7 +209,7 @@ export const RPC_CALLS = {
   export_read_chunk: call<{ data: string; zeros?: number; eof: boolean }>()(Type.Object({ name: Str, file: Str, offset: Type.Number(), length: Type.Number() }),
     RpcTimeout.urgent),
   import_start: call<{ id: string }>()(Type.Object({ instance: OsInstanceArg, index: Type.Number(), src: PeerAddr, name: Str, file: Str,
-    size: Type.Number() }), RpcTimeout.normal),
+    size: Type.Number(), compress: Type.Optional(Str) }), RpcTimeout.normal),
   // Served only while a node has not joined a cluster: see docs/design/node-join.md.
   join_info: call<{ token_id: string; hostname: string }>()(
     Type.Object({}), RpcTimeout.urgent, { unjoined: true }),

@@ -380,3 +380,21 @@ test("gnt-debug iallocator shows the allocator's request and hail's answer", asy
   await fails(prereq("wrong_input", "Missing allocator name"), "gnt-debug", "iallocator", "--dir", "out", "-m", "allocate", "new1");
   await fails(prereq("unknown_entity", "Instance 'nosuch' not known"), "gnt-debug", "iallocator", "-m", "relocate", "nosuch");
 });
+
+test("gnt-backup export --compress gzip: a gzip image, config.ini says so, the import decompresses it", async () => {
+  await ok("gnt-instance", "add", "-t", "file", "-s", "16M", "-o", "image+default", "-n", "node1", "--no-name-check", "cz");
+  await ok("gnt-backup", "export", "-n", "node2", "--compress", "gzip", "cz");
+  const dir = join(c.root("node2"), "srv/ganeti/export/cz");
+  assert.match(await readFile(join(dir, "config.ini"), "utf8"), /\ncompression = gzip\n/);
+  const image = (await readdir(dir)).find((f) => f !== "config.ini") ?? "";
+  const bytes = await readFile(join(dir, image));
+  assert.deepEqual([bytes[0], bytes[1]], [0x1f, 0x8b], "gzip's magic number");
+  assert.ok(bytes.length < 1048576, `compressed: ${bytes.length} bytes for a 16 MiB disk`);
+  await ok("gnt-instance", "remove", "-f", "cz");
+  await ok("gnt-backup", "import", "-n", "node1", "-t", "file", "--no-name-check", "--src-node", "node2", "--src-dir", "cz", "cz");
+  const idir = join(c.root("node1"), "srv/ganeti/file-storage/cz");
+  const head = (await readFile(join(idir, (await readdir(idir))[0] ?? ""))).subarray(0, 32).toString("utf8");
+  assert.equal(head, "ganeti-ts image OS\ninstance=cz\nv", "the image came back through gzip -d");
+  await ok("gnt-instance", "remove", "-f", "cz");
+  await ok("gnt-backup", "remove", "cz");
+});

@@ -2,6 +2,7 @@
 // instance (config.ini and one image per disk, each the output of the OS export script).
 // The source node streams the script's output to the export node; an import pulls the
 // images from the export node into the OS import script.
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdir, readdir, readFile, rename, rm, open, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { RpcArgs, RpcResultOf } from "../../rpc/catalogue.js";
@@ -32,19 +33,58 @@ function peerClient(ctx: NodedContext): RpcClient {
   return new RpcClient({ cert, connectTimeout: 3 });
 }
 
-/** Source side: the OS export script's output for one disk goes to `<name>.new/<file>` on dest. */
+/**
+ * Ganeti's compression commands (impexpd): gzip and gzip-fast compress with `gzip -1`,
+ * gzip-slow with gzip's default level, lzop with lzop; another tool of the cluster's
+ * compression_tools is run by its name (and with -d to decompress).
+ */
+export function compressionCommand(tool: string, direction: "compress" | "decompress"): string[] {
+  if (!/^[A-Za-z0-9_-]+$/.test(tool)) throw new GenericError(`Invalid compression tool '${tool}'`);
+  const utility = tool === "gzip-fast" || tool === "gzip-slow" ? "gzip" : tool;
+  if (direction === "decompress") return tool === "gzip" || tool === "gzip-fast" || tool === "gzip-slow" || tool === "lzop" ? [utility, "-d", "-c"] : [tool, "-d"];
+  if (tool === "gzip" || tool === "gzip-fast") return ["gzip", "-1", "-c"];
+  if (tool === "gzip-slow" || tool === "lzop") return [utility, "-c"];
+  return [tool];
+}
+
+/** A compression tool as a pipe stage; `done` rejects when it fails. */
+function pipeStage(tool: string, direction: "compress" | "decompress"): { proc: ChildProcessWithoutNullStreams; done: Promise<void> } {
+  const [cmd, ...argv] = compressionCommand(tool, direction);
+  const proc = spawn(cmd ?? tool, argv, { stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  proc.stderr.on("data", (b: Buffer) => {
+    stderr += b.toString();
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    proc.once("error", (e) => reject(new GenericError(`Can't run compression tool ${cmd ?? tool}: ${e.message}`)));
+    proc.once("close", (code) => (code === 0 ? resolve() : reject(new GenericError(`Compression tool ${cmd ?? tool} failed (exit code ${String(code)}): ${stderr.trim()}`))));
+  });
+  return { proc, done };
+}
+
+const compressed = (tool: string | undefined): tool is string => tool !== undefined && tool !== "" && tool !== "none";
+
+/** Source side: the OS export script's output for one disk (compressed if asked) goes to `<name>.new/<file>` on dest. */
 export async function exportStart(a: RpcArgs<"export_start">, ctx: NodedContext): Promise<{ id: string }> {
   const args = { ...a, instance: await withExtDevPaths(ctx, a.instance) };
   const path = args.instance.disks[args.index];
   if (path === undefined) throw new GenericError(`Instance ${args.instance.name} has no disk ${args.index}`);
   const devPath = diskPath(ctx.paths, path);
-  const { child, done } = await spawnOsScript(ctx.paths, "export", args.instance, { EXPORT_INDEX: String(args.index), EXPORT_DEVICE: devPath });
+  const { child, done: scriptDone } = await spawnOsScript(ctx.paths, "export", args.instance, { EXPORT_INDEX: String(args.index), EXPORT_DEVICE: devPath });
+  let output = child.stdout as NodeJS.ReadableStream;
+  let done = scriptDone;
+  if (compressed(args.compress)) {
+    const stage = pipeStage(args.compress, "compress");
+    output.pipe(stage.proc.stdin);
+    output = stage.proc.stdout;
+    done = Promise.all([scriptDone, stage.done]).then(() => undefined);
+  }
   const rpc = peerClient(ctx);
   async function* chunks(): AsyncGenerator<[number, Buffer]> {
     let at = 0;
     let pending: Buffer[] = [];
     let size = 0;
-    for await (const c of child.stdout as AsyncIterable<Buffer>) {
+    for await (const c of output as AsyncIterable<Buffer>) {
       pending.push(c);
       size += c.length;
       if (size >= CHUNK) {
@@ -141,7 +181,7 @@ export async function importStart(a: RpcArgs<"import_start">, ctx: NodedContext)
   const disk = args.instance.disks[args.index];
   if (disk === undefined) throw new GenericError(`Instance ${args.instance.name} has no disk ${args.index}`);
   const devPath = diskPath(ctx.paths, disk);
-  const { child, done } = await spawnOsScript(ctx.paths, "import", args.instance, { IMPORT_INDEX: String(args.index), IMPORT_DEVICE: devPath });
+  const { child, done: scriptDone } = await spawnOsScript(ctx.paths, "import", args.instance, { IMPORT_INDEX: String(args.index), IMPORT_DEVICE: devPath });
   const rpc = peerClient(ctx);
   async function* pulled(): AsyncGenerator<[number, Buffer]> {
     for (let at = 0; ; ) {
@@ -153,8 +193,16 @@ export async function importStart(a: RpcArgs<"import_start">, ctx: NodedContext)
       if (r.eof) return;
     }
   }
-  const stdin = child.stdin;
-  if (stdin === null) throw new GenericError("OS import script has no input");
+  if (child.stdin === null) throw new GenericError("OS import script has no input");
+  // A compressed image goes through the tool's decompression into the OS import script.
+  let stdin: NodeJS.WritableStream = child.stdin;
+  let done = scriptDone;
+  if (compressed(args.compress)) {
+    const stage = pipeStage(args.compress, "decompress");
+    stage.proc.stdout.pipe(child.stdin);
+    stdin = stage.proc.stdin;
+    done = Promise.all([scriptDone, stage.done]).then(() => undefined);
+  }
   const st = startTransfer(pulled(), args.size, async (_offset, data) => {
     if (!stdin.write(data)) await new Promise((r) => stdin.once("drain", r));
   }, async (ok) => {
