@@ -319,6 +319,7 @@ const commands: CommandTable = {
       "master-netmask": { type: "string", help: "Master netmask" },
       "default-iallocator": { type: "string", short: "I", help: "Default instance allocator" },
       "default-iallocator-params": { type: "string", help: "iallocator template parameters, in the format template:option=value, option=value,..." },
+      "compression-tools": { type: "string", help: "Comma-separated list of compression tools which are allowed to be used by Ganeti in various operations" },
       "maintain-node-health": { type: "string", help: "yes/no" },
       "vg-name": { type: "string", short: "g", help: "Volume group" },
       "file-storage-dir": { type: "string", help: "File storage directory" },
@@ -346,6 +347,7 @@ const commands: CommandTable = {
       if (typeof o["master-netdev"] === "string") op["master_netdev"] = o["master-netdev"];
       if (typeof o["master-netmask"] === "string") op["master_netmask"] = Number(o["master-netmask"]);
       if (typeof o["default-iallocator"] === "string") op["default_iallocator"] = o["default-iallocator"];
+      if (typeof o["compression-tools"] === "string") op["compression_tools"] = o["compression-tools"].split(",");
       if (typeof o["default-iallocator-params"] === "string") {
         op["default_iallocator_params"] = parseKeyVal(o["default-iallocator-params"], "default-iallocator-params");
       }

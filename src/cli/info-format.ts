@@ -66,6 +66,7 @@ export function formatInfo(i: Record<string, unknown>, _arch: string): string {
   L.push(`  preallocation wipe disks: ${fmtValue(i["prealloc_wipe_disks"])}`);
   L.push(`  enabled disk templates: ${fmtValue(i["enabled_disk_templates"])}`);
   L.push(`  modify /etc/hosts: ${fmtValue(i["modify_etc_hosts"])}`);
+  L.push(`  compression tools: ${fmtValue(i["compression_tools"])}`);
   L.push(`  enabled user shutdown: ${fmtValue(i["enabled_user_shutdown"])}`);
   L.push("Default node parameters:");
   block(L, "  ", i["ndparams"] as Record<string, unknown>);

@@ -98,12 +98,25 @@ function mergeDict(old: Record<string, unknown> | undefined, upd: Record<string,
   return out;
 }
 
+/** Ganeti's CheckCompressionTools: names of executables; gzip always among them; "none" reserved. */
+function checkCompressionTools(tools: readonly string[]): void {
+  const illegal = tools.filter((t) => !/^[-_a-zA-Z0-9]+$/.test(t));
+  if (illegal.length > 0) {
+    throw new OpPrereqError(`The tools '${illegal.join(", ")}' contain illegal characters: only alphanumeric values, dashes, and underscores are allowed`,
+      ErrorCode.inval);
+  }
+  if (!tools.includes("gzip")) throw new OpPrereqError("For compatibility reasons, the gzip utility must be present among the compression tools", ErrorCode.inval);
+  if (tools.includes("none")) throw new OpPrereqError("none is a reserved value used for no compression, and cannot be used as the name of a tool", ErrorCode.inval);
+}
+
 export class LUClusterSetParams extends LogicalUnit {
   override readonly hooksPath = "cluster-modify";
   /** The cluster's policy after the change (GetUpdatedIPolicy), when the opcode changes it. */
   private newIPolicy: Cluster["ipolicy"] | null = null;
 
   async checkPrereq(): Promise<void> {
+    const tools = this.op["compression_tools"];
+    if (Array.isArray(tools)) checkCompressionTools(tools.map(String));
     const dts = this.op["enabled_disk_templates"];
     if (Array.isArray(dts) && dts.includes("plain") && !(this.cfg.cluster.enabled_disk_templates ?? []).includes("plain")) {
       // Enabling plain needs working LVM on every node that may hold instances.
@@ -192,6 +205,7 @@ export class LUClusterSetParams extends LogicalUnit {
       set("maintain_node_health", op["maintain_node_health"]);
       set("default_iallocator", op["default_iallocator"]);
       set("default_iallocator_params", op["default_iallocator_params"]);
+      set("compression_tools", op["compression_tools"]);
       set("reserved_lvs", op["reserved_lvs"]);
       set("drbd_usermode_helper", op["drbd_helper"]);
       set("volume_group_name", op["vg_name"]);

@@ -67,6 +67,7 @@ export function clusterInfo(s: MasterServices): Record<string, unknown> {
     hidden_os: c.hidden_os ?? [],
     blacklisted_os: c.blacklisted_os ?? [],
     enabled_disk_templates: c.enabled_disk_templates ?? [],
+    compression_tools: [...(c.compression_tools ?? [])],
     modify_etc_hosts: c.modify_etc_hosts ?? true,
     enabled_user_shutdown: c.enabled_user_shutdown ?? false,
     // Ganeti's QueryClusterInfo: the data collectors as two maps by name

@@ -390,6 +390,17 @@ test("gnt-backup export --compress gzip: a gzip image, config.ini says so, the i
   const bytes = await readFile(join(dir, image));
   assert.deepEqual([bytes[0], bytes[1]], [0x1f, 0x8b], "gzip's magic number");
   assert.ok(bytes.length < 1048576, `compressed: ${bytes.length} bytes for a 16 MiB disk`);
+  // The cluster's compression tools, checked as Ganeti's; a tool that can't run fails the export, not the node daemon.
+  await fails(prereq("wrong_input", "For compatibility reasons, the gzip utility must be present among the compression tools"),
+    "gnt-cluster", "modify", "--compression-tools=lzop");
+  await fails(prereq("wrong_input", "The tools 'bad/tool' contain illegal characters: only alphanumeric values, dashes, and underscores are allowed"),
+    "gnt-cluster", "modify", "--compression-tools=gzip,bad/tool");
+  await ok("gnt-cluster", "modify", "--compression-tools=gzip,nosuchtool");
+  const r = await c.on("node1", "gnt-backup", "export", "-n", "node2", "--compress", "nosuchtool", "cz");
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stdout, /Can't run compression tool nosuchtool/);
+  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "status", "cz")), [["running"]], "node1's daemon is still there");
+  await ok("gnt-cluster", "modify", "--compression-tools=gzip,gzip-fast,gzip-slow");
   await ok("gnt-instance", "remove", "-f", "cz");
   await ok("gnt-backup", "import", "-n", "node1", "-t", "file", "--no-name-check", "--src-node", "node2", "--src-dir", "cz", "cz");
   const idir = join(c.root("node1"), "srv/ganeti/file-storage/cz");

@@ -51,6 +51,8 @@ export function compressionCommand(tool: string, direction: "compress" | "decomp
 function pipeStage(tool: string, direction: "compress" | "decompress"): { proc: ChildProcessWithoutNullStreams; done: Promise<void> } {
   const [cmd, ...argv] = compressionCommand(tool, direction);
   const proc = spawn(cmd ?? tool, argv, { stdio: ["pipe", "pipe", "pipe"] });
+  // A tool that dies (or never starts) is reported through `done`, not as a stream error.
+  proc.stdin.on("error", () => undefined);
   let stderr = "";
   proc.stderr.on("data", (b: Buffer) => {
     stderr += b.toString();
@@ -78,6 +80,7 @@ export async function exportStart(a: RpcArgs<"export_start">, ctx: NodedContext)
     output.pipe(stage.proc.stdin);
     output = stage.proc.stdout;
     done = Promise.all([scriptDone, stage.done]).then(() => undefined);
+    done.catch(() => undefined); // awaited once the stream ends; an early failure must not go unhandled meanwhile
   }
   const rpc = peerClient(ctx);
   async function* chunks(): AsyncGenerator<[number, Buffer]> {
@@ -202,6 +205,7 @@ export async function importStart(a: RpcArgs<"import_start">, ctx: NodedContext)
     stage.proc.stdout.pipe(child.stdin);
     stdin = stage.proc.stdin;
     done = Promise.all([scriptDone, stage.done]).then(() => undefined);
+    done.catch(() => undefined); // awaited when the transfer ends
   }
   const st = startTransfer(pulled(), args.size, async (_offset, data) => {
     if (!stdin.write(data)) await new Promise((r) => stdin.once("drain", r));
