@@ -105,6 +105,17 @@ export function expandNodeName(cfg: ConfigData, name: string): Node {
   return n;
 }
 
+/** The master node's name ("" when the configuration lacks it): the usual hooks node. */
+export function masterName(cfg: ConfigData): string {
+  return cfg.nodes[cfg.cluster.master_node]?.name ?? "";
+}
+
+/** The master and a node group's members (hooks of group-wide operations), by name. */
+export function groupHookNodes(cfg: ConfigData, groupUuid: string): string[] {
+  const m = masterName(cfg);
+  return [m, ...Object.values(cfg.nodes).filter((n) => n.group === groupUuid && n.name !== m).map((n) => n.name)];
+}
+
 export function masterNodeOf(cfg: ConfigData): Node {
   const n = cfg.nodes[cfg.cluster.master_node];
   if (n === undefined) throw new OpPrereqError("Master node not in the configuration", ErrorCode.fault);

@@ -2,7 +2,7 @@
 // the allocator's change-group request picks the target nodes, its answer becomes follow-up
 // jobs (migrations, failovers, replace-disks) as for a node evacuation.
 import type { Instance, NodeGroup } from "../objects/types.js";
-import { LogicalUnit, Levels } from "./base.js";
+import { LogicalUnit, Levels, groupHookNodes, masterName } from "./base.js";
 import type { OpOutcome, OpInput } from "../jobs/queue.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 import { changeGroup, iallocatorName } from "./iallocator.js";
@@ -48,7 +48,7 @@ export class LUInstanceChangeGroup extends LogicalUnit {
     return { TARGET_GROUPS: this.targets.join(" "), ...instanceHookEnv(this.cfg, this.inst) };
   }
   override buildHooksNodes(): [string[], string[]] {
-    const m = this.cfg.nodes[this.cfg.cluster.master_node]?.name ?? "";
+    const m = masterName(this.cfg);
     return [[m], [m]];
   }
   async exec(): Promise<OpOutcome> {
@@ -95,8 +95,7 @@ export class LUGroupEvacuate extends LogicalUnit {
     return { GROUP_NAME: this.group.name, TARGET_GROUPS: this.targets.join(" ") };
   }
   override buildHooksNodes(): [string[], string[]] {
-    const m = this.cfg.nodes[this.cfg.cluster.master_node]?.name ?? "";
-    const nodes = [m, ...Object.values(this.cfg.nodes).filter((n) => n.group === this.group.uuid && n.name !== m).map((n) => n.name)];
+    const nodes = groupHookNodes(this.cfg, this.group.uuid);
     return [nodes, nodes];
   }
   async exec(): Promise<OpOutcome> {

@@ -1,7 +1,7 @@
 // Node group logical units: add, assign nodes, rename, modify, remove.
 import { randomUUID } from "node:crypto";
 import type { ConfigData, NodeGroup } from "../objects/types.js";
-import { LogicalUnit, expandNodeName, Levels } from "./base.js";
+import { LogicalUnit, expandNodeName, Levels, groupHookNodes, masterName } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 import type { IPolicy } from "../objects/types.js";
@@ -25,7 +25,7 @@ function checkAllocPolicy(p: unknown): void {
 
 /** Ganeti's group hooks run on the master (rename: also on the group's members). */
 function masterOnly(cfg: ConfigData): [string[], string[]] {
-  const m = cfg.nodes[cfg.cluster.master_node]?.name ?? "";
+  const m = masterName(cfg);
   return [[m], [m]];
 }
 
@@ -93,8 +93,7 @@ export class LUGroupRename extends LogicalUnit {
     return { OLD_NAME: String(this.op["group_name"]), NEW_NAME: String(this.op["new_name"]) };
   }
   override buildHooksNodes(): [string[], string[]] {
-    const m = this.cfg.nodes[this.cfg.cluster.master_node]?.name ?? "";
-    const nodes = [m, ...Object.values(this.cfg.nodes).filter((n) => n.group === this.group.uuid && n.name !== m).map((n) => n.name)];
+    const nodes = groupHookNodes(this.cfg, this.group.uuid);
     return [nodes, nodes];
   }
   override expandNames(): void {

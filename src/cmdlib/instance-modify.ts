@@ -15,19 +15,12 @@ import { buildDisks, createDisks, removeDisks, shutdownDisks, assembleDisks, wai
 import { checkAddedDisks, checkExtDisks, extSpec } from "./extstorage.js";
 import { expandNodeName } from "./base.js";
 import { checkConversion, convertDisks, type ConversionRequest } from "./instance-convert.js";
-import { planNicMods, type NicModPlan } from "./instance-nic-mods.js";
+import { absIndex, planNicMods, type Mod, type NicModPlan } from "./instance-nic-mods.js";
 import { commitNicIps } from "./instance-nics.js";
 import { allocateSecondary, iallocatorName } from "./iallocator.js";
 import { checkTargetNodeIPolicy } from "./ipolicy.js";
 import { commaJoin, computeIPolicyInstanceSpecViolation, groupIPolicy, pyReprNodeGroup, type InstanceSpecDict, type SpecValue }
   from "../objects/ipolicy.js";
-
-interface Mod {
-  readonly op: "add" | "remove" | "modify";
-  /** The index (−1: the end) the change applies to. */
-  readonly idx: number;
-  readonly params: Readonly<Record<string, unknown>>;
-}
 
 /** Both of Ganeti's forms: [(add|remove|idx, params)] and [(add|remove|modify, idx, params)]. */
 function normalizeMods(raw: unknown): Mod[] {
@@ -39,14 +32,6 @@ function normalizeMods(raw: unknown): Mod[] {
   });
 }
 
-function absIndex(idx: number, len: number, what: string, forAdd: boolean): number {
-  const max = forAdd ? len : len - 1;
-  const i = idx === -1 ? max : idx;
-  if (!Number.isInteger(i) || i < 0 || i > max) {
-    throw new OpPrereqError(`Invalid ${what} index ${idx}, valid values are 0 to ${Math.max(0, max)}`, ErrorCode.inval);
-  }
-  return i;
-}
 
 const NIC_KEYS: ReadonlySet<string> = new Set(["mac", "ip", "mode", "link", "vlan", "network", "name"]);
 const DISK_MODIFY_KEYS: ReadonlySet<string> = new Set(["mode", "name"]);

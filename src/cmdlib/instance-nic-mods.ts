@@ -9,8 +9,10 @@ import { OpPrereqError, ErrorCode } from "../errors.js";
 import { expandNetwork } from "./network.js";
 import { checkConflictingIp, groupNetParams, newMac, planNics } from "./instance-nics.js";
 
-export interface NicMod {
+/** One change of `gnt-instance modify --net`/`--disk`. */
+export interface Mod {
   readonly op: "add" | "remove" | "modify";
+  /** The index (−1: the end) the change applies to. */
   readonly idx: number;
   readonly params: Readonly<Record<string, unknown>>;
 }
@@ -26,11 +28,12 @@ export interface NicModPlan {
   readonly result: Array<[string, unknown]>;
 }
 
-function absIndex(idx: number, len: number, forAdd: boolean): number {
+/** A change's index made absolute (−1: the end), or Ganeti's error for one out of range. */
+export function absIndex(idx: number, len: number, what: string, forAdd: boolean): number {
   const max = forAdd ? len : len - 1;
   const i = idx === -1 ? max : idx;
   if (!Number.isInteger(i) || i < 0 || i > max) {
-    throw new OpPrereqError(`Invalid NIC index ${idx}, valid values are 0 to ${Math.max(0, max)}`, ErrorCode.inval);
+    throw new OpPrereqError(`Invalid ${what} index ${idx}, valid values are 0 to ${Math.max(0, max)}`, ErrorCode.inval);
   }
   return i;
 }
@@ -43,7 +46,7 @@ function withPool(cfg: ConfigData, uuid: string, f: (n: ConfigData["networks"][s
   return net === undefined ? cfg : { ...cfg, networks: { ...cfg.networks, [uuid]: f(net) } };
 }
 
-export function planNicMods(cfgIn: ConfigData, inst: Instance, pnode: Node, mods: readonly NicMod[],
+export function planNicMods(cfgIn: ConfigData, inst: Instance, pnode: Node, mods: readonly Mod[],
   opts: { conflictsCheck: boolean; info(m: string): void }): NicModPlan {
   let cfg = cfgIn;
   const nics = [...inst.nics];
@@ -52,7 +55,7 @@ export function planNicMods(cfgIn: ConfigData, inst: Instance, pnode: Node, mods
   const result: Array<[string, unknown]> = [];
   for (const m of mods) {
     if (m.op === "add") {
-      const idx = absIndex(m.idx, nics.length, true);
+      const idx = absIndex(m.idx, nics.length, "NIC", true);
       const [plan] = planNics(cfg, pnode, [m.params], opts, idx);
       if (plan === undefined) continue;
       const p = m.params;
@@ -68,7 +71,7 @@ export function planNicMods(cfgIn: ConfigData, inst: Instance, pnode: Node, mods
       result.push([`nic.${idx}`, `add:mac=${mac},ip=${nic.ip ?? "None"},mode=${String(filled["mode"] ?? "")},link=${String(filled["link"] ?? "")},` +
         `network=${nic.network ?? "None"}`]);
     } else if (m.op === "remove") {
-      const idx = absIndex(m.idx, nics.length, false);
+      const idx = absIndex(m.idx, nics.length, "NIC", false);
       const [gone] = nics.splice(idx, 1);
       if (gone?.network && gone.ip) {
         cfg = withPool(cfg, gone.network, (n) => (isReserved(n, gone.ip as string) ? release(n, gone.ip as string) : n));
@@ -76,7 +79,7 @@ export function planNicMods(cfgIn: ConfigData, inst: Instance, pnode: Node, mods
       }
       result.push([`nic/${idx}`, "remove"]);
     } else {
-      const idx = absIndex(m.idx, nics.length, false);
+      const idx = absIndex(m.idx, nics.length, "NIC", false);
       const cur = nics[idx] as Nic;
       const p = m.params;
       const oldNet = cur.network ?? null;

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { ConfigData, Instance, Nic, Node } from "../objects/types.js";
 import { fillInstanceBe, fillOsParams, instanceDisks } from "../objects/fill.js";
 import { checkOsParams } from "./os.js";
-import { LogicalUnit, expandName, expandNodeName, Levels } from "./base.js";
+import { LogicalUnit, expandName, expandNodeName, Levels, masterName } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode, TypeEnforcementError, ConfigurationError } from "../errors.js";
 import { isIP } from "node:net";
@@ -298,7 +298,7 @@ export class LUInstanceCreate extends LogicalUnit {
   }
 
   override buildHooksNodes(): [string[], string[]] {
-    const nodes = [...new Set([this.cfg.nodes[this.cfg.cluster.master_node]?.name ?? "", this.pnode.name, ...(this.snode !== null ? [this.snode.name] : [])])];
+    const nodes = [...new Set([masterName(this.cfg), this.pnode.name, ...(this.snode !== null ? [this.snode.name] : [])])];
     return [nodes, nodes];
   }
 

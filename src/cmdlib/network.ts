@@ -3,7 +3,7 @@
 // plus the NIC parameters each connected node group gives its NICs.
 import { randomUUID } from "node:crypto";
 import type { ConfigData, Instance, Network, NodeGroup } from "../objects/types.js";
-import { LogicalUnit, Levels } from "./base.js";
+import { LogicalUnit, Levels, masterName } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { AddressPoolError, initializePool, isReserved, poolContains, release, reserve } from "../objects/address-pool.js";
@@ -47,10 +47,6 @@ function putNetwork(cfg: ConfigData, n: Network): ConfigData {
 
 function bump<T extends { serial_no: number }>(o: T): T {
   return { ...o, serial_no: o.serial_no + 1, mtime: Date.now() / 1000 };
-}
-
-function masterName(cfg: ConfigData): string {
-  return cfg.nodes[cfg.cluster.master_node]?.name ?? "";
 }
 
 export class LUNetworkAdd extends LogicalUnit {

@@ -13,20 +13,7 @@ import { compCVPatched } from "../../src/htools/metrics.js";
 import { prepareCluster } from "../../src/htools/loader.js";
 import { parseSimu } from "../../src/htools/simu.js";
 import type { Node } from "../../src/htools/node.js";
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function literal(a: Float64Array, pos: number, b: number): number {
-  let s = 0;
-  for (let k = 0; k < a.length; k++) s += k === pos - 1 ? b : a[k]!;
-  return s;
-}
+import { lcg, literal } from "./gen.js";
 
 test("chainSums gives every member the left-to-right sum of its column", () => {
   const rnd = lcg(11);

@@ -17,24 +17,10 @@ import { parseData } from "../../src/htools/text.js";
 import { parseSimu } from "../../src/htools/simu.js";
 import type { Container } from "../../src/htools/container.js";
 import type { Node } from "../../src/htools/node.js";
-import { unevenCluster } from "./gen.js";
+import { lcg, literal, unevenCluster } from "./gen.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const DATA = join(ROOT, ".cache/ganeti-testsuite/usr/share/ganeti/testsuite/test/data/htools");
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function literal(a: Float64Array, pos: number, b: number): number {
-  let s = 0;
-  for (let k = 0; k < a.length; k++) s += k === pos - 1 ? b : a[k]!;
-  return s;
-}
 
 test("Fold.replaced equals the left-to-right sum of the changed column", () => {
   const rnd = lcg(7);

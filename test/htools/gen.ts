@@ -2,12 +2,20 @@
 // about 16 instances per node, mixed drbd and plain, all crowded on a quarter of
 // the nodes at the start (the shape the htools issue measures).
 
-function lcg(seed: number): () => number {
+/** A small seeded generator (numbers in [0, 1)): repeatable test data. */
+export function lcg(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s / 2 ** 32;
   };
+}
+
+/** The sum of `a` left to right with its element `pos - 1` replaced by `b` (Ganeti's fold order). */
+export function literal(a: Float64Array, pos: number, b: number): number {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += k === pos - 1 ? b : a[k]!;
+  return s;
 }
 
 export function unevenCluster(nodes: number, perNode = 16, seed = 42): string {
