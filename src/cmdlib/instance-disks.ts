@@ -96,6 +96,8 @@ export interface NewDiskSpec {
   readonly name?: string | null;
   readonly provider?: string;
   readonly extParams?: Readonly<Record<string, string>>;
+  /** blockdev: the adopted device's path. */
+  readonly adopt?: string;
 }
 
 /** Template-specific disk objects for a new instance (or new disks of one). */
@@ -112,6 +114,11 @@ export function buildDisks(cfg: ConfigData, template: string, name: string, pnod
     const base = { uuid, name: s.name ?? null, iv_name: `disk/${i}`, size: s.size, mode: s.mode ?? "rw", params: {}, serial_no: 1, ctime: now, mtime: now };
     if (template === "plain") {
       return { ...base, dev_type: "plain", logical_id: [cfg.cluster.volume_group_name ?? "xenvg", `${uuid}.disk${i}`], nodes: [pnode] } as Disk;
+    }
+    if (template === "blockdev") {
+      // Ganeti's logical id (BLOCKDEV_DRIVER_MANUAL, path): the adopted device as it is.
+      if (s.adopt === undefined) throw new OpPrereqError("Disk template blockdev requires disk adoption, but no 'adopt' parameter given", ErrorCode.inval);
+      return { ...base, dev_type: "blockdev", logical_id: ["manual", s.adopt], nodes: [pnode] } as Disk;
     }
     if (template === "ext") {
       // Ganeti's logical id (provider, "UUID.ext.diskN"); the provider and its parameters in the disk's params.

@@ -2,6 +2,7 @@
 // with Ganeti's checks and messages (TLMigrateInstance). Externally mirrored disks
 // (sharedfile) may go to any node; drbd instances go to their secondary, whose copy must be
 // in sync unless the administrator says otherwise.
+import { DTS_EXT_MIRROR } from "../objects/param-defaults.js";
 import type { Instance, Node } from "../objects/types.js";
 import { fillInstanceBe, fillInstanceHv, instanceDisks } from "../objects/fill.js";
 import { LogicalUnit, expandNodeName, Levels } from "./base.js";
@@ -16,7 +17,6 @@ import { checkTargetNodeIPolicy } from "./ipolicy.js";
 
 const py = (b: boolean): string => (b ? "True" : "False");
 
-const EXT_MIRROR: ReadonlySet<string> = new Set(["sharedfile", "ext"]);
 
 abstract class LUInstanceMove extends LogicalUnit {
   override readonly reqBgl = false;
@@ -76,7 +76,7 @@ abstract class LUInstanceMove extends LogicalUnit {
   protected async checkCommon(): Promise<void> {
     const cfg = this.cfg;
     const disks = instanceDisks(cfg, this.inst);
-    const bad = [...new Set(disks.map((d) => d.dev_type).filter((t) => !EXT_MIRROR.has(t) && t !== "drbd"))];
+    const bad = [...new Set(disks.map((d) => d.dev_type).filter((t) => !DTS_EXT_MIRROR.has(t) && t !== "drbd"))];
     if (bad.length > 0 || disks.length === 0) {
       throw new OpPrereqError(`Instance's disk layout '${bad.join(", ") || "diskless"}' does not allow ${this.failover ? "failovers" : "migrations"}`,
         ErrorCode.state);

@@ -17,12 +17,13 @@ import { checkCompressionTool, findExport, importDisks } from "./backup-import.j
 import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, shutdownDisks, waitForSync, osInstance, type DiskOpsEnv,
   checkDiskExtProvider, extDiskParams, IDISK_PARAMS } from "./instance-disks.js";
 import { checkExtDisks } from "./extstorage.js";
+import { checkAdoptArguments, checkAdoptedVolumes, renameAdoptedVolumes, undoAdoptRename } from "./instance-adopt.js";
 import { planNics, commitNicIps, newMac, reserveNewNics, type NicSpec, type PlannedNic } from "./instance-nics.js";
 import { instanceHookEnv, instanceHookNodes } from "./instance-hooks.js";
 import { commaJoin, computeIPolicyInstanceSpecViolation, groupIPolicy, type InstanceSpecDict } from "../objects/ipolicy.js";
 export { osInstance };
 
-const SUPPORTED_TEMPLATES: ReadonlySet<string> = new Set(["diskless", "file", "sharedfile", "drbd", "plain", "ext"]);
+const SUPPORTED_TEMPLATES: ReadonlySet<string> = new Set(["diskless", "file", "sharedfile", "drbd", "plain", "ext", "blockdev"]);
 /** Ganeti's INIC_PARAMS: the keys a new NIC may have. */
 const INIC_PARAMS: ReadonlySet<string> = new Set(["mac", "ip", "mode", "link", "network", "name", "vlan", "bridge"]);
 export const MIRRORED_TEMPLATES: ReadonlySet<string> = new Set(["drbd"]);
@@ -65,6 +66,8 @@ export class LUInstanceCreate extends LogicalUnit {
   /** The NICs to create, networks and pool addresses resolved (checkPrereq). */
   private nicPlan: PlannedNic[] = [];
   private nics: Nic[] | undefined;
+  /** The disks are existing volumes taken over (`adopt=`), not created. */
+  private adopt = false;
 
   override checkArguments(): void {
     if (this.op["mode"] !== undefined && this.op["mode"] !== "create" && this.op["mode"] !== "import") {
@@ -108,6 +111,14 @@ export class LUInstanceCreate extends LogicalUnit {
   override expandNames(): void {
     const cfg = this.cfg;
     this.template = typeof this.op["disk_template"] === "string" ? this.op["disk_template"] : cfg.cluster.enabled_disk_templates?.[0] ?? "diskless";
+    // Ganeti checks the template (CheckArguments) before anything else about the disks.
+    const enabled = cfg.cluster.enabled_disk_templates ?? [];
+    if (!enabled.includes(this.template)) {
+      // Ganeti's CheckDiskTemplateEnabled raises this without an error type.
+      throw new OpPrereqError(`Disk template '${this.template}' is not enabled in cluster. Enabled disk templates are: ${enabled.join(",")}`);
+    }
+    this.adopt = checkAdoptArguments(this.template, (this.op["disks"] as Array<Record<string, unknown>> | undefined) ?? [],
+      this.op["iallocator"], this.op["mode"]);
     this.lock(Levels.instance, [this.name]);
     if (typeof this.op["pnode"] === "string") {
       this.pnode = expandNodeName(cfg, this.op["pnode"]);
@@ -158,11 +169,6 @@ export class LUInstanceCreate extends LogicalUnit {
     if (Object.values(cfg.instances).some((i) => i.name === this.name)) {
       throw new OpPrereqError(`Instance '${this.name}' is already in the cluster`, ErrorCode.exists);
     }
-    const enabled = cfg.cluster.enabled_disk_templates ?? [];
-    if (!enabled.includes(this.template)) {
-      // Ganeti's CheckDiskTemplateEnabled raises this without an error type.
-      throw new OpPrereqError(`Disk template '${this.template}' is not enabled in cluster. Enabled disk templates are: ${enabled.join(",")}`);
-    }
     if (!SUPPORTED_TEMPLATES.has(this.template)) {
       throw new OpPrereqError(`Disk template '${this.template}' is not supported yet by ganeti-ts`, ErrorCode.inval);
     }
@@ -178,7 +184,7 @@ export class LUInstanceCreate extends LogicalUnit {
       if (typeof d["size"] !== "number" || !Number.isInteger(d["size"])) {
         throw new OpPrereqError(`Invalid disk size '${String(d["size"])}'`, ErrorCode.inval);
       }
-      if (d["size"] <= 0) throw new OpPrereqError(`Missing or invalid size for disk ${i}`, ErrorCode.inval);
+      if (d["size"] <= 0 && !this.adopt) throw new OpPrereqError(`Missing or invalid size for disk ${i}`, ErrorCode.inval);
       checkDiskExtProvider(d, this.template);
     }
     const hv = typeof this.op["hypervisor"] === "string" ? this.op["hypervisor"] : cfg.cluster.enabled_hypervisors[0] ?? "";
@@ -196,7 +202,7 @@ export class LUInstanceCreate extends LogicalUnit {
     }
     if (n.offline) throw new OpPrereqError(`Cannot use offline primary node '${n.name}'`, ErrorCode.state);
     if (this.template === "ext") await checkExtDisks(this.env.rpc, n, this.diskSpecs);
-    if (this.template === "plain") {
+    if (this.template === "plain" && !this.adopt) {
       const vg = cfg.cluster.volume_group_name ?? "xenvg";
       const st = (await this.env.rpc.call(nodeTarget(n), "lvm_status", { vg })).raise(`Can't check volume group ${vg} on node ${n.name}`);
       if (st.error !== null) throw new OpPrereqError(`Can't create plain disks on node ${n.name}: ${st.error}`, ErrorCode.environ);
@@ -215,6 +221,7 @@ export class LUInstanceCreate extends LogicalUnit {
     }
     if (n.drained) throw new OpPrereqError(`Cannot use drained primary node '${n.name}'`, ErrorCode.state);
     if (!n.vm_capable) throw new OpPrereqError(`Cannot use non-vm_capable primary node '${n.name}'`, ErrorCode.state);
+    if (this.adopt) this.diskSpecs = await checkAdoptedVolumes(this.env.rpc, cfg, n, this.template, this.diskSpecs);
     // Ganeti fills the NICs' networks and pool addresses here, once the primary node is known.
     this.nicPlan = planNics(cfg, n, (this.op["nics"] as NicSpec[] | undefined) ?? [],
       { conflictsCheck: this.op["conflicts_check"] !== false, info: (m) => this.logInfo(m) });
@@ -328,7 +335,8 @@ export class LUInstanceCreate extends LogicalUnit {
       : typeof this.op["file_storage_dir"] === "string" ? this.op["file_storage_dir"] : c.file_storage_dir ?? "/srv/ganeti/file-storage";
     const specs = this.diskSpecs
       .map((d) => ({ size: Number(d["size"]), mode: String(d["mode"] ?? "rw"), name: typeof d["name"] === "string" ? d["name"] : null,
-        ...(this.template === "ext" ? { provider: extDiskParams(d).provider, extParams: extDiskParams(d).params } : {}) }));
+        ...(this.template === "ext" ? { provider: extDiskParams(d).provider, extParams: extDiskParams(d).params } : {}),
+        ...(this.template === "blockdev" ? { adopt: String(d["adopt"]) } : {}) }));
     const fileDir = this.template === "sharedfile" || this.template === "file" ? baseDir : c.file_storage_dir ?? "/srv/ganeti/file-storage";
     const { disks, highestPort } = buildDisks(cfg, this.template, this.name, this.pnode.uuid, this.snode?.uuid ?? null, specs, 0, fileDir,
       String(this.op["file_driver"] ?? "loop"));
@@ -343,7 +351,9 @@ export class LUInstanceCreate extends LogicalUnit {
       serial_no: 1, tags: (this.op["tags"] as string[] | undefined) ?? [], ctime: now, mtime: now,
     } as Instance;
     const target = nodeTarget(this.pnode);
-    if (disks.length > 0) {
+    if (this.adopt) {
+      await renameAdoptedVolumes(this.env.rpc, cfg, inst, this.pnode, disks, this.diskSpecs);
+    } else if (disks.length > 0) {
       this.env.feedback("* creating instance disks...");
       await createDisks(this.diskEnv(), inst, disks);
     }
@@ -360,8 +370,10 @@ export class LUInstanceCreate extends LogicalUnit {
         };
       }, (w) => this.logWarning(w));
     } catch (e) {
-      // Not recorded (an address taken meanwhile): the new disks go again.
-      if (disks.length > 0) await removeDisks(this.diskEnv(), inst, disks).catch(() => undefined);
+      // Not recorded (an address taken meanwhile): the new disks go again; adopted
+      // volumes are never removed, plain ones get their old names back.
+      if (this.adopt) await undoAdoptRename(this.env.rpc, cfg, inst, this.pnode, disks, this.diskSpecs).catch(() => undefined);
+      else if (disks.length > 0) await removeDisks(this.diskEnv(), inst, disks).catch(() => undefined);
       throw e;
     }
     inst = this.cfg.instances[inst.uuid] ?? inst; // as recorded (a pool address may have been picked anew)
@@ -377,7 +389,9 @@ export class LUInstanceCreate extends LogicalUnit {
         this.logWarning("Disk syncing has not returned a good status; check the instance");
       }
     }
-    if (this.importFrom !== null && this.op["no_install"] !== true) {
+    if (this.adopt) {
+      // Ganeti installs no OS on adopted disks: they hold the instance's data already.
+    } else if (this.importFrom !== null && this.op["no_install"] !== true) {
       this.env.feedback("* running the instance OS import scripts...");
       await importDisks({ rpc: this.env.rpc, feedback: (m) => this.env.feedback(m), warn: (m) => this.logWarning(m) }, this.cfg,
         this.cfg.instances[inst.uuid] ?? inst, this.pnode, this.importFrom.node, this.importFrom.name, this.importFrom.info);

@@ -3,6 +3,7 @@
 // are migrated (or failed over when stopped or their node is offline) to a node the
 // allocator picks; drbd primaries go to their secondary, drbd secondaries get a new
 // secondary node (replace-disks); instances on node-local storage cannot be relocated.
+import { DTS_EXT_MIRROR } from "../objects/param-defaults.js";
 import type { ConfigData, Instance, Node } from "../objects/types.js";
 import { fillInstanceBe, instanceDiskTemplate, primaryInstances, secondaryInstances } from "../objects/fill.js";
 import { LogicalUnit, expandNodeName, Levels } from "./base.js";
@@ -12,7 +13,6 @@ import { choosePrimary, evacuateNode, HAIL, iallocatorName, type EvacAnswer } fr
 import type { EvacMode } from "./iallocator-request.js";
 import { instanceSecondaryNodes } from "../objects/topology.js";
 
-const RELOCATABLE: ReadonlySet<string> = new Set(["sharedfile", "ext"]);
 
 export class LUNodeEvacuate extends LogicalUnit {
   override readonly reqBgl = false;
@@ -85,7 +85,7 @@ export class LUNodeEvacuate extends LogicalUnit {
         }
         continue;
       }
-      if (!RELOCATABLE.has(template)) {
+      if (!DTS_EXT_MIRROR.has(template) || template === "diskless") {
         failed.push(`${inst.name} (Instances of type ${template} cannot be relocated)`);
         continue;
       }

@@ -13,7 +13,7 @@ import { extStorageDiagnose } from "./backend/ext.js";
 import { blockdevCreate, blockdevRemove, blockdevFind, blockdevSnapshot, blockdevAssemble, blockdevShutdown, instanceStart, instanceShutdown,
   allInstancesInfo, lvmStatus, blockdevGrow, fileStorageDirRename,
   storageList, storageRepair, nodePowercycle, runOob, storageModify, lvList,
-  fileStorageList, blockdevGetdimensions, instanceBalloonMemory } from "./backend/instances.js";
+  fileStorageList, blockdevGetdimensions, instanceBalloonMemory, bdevSizes } from "./backend/instances.js";
 import { drbdSetRole, drbdSetNetwork, drbdWaitSync, drbdList, mirrorStatus, peerHello, peerHashes, peerWrite, peerDone, peerRead,
   blockdevRename } from "./backend/drbd.js";
 import { blockdevConvert, blockdevExport, blockdevTransferStatus, blockdevWriteChunk } from "./backend/transfer.js";
@@ -65,6 +65,7 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   storage_repair: storageRepair,
   storage_modify: storageModify,
   lv_list: lvList,
+  bdev_sizes: bdevSizes,
   node_powercycle: nodePowercycle,
   run_oob: runOob,
   blockdev_grow: blockdevGrow,

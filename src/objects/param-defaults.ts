@@ -15,6 +15,11 @@ export const DISK_TEMPLATES = [
 export type DiskTemplate = (typeof DISK_TEMPLATES)[number];
 /** Templates whose disks are mirrored on a secondary node. */
 export const DTS_INT_MIRROR: ReadonlySet<string> = new Set(["drbd"]);
+/** Templates whose storage every node can reach: failover and migration to any node (Ganeti's DTS_EXT_MIRROR). */
+export const DTS_EXT_MIRROR: ReadonlySet<string> = new Set(["diskless", "sharedfile", "blockdev", "rbd", "ext", "gluster"]);
+/** Templates whose disks may be adopted (existing volumes taken over), and those whose disks must be. */
+export const DTS_MAY_ADOPT: ReadonlySet<string> = new Set(["plain", "blockdev"]);
+export const DTS_MUST_ADOPT: ReadonlySet<string> = new Set(["blockdev"]);
 
 /** Hypervisor parameters that may only be set cluster-wide (HVC_GLOBALS). */
 export const HVC_GLOBALS: ReadonlySet<string> = new Set(["migration_bandwidth", "migration_port", "xen_cmd", "migration_mode"]);

@@ -46,7 +46,9 @@ function osEnvironment(paths: GanetiPaths, inst: OsInstance, api: number, varian
     const path = diskPath(paths, d);
     if (path !== "") {
       env[`DISK_${i}_PATH`] = path;
-      env[`DISK_${i}_BACKEND_TYPE`] = d.dev_type === "ext" ? "block" : `file:${String((d.dev_type === "drbd" ? d.children?.[0]?.logical_id : d.logical_id)?.[0])}`;
+      // Ganeti: "file:DRIVER" for file volumes, else "block" (our drbd keeps its data in a file).
+      const backing = d.dev_type === "drbd" ? d.children?.[0] : d;
+      env[`DISK_${i}_BACKEND_TYPE`] = backing?.dev_type === "file" || backing?.dev_type === "sharedfile" ? `file:${String(backing.logical_id[0])}` : "block";
     }
     if (d.name !== null) env[`DISK_${i}_NAME`] = d.name;
   });
@@ -68,6 +70,7 @@ function osEnvironment(paths: GanetiPaths, inst: OsInstance, api: number, varian
 /** A disk's local path as the OS scripts get it (drbd: its data volume, which the daemon mirrors). */
 export function diskPath(paths: GanetiPaths, d: OsInstance["disks"][number]): string {
   if (d.dev_type === "ext") return d.dev_path ?? "";
+  if (d.dev_type === "blockdev") return String(d.logical_id[1]); // the adopted device itself
   const backing = d.dev_type === "drbd" ? d.children?.[0] : d;
   const volume = backing?.logical_id[1];
   if (backing === undefined || typeof volume !== "string") return "";

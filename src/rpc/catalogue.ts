@@ -157,7 +157,10 @@ export const RPC_CALLS = {
   storage_list: call<Array<Record<string, string | number | boolean>>>()(
     Type.Object({ type: Str, dirs: Type.Array(Str) }), RpcTimeout.normal),
   storage_modify: call<null>()(Type.Object({ type: Str, name: Str, changes: Type.Record(Str, Type.Unknown()) }), RpcTimeout.normal),
-  lv_list: call<Array<{ name: string; vg: string; size: number; dev: string }>>()(Type.Object({}), RpcTimeout.normal),
+  /** The node's logical volumes; `online`: open (in use), as the sixth lv_attr letter says. */
+  lv_list: call<Array<{ name: string; vg: string; size: number; dev: string; online: boolean }>>()(Type.Object({}), RpcTimeout.normal),
+  /** Ganeti's bdev_sizes: sizes in MiB of those of `devices` that are block devices below /dev here. */
+  bdev_sizes: call<Record<string, number>>()(Type.Object({ devices: Type.Array(Str) }), RpcTimeout.normal),
   storage_repair: call<null>()(Type.Object({ type: Str, name: Str }), RpcTimeout.slow),
   /** Reboots the node (a devcluster node: its daemons restart with a new boot id). */
   node_powercycle: call<string>()(Type.Object({}), RpcTimeout.urgent),

@@ -267,6 +267,11 @@ export const extStorage: StorageDriver & {
     await extStorageAction(paths, "detach", disk);
     await extStorageAction(paths, "remove", disk);
   },
+  // Ganeti's ExtStorageDevice.Rename does nothing, which would leave the configuration
+  // naming a volume that is not there: refused instead.
+  async rename() {
+    throw new BlockDeviceError("Rename is not supported for ExtStorage disks");
+  },
   async find(paths, disk): Promise<DeviceStatus | null> {
     const att = await extAttach(paths, disk);
     return att === null ? null : { path: att.path, size: att.size, degraded: false };

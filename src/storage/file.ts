@@ -44,6 +44,7 @@ export const fileStorage: StorageDriver = {
     }
     return disk.logical_id[1] as string;
   },
+  rename: renameFileVolume,
   async remove(paths, disk) {
     const p = await localPath(paths, disk);
     await rm(p, { force: true });

@@ -67,6 +67,11 @@ export const lvmStorage: StorageDriver = {
     return { path: `/dev/${vg}/${lv}`, size: Math.floor(Number(out.trim())), degraded: false };
   },
   snapshot: snapshotLv,
+  async rename(_paths, disk, newName) {
+    const [vg, lv] = vgLv(disk);
+    if (!/^[A-Za-z0-9+_.-]+$/.test(newName)) throw new BlockDeviceError(`Invalid logical volume name '${newName}'`);
+    await lvm("lvrename", [vg, lv, newName]);
+  },
 };
 
 /** Ganeti's LogicalVolume.Snapshot: an LVM snapshot (atomic, so also while the instance runs). */

@@ -3,6 +3,7 @@ import type { StorageDriver } from "./types.js";
 import { fileStorage } from "./file.js";
 import { lvmStorage } from "./lvm.js";
 import { extStorage } from "./ext.js";
+import { blockdevStorage } from "./blockdev.js";
 import { BlockDeviceError } from "../errors.js";
 
 const DRIVERS: Readonly<Record<string, StorageDriver>> = {
@@ -10,9 +11,10 @@ const DRIVERS: Readonly<Record<string, StorageDriver>> = {
   sharedfile: fileStorage,
   plain: lvmStorage,
   ext: extStorage,
+  blockdev: blockdevStorage,
 };
 /** Templates of Ganeti that this project does not implement yet: a clear error, never a fake. */
-const NOT_YET: ReadonlySet<string> = new Set(["rbd", "gluster", "blockdev"]);
+const NOT_YET: ReadonlySet<string> = new Set(["rbd", "gluster"]);
 
 export function storageDriver(devType: string): StorageDriver {
   const d = DRIVERS[devType];

@@ -36,6 +36,8 @@ export interface StorageDriver {
    * type can't snapshot.
    */
   snapshot?(paths: GanetiPaths, disk: DiskSpec, opts: SnapshotOptions): Promise<unknown[]>;
+  /** Renames the volume (Ganeti's Rename: `newName` is the logical id's second part: a path, an LV name). */
+  rename(paths: GanetiPaths, disk: DiskSpec, newName: string): Promise<void>;
 }
 
 export interface SnapshotOptions {

@@ -68,12 +68,12 @@ export async function modifyStorageUnit(type: string, name: string, changes: Rea
 }
 
 /** gnt-node volumes: the logical volumes of this node (LVM only). */
-export async function listVolumes(): Promise<Array<{ name: string; vg: string; size: number; dev: string }>> {
+export async function listVolumes(): Promise<Array<{ name: string; vg: string; size: number; dev: string; online: boolean }>> {
   const why = await lvmUnusable();
   if (why !== null) throw new StorageError(`LVM is not usable: ${why}`);
-  const out = (await run("lvs", ["--noheadings", "--units", "m", "--nosuffix", "--separator", "|", "-o", "lv_name,vg_name,lv_size,devices"])).stdout;
+  const out = (await run("lvs", ["--noheadings", "--units", "m", "--nosuffix", "--separator", "|", "-o", "lv_name,vg_name,lv_size,devices,lv_attr"])).stdout;
   return out.trim().split("\n").filter((l) => l.trim() !== "").map((l) => {
-    const [name, vg, size, dev] = l.trim().split("|");
-    return { name: name ?? "", vg: vg ?? "", size: Math.floor(Number(size)), dev: (dev ?? "").replace(/\(\d+\)$/, "") };
+    const [name, vg, size, dev, attr] = l.trim().split("|");
+    return { name: name ?? "", vg: vg ?? "", size: Math.floor(Number(size)), dev: (dev ?? "").replace(/\(\d+\)$/, ""), online: attr?.[5] === "o" };
   });
 }

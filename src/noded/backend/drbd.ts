@@ -6,7 +6,7 @@ import type { NodedContext } from "../context.js";
 import type { DrbdTransport } from "../../storage/drbd.js";
 import type { ClusterCert } from "../../rpc/certs.js";
 import { BlockDeviceError } from "../../errors.js";
-import { renameFileVolume } from "../../storage/file.js";
+import { storageDriver } from "../../storage/registry.js";
 
 let client: { cert: ClusterCert; rpc: RpcClient } | null = null;
 
@@ -88,7 +88,7 @@ export async function peerRead(args: RpcArgs<"drbd_peer_read">, ctx: NodedContex
 }
 
 export async function blockdevRename(args: RpcArgs<"blockdev_rename">, ctx: NodedContext): Promise<null> {
-  for (const { disk, new_path } of args.devices) await renameFileVolume(ctx.paths, disk, new_path);
+  for (const { disk, new_path } of args.devices) await storageDriver(disk.dev_type).rename(ctx.paths, disk, new_path);
   return null;
 }
 

@@ -1,4 +1,5 @@
 // Block devices and instances on this node, through the storage drivers and hypervisors.
+import { blockDeviceBytes, blockDeviceSizes } from "../../storage/blockdev.js";
 import type { RpcArgs, RpcResultOf } from "../../rpc/catalogue.js";
 import type { NodedContext } from "../context.js";
 import { storageDriver } from "../../storage/registry.js";
@@ -141,6 +142,10 @@ export async function lvList(): Promise<RpcResultOf<"lv_list">> {
   return listVolumes();
 }
 
+export function bdevSizes(args: RpcArgs<"bdev_sizes">): Promise<RpcResultOf<"bdev_sizes">> {
+  return blockDeviceSizes(args.devices);
+}
+
 export async function storageRepair(args: RpcArgs<"storage_repair">): Promise<null> {
   await repairStorageUnit(args.type, args.name);
   return null;
@@ -193,6 +198,10 @@ export async function blockdevGetdimensions(args: RpcArgs<"blockdev_getdimension
   const out: Array<number | null> = [];
   for (const d of args.disks) {
     try {
+      if (d.dev_type === "blockdev") {
+        out.push(await blockDeviceBytes(String(d.logical_id[1])));
+        continue;
+      }
       const p = d.dev_type === "drbd" ? await ctx.drbd.dataPath(d)
         : d.dev_type === "ext" ? (await extAttach(ctx.paths, d))?.path ?? "" : await localPath(ctx.paths, d);
       out.push((await stat(p)).size);

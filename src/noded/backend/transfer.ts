@@ -7,6 +7,7 @@ import { BlockDeviceError } from "../../errors.js";
 import { localPath } from "../../storage/file.js";
 import { lvmStorage } from "../../storage/lvm.js";
 import { extAttach } from "../../storage/ext.js";
+import { blockdevStorage } from "../../storage/blockdev.js";
 import { startTransfer, transferStatus, fileChunks } from "../../storage/transfer.js";
 import { writeChunk } from "../../storage/drbd-sync.js";
 
@@ -24,6 +25,11 @@ async function volumePath(ctx: NodedContext, disk: RpcArgs<"blockdev_export">["d
     const att = await extAttach(ctx.paths, disk);
     if (att === null || att.path === "") throw new BlockDeviceError(`Can't attach ext disk ${disk.uuid}: no local block device`);
     return att.path;
+  }
+  if (disk.dev_type === "blockdev") {
+    const found = await blockdevStorage.find(ctx.paths, disk);
+    if (found === null) throw new BlockDeviceError(`Can't find block device ${String(disk.logical_id[1])}`);
+    return found.path;
   }
   if (disk.dev_type !== "file" && disk.dev_type !== "sharedfile") throw new BlockDeviceError(`Can't transfer disks of type ${disk.dev_type}`);
   return localPath(ctx.paths, disk);
