@@ -105,14 +105,14 @@ export async function initCluster(paths: GanetiPaths, o: InitOptions): Promise<s
   return createJoinToken(paths, cert.fingerprint);
 }
 
-async function rpcFromLocalCert(paths: GanetiPaths): Promise<{ rpc: RpcClient; cert: ClusterCert }> {
+export async function rpcFromLocalCert(paths: GanetiPaths): Promise<{ rpc: RpcClient; cert: ClusterCert }> {
   const cert = await loadServerPem(paths.serverPem);
   if (cert === null) throw new OpPrereqError("This node has no cluster certificate; is it part of a cluster?", ErrorCode.state);
   return { rpc: new RpcClient({ cert, connectTimeout: 5 }), cert };
 }
 
 /** Nodes from this node's ssconf, the offline ones left out. */
-async function ssconfNodes(paths: GanetiPaths): Promise<Array<{ name: string; ip: string }>> {
+export async function ssconfNodes(paths: GanetiPaths): Promise<Array<{ name: string; ip: string }>> {
   const ips = ssconfPairs(await readSsconf(paths, "node_primary_ips"));
   const offline = new Set(ssconfLines(await readSsconf(paths, "offline_nodes")));
   return [...ips].filter(([n]) => !offline.has(n)).map(([name, ip]) => ({ name, ip }));

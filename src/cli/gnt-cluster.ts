@@ -13,6 +13,7 @@ import { withMaster, connectMaster, runOpcode, pollJob, commonOpFields, ctime } 
 // that need it, so everyday commands start fast.
 const bootstrap = (): Promise<typeof import("./bootstrap.js")> => import("./bootstrap.js");
 import { tagCommands } from "./tags.js";
+import { renewCryptoCommand } from "./cluster-crypto.js";
 import { confirm } from "./prompt.js";
 import { formatInfo } from "./info-format.js";
 import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
@@ -453,6 +454,7 @@ const commands: CommandTable = {
     },
   },
   ...tagCommands("cluster", false),
+  ...renewCryptoCommand,
 };
 
 export function run(): void {

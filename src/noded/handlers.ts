@@ -1,5 +1,6 @@
 // noded's handler table, one entry per call of the RPC catalogue (the type makes a
 // missing handler a compile error).
+import { certStage, certActivate, certSettle } from "./backend/crypto.js";
 import type { TLSSocket } from "node:tls";
 import type { RpcArgs, RpcName, RpcResultOf } from "../rpc/catalogue.js";
 import type { NodedContext } from "./context.js";
@@ -65,6 +66,9 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   storage_repair: storageRepair,
   storage_modify: storageModify,
   lv_list: lvList,
+  cluster_cert_stage: certStage,
+  cluster_cert_activate: certActivate,
+  cluster_cert_settle: certSettle,
   bdev_sizes: bdevSizes,
   node_powercycle: nodePowercycle,
   run_oob: runOob,

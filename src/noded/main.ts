@@ -9,7 +9,7 @@ import { myHostname, resolveHost } from "../util/identity.js";
 import { DAEMON_OPTIONS } from "../util/daemon.js";
 import { daemonLogger } from "../util/log.js";
 import { atomicWrite } from "../util/fs.js";
-import { loadServerPem, generateClusterCert, type ClusterCert } from "../rpc/certs.js";
+import { loadNodeCert, generateClusterCert, type ClusterCert } from "../rpc/certs.js";
 import { parseJoinToken } from "../rpc/join-token.js";
 import { DEFAULT_NODED_PORT } from "../constants.js";
 import { createNodedServer, refreshServerCert, type TlsIdentity } from "./server.js";
@@ -56,7 +56,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     await atomicWrite(paths.joinTokenFile, values["join-token"], { mode: 0o600 });
   }
 
-  let cert: ClusterCert | null = await loadServerPem(paths.serverPem);
+  let cert: ClusterCert | null = await loadNodeCert(paths.serverPem);
   // Before joining, the node presents a throw-away certificate; the master does not pin it.
   const temp = cert === null ? await generateClusterCert(`${hostname}-unjoined`, 2) : null;
   const identity = (): TlsIdentity => cert ?? (temp as ClusterCert);
@@ -114,7 +114,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGHUP", () => {
-    void loadServerPem(paths.serverPem).then((c) => {
+    void loadNodeCert(paths.serverPem).then((c) => {
       if (c !== null) ctx.installCert(c);
       log.info("certificate reloaded");
     });

@@ -7,7 +7,7 @@ import type { TLSSocket } from "node:tls";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Value } from "@sinclair/typebox/value";
 import { RPC_CALLS, isRpcName, type RpcName } from "../rpc/catalogue.js";
-import type { ClusterCert } from "../rpc/certs.js";
+import { acceptsPeer, type ClusterCert } from "../rpc/certs.js";
 import type { NodedContext } from "./context.js";
 import { HANDLERS } from "./handlers.js";
 import { GanetiError } from "../errors.js";
@@ -32,7 +32,7 @@ export function createNodedServer(ctx: NodedContext, identity: () => TlsIdentity
     const cert = ctx.cert();
     if (cert === null) return; // not joined: only join calls are served, checked per request
     const peer = sock.getPeerCertificate();
-    if (peer === null || peer.fingerprint256 !== cert.fingerprint) sock.destroy();
+    if (peer === null || !acceptsPeer(cert, peer.fingerprint256)) sock.destroy();
   });
   server.on("tlsClientError", () => undefined);
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {

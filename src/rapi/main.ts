@@ -1,8 +1,10 @@
 // ganeti-rapi: Ganeti's remote API v2 over HTTPS (port 5080) on the master node, with the
-// node's certificate (server.pem). It answers from the master daemon over the local luxi
-// socket. Users come from var/lib/ganeti/rapi/users, re-read on SIGHUP.
+// RAPI certificate (rapi.pem, installed by renew-crypto) or else the cluster certificate
+// (server.pem). It answers from the master daemon over the local luxi socket. Users come
+// from var/lib/ganeti/rapi/users; both are re-read on SIGHUP.
 import { parseArgs } from "node:util";
 import { writeFile } from "node:fs/promises";
+import type { Server as HttpsServer } from "node:https";
 import { join } from "node:path";
 import { ganetiPaths, type GanetiPaths } from "../util/paths.js";
 import { resolveHost } from "../util/identity.js";
@@ -13,6 +15,7 @@ import { formatError, GenericError } from "../errors.js";
 import { DAEMON_OPTIONS, exitOnStopSignals } from "../util/daemon.js";
 import { loadUsersFile, type RapiUser } from "./users.js";
 import { buildRapiServer } from "./server.js";
+import { loadServerPem, type ClusterCert } from "../rpc/certs.js";
 
 /** Ganeti's pathutils.RAPI_USERS_FILE, below the node's root. */
 export function rapiUsersFile(paths: GanetiPaths): string {
@@ -46,15 +49,25 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   };
   await reloadUsers();
 
+  // Ganeti's rapi.pem once renew-crypto installed one, else the cluster certificate.
+  const rapiCert = async (): Promise<ClusterCert> =>
+    (await loadServerPem(paths.rapiPem).catch(() => null)) ?? (await loadServerPem(paths.serverPem).catch(() => null)) ?? cert;
   const app = await buildRapiServer({
-    cert, users: () => users, requireAuth: values["require-authentication"] === true, masterSocket: paths.masterSocket, log,
+    cert: await rapiCert(), users: () => users, requireAuth: values["require-authentication"] === true, masterSocket: paths.masterSocket, log,
   });
   await app.listen({ host: bind, port });
   await writeFile(paths.pidFile("ganeti-rapi"), `${process.pid}\n`);
   log.info({ ip: bind, port }, "ganeti-rapi started");
 
   exitOnStopSignals(paths, "ganeti-rapi", log, () => app.close());
-  process.on("SIGHUP", () => void reloadUsers());
+  // SIGHUP: the users file and the certificate again (renew-crypto sends it).
+  process.on("SIGHUP", () => {
+    void reloadUsers();
+    void rapiCert().then((c) => {
+      (app.server as unknown as HttpsServer).setSecureContext({ cert: c.certPem, key: c.keyPem });
+      log.info("certificate reloaded");
+    }).catch((e: unknown) => log.error({ err: (e as Error).message }, "cannot reload the certificate"));
+  });
 }
 
 export function run(): void {

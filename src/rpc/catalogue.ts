@@ -40,6 +40,7 @@ export const DistributableFile = {
   configData: "config.data",
   etcHosts: "etc_hosts",
   fileStoragePaths: "file_storage_paths",
+  rapiPem: "rapi_pem",
 } as const;
 export type DistributableFile = (typeof DistributableFile)[keyof typeof DistributableFile];
 
@@ -112,6 +113,12 @@ export const RPC_CALLS = {
   node_deactivate_master_ip: call<null>()(
     Type.Object({ ip: Str, netmask: Type.Number(), netdev: Str }), RpcTimeout.fast),
   node_leave_cluster: call<null>()(Type.Object({}), RpcTimeout.normal),
+  /** renew-crypto, step 1: the next cluster certificate (server.pem: key and certificate) is kept and accepted from peers. */
+  cluster_cert_stage: call<null>()(Type.Object({ pem: Str }), RpcTimeout.normal),
+  /** Step 2: the node presents the staged certificate (the previous one is still accepted from peers). */
+  cluster_cert_activate: call<null>()(Type.Object({ fingerprint: Str }), RpcTimeout.normal),
+  /** Step 3 (or an abort): the node accepts only the certificate with this fingerprint, the one it presents. */
+  cluster_cert_settle: call<null>()(Type.Object({ fingerprint: Str }), RpcTimeout.normal),
   test_delay: call<null>()(Type.Object({ duration: Type.Number() }), RpcTimeout.slow),
   hooks_runner: call<Array<[string, "success" | "fail" | "skip", string]>>()(
     Type.Object({ hpath: Str, phase: Type.Union([Type.Literal("pre"), Type.Literal("post")]), env: Type.Record(Str, Str) }),

@@ -17,6 +17,16 @@ export interface ClusterCert {
   readonly keyPem: string;
   /** SHA-256 fingerprint, colon-separated upper-case hex, as node's TLS layer reports it. */
   readonly fingerprint: string;
+  /**
+   * During a certificate renewal (gnt-cluster renew-crypto): the other certificate (PEM)
+   * a peer may present, the next one before this node switches, the previous one after.
+   */
+  readonly peerCerts?: readonly string[];
+}
+
+/** Whether a peer presenting the certificate with this fingerprint belongs to the cluster. */
+export function acceptsPeer(cert: ClusterCert, fingerprint: string): boolean {
+  return fingerprint === cert.fingerprint || (cert.peerCerts ?? []).some((p) => fingerprintOf(p) === fingerprint);
 }
 
 function toPem(der: ArrayBuffer, label: string): string {
@@ -63,6 +73,22 @@ export function parseServerPem(text: string): ClusterCert {
   const certPem = cert[0].endsWith("\n") ? cert[0] : cert[0] + "\n";
   const keyPem = key[0].endsWith("\n") ? key[0] : key[0] + "\n";
   return { certPem, keyPem, fingerprint: fingerprintOf(certPem) };
+}
+
+/**
+ * The node's certificate: server.pem, and while a renewal is under way the staged
+ * (server.pem.new) and previous (server.pem.old) certificates as accepted peers, so that a
+ * daemon restarted in the middle of a renewal still talks to every node.
+ */
+export async function loadNodeCert(path: string): Promise<ClusterCert | null> {
+  const cert = await loadServerPem(path);
+  if (cert === null) return null;
+  const peers: string[] = [];
+  for (const extra of [`${path}.new`, `${path}.old`]) {
+    const c = await loadServerPem(extra).catch(() => null);
+    if (c !== null && c.fingerprint !== cert.fingerprint) peers.push(c.certPem);
+  }
+  return peers.length > 0 ? { ...cert, peerCerts: peers } : cert;
 }
 
 export async function loadServerPem(path: string): Promise<ClusterCert | null> {

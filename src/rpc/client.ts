@@ -5,7 +5,7 @@ import { Agent, request } from "undici";
 import { createSecureContext, type PeerCertificate } from "node:tls";
 import { DEFAULT_NODED_PORT } from "../constants.js";
 import { RPC_CALLS, type RpcArgs, type RpcName, type RpcResultOf } from "./catalogue.js";
-import type { ClusterCert } from "./certs.js";
+import { acceptsPeer, type ClusterCert } from "./certs.js";
 import { OpExecError, ErrorCode } from "../errors.js";
 
 export interface RpcTarget {
@@ -47,25 +47,37 @@ export interface RpcClientOptions {
 }
 
 export class RpcClient {
-  private readonly agent: Agent;
+  private agent: Agent;
   /** How long a node may take to accept a call (its status line): a busy node reads a
    * request within this, a vanished one is declared unreachable after it. */
   private readonly ackTimeoutMs: number;
 
   constructor(private readonly opts: RpcClientOptions) {
     this.ackTimeoutMs = Math.max(opts.connectTimeout ?? 10, 10) * 1000;
-    const fp = opts.cert.fingerprint;
-    const pin = opts.pinPeer !== false;
-    this.agent = new Agent({
+    this.agent = RpcClient.makeAgent(opts.cert, opts.pinPeer !== false, opts.connectTimeout ?? 10);
+  }
+
+  /**
+   * Switches to another certificate (renew-crypto on the master): new calls use it, calls
+   * under way finish on their connections.
+   */
+  replaceCert(cert: ClusterCert): void {
+    const old = this.agent;
+    this.agent = RpcClient.makeAgent(cert, this.opts.pinPeer !== false, this.opts.connectTimeout ?? 10);
+    void old.close().catch(() => undefined);
+  }
+
+  private static makeAgent(cert: ClusterCert, pin: boolean, connectTimeout: number): Agent {
+    return new Agent({
       connect: {
         // One TLS context for every connection: building it (key, certificate, CA) costs
         // more CPU than the handshake itself.
-        secureContext: createSecureContext({ cert: opts.cert.certPem, key: opts.cert.keyPem, ca: opts.cert.certPem }),
+        secureContext: createSecureContext({ cert: cert.certPem, key: cert.keyPem, ca: [cert.certPem, ...(cert.peerCerts ?? [])] }),
         rejectUnauthorized: pin,
-        timeout: (opts.connectTimeout ?? 10) * 1000,
+        timeout: connectTimeout * 1000,
         // Nodes are identified by the cluster certificate, not by host names.
         checkServerIdentity: (_host: string, peer: PeerCertificate) =>
-          !pin || peer.fingerprint256 === fp ? undefined : new Error("peer certificate is not the cluster certificate"),
+          !pin || acceptsPeer(cert, peer.fingerprint256) ? undefined : new Error("peer certificate is not the cluster certificate"),
       },
       // Every call reuses connections (a TLS set-up costs more CPU than most calls). A node
       // acknowledges a call with its status line at once, so a request on a kept-alive

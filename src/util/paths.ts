@@ -10,6 +10,8 @@ export interface GanetiPaths {
   readonly confDir: string;
   readonly configFile: string;
   readonly serverPem: string;
+  /** The RAPI's certificate and key (Ganeti's rapi.pem); absent: the RAPI presents the cluster certificate. */
+  readonly rapiPem: string;
   readonly queueDir: string;
   readonly queueArchiveDir: string;
   readonly queueSerialFile: string;
@@ -49,6 +51,7 @@ export function ganetiPaths(root: string = ganetiRoot()): GanetiPaths {
     confDir,
     configFile: join(dataDir, "config.data"),
     serverPem: join(dataDir, "server.pem"),
+    rapiPem: join(dataDir, "rapi.pem"),
     queueDir,
     queueArchiveDir: join(queueDir, "archive"),
     queueSerialFile: join(queueDir, "serial"),

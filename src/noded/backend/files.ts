@@ -14,8 +14,10 @@ export async function uploadFile(args: RpcArgs<"upload_file">, ctx: NodedContext
     [DistributableFile.configData]: ctx.paths.configFile,
     [DistributableFile.etcHosts]: ctx.paths.etcHosts,
     [DistributableFile.fileStoragePaths]: ctx.paths.fileStoragePathsFile,
+    [DistributableFile.rapiPem]: ctx.paths.rapiPem,
   }[args.file];
-  await atomicWrite(target, args.content, { mode: args.file === DistributableFile.configData ? 0o640 : 0o644 });
+  const mode = args.file === DistributableFile.rapiPem ? 0o600 : args.file === DistributableFile.configData ? 0o640 : 0o644;
+  await atomicWrite(target, args.content, { mode });
   return null;
 }
 
