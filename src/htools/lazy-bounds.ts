@@ -74,7 +74,7 @@ export type SourceRanges = readonly (Contrib | Envelope | null | undefined)[];
  * which in a long run reaches every node at every step. (1,000 nodes, steps 702-1001:
  * without a limit 3,600 bounds and 7,600 class bounds per step, with 32 6,500 and 325.)
  */
-const PARTS_MAX = 128;
+const PARTS_MAX = 32;
 
 /** The margin for the additions of offsets to a key (rounding: far below it). */
 export function offsetMargin(key: number, off: number): number {
