@@ -1,5 +1,6 @@
 // noded's handler table, one entry per call of the RPC catalogue (the type makes a
 // missing handler a compile error).
+import { nodeRoleQuery, nodeMaintenance } from "./backend/maintenance.js";
 import { certStage, certActivate, certSettle } from "./backend/crypto.js";
 import type { TLSSocket } from "node:tls";
 import type { RpcArgs, RpcName, RpcResultOf } from "../rpc/catalogue.js";
@@ -67,6 +68,8 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   storage_modify: storageModify,
   lv_list: lvList,
   cluster_cert_stage: certStage,
+  node_role_query: nodeRoleQuery,
+  node_maintenance: nodeMaintenance,
   cluster_cert_activate: certActivate,
   cluster_cert_settle: certSettle,
   bdev_sizes: bdevSizes,

@@ -113,6 +113,10 @@ export const RPC_CALLS = {
   node_deactivate_master_ip: call<null>()(
     Type.Object({ ip: Str, netmask: Type.Number(), netdev: Str }), RpcTimeout.fast),
   node_leave_cluster: call<null>()(Type.Object({}), RpcTimeout.normal),
+  /** A node's role from this node's copy of the configuration (what Ganeti asks confd). */
+  node_role_query: call<"master" | "candidate" | "offline" | "drained" | "regular">()(Type.Object({ name: Str }), RpcTimeout.fast),
+  /** Node auto-maintenance on an offline node: running guests stopped, DRBD devices shut down. */
+  node_maintenance: call<{ instances: string[]; minors: number[] }>()(Type.Object({}), RpcTimeout.normal),
   /** renew-crypto, step 1: the next cluster certificate (server.pem: key and certificate) is kept and accepted from peers. */
   cluster_cert_stage: call<null>()(Type.Object({ pem: Str }), RpcTimeout.normal),
   /** Step 2: the node presents the staged certificate (the previous one is still accepted from peers). */

@@ -17,6 +17,7 @@ import { LuxiMethod } from "../luxi/protocol.js";
 import { pollJob } from "../cli/jobs.js";
 import { parseTimespec } from "../cli/units.js";
 import { formatError } from "../errors.js";
+import { maintainNode } from "./node-maintenance.js";
 import { instanceStatusText, parseState, planDiskActivation, planRestarts, type InstanceRow, type LogLevel, type LogLine, type NodeRow } from "./state.js";
 
 /** Ganeti's default --job-age: finished jobs older than six hours are archived. */
@@ -181,6 +182,8 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
       log.write("info", "Monitoring daemon not running, starting it");
       if (!(await startDaemonAndWait(paths, "ganeti-mond"))) log.write("error", "Can't start the monitoring daemon (see mond.stdout)");
     }
+    // Every node: Ganeti's node auto-maintenance (maintain_node_health).
+    await maintainNode(paths, (level, msg) => log.write(level, msg));
     const me = await myHostname(paths);
     if (master !== me) {
       log.write("debug", `Not on master, exiting (master is ${master})`);

@@ -409,3 +409,22 @@ test("gnt-backup export --compress gzip: a gzip image, config.ini says so, the i
   await ok("gnt-instance", "remove", "-f", "cz");
   await ok("gnt-backup", "remove", "cz");
 });
+
+test("node auto-maintenance: an offline node's watcher stops its guests, only once the candidates agree", async () => {
+  await ok("gnt-cluster", "modify", "--maintain-node-health=yes");
+  await ok("gnt-instance", "add", "-t", "file", "-s", "8M", "-o", "image+default", "-n", "node2", "--no-name-check", "stale");
+  const fake = (): Promise<string[]> => readdir(join(c.root("node2"), "var/run/ganeti/fake-hv")).catch(() => []);
+  const watcherLog = (): Promise<string> => readFile(join(c.root("node2"), "var/log/ganeti/watcher.log"), "utf8").catch(() => "");
+  // Online: the node's watcher leaves its guests alone.
+  assert.equal((await c.on("node2", "ganeti-watcher")).code, 0);
+  assert.ok((await fake()).some((f) => f.startsWith("stale")), `running on node2: ${(await fake()).join(" ")}`);
+  // Marked offline (the node was thought dead): its watcher learns it from node1 and stops what still runs there.
+  await ok("gnt-node", "modify", "-O", "yes", "node2");
+  const w = await c.on("node2", "ganeti-watcher");
+  assert.equal(w.code, 0, w.stderr);
+  assert.ok(!(await fake()).some((f) => f.startsWith("stale")), `still running on node2: ${(await fake()).join(" ")}`);
+  assert.match(await watcherLog(), /ganeti-watcher INFO Following instances should not be running, shutting them down: stale\n/);
+  await ok("gnt-node", "modify", "-O", "no", "node2");
+  await ok("gnt-instance", "remove", "-f", "stale");
+  await ok("gnt-cluster", "modify", "--maintain-node-health=no");
+});
