@@ -25,6 +25,8 @@ export interface Command {
   /** Minimum and maximum number of positional arguments (null: unbounded). */
   readonly args: readonly [number, number | null];
   run(opts: Options, args: string[]): Promise<number>;
+  /** false: options end at the first argument, the rest is a command line (optparse's disable_interspersed_args). */
+  readonly interspersed?: boolean;
 }
 
 export type CommandTable = Readonly<Record<string, Command>>;
@@ -75,7 +77,7 @@ export async function runProgram(program: string, table: CommandTable, argv = pr
   }
   let parsed: { values: Options; positionals: string[] };
   try {
-    parsed = parseOptions(cmd.options, rest);
+    parsed = parseOptions(cmd.options, rest, cmd.interspersed !== false);
   } catch (e) {
     if (!(e instanceof OptParseError)) throw e;
     // optparse's error(): the usage, then "prog: error: ...", exit code 2.
@@ -192,7 +194,8 @@ class OptParseError extends Error {}
  * unambiguous abbreviations of long options, clustered short flags, "-sVALUE", "--" ending
  * the options; typed values checked ("int", "unit").
  */
-export function parseOptions(specs: Readonly<Record<string, OptionSpec>>, argv: readonly string[]): { values: Options; positionals: string[] } {
+export function parseOptions(specs: Readonly<Record<string, OptionSpec>>, argv: readonly string[], interspersed = true):
+  { values: Options; positionals: string[] } {
   const values: Options = {};
   const positionals: string[] = [];
   const shorts = new Map(Object.entries(specs).filter(([, s]) => s.short !== undefined).map(([k, s]) => [s.short as string, k]));
@@ -244,6 +247,10 @@ export function parseOptions(specs: Readonly<Record<string, OptionSpec>>, argv: 
         break;
       }
       continue;
+    }
+    if (!interspersed) {
+      positionals.push(...argv.slice(i));
+      break;
     }
     positionals.push(a);
   }

@@ -14,6 +14,7 @@ import { withMaster, connectMaster, runOpcode, pollJob, commonOpFields, ctime } 
 const bootstrap = (): Promise<typeof import("./bootstrap.js")> => import("./bootstrap.js");
 import { tagCommands } from "./tags.js";
 import { renewCryptoCommand } from "./cluster-crypto.js";
+import { nodeCommands } from "./cluster-node-commands.js";
 import { confirm } from "./prompt.js";
 import { formatInfo } from "./info-format.js";
 import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
@@ -455,6 +456,7 @@ const commands: CommandTable = {
   },
   ...tagCommands("cluster", false),
   ...renewCryptoCommand,
+  ...nodeCommands,
 };
 
 export function run(): void {

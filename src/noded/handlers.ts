@@ -1,5 +1,6 @@
 // noded's handler table, one entry per call of the RPC catalogue (the type makes a
 // missing handler a compile error).
+import { nodeRunCommand, nodeCopyFile } from "./backend/node-commands.js";
 import { nodeRoleQuery, nodeMaintenance } from "./backend/maintenance.js";
 import { certStage, certActivate, certSettle } from "./backend/crypto.js";
 import type { TLSSocket } from "node:tls";
@@ -69,6 +70,8 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   lv_list: lvList,
   cluster_cert_stage: certStage,
   node_role_query: nodeRoleQuery,
+  node_run_command: nodeRunCommand,
+  node_copy_file: nodeCopyFile,
   node_maintenance: nodeMaintenance,
   cluster_cert_activate: certActivate,
   cluster_cert_settle: certSettle,

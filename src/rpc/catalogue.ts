@@ -113,6 +113,11 @@ export const RPC_CALLS = {
   node_deactivate_master_ip: call<null>()(
     Type.Object({ ip: Str, netmask: Type.Number(), netdev: Str }), RpcTimeout.fast),
   node_leave_cluster: call<null>()(Type.Object({}), RpcTimeout.normal),
+  /** gnt-cluster command: a shell command line run as root here; its output (stdout, then stderr) and exit code. */
+  node_run_command: call<{ output: string; exit_code: number }>()(Type.Object({ command: Str }), RpcTimeout.slow),
+  /** gnt-cluster copyfile: the file written at the same path here, with its mode and times. */
+  node_copy_file: call<null>()(Type.Object({ path: Str, content: Str, mode: Type.Number(), atime: Type.Number(), mtime: Type.Number() }),
+    RpcTimeout.slow),
   /** A node's role from this node's copy of the configuration (what Ganeti asks confd). */
   node_role_query: call<"master" | "candidate" | "offline" | "drained" | "regular">()(Type.Object({ name: Str }), RpcTimeout.fast),
   /** Node auto-maintenance on an offline node: running guests stopped, DRBD devices shut down. */

@@ -11,7 +11,7 @@
 // nothing is ever sent to them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DevCluster, rows, jobLog } from "../helpers/devcluster.js";
 
@@ -427,4 +427,23 @@ test("node auto-maintenance: an offline node's watcher stops its guests, only on
   await ok("gnt-node", "modify", "-O", "no", "node2");
   await ok("gnt-instance", "remove", "-f", "stale");
   await ok("gnt-cluster", "modify", "--maintain-node-health=no");
+});
+
+test("gnt-cluster command and copyfile: every online node (the master last), Ganeti's output", async () => {
+  const cmd = await ok("gnt-cluster", "command", "echo", "$GANETI_ROOT;", "cat", "var/lib/ganeti/ssconf_master_node");
+  assert.equal(cmd, ["------------------------------------------------", "node: node2", c.root("node2"), "node1", "", "return code = 0",
+    "------------------------------------------------", "node: node1", c.root("node1"), "node1", "", "return code = 0", ""].join("\n"));
+  // Options end at the command: its own -l is its own; a failing command's code is shown.
+  const ls = await ok("gnt-cluster", "command", "-n", "node2", "ls", "-l", "/nonexistent-gt");
+  assert.match(ls, /^-+\nnode: node2\nls: cannot access '\/nonexistent-gt': No such file or directory\n\nreturn code = 2\n$/);
+  assert.equal(await ok("gnt-cluster", "command", "--failure-only", "true"), "");
+  assert.equal(await ok("gnt-cluster", "command", "-M", "-n", "node1", "echo a; echo b"),
+    "------------------------------------------------\nnode1: a\nnode1: b\nreturn code = 0\n");
+  const src = join(c.root("node1"), "..", "copyfile-src.txt");
+  await writeFile(src, "for every node\n", { mode: 0o640 });
+  assert.equal(await ok("gnt-cluster", "copyfile", src), "");
+  const copied = join(c.root("node2"), src);
+  assert.equal(await readFile(copied, "utf8"), "for every node\n");
+  assert.equal((await stat(copied)).mode & 0o777, 0o640);
+  await fails(prereq("wrong_input", "No such filename '/nonexistent-gt'"), "gnt-cluster", "copyfile", "/nonexistent-gt");
 });
