@@ -1,14 +1,19 @@
 // Node logical units: add (and readd), modify roles and flags, remove.
 import { randomUUID } from "node:crypto";
-import type { ConfigData, Node } from "../objects/types.js";
+import type { ConfigData, Instance, Node } from "../objects/types.js";
 import { candidateStats, decideMasterCandidates, primaryInstances, secondaryInstances } from "../objects/fill.js";
 import { LogicalUnit, expandNodeName, masterNodeOf, Levels } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 import { resolveHost } from "../util/identity.js";
-import { PROTOCOL_VERSION } from "../constants.js";
+import { PROTOCOL_VERSION, DEFAULT_NODED_PORT } from "../constants.js";
 import { nodeTarget } from "../config/store.js";
 import { joinNode } from "./node-join.js";
+import { isIP } from "node:net";
+import { tcpPing } from "../util/net.js";
+import { instanceDisks, instanceNodes } from "../objects/topology.js";
+import { DTS_INT_MIRROR } from "../objects/param-defaults.js";
+import { checkInstanceDown } from "./instance-state.js";
 
 type Flags = readonly [boolean, boolean, boolean]; // master_candidate, drained, offline
 const FLAG_NAMES = ["master_candidate", "drained", "offline"] as const;
@@ -147,6 +152,12 @@ export class LUNodeAdd extends LogicalUnit {
   }
 }
 
+/** Instances with mirrored disks on the node (Ganeti's _InstanceFilter of LUNodeSetParams). */
+function mirroredInstances(cfg: ConfigData, nodeUuid: string): Instance[] {
+  return Object.values(cfg.instances).filter((i) =>
+    instanceDisks(cfg, i).some((d) => DTS_INT_MIRROR.has(d.dev_type)) && instanceNodes(cfg, i).includes(nodeUuid));
+}
+
 export class LUNodeSetParams extends LogicalUnit {
   private node!: Node;
   private newFlags: Flags = [false, false, false];
@@ -161,14 +172,65 @@ export class LUNodeSetParams extends LogicalUnit {
     if (mods.filter((m) => m === true).length > 1) {
       throw new OpPrereqError("Can't set the node into more than one state at the same time", ErrorCode.inval);
     }
+    const sip = this.op["secondary_ip"];
+    if (typeof sip === "string" && isIP(sip) !== 4) {
+      throw new OpPrereqError(`Secondary IP (${sip}) needs to be a valid IPv4 address`, ErrorCode.inval);
+    }
   }
 
   override expandNames(): void {
     this.node = expandNodeName(this.cfg, String(this.op["node_name"]));
     this.lock(Levels.node, [this.node.uuid]);
+    // A new secondary IP concerns the mirrored instances using the node: they must stay down meanwhile.
+    if (typeof this.op["secondary_ip"] === "string") this.lock(Levels.instance, mirroredInstances(this.cfg, this.node.uuid).map((i) => i.uuid), "shared");
   }
 
-  override checkPrereq(): void {
+  override async checkPrereq(): Promise<void> {
+    this.checkFlags();
+    if (typeof this.op["secondary_ip"] === "string") await this.checkSecondaryIp(this.op["secondary_ip"]);
+  }
+
+  /** Ganeti's checks of a secondary IP change (the guide's "Replication network changes"). */
+  private async checkSecondaryIp(sip: string): Promise<void> {
+    const cfg = this.cfg;
+    const node = this.node;
+    const master = masterNodeOf(cfg);
+    const masterSingleHomed = master.secondary_ip === master.primary_ip;
+    const force = this.op["force"] === true;
+    if (masterSingleHomed && sip !== node.primary_ip) {
+      if (!(force && node.uuid === master.uuid)) {
+        throw new OpPrereqError("Changing the secondary ip on a single-homed cluster requires the --force option to be passed, " +
+          "and the target node to be the master", ErrorCode.inval);
+      }
+      this.logWarning("Transitioning from single-homed to multi-homed cluster; all nodes will require a secondary IP address");
+    } else if (!masterSingleHomed && sip === node.primary_ip) {
+      if (!(force && node.uuid === master.uuid)) {
+        throw new OpPrereqError("Cannot set the secondary IP to be the same as the primary IP on a multi-homed cluster, unless " +
+          "the --force option is passed, and the target node is the master", ErrorCode.inval);
+      }
+      this.logWarning("Transitioning from multi-homed to single-homed cluster; secondary IP addresses will have to be removed");
+    }
+    const affected = mirroredInstances(cfg, node.uuid);
+    if (node.offline) {
+      if (affected.length > 0) {
+        throw new OpPrereqError(`Cannot change secondary IP address: offline node has instances (${affected.map((i) => i.name).join(", ")}) ` +
+          "configured to use it", ErrorCode.state);
+      }
+      return;
+    }
+    for (const inst of affected) await checkInstanceDown(this.env.rpc, cfg, inst, "cannot change secondary ip");
+    const has = await this.env.rpc.call(nodeTarget(node), "node_has_ip_address", { address: sip });
+    if (!has.ok) throw new OpPrereqError(`Failure checking secondary ip on node ${node.name}: ${has.failMsg ?? ""}`, ErrorCode.environ);
+    if (has.payload !== true) {
+      throw new OpPrereqError(`Node claims it doesn't have the secondary ip you gave (${sip}), please fix and re-run this command`,
+        ErrorCode.environ);
+    }
+    if (master.uuid !== node.uuid && (await tcpPing(sip, DEFAULT_NODED_PORT, 10_000, master.secondary_ip)) !== null) {
+      throw new OpPrereqError("Node secondary ip not reachable by TCP based ping to node daemon port", ErrorCode.environ);
+    }
+  }
+
+  private checkFlags(): void {
     const cfg = this.cfg;
     const node = cfg.nodes[this.node.uuid] ?? this.node;
     this.node = node;

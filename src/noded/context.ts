@@ -19,6 +19,11 @@ export interface NodedContext {
   /** Extra listeners (the master IP in the loopback devcluster). */
   listenExtra(ip: string): Promise<void>;
   closeExtra(ip: string): Promise<void>;
+  /**
+   * Serves RPC also on this address of the node (its secondary IP: DRBD's peers connect
+   * there), or on none (null); the previous one is closed.
+   */
+  serveSecondary(ip: string | null): Promise<void>;
   /** Asks the daemon to exit after the current reply (node removed from the cluster). */
   requestExit(): void;
 }

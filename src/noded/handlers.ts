@@ -1,5 +1,6 @@
 // noded's handler table, one entry per call of the RPC catalogue (the type makes a
 // missing handler a compile error).
+import { nodeHasIpAddress } from "./backend/addresses.js";
 import { nodeRunCommand, nodeCopyFile } from "./backend/node-commands.js";
 import { nodeRoleQuery, nodeMaintenance } from "./backend/maintenance.js";
 import { certStage, certActivate, certSettle } from "./backend/crypto.js";
@@ -70,6 +71,7 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   lv_list: lvList,
   cluster_cert_stage: certStage,
   node_role_query: nodeRoleQuery,
+  node_has_ip_address: nodeHasIpAddress,
   node_run_command: nodeRunCommand,
   node_copy_file: nodeCopyFile,
   node_maintenance: nodeMaintenance,

@@ -16,6 +16,7 @@ import { createNodedServer, refreshServerCert, type TlsIdentity } from "./server
 import type { NodedContext } from "./context.js";
 import { DrbdManager } from "../storage/drbd.js";
 import { drbdTransport } from "./backend/drbd.js";
+import { serveOwnSecondary } from "./backend/addresses.js";
 import { formatError } from "../errors.js";
 
 async function bootId(root: string): Promise<string> {
@@ -62,6 +63,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const identity = (): TlsIdentity => cert ?? (temp as ClusterCert);
   const servers: Server[] = [];
   const extra = new Map<string, Server>();
+  let secondary: { ip: string; server: Server } | null = null;
   let exitRequested = false;
 
   const ctx: NodedContext = {
@@ -73,7 +75,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     cert: () => cert,
     installCert: (c) => {
       cert = c;
-      for (const s of [...servers, ...extra.values()]) refreshServerCert(s, c);
+      for (const s of [...servers, ...extra.values(), ...(secondary !== null ? [secondary.server] : [])]) refreshServerCert(s, c);
     },
     listenExtra: async (addr) => {
       if (extra.has(addr)) return;
@@ -87,6 +89,20 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       extra.delete(addr);
       s.closeAllConnections();
       await new Promise((r) => s.close(r));
+    },
+    serveSecondary: async (addr) => {
+      const want = addr === null || addr === ip ? null : addr;
+      if (secondary?.ip === want) return;
+      if (secondary !== null) {
+        const old = secondary.server;
+        secondary = null;
+        old.closeAllConnections();
+        await new Promise((r) => old.close(r));
+      }
+      if (want === null) return;
+      const s = createNodedServer(ctx, identity, onError);
+      await listen(s, want, port);
+      secondary = { ip: want, server: s };
     },
     requestExit: () => {
       exitRequested = true;
@@ -106,6 +122,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   await listen(server, ip, port);
   await writeFile(paths.pidFile("ganeti-noded"), `${process.pid}\n`);
   log.info({ ip, port, joined: cert !== null }, "ganeti-noded started");
+  await serveOwnSecondary(ctx).catch((e: unknown) => log.error({ err: (e as Error).message }, "cannot serve on the secondary IP"));
 
   function shutdown(why: string): void {
     log.info({ why }, "ganeti-noded stopping");

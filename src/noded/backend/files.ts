@@ -8,6 +8,7 @@ import { DistributableFile, type RpcArgs } from "../../rpc/catalogue.js";
 import { SSCONF_KEYS } from "../../constants.js";
 import type { NodedContext } from "../context.js";
 import { GenericError } from "../../errors.js";
+import { serveOwnSecondary } from "./addresses.js";
 
 export async function uploadFile(args: RpcArgs<"upload_file">, ctx: NodedContext): Promise<null> {
   const target = {
@@ -30,6 +31,10 @@ export async function writeSsconfFiles(args: RpcArgs<"write_ssconf_files">, ctx:
     files.push([ctx.paths.ssconf(k), v.endsWith("\n") || v === "" ? v : `${v}\n`]);
   }
   await atomicWriteMany(files, 0o444);
+  // A changed secondary IP (gnt-node modify -s) is served from now on.
+  if (args.values["node_secondary_ips"] !== undefined) {
+    await serveOwnSecondary(ctx).catch((e: unknown) => ctx.log.error({ err: (e as Error).message }, "cannot serve on the secondary IP"));
+  }
   return null;
 }
 

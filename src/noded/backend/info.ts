@@ -1,7 +1,7 @@
 // Node facts: versions, memory/CPU/storage, and verification data for gnt-cluster verify.
+import { tcpPing } from "../../util/net.js";
 import { readFile, statfs } from "node:fs/promises";
 import { createHash } from "node:crypto";
-import { connect } from "node:net";
 import { cpus } from "node:os";
 import { join, normalize } from "node:path";
 import { PROTOCOL_VERSION, RELEASE_VERSION, DEFAULT_NODED_PORT } from "../../constants.js";
@@ -69,15 +69,6 @@ async function sha1File(path: string): Promise<string | null> {
   } catch {
     return null;
   }
-}
-
-function tcpPing(ip: string, port: number, timeoutMs: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const s = connect({ host: ip, port, timeout: timeoutMs });
-    s.once("connect", () => { s.destroy(); resolve(null); });
-    s.once("timeout", () => { s.destroy(); resolve("TCP connection timed out"); });
-    s.once("error", (e) => resolve(`TCP communication error: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
-  });
 }
 
 export async function nodeVerify(args: RpcArgs<"node_verify">, ctx: NodedContext): Promise<RpcResultOf<"node_verify">> {
