@@ -1,5 +1,5 @@
-// gnt-node's storage commands (volumes, list-storage, modify-storage, repair-storage) and
-// powercycle, with Ganeti's options and table layout (cli.GenerateTable).
+// gnt-node's storage commands (volumes, list-storage, modify-storage, repair-storage,
+// list-drbd) and powercycle, with Ganeti's options and table layout (cli.GenerateTable).
 import { out, err, COMMON, parseBool, type CommandTable, type Options } from "./framework.js";
 import { runOpcode } from "./jobs.js";
 import { confirm } from "./prompt.js";
@@ -27,6 +27,26 @@ function table(o: Options, f: string[], headers: Record<string, string>, rows: u
 const listOpts = { "no-headers": COMMON["no-headers"], separator: COMMON.separator, units: COMMON.units, output: COMMON.output };
 
 export const storageCommands: CommandTable = {
+  "list-drbd": {
+    summary: "Query the list of used DRBD minors on the given node", usage: "<node>", args: [1, 1],
+    options: { "no-headers": COMMON["no-headers"], separator: COMMON.separator },
+    async run(o, [node]) {
+      // Ganeti asks confd; here the master candidates answer from their configuration.
+      const { askMasterCandidates } = await import("../rpc/confd-client.js");
+      const { ganetiPaths } = await import("../util/paths.js");
+      const a = await askMasterCandidates(ganetiPaths(), "node_drbd_query", { name: node ?? "" });
+      if (a.kind !== "ok") {
+        err(a.kind === "inconsistent" ? "Inconsistent replies from the master candidates" : `Query gave no answer: ${a.why}`);
+        return 1;
+      }
+      const f = ["node", "minor", "instance", "disk", "role", "peer"];
+      const headers = { node: "Node", minor: "Minor", instance: "Instance", disk: "Disk", role: "Role", peer: "PeerNode" };
+      const lines = generateTable({ headers: o["no-headers"] === true ? undefined : headers, fields: f, data: a.value,
+        separator: typeof o["separator"] === "string" ? o["separator"] : undefined, numfields: ["minor"] });
+      if (lines.length > 0) out(lines.join("\n"));
+      return 0;
+    },
+  },
   volumes: {
     summary: "Lists logical volumes on node(s)", usage: "[<node_name>...]", args: [0, Infinity], options: listOpts,
     async run(o, names) {

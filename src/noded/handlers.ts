@@ -2,7 +2,7 @@
 // missing handler a compile error).
 import { nodeHasIpAddress } from "./backend/addresses.js";
 import { nodeRunCommand, nodeCopyFile } from "./backend/node-commands.js";
-import { nodeRoleQuery, nodeMaintenance } from "./backend/maintenance.js";
+import { nodeRoleQuery, nodeDrbdQuery, nodeMaintenance } from "./backend/confd.js";
 import { certStage, certActivate, certSettle } from "./backend/crypto.js";
 import type { TLSSocket } from "node:tls";
 import type { RpcArgs, RpcName, RpcResultOf } from "../rpc/catalogue.js";
@@ -71,6 +71,7 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   lv_list: lvList,
   cluster_cert_stage: certStage,
   node_role_query: nodeRoleQuery,
+  node_drbd_query: nodeDrbdQuery,
   node_has_ip_address: nodeHasIpAddress,
   node_run_command: nodeRunCommand,
   node_copy_file: nodeCopyFile,

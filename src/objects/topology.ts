@@ -107,3 +107,25 @@ export function decideMasterCandidates(cfg: ConfigData, exceptions: readonly str
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return eligible.slice(0, should - now).map((n) => n.uuid);
 }
+
+/**
+ * The DRBD minors a node's configuration assigns (Ganeti's getInstMinorsForNode, what
+ * confd answers for gnt-node list-drbd): [node, minor, instance, "disk/N", role, peer],
+ * node names, sorted.
+ */
+export function nodeDrbdMinors(cfg: ConfigData, nodeUuid: string): Array<[string, number, string, string, string, string]> {
+  const name = (u: string): string => cfg.nodes[u]?.name ?? u;
+  const out: Array<[string, number, string, string, string, string]> = [];
+  const walk = (inst: Instance, idx: number, d: Disk): void => {
+    if (d.dev_type === "drbd" || d.dev_type === "drbd8") {
+      const [a, b, , ma, mb] = d.logical_id as [string, string, unknown, number, number];
+      const role = inst.primary_node === nodeUuid ? "primary" : "secondary";
+      if (a === nodeUuid) out.push([name(nodeUuid), ma, inst.name, `disk/${idx}`, role, name(b)]);
+      else if (b === nodeUuid) out.push([name(nodeUuid), mb, inst.name, `disk/${idx}`, role, name(a)]);
+    }
+    for (const c of d.children ?? []) walk(inst, idx, c);
+  };
+  for (const inst of Object.values(cfg.instances)) instanceDisks(cfg, inst).forEach((d, i) => walk(inst, i, d));
+  const cmp = (x: unknown, y: unknown): number => (x === y ? 0 : (x as string | number) < (y as string | number) ? -1 : 1);
+  return out.sort((x, y) => x.reduce<number>((acc, v, i) => acc || cmp(v, y[i]), 0));
+}

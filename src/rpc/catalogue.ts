@@ -122,6 +122,8 @@ export const RPC_CALLS = {
     RpcTimeout.slow),
   /** A node's role from this node's copy of the configuration (what Ganeti asks confd). */
   node_role_query: call<"master" | "candidate" | "offline" | "drained" | "regular">()(Type.Object({ name: Str }), RpcTimeout.fast),
+  /** A node's DRBD minors from this node's configuration: [node, minor, instance, disk, role, peer] (confd's NODE_DRBD). */
+  node_drbd_query: call<Array<[string, number, string, string, string, string]>>()(Type.Object({ name: Str }), RpcTimeout.fast),
   /** Node auto-maintenance on an offline node: running guests stopped, DRBD devices shut down. */
   node_maintenance: call<{ instances: string[]; minors: number[] }>()(Type.Object({}), RpcTimeout.normal),
   /** renew-crypto, step 1: the next cluster certificate (server.pem: key and certificate) is kept and accepted from peers. */

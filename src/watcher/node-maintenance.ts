@@ -4,10 +4,11 @@
 // node's own ssconf is stale, since offline nodes are never contacted); only when every
 // answer agrees that it is offline does it stop its guests and shut down its DRBD devices.
 import type { GanetiPaths } from "../util/paths.js";
-import { readSsconf, ssconfLines, ssconfPairs } from "../util/ssconf.js";
+import { readSsconf, ssconfPairs } from "../util/ssconf.js";
 import { myHostname } from "../util/identity.js";
 import { loadNodeCert } from "../rpc/certs.js";
 import { RpcClient } from "../rpc/client.js";
+import { askMasterCandidates } from "../rpc/confd-client.js";
 import type { LogLevel } from "./state.js";
 
 export async function maintainNode(paths: GanetiPaths, log: (level: LogLevel, msg: string) => void): Promise<void> {
@@ -15,25 +16,22 @@ export async function maintainNode(paths: GanetiPaths, log: (level: LogLevel, ms
   const cert = await loadNodeCert(paths.serverPem);
   if (cert === null) return;
   const me = await myHostname(paths);
+  const answer = await askMasterCandidates(paths, "node_role_query", { name: me }, { excludeSelf: true });
+  if (answer.kind === "none") {
+    log("warning", `No master candidate answered, cannot do maintenance actions (${answer.why})`);
+    return;
+  }
+  if (answer.kind === "inconsistent") {
+    log("warning", "Inconsistent replies, not doing anything");
+    return;
+  }
+  if (answer.value !== "offline") {
+    log("debug", `Not doing anything for role ${answer.value}`);
+    return;
+  }
   const ips = ssconfPairs(await readSsconf(paths, "node_primary_ips"));
-  const asked = ssconfLines(await readSsconf(paths, "master_candidates")).filter((n) => n !== me && ips.has(n));
   const rpc = new RpcClient({ cert, connectTimeout: 3 });
   try {
-    const answers = await rpc.callMany(asked.map((name) => ({ name, ip: ips.get(name) ?? "" })), "node_role_query", { name: me });
-    const roles = new Set([...answers.values()].filter((r) => r.ok).map((r) => r.payload));
-    if (roles.size === 0) {
-      log("warning", "No master candidate answered, cannot do maintenance actions");
-      return;
-    }
-    if (roles.size > 1) {
-      log("warning", "Inconsistent replies, not doing anything");
-      return;
-    }
-    const role = [...roles][0];
-    if (role !== "offline") {
-      log("debug", `Not doing anything for role ${String(role)}`);
-      return;
-    }
     const done = (await rpc.call({ name: me, ip: ips.get(me) ?? "127.0.0.1" }, "node_maintenance", {})).raise("Node maintenance");
     if (done.instances.length > 0) {
       log("info", `Following instances should not be running, shutting them down: ${done.instances.join(", ")}`);

@@ -63,3 +63,10 @@ test("single-homed to multi-homed, as the guide does it", async () => {
   const v = await c.on("node1", "gnt-cluster", "verify");
   assert.doesNotMatch(v.stdout, /ERROR/, v.stdout);
 });
+
+test("gnt-node list-drbd: the node's minors as the master candidates' configuration has them", async () => {
+  const out1 = await ok("gnt-node", "list-drbd", "node1");
+  assert.match(out1, /^Node +Minor +Instance +Disk +Role +PeerNode\nnode1 +\d+ +mirror +disk\/0 +secondary +node2\n$/);
+  const out2 = (await c.on("node2", "gnt-node", "list-drbd", "--no-headers", "--separator=|", "node2")).stdout;
+  assert.match(out2, /^node2\|\d+\|mirror\|disk\/0\|primary\|node1\n$/);
+});
