@@ -15,7 +15,7 @@ import { rmSync, renameSync } from "node:fs";
 const programs = ["gnt-cluster", "gnt-node", "gnt-group", "gnt-job", "gnt-debug", "gnt-instance", "gnt-os", "gnt-backup", "gnt-storage", "gnt-network"];
 // htools programs too (hail runs once per allocation: whole-process A/B on a relocate request,
 // 9 runs each, 1.14× median in favour of the bundle).
-const htools = ["hail", "hbal", "hcheck", "hinfo", "hspace", "hroller", "hsqueeze", "hscan"];
+const htools = ["hail", "hbal", "hcheck", "hinfo", "hspace", "hroller", "hsqueeze", "hscan", "harep"];
 // hpc-mon-collector: Ganeti's mon-collector (the monitoring data collectors, run once).
 const htoolsEntries = [...htools.map((p) => [p, `dist/src/htools-cli/${p}.js`]), ["hpc-mon-collector", "dist/src/htools-cli/mon-collector.js"]];
 rmSync("dist/cli-bundle.new", { recursive: true, force: true });

@@ -114,6 +114,7 @@ const base: CommandTable = {
       "no-conflicts-check": { type: "boolean", help: "Don't check for conflicting IPs" },
       "file-storage-dir": { type: "string", help: "Directory for the disk files" },
       "file-driver": { type: "string", help: "Driver for file disks (loop, blktap, blktap2)" },
+      tags: { type: "string", help: "Tags to add", metavar: "TAGS" },
       "ignore-ipolicy": COMMON["ignore-ipolicy"], submit: COMMON.submit, priority: COMMON.priority,
     },
     async run(o, [name]) {
@@ -148,6 +149,7 @@ const base: CommandTable = {
         op["hvparams"] = params;
       }
       if (typeof o["file-storage-dir"] === "string") op["file_storage_dir"] = o["file-storage-dir"];
+      if (typeof o["tags"] === "string") op["tags"] = o["tags"].split(",");
       if (typeof o["file-driver"] === "string") op["file_driver"] = o["file-driver"];
       await runOpcode(o, op);
       return 0;

@@ -17,6 +17,7 @@ import { checkCompressionTool, findExport, importDisks } from "./backup-import.j
 import { assembleDisks, buildDisks, createDisks, diskArg, isDrbd, removeDisks, shutdownDisks, waitForSync, osInstance, type DiskOpsEnv,
   checkDiskExtProvider, extDiskParams, IDISK_PARAMS } from "./instance-disks.js";
 import { checkExtDisks } from "./extstorage.js";
+import { validateTag } from "./tags.js";
 import { checkAdoptArguments, checkAdoptedVolumes, renameAdoptedVolumes, undoAdoptRename } from "./instance-adopt.js";
 import { planNics, commitNicIps, newMac, reserveNewNics, type NicSpec, type PlannedNic } from "./instance-nics.js";
 import { instanceHookEnv, instanceHookNodes } from "./instance-hooks.js";
@@ -86,6 +87,7 @@ export class LUInstanceCreate extends LogicalUnit {
     for (const nic of (this.op["nics"] as Array<Record<string, unknown>> | undefined) ?? []) {
       for (const k of Object.keys(nic)) if (!INIC_PARAMS.has(k)) throw new TypeEnforcementError(`Unknown parameter '${k}'`);
     }
+    for (const tag of (this.op["tags"] as string[] | undefined) ?? []) validateTag(tag);
     const template = this.op["disk_template"];
     if (template !== "ext") {
       for (const disk of (this.op["disks"] as Array<Record<string, unknown>> | undefined) ?? []) {

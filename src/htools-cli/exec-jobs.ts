@@ -5,6 +5,7 @@
 import { LuxiMethod } from "../luxi/protocol.js";
 import { type Result, bad, ok } from "../htools/types.js";
 import { openLuxi } from "./luxi.js";
+import type { LuxiClient } from "../luxi/client.js";
 
 export type Op = Readonly<Record<string, unknown>>;
 
@@ -33,47 +34,74 @@ export interface ExecIo {
   readonly maxDelayMs?: number;
 }
 
+/** Submits jobs over an open connection; their ids, or the submission's error. */
+async function submitJobs(c: LuxiClient, jobs: readonly (readonly Op[])[]): Promise<Result<number[]>> {
+  const sub = (await c.call(LuxiMethod.submitManyJobs, [jobs])) as unknown;
+  if (!Array.isArray(sub)) return bad(`Cannot parse response from Ganeti: ${JSON.stringify(sub)}`);
+  const ids: number[] = [];
+  for (const r of sub as unknown[]) {
+    if (!Array.isArray(r) || r.length !== 2) return bad(`Cannot parse response from Ganeti: ${JSON.stringify(r)}`);
+    if (r[0] !== true) return bad(`Job submission error: ${String(r[1])}`);
+    ids.push(Number(r[1]));
+  }
+  return ok(ids);
+}
+
+/** Ganeti's waitForJobs: polls at a doubling interval until every job has ended. */
+async function waitForJobs(c: LuxiClient, ids: readonly number[], io: Pick<ExecIo, "sleep" | "firstDelayMs" | "maxDelayMs">):
+  Promise<Result<[number, string][]>> {
+  let delay = io.firstDelayMs ?? 500;
+  const maxDelay = io.maxDelayMs ?? 15_000;
+  for (;;) {
+    await io.sleep(delay);
+    let rows: unknown;
+    try {
+      rows = await c.call(LuxiMethod.queryJobs, [ids, ["status"]]);
+    } catch (e) {
+      return bad(`Checking job status: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(rows)) return bad("Checking job status: Missing job status field");
+    const sts: string[] = [];
+    for (const row of rows as unknown[]) {
+      if (!Array.isArray(row) || typeof row[0] !== "string") return bad("Checking job status: Missing job status field");
+      sts.push(row[0]);
+    }
+    if (sts.some(stillRunning)) {
+      delay = Math.min(delay * 2, maxDelay);
+      continue;
+    }
+    return ok(ids.map((id, k) => [id, sts[k]!] as [number, string]));
+  }
+}
+
 /** Submits one set's jobs and waits for all of them (Ganeti's execJobsWait). */
 async function execJobsWait(socket: string, jobs: readonly (readonly Op[])[], io: ExecIo): Promise<Result<[number, string][]>> {
   const cr = await openLuxi(socket);
   if (!cr.ok) return cr;
   const c = cr.value;
   try {
-    const sub = (await c.call(LuxiMethod.submitManyJobs, [jobs])) as unknown;
-    if (!Array.isArray(sub)) return bad(`Cannot parse response from Ganeti: ${JSON.stringify(sub)}`);
-    const ids: number[] = [];
-    for (const r of sub as unknown[]) {
-      if (!Array.isArray(r) || r.length !== 2) return bad(`Cannot parse response from Ganeti: ${JSON.stringify(r)}`);
-      if (r[0] !== true) return bad(`Job submission error: ${String(r[1])}`);
-      ids.push(Number(r[1]));
-    }
-    io.say(`Got job IDs ${ids.join(",")}`);
-    let delay = io.firstDelayMs ?? 500;
-    const maxDelay = io.maxDelayMs ?? 15_000;
-    for (;;) {
-      await io.sleep(delay);
-      let rows: unknown;
-      try {
-        rows = await c.call(LuxiMethod.queryJobs, [ids, ["status"]]);
-      } catch (e) {
-        return bad(`Checking job status: ${(e as Error).message}`);
-      }
-      if (!Array.isArray(rows)) return bad("Checking job status: Missing job status field");
-      const sts: string[] = [];
-      for (const row of rows as unknown[]) {
-        if (!Array.isArray(row) || typeof row[0] !== "string") return bad("Checking job status: Missing job status field");
-        sts.push(row[0]);
-      }
-      if (sts.some(stillRunning)) {
-        delay = Math.min(delay * 2, maxDelay);
-        continue;
-      }
-      return ok(ids.map((id, k) => [id, sts[k]!] as [number, string]));
-    }
+    const ids = await submitJobs(c, jobs);
+    if (!ids.ok) return ids;
+    io.say(`Got job IDs ${ids.value.join(",")}`);
+    return await waitForJobs(c, ids.value, io);
   } catch (e) {
     return bad((e as Error).message);
   } finally {
     c.close();
+  }
+}
+
+/** Ganeti's execJobsWaitOk: the jobs run, silently; an error unless every one succeeded. */
+export async function execJobsWaitOk(c: LuxiClient, jobs: readonly (readonly Op[])[]): Promise<Result<null>> {
+  try {
+    const ids = await submitJobs(c, jobs);
+    if (!ids.ok) return ids;
+    const sts = await waitForJobs(c, ids.value, { sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+    if (!sts.ok) return sts;
+    const failed = sts.value.filter(([, st]) => st !== "success");
+    return failed.length === 0 ? ok(null) : bad(`The following jobs failed: ${failed.map(([id, st]) => `${id}=>${st}`).join(", ")}`);
+  } catch (e) {
+    return bad((e as Error).message);
   }
 }
 

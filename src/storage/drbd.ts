@@ -121,7 +121,14 @@ export class DrbdManager {
   async create(disk: DiskSpec, onPrimary: boolean): Promise<string> {
     const { data, meta } = await this.files(disk);
     await mkdir(dirname(data), { recursive: true });
-    const fh = await open(data, "wx").catch((e: NodeJS.ErrnoException) => {
+    // A new secondary's volumes left from when this node last held the disk (it was offline
+    // when the disk moved away, so nothing removed them, and its device may still be up
+    // here) are stale by the master's word: the device goes down, the volumes are reused,
+    // marked inconsistent below, and the resync from the primary brings them up to date.
+    // On a primary an existing volume is a clash.
+    const stale = !onPrimary;
+    if (stale) this.shutdown(disk.uuid);
+    const fh = await open(data, stale ? "a" : "wx").catch((e: NodeJS.ErrnoException) => {
       throw new BlockDeviceError(e.code === "EEXIST" ? `drbd data volume ${data} already exists` : e.message);
     });
     try {
