@@ -11,6 +11,9 @@ import { nodeTarget } from "../config/store.js";
 import { drbdNodeFindings, drbdInstanceFindings, nPlusOneFindings, orphanFindings } from "./verify-storage.js";
 import { extStorageFindings } from "./verify-extstorage.js";
 import { diagnoseNodes } from "./extstorage.js";
+import { readFile } from "node:fs/promises";
+import { verifyCertificate } from "../rpc/certs.js";
+import { displayPath } from "../util/paths.js";
 
 const CONFIG_FILE = "/var/lib/ganeti/config.data";
 const SERVER_PEM = "/var/lib/ganeti/server.pem";
@@ -69,6 +72,14 @@ export class LUClusterVerifyConfig extends VerifyBase {
     const groups = new Set(Object.keys(cfg.nodegroups));
     if (cfg.nodes[cfg.cluster.master_node] === undefined) this.error("cluster", "", "master node not in the node list");
     this.step("Verifying cluster certificate files");
+    // Ganeti's clock-skew allowance (NODE_MAX_CLOCK_SKEW, 150 s) is added to now, as its check does.
+    const now = Date.now() / 1000 + 150;
+    for (const [file, required] of [[this.env.paths.serverPem, true], [this.env.paths.rapiPem, false]] as const) {
+      const pem = await readFile(file, "utf8").catch(() => null);
+      if (pem === null && !required) continue; // no rapi.pem: the RAPI presents the cluster certificate
+      const r = verifyCertificate(displayPath(this.env.paths, file), pem, now);
+      if (r !== null) (r.level === "error" ? this.error.bind(this) : this.warning.bind(this))("cluster", "", r.msg);
+    }
     this.step("Verifying hypervisor parameters");
     this.step("Verifying all nodes belong to an existing group");
     const orphans = Object.values(cfg.nodes).filter((n) => !groups.has(n.group));

@@ -99,3 +99,32 @@ export async function loadServerPem(path: string): Promise<ClusterCert | null> {
     throw e;
   }
 }
+
+/** Ganeti's SSL_CERT_EXPIRATION_WARN / _ERROR: days before the end of validity. */
+export const CERT_EXPIRATION_WARN_DAYS = 30;
+export const CERT_EXPIRATION_ERROR_DAYS = 7;
+
+/**
+ * Ganeti's VerifyCertificate for gnt-cluster verify: an error when the certificate can't be
+ * read, has expired or expires within 7 days, a warning within 30 days or when not yet
+ * valid; the message names the file as Ganeti's does.
+ */
+export function verifyCertificate(file: string, pem: string | null, now: number): { level: "error" | "warning"; msg: string } | null {
+  let cert: X509Certificate;
+  try {
+    if (pem === null) throw new Error("no such file");
+    cert = new X509Certificate(pem);
+  } catch (e) {
+    return { level: "error", msg: `Failed to load X509 certificate ${file}: ${(e as Error).message}` };
+  }
+  const from = Date.parse(cert.validFrom) / 1000;
+  const to = Date.parse(cert.validTo) / 1000;
+  const fmt = (s: number): string => new Date(s * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, "");
+  const at = (level: "error" | "warning", msg: string) => ({ level, msg: `While verifying ${file}: ${msg}` });
+  if (to < now) return at("error", `Certificate is expired (valid from ${fmt(from)} to ${fmt(to)})`);
+  if (from > now) return at("warning", `Certificate not yet valid (valid from ${fmt(from)})`);
+  const days = Math.floor((to - now) / 86400);
+  if (days <= CERT_EXPIRATION_ERROR_DAYS) return at("error", `Certificate expires in about ${days} days`);
+  if (days <= CERT_EXPIRATION_WARN_DAYS) return at("warning", `Certificate expires in about ${days} days`);
+  return null;
+}
