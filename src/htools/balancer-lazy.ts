@@ -58,6 +58,8 @@ export class LazyEntries {
   /** Whether the cluster has location tags (no fast path, no lazy entry). */
   locTags: boolean | null = null;
   private readonly partsScratch = new Float64Array(4);
+  /** Reused sets of nodes (refresh, catchUp). */
+  private readonly marks = new NodeMarks();
 
   constructor(
     readonly opts: AlgorithmOptions, readonly mc: MoveContribs, readonly lazy: LazyState, instances: number,
@@ -75,15 +77,15 @@ export class LazyEntries {
 
   /**
    * Brings a lazy entry's bounds to the previous step's base (`prev`) before its
-   * source change is carried; returns the targets to bound anew (`changed` and every
-   * node changed since the entry's step).
+   * source change is carried, forgetting the targets to bound anew (`changed` and
+   * every node changed since the entry's step).
    */
-  catchUp(c: CachedInst, prev: ScoreBase, changed: ReadonlySet<Ndx>): ReadonlySet<Ndx> {
+  catchUp(c: CachedInst, prev: ScoreBase, changed: ReadonlySet<Ndx>): void {
     const lazy = this.lazy;
     const at = this.slots.at[c.idx]!;
     const from = lazy.sumsAt(at);
     const moved = movedMetrics(from, prev);
-    const pending = new Set<Ndx>(lazy.changedSince(at, null));
+    const pending = this.marks.of(lazy.changedSince(at, null));
     for (const x of changed) pending.add(x);
     for (const a of c.accs) {
       if (a === undefined) continue;
@@ -91,7 +93,6 @@ export class LazyEntries {
       accForget(a, pending);
     }
     this.slots.at[c.idx] = -1;
-    return pending;
   }
 
   /**
@@ -233,7 +234,10 @@ export class LazyEntries {
     const from = lazy.sumsAt(at);
     const moved = movedMetrics(from, base);
     const pending = lazy.changedSince(this.slots.since[c.idx]!, online);
-    const pendingSet = new Set<Ndx>(pending);
+    const pendingSet = this.marks.of(pending);
+    // its class and its own parts stay (same source sides, joined in this epoch)
+    // unless its join of this epoch failed (newEpoch)
+    const keep = this.slots.pn[c.idx] !== -Infinity;
     for (const a of c.accs) {
       if (a === undefined) continue;
       shiftBoundAcc(a, from, base, null, moved);
@@ -244,7 +248,7 @@ export class LazyEntries {
       scanInstance(this.opts, c.ctx, pending, false, useSecondary, base, ini, -Infinity, c.accs, null, this.fastFor(c, base));
     }
     this.stats.refresh++;
-    this.settle(c, base, lazy.t, useSecondary);
+    this.settle(c, base, lazy.t, useSecondary, keep);
   }
 
   /**
@@ -252,14 +256,15 @@ export class LazyEntries {
    * can be bounded by class (fast path, both nodes online, no migration tags, every
    * kind's source known), else it is carried every step.
    */
-  settle(c: CachedInst, base: ScoreBase, t: number, useSecondary: boolean): void {
-    this.makeLazy(c, base, t, useSecondary);
+  settle(c: CachedInst, base: ScoreBase, t: number, useSecondary: boolean, keepClass = false): void {
+    this.makeLazy(c, base, t, useSecondary, keepClass);
     // the context is kept for many steps: its memoised node operations are not
     c.ctx.forget();
   }
 
-  private makeLazy(c: CachedInst, base: ScoreBase, t: number, useSecondary: boolean): void {
+  private makeLazy(c: CachedInst, base: ScoreBase, t: number, useSecondary: boolean, keepClass: boolean): void {
     const S = this.slots;
+    const wasLazy = S.at[c.idx]! >= 0;
     S.at[c.idx] = -1;
     S.pn[c.idx] = Infinity;
     S.since[c.idx] = t;
@@ -281,7 +286,9 @@ export class LazyEntries {
       if (k === undefined || src[k] === undefined) return;
       if (src[k] !== null) mask |= 1 << k;
     }
-    if (!this.join(c, base, mask)) return;
+    // an entry lazy in its class with the same kinds (a refresh) keeps its parts: a
+    // join would compute the same ones (its source ranges: node operations) again
+    if (!(keepClass && wasLazy && mask === c.mask) && !this.join(c, base, mask)) return;
     c.mask = mask;
     S.at[c.idx] = t;
     const lazy = this.lazy;
@@ -383,4 +390,30 @@ function inside(env: Float64Array, mask: number, ranges: SourceRanges): boolean 
     if (r === undefined || r === null || !flatContains(env, k, r)) return false;
   }
   return true;
+}
+
+/** A set of node indices made anew by `of` (stamps: no allocation per set). */
+class NodeMarks {
+  private stamp = new Int32Array(0);
+  private cur = 0;
+
+  /** The set of `xs` (replaces the previous one). */
+  of(xs: readonly Ndx[]): NodeMarks {
+    this.cur++;
+    for (const x of xs) this.add(x);
+    return this;
+  }
+
+  add(x: Ndx): void {
+    if (x >= this.stamp.length) {
+      const s = new Int32Array(Math.max(2 * this.stamp.length, x + 1));
+      s.set(this.stamp);
+      this.stamp = s;
+    }
+    this.stamp[x] = this.cur;
+  }
+
+  has(x: Ndx): boolean {
+    return x >= 0 && x < this.stamp.length && this.stamp[x] === this.cur;
+  }
 }

@@ -108,6 +108,9 @@ export class Balancer {
    * whose bounds the winner's score was below.
    */
   private seeds: Seed[] = [];
+  /** The step's online nodes (made anew when roundInputs is), and its scan order. */
+  private online: ReadonlySet<Ndx> | null = null;
+  private readonly heap = new MinHeap<Instance>();
 
   /**
    * `minNodes`: below this many online nodes every step is a full scan (tryBalanceFull):
@@ -176,12 +179,14 @@ export class Balancer {
     lazy.advance(carry ? prev : null, base, moved, carry ? this.changed : []);
     const t = lazy.t;
     const xTargets = nodeIdx.filter((x) => changed.has(x));
-    const online = new Set(nodeIdx);
+    if (!same || this.online === null) this.online = new Set(nodeIdx);
+    const online = this.online;
     const useSecondaryOf = (v: Instance): boolean => online.has(v.sNode) && opts.instanceMoves;
     if (t % this.epoch === 0) le.newEpoch(base, this.ents);
 
     const dirty: Instance[] = [];
-    const heap = new MinHeap<Instance>();
+    const heap = this.heap;
+    heap.clear();
     const off = lazy.off;
     if (le.slots.at.length < ini.il.length) le.slots = le.slots.grown(ini.il.length);
     const S = le.slots;

@@ -469,7 +469,7 @@ function accInsert(acc: BoundAcc, target: number, v: number): void {
  * Forgets the recorded bounds of candidates onto `targets` (about to be bounded anew):
  * kept among the best, they would hold the instance's bound down.
  */
-export function accForget(acc: BoundAcc, targets: ReadonlySet<number>): void {
+export function accForget(acc: BoundAcc, targets: { has(x: number): boolean }): void {
   const { topT, topV } = acc;
   let j = 0;
   for (let i = 0; i < acc.nTop; i++) {
