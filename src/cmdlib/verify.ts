@@ -13,6 +13,7 @@ import { extStorageFindings } from "./verify-extstorage.js";
 import { diagnoseNodes } from "./extstorage.js";
 import { readFile } from "node:fs/promises";
 import { verifyCertificate } from "../rpc/certs.js";
+import { verifyConfig } from "../objects/verify-config.js";
 import { displayPath } from "../util/paths.js";
 
 const CONFIG_FILE = "/var/lib/ganeti/config.data";
@@ -71,6 +72,7 @@ export class LUClusterVerifyConfig extends VerifyBase {
     this.step("Verifying cluster config");
     const groups = new Set(Object.keys(cfg.nodegroups));
     if (cfg.nodes[cfg.cluster.master_node] === undefined) this.error("cluster", "", "master node not in the node list");
+    for (const msg of verifyConfig(cfg)) this.error("cluster", "", msg);
     this.step("Verifying cluster certificate files");
     // Ganeti's clock-skew allowance (NODE_MAX_CLOCK_SKEW, 150 s) is added to now, as its check does.
     const now = Date.now() / 1000 + 150;
