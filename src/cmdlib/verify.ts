@@ -13,7 +13,7 @@ import { extStorageFindings } from "./verify-extstorage.js";
 import { diagnoseNodes } from "./extstorage.js";
 import { readFile } from "node:fs/promises";
 import { verifyCertificate } from "../rpc/certs.js";
-import { verifyConfig } from "../objects/verify-config.js";
+import { verifyConfig, verifyHvParams } from "../objects/verify-config.js";
 import { displayPath } from "../util/paths.js";
 
 const CONFIG_FILE = "/var/lib/ganeti/config.data";
@@ -83,6 +83,7 @@ export class LUClusterVerifyConfig extends VerifyBase {
       if (r !== null) (r.level === "error" ? this.error.bind(this) : this.warning.bind(this))("cluster", "", r.msg);
     }
     this.step("Verifying hypervisor parameters");
+    for (const msg of verifyHvParams(cfg)) this.error("cluster", "", msg);
     this.step("Verifying all nodes belong to an existing group");
     const orphans = Object.values(cfg.nodes).filter((n) => !groups.has(n.group));
     if (orphans.length > 0) {

@@ -4,7 +4,8 @@
 // addresses, the highest used port, node flags and groups, node group names. Pure: a
 // configuration in, Ganeti's messages out.
 import type { ConfigData } from "./types.js";
-import { fillNic } from "./fill.js";
+import { fillInstanceHv, fillNic, hvDefaults } from "./fill.js";
+import { HVC_DEFAULTS } from "./hv-defaults.js";
 import { instanceDisks } from "./topology.js";
 
 const UUID_RE = /^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$/;
@@ -75,4 +76,45 @@ export function verifyConfig(cfg: ConfigData): string[] {
   }
   for (const [ip, owners] of ips) if (owners.length > 1) result.push(`IP address ${ip} is used by multiple owners: ${owners.join(", ")}`);
   return result;
+}
+
+/** Every hypervisor's parameter names (Ganeti's HVS_PARAMETER_TYPES keys). */
+const ALL_HV_PARAMS: ReadonlySet<string> = new Set(Object.values(HVC_DEFAULTS).flatMap((d) => Object.keys(d)));
+
+/**
+ * Ganeti's hypervisor parameter syntax check for verify (ForceDictType over every
+ * hypervisor's names, then hv_base.CheckParameterSyntax): the fake hypervisor's own
+ * parameters and migration mode; for hypervisors not built here, only known names.
+ * Null when fine.
+ */
+export function checkHvParamSyntax(hv: string, params: Readonly<Record<string, unknown>>): string | null {
+  const own = HVC_DEFAULTS[hv as keyof typeof HVC_DEFAULTS] as Readonly<Record<string, unknown>> | undefined;
+  if (own === undefined) return `Unknown hypervisor type '${hv}'`;
+  for (const k of Object.keys(params)) if (!ALL_HV_PARAMS.has(k)) return `Unknown parameter '${k}'`;
+  if (hv === "fake") {
+    for (const k of Object.keys(params)) if (!Object.hasOwn(own, k)) return `Parameter '${k}' is not supported`;
+    const mode = params["migration_mode"];
+    if (mode === undefined) return "Parameter 'migration_mode' is missing";
+    if (mode === null || mode === "") return "Parameter 'migration_mode' is required but is currently not defined";
+    if (mode !== "live" && mode !== "non-live") return `Parameter 'migration_mode' fails syntax check: invalid migration mode (current value: '${String(mode)}')`;
+  }
+  return null;
+}
+
+/** Ganeti's _GetAllHypervisorParameters + _VerifyHVP: the cluster's, the OSes' and the instances' parameters. */
+export function verifyHvParams(cfg: ConfigData): string[] {
+  const c = cfg.cluster;
+  const data: Array<[string, string, Record<string, unknown>]> = c.enabled_hypervisors.map((hv) => ["cluster", hv, hvDefaults(c, hv)]);
+  for (const [os, byHv] of Object.entries(c.os_hvp ?? {})) {
+    for (const [hv, p] of Object.entries(byHv)) if (Object.keys(p).length > 0) data.push([`os ${os}`, hv, hvDefaults(c, hv, os)]);
+  }
+  for (const inst of Object.values(cfg.instances)) {
+    if (Object.keys(inst.hvparams).length > 0) data.push([`instance ${inst.name}`, inst.hypervisor, fillInstanceHv(c, inst)]);
+  }
+  const out: string[] = [];
+  for (const [item, hv, params] of data) {
+    const err = checkHvParamSyntax(hv, params);
+    if (err !== null) out.push(`hypervisor ${item} parameters syntax check (source ${hv}): ${err}`);
+  }
+  return out;
 }

@@ -4,13 +4,29 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseConfigData } from "../../src/objects/config-data.js";
 import type { ConfigData } from "../../src/objects/types.js";
-import { verifyConfig } from "../../src/objects/verify-config.js";
+import { checkHvParamSyntax, verifyConfig, verifyHvParams } from "../../src/objects/verify-config.js";
 import { readTestsuiteJson } from "./testsuite-data.js";
 
 const base = (): ConfigData => parseConfigData(readTestsuiteJson("cluster_config_2.16.json"));
 
 test("Ganeti's test configuration is consistent", () => {
   assert.deepEqual(verifyConfig(base()), []);
+  assert.deepEqual(verifyHvParams(base()), []);
+});
+
+test("hypervisor parameters: unknown names, the fake hypervisor's own check", () => {
+  assert.equal(checkHvParamSyntax("fake", { migration_mode: "live" }), null);
+  assert.equal(checkHvParamSyntax("fake", { migration_mode: "x" }), "Parameter 'migration_mode' fails syntax check: invalid migration mode (current value: 'x')");
+  assert.equal(checkHvParamSyntax("fake", { migration_mode: "live", acpi: true }), "Parameter 'acpi' is not supported");
+  assert.equal(checkHvParamSyntax("fake", {}), "Parameter 'migration_mode' is missing");
+  assert.equal(checkHvParamSyntax("kvm", { nosuch: 1 }), "Unknown parameter 'nosuch'");
+  const cfg = base();
+  const [key, inst] = Object.entries(cfg.instances)[0]!;
+  const bad = { ...cfg, cluster: { ...cfg.cluster, enabled_hypervisors: ["fake"], hvparams: { ...cfg.cluster.hvparams, fake: { migration_mode: "teleport" } } },
+    instances: { ...cfg.instances, [key]: { ...inst, hypervisor: "fake", hvparams: { migration_mode: "live" } } } };
+  assert.deepEqual(verifyHvParams(bad), [
+    "hypervisor cluster parameters syntax check (source fake): Parameter 'migration_mode' fails syntax check: invalid migration mode (current value: 'teleport')",
+  ]);
 });
 
 test("each kind of inconsistency is reported", () => {
