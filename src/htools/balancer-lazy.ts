@@ -1,7 +1,7 @@
 // The incremental balancer's lazy entries (balancer.ts Balancer): an entry's bounds
 // brought up to date, kept lazy under its class's bounds over a change of its own nodes
 // or of its targets, and its place in its class.
-import { type ScoreBase, boundAccEmpty, boundAccValue, accForget } from "./score-bound.js";
+import { type ScoreBase, boundAccEmpty, boundAccValue, accForget, accTotal } from "./score-bound.js";
 import { movedMetrics, shiftBoundAcc } from "./bound-carry.js";
 import { FAST_KINDS, type MoveContribs, type SourceContribs } from "./move-contribs.js";
 import { type Idx, type Ndx, NO_SECONDARY } from "./types.js";
@@ -58,6 +58,17 @@ export class LazyEntries {
   /** Whether the cluster has location tags (no fast path, no lazy entry). */
   locTags: boolean | null = null;
   private readonly partsScratch = new Float64Array(4);
+  /** possibleMoves' kinds of a DRBD instance (FAST_KINDS), by useSecondary. */
+  private readonly kindsBy: ((number | undefined)[] | undefined)[] = [];
+
+  private fastKinds(useSecondary: boolean): (number | undefined)[] {
+    const j = useSecondary ? 1 : 0;
+    const o = this.opts;
+    return (this.kindsBy[j] ??= possibleMoves(
+      "internal", useSecondary, o.instanceMoves, o.diskMoves, o.restrictedMigration, false, 0,
+    ).map((mv) => FAST_KINDS[mv.kind]));
+  }
+
   /** Reused sets of nodes (refresh, catchUp). */
   private readonly marks = new NodeMarks();
 
@@ -279,10 +290,8 @@ export class LazyEntries {
     if (p.offline || s.offline || p.migTags.size > 0 || s.migTags.size > 0 || !useSecondary) return;
     for (const a of c.accs) if (a !== undefined && a.total === -Infinity) return;
     const src = (c.src ??= this.mc.sources(base, c.ctx));
-    const o = this.opts;
     let mask = 0;
-    for (const mv of possibleMoves("internal", useSecondary, o.instanceMoves, o.diskMoves, o.restrictedMigration, false, 0)) {
-      const k = FAST_KINDS[mv.kind];
+    for (const k of this.fastKinds(useSecondary)) {
       if (k === undefined || src[k] === undefined) return;
       if (src[k] !== null) mask |= 1 << k;
     }
@@ -353,9 +362,17 @@ export class LazyEntries {
       let stale = false;
       for (let j = 0; j < a.nTop; j++) if (a.topT[j]! >= 0 && last[a.topT[j]!]! > at) stale = true;
       if (stale) {
-        const drop = new Set<Ndx>();
-        for (let j = 0; j < a.nTop; j++) if (a.topT[j]! >= 0 && last[a.topT[j]!]! > at) drop.add(a.topT[j]!);
-        accForget(a, drop);
+        // accForget of those targets, in place
+        let n = 0;
+        for (let j = 0; j < a.nTop; j++) {
+          const x = a.topT[j]!;
+          if (x >= 0 && last[x]! > at) continue;
+          a.topT[n] = x;
+          a.topV[n] = a.topV[j]!;
+          n++;
+        }
+        a.nTop = n;
+        accTotal(a);
       }
       if (boundAccEmpty(a)) continue;
       const val = boundAccValue(a);

@@ -315,6 +315,23 @@ export function hasLocationTags(nl: Container<Node>): boolean {
   return false;
 }
 
+/**
+ * `xs` in increasing order, in place (insertion sort: these lists are a few nodes, and
+ * Array.prototype.sort makes a work copy of each).
+ */
+function sortSmall(xs: Ndx[]): Ndx[] {
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i]!;
+    let j = i - 1;
+    while (j >= 0 && xs[j]! > x) {
+      xs[j + 1] = xs[j]!;
+      j--;
+    }
+    xs[j + 1] = x;
+  }
+  return xs;
+}
+
 /** a - b, field by field, into `d` (returned). */
 function contribDiff(a: Contrib, b: Contrib, d: Contrib): Contrib {
   for (let m = 0; m < a.dq.length; m++) {
@@ -506,12 +523,12 @@ export function carrySource(
   };
   const targets: Ndx[] = [];
   for (const t of changed) if (isOnline(t)) targets.push(t);
-  targets.sort((x, y) => x - y);
+  sortSmall(targets);
   scanInstance(opts, newCtx, targets, true, useSecondary, base, ini, -Infinity, newAccs, null, fast);
   const peered = (spec: ReadonlySet<Ndx>): Ndx[] => {
     const out: Ndx[] = [];
     for (const t of spec) if (!changed.has(t) && isOnline(t)) out.push(t);
-    return out.sort((x, y) => x - y);
+    return sortSmall(out);
   };
   const RAF = 1 << KIND_ID.ReplaceAndFailover;
   const RP = 1 << KIND_ID.ReplacePrimary;

@@ -95,9 +95,16 @@ export class MoveContext {
   private oldS_: Node | undefined;
   private intP_: Node | undefined;
   private intS_: Node | undefined;
-  private readonly rsPri = new Map<number, OpResult<Node>>();
-  private readonly farPri = new Map<number, OpResult<Node>>();
-  private readonly rpTmp = new Map<number, OpResult<Node>>();
+  // the memoised operations by location score: the last one in fields (without
+  // location tags it is always 0), others in a map made when needed — a step makes
+  // hundreds of contexts, and three maps each were a fifth of their garbage
+  private rsKey = NaN;
+  private rsVal: OpResult<Node> | undefined = undefined;
+  private farKey = NaN;
+  private farVal: OpResult<Node> | undefined = undefined;
+  private rpKey = NaN;
+  private rpVal: OpResult<Node> | undefined = undefined;
+  private more: Map<number, OpResult<Node>> | null = null;
   constructor(readonly force: boolean, public nl: Container<Node>, readonly inst: Instance) {
     this.oldP = C.find(nl, inst.pNode);
   }
@@ -112,41 +119,54 @@ export class MoveContext {
   }
   /** ReplaceSecondary: the primary with the re-scored instance put back. */
   rsPrimary(newInst: Instance): OpResult<Node> {
-    let r = this.rsPri.get(newInst.locationScore);
-    if (r === undefined) {
-      r = N.addPriEx(true, this.intP, newInst);
-      this.rsPri.set(newInst.locationScore, r);
-    }
+    const key = newInst.locationScore;
+    if (key === this.rsKey) return this.rsVal!;
+    let r = this.moreGet(3 * key);
+    if (r === undefined) r = N.addPriEx(true, this.intP, newInst);
+    if (this.rsKey === this.rsKey) this.moreSet(3 * this.rsKey, this.rsVal!);
+    this.rsKey = key;
+    this.rsVal = r;
     return r;
   }
   /** FailoverAndReplace: the old secondary as the new primary. */
   farPrimary(forceP: boolean, newInst: Instance): OpResult<Node> {
-    let r = this.farPri.get(newInst.locationScore);
-    if (r === undefined) {
-      r = N.addPriEx(forceP, this.intS, newInst);
-      this.farPri.set(newInst.locationScore, r);
-    }
+    const key = newInst.locationScore;
+    if (key === this.farKey) return this.farVal!;
+    let r = this.moreGet(3 * key + 1);
+    if (r === undefined) r = N.addPriEx(forceP, this.intS, newInst);
+    if (this.farKey === this.farKey) this.moreSet(3 * this.farKey + 1, this.farVal!);
+    this.farKey = key;
+    this.farVal = r;
     return r;
   }
   /** ReplacePrimary: the old secondary after the intermediate failover and back. */
   rpSecondary(forceP: boolean, newInst: Instance): OpResult<Node> {
-    let r = this.rpTmp.get(newInst.locationScore);
+    const key = newInst.locationScore;
+    if (key === this.rpKey) return this.rpVal!;
+    let r = this.moreGet(3 * key + 2);
     if (r === undefined) {
       const tmpS = N.addPriEx(forceP, this.intS, newInst);
       r = tmpS.ok ? ok(N.removePri(tmpS.value, newInst)) : tmpS;
-      this.rpTmp.set(newInst.locationScore, r);
     }
+    if (this.rpKey === this.rpKey) this.moreSet(3 * this.rpKey + 2, this.rpVal!);
+    this.rpKey = key;
+    this.rpVal = r;
     return r;
+  }
+  private moreGet(k: number): OpResult<Node> | undefined {
+    return this.more === null ? undefined : this.more.get(k);
+  }
+  private moreSet(k: number, v: OpResult<Node>): void {
+    (this.more ??= new Map()).set(k, v);
   }
   /**
    * Drops the memoised node operations (recomputed when asked again): a context kept
    * for many steps would otherwise keep them alive into the old generation.
    */
   forget(): void {
-    // clear() makes a new table even for an empty map (≈ 500 contexts per step)
-    if (this.rsPri.size > 0) this.rsPri.clear();
-    if (this.farPri.size > 0) this.farPri.clear();
-    if (this.rpTmp.size > 0) this.rpTmp.clear();
+    this.rsKey = this.farKey = this.rpKey = NaN;
+    this.rsVal = this.farVal = this.rpVal = undefined;
+    this.more = null;
   }
 }
 

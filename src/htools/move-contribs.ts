@@ -100,6 +100,8 @@ interface TargetCache {
   other: Map<number, Map<number, Contrib | null | undefined>> | null;
   /** Contributions computed into this cache. */
   count: number;
+  /** The node's peer map by key (long maps only; made when first needed). */
+  peerIdx: Map<Ndx, number> | null;
 }
 
 /** classTargetRange's "no bound" in its cache. */
@@ -126,6 +128,22 @@ function peerFind(k: Ndx, pm: N.PeerMap): number {
     }
     lastList = pm;
     lastIndex = m;
+  }
+  return m.get(k) ?? 0;
+}
+
+/**
+ * peerFind on a target's own peer map, indexed in its cache: a refresh looks up one
+ * key in many targets' maps in turn, where peerFind's one-list memo misses each time.
+ */
+function peerOfTarget(tc: TargetCache, k: Ndx): number {
+  const pm = tc.node.peers;
+  if (pm.length <= 8) return N.peerMap.find(k, pm);
+  let m = tc.peerIdx;
+  if (m === null) {
+    m = new Map();
+    for (const [key, v] of pm) if (!m.has(key)) m.set(key, v);
+    tc.peerIdx = m;
   }
   return m.get(k) ?? 0;
 }
@@ -319,9 +337,9 @@ export class MoveContribs {
   private target(
     base: ScoreBase, x: Ndx, node: Node, primary: boolean, force: boolean, peer: Ndx, inst: Instance,
   ): Contrib | null | undefined {
-    const pv = primary ? 0 : peerFind(peer, node.peers);
-    const slot = this.shape(inst) * 4 + (primary ? 2 : 0) + (force ? 1 : 0);
     const tc = this.cacheOf(x, node);
+    const pv = primary ? 0 : peerOfTarget(tc, peer);
+    const slot = this.shape(inst) * 4 + (primary ? 2 : 0) + (force ? 1 : 0);
     let other: Map<number, Contrib | null | undefined> | null = null;
     if (pv === 0) {
       const c = slotOf(tc.zero, slot);
@@ -352,7 +370,7 @@ export class MoveContribs {
     let tc = tcs[x];
     if (tc === undefined || tc.node !== node) {
       if (tc !== undefined) this.computed -= tc.count;
-      tc = { node, zero: [], range: [], other: null, count: 0 };
+      tc = { node, zero: [], range: [], other: null, count: 0, peerIdx: null };
       tcs[x] = tc;
     }
     return tc;
