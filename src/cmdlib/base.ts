@@ -33,6 +33,14 @@ export interface LuEnv {
   releaseLocks?(level: LockLevelT): void;
 }
 
+/** One node's answer to the hooks runner: the scripts' [name, status, output], or why it failed. */
+export interface HookNodeResult {
+  readonly ok: boolean;
+  readonly offline: boolean;
+  readonly failMsg: string | null;
+  readonly scripts: ReadonlyArray<readonly [string, "success" | "fail" | "skip", string]>;
+}
+
 export abstract class LogicalUnit<Op extends OpInput = OpInput> {
   /** Exclusive Big Ganeti Lock (cluster-wide changes); otherwise the BGL is shared. */
   readonly reqBgl: boolean = true;
@@ -66,6 +74,13 @@ export abstract class LogicalUnit<Op extends OpInput = OpInput> {
   }
   buildHooksNodes(): [string[], string[]] {
     return [[], []];
+  }
+  /**
+   * Ganeti's HooksCallBack: what the post hooks answered, per node, may change the outcome
+   * (cluster verify reports failed scripts). By default they change nothing.
+   */
+  hooksCallBack(_results: ReadonlyMap<string, HookNodeResult>, outcome: OpOutcome): OpOutcome {
+    return outcome;
   }
 
   /** The LU's view for the disk helpers of instance-disks.ts (config as of now). */

@@ -5,7 +5,7 @@ import { LOCK_LEVELS, LockLevel, BGL, HOOKS_VERSION } from "../constants.js";
 import type { LockManager } from "../locking/lock-manager.js";
 import type { OpInput, OpOutcome, OpRunContext } from "../jobs/queue.js";
 import type { ConfigData } from "../objects/types.js";
-import { type LogicalUnit, type LuEnv } from "./base.js";
+import { type HookNodeResult, type LogicalUnit, type LuEnv } from "./base.js";
 import { OpCodeUnknown, HooksAbort } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
 
@@ -60,19 +60,25 @@ export async function processOpcode(deps: ProcessorDeps, op: OpInput, run: OpRun
       return { result: null };
     }
     const outcome = await lu.exec();
-    await runHooks(lu, env, "post", preEnv).catch((e: unknown) => env.feedback(` - WARNING: post hooks failed: ${(e as Error).message}`));
-    return outcome;
+    let post: Map<string, HookNodeResult> | null = null;
+    try {
+      post = await runHooks(lu, env, "post", preEnv);
+    } catch (e) {
+      env.feedback(` - WARNING: post hooks failed: ${(e as Error).message}`);
+    }
+    return post === null ? outcome : lu.hooksCallBack(post, outcome);
   } finally {
     deps.locks.releaseAll(owner);
   }
 }
 
 /** Runs the LU's hooks on its nodes; a failing pre hook aborts the opcode (HooksAbort). */
-async function runHooks(lu: LogicalUnit, env: LuEnv, phase: "pre" | "post", preEnv: Readonly<Record<string, string>>): Promise<void> {
-  if (lu.hooksPath === null) return;
+async function runHooks(lu: LogicalUnit, env: LuEnv, phase: "pre" | "post", preEnv: Readonly<Record<string, string>>):
+  Promise<Map<string, HookNodeResult> | null> {
+  if (lu.hooksPath === null) return null;
   const [pre, post] = lu.buildHooksNodes();
   const names = phase === "pre" ? pre : post;
-  if (names.length === 0) return;
+  if (names.length === 0) return null;
   const cfg = env.config.get();
   const targets = Object.values(cfg.nodes).filter((n) => names.includes(n.name)).map(nodeTarget);
   const hookEnv: Record<string, string> = {
@@ -102,9 +108,15 @@ async function runHooks(lu: LogicalUnit, env: LuEnv, phase: "pre" | "post", preE
       if (!r.offline) env.feedback(` - WARNING: Communication failure to node ${r.node}: ${r.failMsg}`);
       continue;
     }
-    for (const [script, status, output] of r.payload ?? []) if (status === "fail") failures.push([r.node, script, output]);
+    for (const [script, status, output] of r.payload ?? []) {
+      if (status !== "fail") continue;
+      // Ganeti's HooksMaster: a failed pre hook aborts, a failed post hook is a warning.
+      if (phase === "pre") failures.push([r.node, script, output]);
+      else env.feedback(` - WARNING: On ${r.node} script ${script} failed, output: ${output === "" ? "(no output)" : output}`);
+    }
   }
   if (failures.length > 0 && phase === "pre") {
-    throw new HooksAbort(failures.map(([n, s, o]) => `  node: ${n}, script: ${s}, output: ${o}`).join("\n"));
+    throw new HooksAbort(failures.map(([n, s, o]) => (o === "" ? `  node: ${n}, script: ${s} (no output)` : `  node: ${n}, script: ${s}, output: ${o}`)).join("\n"));
   }
+  return new Map([...res.values()].map((r) => [r.node, { ok: r.ok, offline: r.offline, failMsg: r.failMsg, scripts: r.payload ?? [] }]));
 }

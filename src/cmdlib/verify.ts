@@ -4,7 +4,7 @@
 // checksums differ between nodes.
 import type { ConfigData, Instance, Node } from "../objects/types.js";
 import { candidateStats, instanceDiskTemplate, fillInstanceBe } from "../objects/fill.js";
-import { LogicalUnit, masterNodeOf, Levels } from "./base.js";
+import { LogicalUnit, masterNodeOf, Levels, type HookNodeResult } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { SSCONF_KEYS } from "../constants.js";
 import { nodeTarget } from "../config/store.js";
@@ -99,7 +99,39 @@ export class LUClusterVerifyConfig extends VerifyBase {
 
 export class LUClusterVerifyGroup extends VerifyBase {
   override readonly reqBgl = false;
+  override readonly hooksPath = "cluster-verify";
+  override readonly hooksType = "CLUSTER" as const;
   private nodes: Node[] = [];
+
+  /** Ganeti's: the cluster's tags and each node's, for the post hooks on the group's nodes. */
+  override buildHooksEnv(): Record<string, string> {
+    const env: Record<string, string> = { CLUSTER_TAGS: (this.cfg.cluster.tags ?? []).join(" ") };
+    for (const n of this.nodes) env[`NODE_TAGS_${n.name}`] = (n.tags ?? []).join(" ");
+    return env;
+  }
+  override buildHooksNodes(): [string[], string[]] {
+    return [[], this.nodes.map((n) => n.name)];
+  }
+  /** Ganeti's HooksCallBack: every failed post hook script is an error, its output indented. */
+  override hooksCallBack(results: ReadonlyMap<string, HookNodeResult>, outcome: OpOutcome): OpOutcome {
+    if (this.nodes.length === 0) return outcome;
+    this.step("Hooks Results");
+    let ok = outcome.result === true;
+    for (const [node, r] of results) {
+      if (!r.ok && !r.offline) {
+        this.error("node", node, `Communication failure in hooks execution: ${r.failMsg ?? ""}`);
+        ok = false;
+        continue;
+      }
+      for (const [script, status, output] of r.scripts) {
+        if (status !== "fail") continue;
+        this.error("node", node, `Script ${script} failed, output:`);
+        this.env.feedback(output.replace(/^/gm, "      "));
+        ok = false;
+      }
+    }
+    return { ...outcome, result: ok };
+  }
 
   override expandNames(): void {
     this.lock(Levels.node, "all", "shared");
@@ -196,7 +228,6 @@ export class LUClusterVerifyGroup extends VerifyBase {
     if (offline.length > 0) this.notice(`${offline.length} offline node(s) found.`);
     const drained = this.nodes.filter((n) => n.drained).length;
     if (drained > 0) this.notice(`${drained} drained node(s) found.`);
-    this.step("Hooks Results");
     return { result: !this.bad };
   }
 

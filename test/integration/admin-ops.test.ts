@@ -184,7 +184,7 @@ env | grep '^GANETI_' | sort > ${record(n, hpath)}
   await writeFile(join(veto, "50-veto"), "#!/bin/sh\necho not now\nexit 1\n", { mode: 0o755 });
   const r = await c.on("node1", "gnt-instance", "shutdown", "h1");
   assert.equal(r.code, 1, r.stdout);
-  assert.match(r.stderr, /^Failure: hooks execution failed:\n  node: node1, script: 50-veto, output: not now/);
+  assert.match(r.stderr, /^Failure: hooks execution failed:\n  node: node1, script: [a-z-]+-pre\.d\/50-veto, output: not now/);
   assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "status", "h1")), [["running"]]);
   await rm(veto, { recursive: true });
   await ok("gnt-instance", "shutdown", "h1");
@@ -446,4 +446,19 @@ test("gnt-cluster command and copyfile: every online node (the master last), Gan
   assert.equal(await readFile(copied, "utf8"), "for every node\n");
   assert.equal((await stat(copied)).mode & 0o777, 0o640);
   await fails(prereq("wrong_input", "No such filename '/nonexistent-gt'"), "gnt-cluster", "copyfile", "/nonexistent-gt");
+});
+
+test("gnt-cluster verify runs the cluster-verify post hooks and reports failed scripts", async () => {
+  const d = join(c.root("node2"), "etc/ganeti/hooks/cluster-verify-post.d");
+  await mkdir(d, { recursive: true });
+  await writeFile(join(d, "50-check"), "#!/bin/sh\necho \"tags: $GANETI_CLUSTER_TAGS\"\necho second line\nexit 1\n", { mode: 0o755 });
+  await ok("gnt-cluster", "add-tags", "verified");
+  const r = await c.on("node1", "gnt-cluster", "verify");
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stdout, /\* Hooks Results\n.* - ERROR: node node2: Script cluster-verify-post\.d\/50-check failed, output:\n.* {6}tags: verified\n {6}second line\n/);
+  await rm(join(d, "50-check"));
+  await ok("gnt-cluster", "remove-tags", "verified");
+  const again = await c.on("node1", "gnt-cluster", "verify");
+  assert.match(again.stdout, /\* Hooks Results\n/);
+  assert.doesNotMatch(again.stdout, /50-check/);
 });

@@ -11,7 +11,8 @@ const HOOK_TIMEOUT_MS = 3600_000;
 
 export async function hooksRunner(args: RpcArgs<"hooks_runner">, ctx: NodedContext): Promise<RpcResultOf<"hooks_runner">> {
   if (!/^[a-z0-9-]+$/.test(args.hpath)) throw new Error(`Invalid hooks path '${args.hpath}'`);
-  const dir = join(ctx.paths.hooksBaseDir, `${args.hpath}-${args.phase}.d`);
+  const subdir = `${args.hpath}-${args.phase}.d`;
+  const dir = join(ctx.paths.hooksBaseDir, subdir);
   let names: string[];
   try {
     names = (await readdir(dir)).sort();
@@ -23,7 +24,7 @@ export async function hooksRunner(args: RpcArgs<"hooks_runner">, ctx: NodedConte
     const path = join(dir, name);
     const st = await stat(path).catch(() => null);
     if (st === null || !st.isFile() || (st.mode & 0o111) === 0 || !SCRIPT_NAME.test(name)) {
-      results.push([name, "skip", ""]);
+      results.push([`${subdir}/${name}`, "skip", ""]);
       continue;
     }
     const out = await new Promise<[boolean, string]>((resolve) => {
@@ -31,7 +32,8 @@ export async function hooksRunner(args: RpcArgs<"hooks_runner">, ctx: NodedConte
         timeout: HOOK_TIMEOUT_MS, maxBuffer: 1 << 20 },
       (err, stdout, stderr) => resolve([err === null, `${stdout}${stderr}`]));
     });
-    results.push([name, out[0] ? "success" : "fail", out[1]]);
+    // Ganeti's RunLocalHooks: "<hpath>-<phase>.d/<script>", the output stripped.
+    results.push([`${subdir}/${name}`, out[0] ? "success" : "fail", out[1].trim()]);
   }
   return results;
 }
