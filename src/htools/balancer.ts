@@ -111,6 +111,10 @@ export class Balancer {
   /** The step's online nodes (made anew when roundInputs is), and its scan order. */
   private online: ReadonlySet<Ndx> | null = null;
   private readonly heap = new MinHeap<Instance>();
+  /** The scorer of the last step that made one, and the node container it is for. */
+  private scorer: { s: StepScorer; nl: Table["nl"] } | null = null;
+  /** The last step's starting nodes (its scorer's, when it made one). */
+  private prevNl: Table["nl"] | null = null;
 
   /**
    * `minNodes`: below this many online nodes every step is a full scan (tryBalanceFull):
@@ -293,6 +297,16 @@ export class Balancer {
     let bestScore = ini.score;
     let winner: { inst: Instance; found: Found } | null = null;
     let scorer: StepScorer | null = null;
+    // the last step's scorer, its columns patched at the nodes its move changed
+    const stepScorer = (): StepScorer => {
+      if (scorer !== null) return scorer;
+      const old = this.scorer;
+      scorer = carry && old !== null && old.nl === this.prevNl && old.s.advance(ini.nl, this.changed)
+        ? old.s
+        : new StepScorer(ini.nl);
+      this.scorer = { s: scorer, nl: ini.nl };
+      return scorer;
+    };
     // candidates kept for the next step's bar (seeds): instance index, move, score
     const kept: Seed[] = [];
     // a seed's score is one of this step's candidates' (the same checks as the scan's,
@@ -301,13 +315,13 @@ export class Balancer {
     // first instance with it wins as before
     let seeded = false;
     if (this.seeds.length > 0) {
-      scorer = new StepScorer(ini.nl);
+      const sc = stepScorer();
       const pos = this.inputs!.pos;
       for (const sd of this.seeds) {
         const j = sd.idx < pos.length ? pos[sd.idx]! : -1;
         if (j < 0) continue;
         const v = reloc[j]!;
-        const score = seedScore(opts, v, sd.mv, ini, online, useSecondaryOf(v), scorer);
+        const score = seedScore(opts, v, sd.mv, ini, online, useSecondaryOf(v), sc);
         if (score === null) continue;
         kept.push({ idx: v.idx, mv: sd.mv, score });
         if (score < bestScore) {
@@ -320,14 +334,14 @@ export class Balancer {
       const ctx = new MoveContext(opts.ignoreSoftErrors, ini.nl, v);
       const accs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
       this.stats.full++;
-      scorer ??= new StepScorer(ini.nl);
+      const sc = stepScorer();
       const entry: CachedInst = { idx: v.idx, accs, ctx, mask: 0 };
       S.at[v.idx] = -1;
       S.kn[v.idx] = Infinity;
       S.keyT[v.idx] = -1;
       S.pn[v.idx] = Infinity;
       const fast = le.fastFor(entry, base);
-      const f = scanInstance(opts, ctx, nodeIdx, true, useSecondaryOf(v), base, ini, bestScore, accs, scorer, fast);
+      const f = scanInstance(opts, ctx, nodeIdx, true, useSecondaryOf(v), base, ini, bestScore, accs, sc, fast);
       entry.ctx = pinContext(ctx);
       if (ents[v.idx] === undefined) this.nEnts++;
       ents[v.idx] = entry;
@@ -348,10 +362,10 @@ export class Balancer {
     };
     // an entry up to date at this step: only its candidates whose bound could win
     const scanCached = (v: Instance, c: CachedInst): boolean => {
-      scorer ??= new StepScorer(ini.nl);
+      const sc = stepScorer();
       if (this.kindsAt.length < ini.nl.length) this.kindsAt = new Uint8Array(ini.nl.length);
       const f = scanKnown(
-        opts, c.ctx, c.accs, nodeIdx, useSecondaryOf(v), base, ini, bestScore, scorer, le.fastFor(c, base),
+        opts, c.ctx, c.accs, nodeIdx, useSecondaryOf(v), base, ini, bestScore, sc, le.fastFor(c, base),
         this.kindsAt, this.scanAccs,
       );
       if (f === undefined) return false;
@@ -415,6 +429,7 @@ export class Balancer {
     };
     if (!accepted(opts, ini, fin)) return null;
     this.last = fin;
+    this.prevNl = ini.nl;
     this.lastBase = base;
     this.lastNodes = nodesKey;
     this.changed = found.res.nodes.map(([i]) => i);
