@@ -2,6 +2,7 @@
 // over luxi, with Ganeti's field lists and JSON shapes. The fields themselves come from the
 // master's query tables (src/query) through the luxi Query call, the same ones that feed
 // `gnt-* list -o`: nothing here computes a field.
+import { RAPI_FEATURES } from "./resources.js";
 import type { OsSummary } from "../cmdlib/os.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import type { LuxiClient } from "../luxi/client.js";
@@ -231,10 +232,9 @@ export function readHandler(req: ReadRequest): ((luxi: LuxiClient) => Promise<un
       return async () => null;
     case "R_version":
       return async () => RAPI_VERSION;
-    // The optional write request formats (instance-create-reqv1, ...): none is accepted
-    // yet, so none is announced.
+    // The write request formats accepted (writes.ts).
     case "R_2_features":
-      return async () => [];
+      return async () => [...RAPI_FEATURES];
     case "R_2_info":
       return (l) => l.call(LuxiMethod.queryClusterInfo, []);
     case "R_2_tags":

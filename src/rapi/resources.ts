@@ -106,3 +106,6 @@ export function matchResource(path: string): Match | null {
   }
   return null;
 }
+
+/** The write request formats this RAPI accepts (Ganeti's R_2_features; writes.ts). */
+export const RAPI_FEATURES: readonly string[] = ["instance-create-reqv1", "instance-reinstall-reqv1", "node-migrate-reqv1", "node-evac-res1"];

@@ -2,8 +2,8 @@
 // the path is matched first (404), then the method (501), then authentication (HTTP
 // Basic against the users file: 401 without valid credentials, 403 without the access
 // the method needs), then the body (JSON only: 415, 400), then the resource. Errors carry
-// Ganeti's JSON body {"code", "message", "explain"}. Writes are not implemented yet: they
-// answer 501 after authentication, never a pretended success.
+// Ganeti's JSON body {"code", "message", "explain"}. Writes (writes.ts) submit jobs and
+// answer their ids; what is not built (job filters) answers 501, never a pretended success.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { LuxiClient } from "../luxi/client.js";
@@ -11,6 +11,7 @@ import { CodedError, ErrorCode, NoMasterError, TimeoutError, LuxiError } from ".
 import { matchResource, type Access, type Match, type Method } from "./resources.js";
 import { AUTH_REALM, verifyPassword, type RapiUser } from "./users.js";
 import { HttpError, readHandler, type QueryArgs } from "./handlers.js";
+import { writeHandler } from "./writes.js";
 
 /** Python's BaseHTTPRequestHandler.responses, which Ganeti's error bodies use. */
 const RESPONSES: Readonly<Record<number, readonly [string, string]>> = {
@@ -147,13 +148,9 @@ export async function buildRapiServer(o: RapiServerOptions): Promise<FastifyInst
   app.all("*", async (req: RapiRequest, reply) => {
     const ctx = req[CONTEXT];
     if (ctx === undefined) throw new HttpError(500, "request without context");
-    const handler = ctx.method === "GET" || ctx.method === "PUT"
-      ? readHandler({ match: ctx.match, method: ctx.method, query: req.query as QueryArgs, body: req.body })
-      : null;
-    if (handler === null) {
-      throw new HttpError(501, `${ctx.method} ${ctx.path} is not supported yet by ganeti-ts` +
-        (ctx.method === "GET" ? "" : ": its RAPI is read-only for now (use the gnt-* commands on the master)"));
-    }
+    const request = { match: ctx.match, method: ctx.method, query: req.query as QueryArgs, body: req.body };
+    const handler = (ctx.method === "GET" || ctx.method === "PUT" ? readHandler({ ...request, method: ctx.method }) : null) ?? writeHandler(request);
+    if (handler === null) throw new HttpError(501, `${ctx.method} ${ctx.path} is not supported yet by ganeti-ts`);
     const luxi = new LuxiClient(o.masterSocket);
     let result: unknown;
     try {

@@ -1,6 +1,7 @@
 // ganeti-rapi on a 3-node devcluster: Ganeti's RAPI v2 read resources with rlib2's field
-// lists, its error bodies, its authentication (users file, HTTP Basic), writes refused
-// with 501 until they exist, Ganeti's own Python client (python3-ganeti-rapi) against it,
+// lists, its error bodies, its authentication (users file, HTTP Basic), writes as Ganeti's
+// rlib2 (bad requests refused with 400 before anything runs), Ganeti's own Python client
+// (python3-ganeti-rapi) reading and writing through it,
 // the htools RAPI backend (-m, hscan CLUSTER) against the luxi one (-L), and the daemon
 // following the master role over master-failover.
 import { test, before, after } from "node:test";
@@ -104,7 +105,7 @@ test("/, /version, /2/features, /2/info, /2/tags and /2/os answer with Ganeti's 
   assert.equal(await get("/"), null);
   assert.equal(await get("/2"), null);
   assert.equal(await get("/version"), 2);
-  assert.deepEqual(await get("/2/features"), [], "no optional write format is accepted yet, so none is announced");
+  assert.deepEqual(await get("/2/features"), ["instance-create-reqv1", "instance-reinstall-reqv1", "node-migrate-reqv1", "node-evac-res1"]);
   const info = (await get("/2/info")) as Record<string, unknown>;
   for (const k of ["name", "master", "software_version", "protocol_version", "config_version", "os_api_version", "export_version",
     "architecture", "default_hypervisor", "enabled_hypervisors", "hvparams", "beparams", "ipolicy", "nicparams", "ndparams",
@@ -221,7 +222,7 @@ test("unknown resources and items are 404 with Ganeti's JSON error body", async 
   assert.deepEqual([m.status, m.body], [501, { code: 501, message: "Method PATCH is unsupported for path /2/nodes", explain: "Server does not support this operation" }]);
 });
 
-test("authentication: writes need a user with write access, and then answer 501 (not supported yet)", async () => {
+test("authentication: writes need a user with write access; bad write requests are refused before anything runs", async () => {
   const noAuth = await call(1, "/2/instances", { method: "POST", body: "{}" });
   assert.equal(noAuth.status, 401);
   assert.deepEqual(noAuth.body, { code: 401, message: "Unauthorized", explain: "No permission -- see authorization schemes" });
@@ -234,11 +235,15 @@ test("authentication: writes need a user with write access, and then answer 501 
     assert.deepEqual(ro.body, { code: 403, message: "Forbidden", explain: "Request forbidden -- authorization will not help" });
   }
   const w = await call(1, "/2/instances", { method: "POST", auth: ["writer", "w-secret"], body: JSON.stringify({ __version__: 1 }) });
-  assert.equal(w.status, 501);
-  assert.deepEqual(w.body, {
-    code: 501, explain: "Server does not support this operation",
-    message: "POST /2/instances is not supported yet by ganeti-ts: its RAPI is read-only for now (use the gnt-* commands on the master)",
-  });
+  assert.equal(w.status, 400);
+  assert.match((w.body as { message: string }).message, /^Invalid body parameters: /);
+  const v0 = await call(1, "/2/instances", { method: "POST", auth: ["writer", "w-secret"], body: JSON.stringify({ name: "x" }) });
+  assert.deepEqual([v0.status, (v0.body as { message: string }).message], [400, "Instance creation request version 0 is no longer supported"]);
+  const stat = await call(1, "/2/instances/s1/rename", { method: "PUT", auth: ["writer", "w-secret"],
+    body: JSON.stringify({ instance_name: "other", new_name: "s9" }) });
+  assert.deepEqual([stat.status, (stat.body as { message: string }).message], [400, "Can&#x27;t overwrite static parameters {&#x27;instance_name&#x27;}"]);
+  const role = await call(1, "/2/nodes/node2/role", { method: "PUT", auth: ["writer", "w-secret"], body: JSON.stringify("boss") });
+  assert.deepEqual([role.status, (role.body as { message: string }).message], [400, "Can&#x27;t set &#x27;boss&#x27; role"]);
   // nothing happened
   assert.equal(((await get("/2/instances")) as unknown[]).length, 5);
   // a body that is not JSON, after authentication
@@ -292,10 +297,6 @@ try:
   c.GetNode("nosuch")
 except client.GanetiApiError as e:
   out["missing"] = [e.code, str(e)]
-try:
-  c.DeleteInstance("s1")
-except client.GanetiApiError as e:
-  out["delete"] = [e.code, str(e)]
 print(json.dumps(out))
 `;
   const r = spawnSync(PY, ["-c", script, c.ip(1)], { encoding: "utf8", timeout: 60_000 });
@@ -311,9 +312,73 @@ print(json.dumps(out))
   assert.deepEqual(o["group_names"], ["default"]);
   assert.equal((o["job"] as Record<string, unknown>)["status"], "success");
   assert.deepEqual(o["missing"], [404, "404 Not Found: Nothing matches the given URI"]);
-  const del = o["delete"] as [number, string];
-  assert.equal(del[0], 501);
-  assert.match(del[1], /not supported yet by ganeti-ts/);
+});
+
+test("Ganeti's own Python RAPI client drives the cluster: create, tags, stop, start, modify, reinstall, roles, groups, remove", {
+  skip: !hasPyClient && process.env["CI"] !== "true" ? "python3-ganeti-rapi is not installed (apt-get install python3-ganeti-rapi)" : false,
+}, async () => {
+  assert.ok(hasPyClient, "python3-ganeti-rapi is needed (scripts/install-system-deps.sh installs it)");
+  const script = `
+import json, sys, time
+from ganeti.rapi import client
+c = client.GanetiRapiClient(sys.argv[1], username="writer", password="w-secret")
+def wait(jid):
+  for _ in range(600):
+    st = c.GetJobStatus(jid)
+    if st["status"] in ("success", "error", "canceled"):
+      return st["status"]
+    time.sleep(0.1)
+  return "timeout"
+out = {}
+out["create"] = wait(c.CreateInstance("create", "r1", "file", [{"size": 16}], [{}], os="image+default", pnode="node2",
+                                      name_check=False, ip_check=False))
+out["tag"] = wait(c.AddInstanceTags("r1", ["rapi-made"]))
+out["tags"] = c.GetInstanceTags("r1")
+out["shutdown"] = wait(c.ShutdownInstance("r1"))
+out["state_down"] = c.GetInstance("r1")["oper_state"]
+out["startup"] = wait(c.StartupInstance("r1"))
+out["modify"] = wait(c.ModifyInstance("r1", beparams={"maxmem": 256}))
+out["maxmem"] = c.GetInstance("r1")["beparams"]["maxmem"]
+out["reinstall"] = wait(c.ReinstallInstance("r1", os="image+default"))
+out["state_up"] = c.GetInstance("r1")["oper_state"]
+out["drain"] = wait(c.SetNodeRole("node3", "drained", force=True))
+out["role"] = c.GetNodeRole("node3")
+out["undrain"] = wait(c.SetNodeRole("node3", "master-candidate", force=True))
+out["role_back"] = c.GetNodeRole("node3")
+out["group_add"] = wait(c.CreateGroup("rapi-group"))
+out["groups"] = c.GetGroups()
+out["group_del"] = wait(c.DeleteGroup("rapi-group"))
+out["ctag"] = wait(c.AddClusterTags(["rapi-cluster"]))
+out["ctags"] = c.GetClusterTags()
+out["ctag_del"] = wait(c.DeleteClusterTags(["rapi-cluster"]))
+out["remove"] = wait(c.DeleteInstance("r1"))
+out["instances"] = c.GetInstances()
+out["missing_job"] = wait(c.DeleteInstance("no-such-instance"))
+try:
+  c.CreateInstance("create", "r2", "file", [{"size": 16}], [{}], os="image+default", pnode="node2", nosuch=1)
+except client.GanetiApiError as e:
+  out["bad"] = [e.code, str(e)]
+print(json.dumps(out))
+`;
+  const r = spawnSync(PY, ["-c", script, c.ip(1)], { encoding: "utf8", timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const o = JSON.parse(r.stdout) as Record<string, unknown>;
+  for (const k of ["create", "tag", "shutdown", "startup", "modify", "reinstall", "drain", "undrain", "group_add", "group_del", "ctag", "ctag_del", "remove"]) {
+    assert.equal(o[k], "success", `${k}: ${r.stdout}`);
+  }
+  assert.deepEqual(o["tags"], ["rapi-made"]);
+  assert.equal(o["state_down"], false);
+  assert.equal(o["state_up"], true);
+  assert.equal(o["maxmem"], 256);
+  assert.deepEqual([o["role"], o["role_back"]], ["drained", "master-candidate"]);
+  assert.ok((o["groups"] as string[]).includes("rapi-group"));
+  assert.ok((o["ctags"] as string[]).includes("rapi-cluster"), String(o["ctags"]));
+  assert.deepEqual(o["instances"], ["d1", "s1", "s2", "s3", "x1"]);
+  assert.equal(o["missing_job"], "error");
+  const bad = o["bad"] as [number, string];
+  assert.equal(bad[0], 400);
+  assert.equal(bad[1], "400 Invalid body parameters: Object OpInstanceCreate doesn&#x27;t support the parameter &#x27;nosuch&#x27;: " +
+    "Bad request syntax or unsupported method");
 });
 
 /** The programs' output with every number masked: what must match even while free memory moves. */
