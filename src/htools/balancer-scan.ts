@@ -113,17 +113,8 @@ export function scanInstance(
   const top = ini.score;
   const pend: Pending[] = [];
   let ord = 0;
-  const tryOne = (mv: IMove): void => {
-    const o = ord++;
-    if (fast !== null && mv.kind !== "Failover") {
-      const lb = fast.mc.bound(base, ctx, fast.src, mv, mv.node, ini.nl[mv.node]!, accFor(accs, mv.kind));
-      const outcome = fast.mc.outcome;
-      if (outcome !== FALLBACK) {
-        if (outcome !== BOUNDED || exact === null || lb >= top || lb > bar) return;
-        pend.push({ lb, ord: o, mv, res: null });
-        return;
-      }
-    }
+  // a move applied (off the fast path): its bound from the nodes it changes
+  const applied = (mv: IMove, o: number): void => {
     const r = applyMoveIn(ctx, mv);
     if (!r.ok) return;
     const res = r.value;
@@ -131,16 +122,40 @@ export function scanInstance(
     if (exact === null || lb >= top || lb > bar) return;
     pend.push({ lb, ord: o, mv, res });
   };
-  if (withFailover && mir === "internal" && useSecondary) tryOne({ kind: "Failover" });
+  if (withFailover && mir === "internal" && useSecondary) applied({ kind: "Failover" }, ord++);
   const byTarget = movesByTarget(opts, mir, useSecondary, ctx.oldP.offline);
+  // possibleMoves' kinds do not depend on the target: their ids once, the moves
+  // themselves (cached per target) only where a candidate is kept or applied
+  const km0 = kindsOf(opts, mir, useSecondary, ctx.oldP.offline);
+  const nk = km0.length >> 1;
+  const nl = ini.nl;
   for (const tdx of targets) {
     if (tdx === opdx || tdx === osdx) continue;
-    const moves = (byTarget[tdx] ??= possibleMoves(
-      mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, ctx.oldP.offline, tdx,
-    ));
+    let moves: IMove[] | undefined;
     // kindsAt: the kinds to try onto this target (within kindMask)
     const km = kindsAt === null ? kindMask : kindMask & kindsAt[tdx]!;
-    for (const mv of moves) if ((km & (1 << KIND_ID[mv.kind])) !== 0) tryOne(mv);
+    for (let j = 0; j < nk; j++) {
+      const kid = km0[2 * j]!;
+      if ((km & (1 << kid)) === 0) continue;
+      const o = ord++;
+      const fk = km0[2 * j + 1]!;
+      if (fast !== null && fk >= 0) {
+        const lb = fast.mc.boundKind(base, ctx, fast.src, fk, tdx, nl[tdx]!, (accs[kid] ??= newBoundAcc()));
+        const outcome = fast.mc.outcome;
+        if (outcome !== FALLBACK) {
+          if (outcome !== BOUNDED || exact === null || lb >= top || lb > bar) continue;
+          moves ??= (byTarget[tdx] ??= possibleMoves(
+            mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, ctx.oldP.offline, tdx,
+          ));
+          pend.push({ lb, ord: o, mv: moves[j]!, res: null });
+          continue;
+        }
+      }
+      moves ??= (byTarget[tdx] ??= possibleMoves(
+        mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, ctx.oldP.offline, tdx,
+      ));
+      applied(moves[j]!, o);
+    }
   }
   if (exact === null || pend.length === 0) return null;
   pend.sort((a, b) => pendKey(a) - pendKey(b) || a.ord - b.ord);
@@ -282,6 +297,26 @@ function movesByTarget(opts: AlgorithmOptions, mir: MirrorType, useSecondary: bo
     movesCache.set(code, m);
   }
   return m;
+}
+
+/** Per combination of possibleMoves' arguments but the target: its kinds (KIND_ID, FAST_KINDS or -1), in pairs. */
+const kindsCache = new Map<number, Int8Array>();
+
+function kindsOf(opts: AlgorithmOptions, mir: MirrorType, useSecondary: boolean, drained: boolean): Int8Array {
+  const code =
+    (mir === "none" ? 0 : mir === "external" ? 1 : 2) * 16 + (useSecondary ? 8 : 0) + (opts.instanceMoves ? 4 : 0) +
+    (opts.diskMoves ? 2 : 0) + (opts.restrictedMigration ? 1 : 0) + (drained ? 64 : 0);
+  let k = kindsCache.get(code);
+  if (k === undefined) {
+    const moves = possibleMoves(mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, drained, 0);
+    k = new Int8Array(2 * moves.length);
+    moves.forEach((mv, j) => {
+      k![2 * j] = KIND_ID[mv.kind];
+      k![2 * j + 1] = FAST_KINDS[mv.kind] ?? -1;
+    });
+    kindsCache.set(code, k);
+  }
+  return k;
 }
 
 let exactCount = 0;

@@ -377,14 +377,12 @@ export class MoveContribs {
   }
 
   /**
-   * The bound of moving the instance of `ctx` onto `x` with `mv`, recorded in `acc`
-   * (`outcome` says whether there was one). `src`: this.sources of the same context and
-   * base centre.
+   * The bound of moving the instance of `ctx` onto `x` with fast kind `k` (FAST_KINDS),
+   * recorded in `acc` (`outcome` says whether there was one). `src`: this.sources of the
+   * same context and base centre.
    */
-  bound(base: ScoreBase, ctx: MoveContext, src: SourceContribs, mv: IMove, x: Ndx, xNode: Node, acc: BoundAcc): number {
+  boundKind(base: ScoreBase, ctx: MoveContext, src: SourceContribs, k: number, x: Ndx, xNode: Node, acc: BoundAcc): number {
     this.outcome = FALLBACK;
-    const k = FAST_KINDS[mv.kind];
-    if (k === undefined) return NaN;
     let sc = src[k];
     if (sc === undefined) return NaN;
     if (sc === null) return this.infeasible();
