@@ -1,4 +1,5 @@
-// RAPI v2 writes as Ganeti's rlib2: each resource and method maps to opcodes filled from
+// RAPI v2 writes (and the reads Ganeti answers with a job) as Ganeti's rlib2: each resource
+// and method maps to opcodes filled from
 // the request (Ganeti's FillOpcode: the body's parameters, some renamed, plus static ones
 // from the path and the query that the body may not overwrite, plus the reason trail),
 // checked against the one opcode schema, submitted as one job; the answer is the job id.
@@ -175,6 +176,20 @@ const WRITES: Readonly<Record<string, Partial<Record<Method, Spec>>>> = {
         if (version !== 1) throw new HttpError(400, `Unsupported request data version ${String(version)}`);
         delete body["__version__"];
         return [body, dry(r)];
+      },
+    },
+  },
+  // Reads that Ganeti answers with a job (its GET_OPCODE resources).
+  R_2_instances_name_info: {
+    GET: { opId: "OP_INSTANCE_QUERY_DATA", input: (r) => [{}, { instances: [r.name], static: r.int("static") !== 0 }] },
+  },
+  R_2_nodes_name_storage: {
+    GET: {
+      opId: "OP_NODE_QUERY_STORAGE",
+      input: (r) => {
+        const fields = r.str("output_fields");
+        if (fields === undefined || fields === "") throw new HttpError(400, "Missing the required 'output_fields' parameter");
+        return [{}, { nodes: [r.name], storage_type: r.str("storage_type") ?? null, output_fields: fields.split(",") }];
       },
     },
   },

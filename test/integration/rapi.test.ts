@@ -353,6 +353,7 @@ out["ctags"] = c.GetClusterTags()
 out["ctag_del"] = wait(c.DeleteClusterTags(["rapi-cluster"]))
 out["remove"] = wait(c.DeleteInstance("r1"))
 out["instances"] = c.GetInstances()
+out["info"] = wait(c.GetInstanceInfo("s1"))
 out["missing_job"] = wait(c.DeleteInstance("no-such-instance"))
 try:
   c.CreateInstance("create", "r2", "file", [{"size": 16}], [{}], os="image+default", pnode="node2", nosuch=1)
@@ -363,7 +364,7 @@ print(json.dumps(out))
   const r = spawnSync(PY, ["-c", script, c.ip(1)], { encoding: "utf8", timeout: 300_000 });
   assert.equal(r.status, 0, r.stderr);
   const o = JSON.parse(r.stdout) as Record<string, unknown>;
-  for (const k of ["create", "tag", "shutdown", "startup", "modify", "reinstall", "drain", "undrain", "group_add", "group_del", "ctag", "ctag_del", "remove"]) {
+  for (const k of ["info", "create", "tag", "shutdown", "startup", "modify", "reinstall", "drain", "undrain", "group_add", "group_del", "ctag", "ctag_del", "remove"]) {
     assert.equal(o[k], "success", `${k}: ${r.stdout}`);
   }
   assert.deepEqual(o["tags"], ["rapi-made"]);
