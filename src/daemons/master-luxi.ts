@@ -84,11 +84,17 @@ export function luxiHandlers(s: MasterServices): Map<string, LuxiHandler> {
     const ids = await s.queue.submit(jobs as unknown[][]);
     return ids.map((id) => [true, id]);
   });
-  h.set(LuxiMethod.waitForJobChange, async ([id, _fields, prevInfo, prevSerial, timeout]) => {
+  h.set(LuxiMethod.waitForJobChange, async ([id, fields, prevInfo, prevSerial, timeout]) => {
+    // The change is judged on the durable status (the first of the fields, as clients ask).
     const prevStatus = Array.isArray(prevInfo) && typeof prevInfo[0] === "string" ? prevInfo[0] : null;
-    const r = await s.queue.waitForChange(num(id, "job id"), prevStatus, typeof prevSerial === "number" ? prevSerial : -1,
+    const jobId = num(id, "job id");
+    const r = await s.queue.waitForChange(jobId, prevStatus, typeof prevSerial === "number" ? prevSerial : -1,
       Math.min(30_000, Math.max(0, Number(timeout ?? 10) * 1000)));
-    return r;
+    const want = Array.isArray(fields) ? fields.map(String) : ["status"];
+    if (r === null || r === "nochange" || (want.length === 1 && want[0] === "status")) return r;
+    // Other fields as QueryJobs gives them, the status the durable one.
+    const row = (await queryJobsOldStyle(s, [jobId], want))[0] ?? [];
+    return { job_info: want.map((f, i) => (f === "status" ? r.job_info[0] : (row as unknown[])[i] ?? null)), log_entries: r.log_entries };
   });
   h.set(LuxiMethod.cancelJob, async ([id]) => s.queue.cancel(num(id, "job id")));
   h.set(LuxiMethod.changeJobPriority, async ([id, prio]) => s.queue.changePriority(num(id, "job id"), num(prio, "priority")));

@@ -96,6 +96,24 @@ function fromLuxiError(e: unknown): HttpError {
   return new HttpError(500, e instanceof Error ? e.message : String(e));
 }
 
+/** A GET request's JSON body (Ganeti reads bodies whatever the method). */
+async function readGetBody(raw: NodeJS.ReadableStream): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of raw) {
+    size += (c as Buffer).length;
+    if (size > 4 * 1024 * 1024) throw new HttpError(413);
+    chunks.push(c as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, "Unable to parse JSON data");
+  }
+}
+
 export async function buildRapiServer(o: RapiServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     https: { key: o.cert.keyPem, cert: o.cert.certPem },
@@ -148,7 +166,10 @@ export async function buildRapiServer(o: RapiServerOptions): Promise<FastifyInst
   app.all("*", async (req: RapiRequest, reply) => {
     const ctx = req[CONTEXT];
     if (ctx === undefined) throw new HttpError(500, "request without context");
-    const request = { match: ctx.match, method: ctx.method, query: req.query as QueryArgs, body: req.body };
+    // Fastify leaves GET bodies unread; Ganeti's /2/jobs/ID/wait carries its arguments in one.
+    const body = ctx.method === "GET" && req.body === undefined && Number(req.headers["content-length"] ?? 0) > 0
+      ? await readGetBody(req.raw) : req.body;
+    const request = { match: ctx.match, method: ctx.method, query: req.query as QueryArgs, body };
     const handler = (ctx.method === "GET" || ctx.method === "PUT" ? readHandler({ ...request, method: ctx.method }) : null) ?? writeHandler(request);
     if (handler === null) throw new HttpError(501, `${ctx.method} ${ctx.path} is not supported yet by ganeti-ts`);
     const luxi = new LuxiClient(o.masterSocket);

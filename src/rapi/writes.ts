@@ -310,6 +310,23 @@ function reinstallOps(r: Req): Params[] {
   ];
 }
 
+/** Ganeti's R_2_jobs_id_wait: one WaitForJobChange, with the body's fields and previous view. */
+function waitForJob(r: Req): (luxi: LuxiClient) => Promise<unknown> {
+  const body = isDict(r.body) ? r.body : {};
+  const fields = body["fields"];
+  const prevInfo = body["previous_job_info"] ?? null;
+  const prevSerial = body["previous_log_serial"] ?? null;
+  if (!Array.isArray(fields)) throw new HttpError(400, "The 'fields' parameter should be a list");
+  if (prevInfo !== null && !Array.isArray(prevInfo)) throw new HttpError(400, "The 'previous_job_info' parameter should be a list");
+  if (prevSerial !== null && typeof prevSerial !== "number") throw new HttpError(400, "The 'previous_log_serial' parameter should be a number");
+  return async (l) => {
+    // Ganeti's _WFJC_TIMEOUT: 10 s, then "nothing changed" (null).
+    const res = await l.call(LuxiMethod.waitForJobChange, [Number(r.name), fields, prevInfo, prevSerial, 10], 40_000);
+    if (res === null) throw new HttpError(404);
+    return res === "nochange" ? null : res;
+  };
+}
+
 /** Ganeti's R_2_instances_multi_alloc: every instance filled as a creation, one opcode. */
 function multiAllocOp(r: Req): Params {
   checkType(r.body, "dict", "Body contents");
@@ -329,6 +346,7 @@ export function writeHandler(w: WriteRequest): ((luxi: LuxiClient) => Promise<un
   const req = new Req(w.match.items, w.query, w.body);
   const resource = w.match.resource.name;
   if (resource === "R_2_jobs_id" && w.method === "DELETE") return (l) => l.call(LuxiMethod.cancelJob, [Number(req.name)]);
+  if (resource === "R_2_jobs_id_wait" && w.method === "GET") return waitForJob(req);
   let ops: (() => Params[]) | null = null;
   if (resource === "R_2_instances_name_reinstall" && w.method === "POST") ops = () => reinstallOps(req);
   else if (resource === "R_2_instances_multi_alloc" && w.method === "POST") ops = () => [multiAllocOp(req)];

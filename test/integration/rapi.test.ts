@@ -330,8 +330,10 @@ def wait(jid):
     time.sleep(0.1)
   return "timeout"
 out = {}
-out["create"] = wait(c.CreateInstance("create", "r1", "file", [{"size": 16}], [{}], os="image+default", pnode="node2",
-                                      name_check=False, ip_check=False))
+jid = c.CreateInstance("create", "r1", "file", [{"size": 16}], [{}], os="image+default", pnode="node2",
+                       name_check=False, ip_check=False)
+out["create"] = wait(jid)
+out["wfjc"] = c.WaitForJobChange(jid, ["status", "id"], None, None)
 out["tag"] = wait(c.AddInstanceTags("r1", ["rapi-made"]))
 out["tags"] = c.GetInstanceTags("r1")
 out["shutdown"] = wait(c.ShutdownInstance("r1"))
@@ -367,6 +369,10 @@ print(json.dumps(out))
   for (const k of ["info", "create", "tag", "shutdown", "startup", "modify", "reinstall", "drain", "undrain", "group_add", "group_del", "ctag", "ctag_del", "remove"]) {
     assert.equal(o[k], "success", `${k}: ${r.stdout}`);
   }
+  const wfjc = o["wfjc"] as { job_info: unknown[]; log_entries: unknown[] };
+  assert.equal(wfjc.job_info[0], "success");
+  assert.equal(typeof wfjc.job_info[1], "number");
+  assert.ok(wfjc.log_entries.length > 0, "the creation's log");
   assert.deepEqual(o["tags"], ["rapi-made"]);
   assert.equal(o["state_down"], false);
   assert.equal(o["state_up"], true);
