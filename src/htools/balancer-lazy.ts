@@ -69,6 +69,23 @@ export class LazyEntries {
     ).map((mv) => FAST_KINDS[mv.kind]));
   }
 
+  /** movedMetrics from the sums of step `at` to `to`, by `at`, while `to` is the same base. */
+  private readonly movedMemo = new Map<number, Int32Array>();
+  private movedTo: ScoreBase | null = null;
+
+  private movedSince(at: number, to: ScoreBase): Int32Array {
+    if (this.movedTo !== to) {
+      this.movedMemo.clear();
+      this.movedTo = to;
+    }
+    let m = this.movedMemo.get(at);
+    if (m === undefined) {
+      m = movedMetrics(this.lazy.sumsAt(at), to);
+      this.movedMemo.set(at, m);
+    }
+    return m;
+  }
+
   /** Reused sets of nodes (refresh, catchUp). */
   private readonly marks = new NodeMarks();
 
@@ -95,7 +112,7 @@ export class LazyEntries {
     const lazy = this.lazy;
     const at = this.slots.at[c.idx]!;
     const from = lazy.sumsAt(at);
-    const moved = movedMetrics(from, prev);
+    const moved = this.movedSince(at, prev);
     const pending = this.marks.of(lazy.changedSince(at, null));
     for (const x of changed) pending.add(x);
     for (const a of c.accs) {
@@ -243,7 +260,7 @@ export class LazyEntries {
     const lazy = this.lazy;
     const at = this.slots.at[c.idx]!;
     const from = lazy.sumsAt(at);
-    const moved = movedMetrics(from, base);
+    const moved = this.movedSince(at, base);
     const pending = lazy.changedSince(this.slots.since[c.idx]!, online);
     const pendingSet = this.marks.of(pending);
     // its class and its own parts stay (same source sides, joined in this epoch)

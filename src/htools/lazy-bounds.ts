@@ -188,8 +188,14 @@ export class LazyState {
     unionRanges(this.ranges, acc);
   }
 
-  /** The nodes changed after step `at` (each once), among `online` when given. */
-  changedSince(at: number, online: ReadonlySet<Ndx> | null): Ndx[] {
+  /** changedSince's answer (its storage reused: ≈ 200 calls per step). */
+  private readonly since: Ndx[] = [];
+
+  /**
+   * The nodes changed after step `at` (each once), among `online` when given; valid
+   * until the next call.
+   */
+  changedSince(at: number, online: ReadonlySet<Ndx> | null): readonly Ndx[] {
     const steps = this.logStep;
     let lo = 0;
     let hi = steps.length;
@@ -199,13 +205,19 @@ export class LazyState {
       else lo = mid + 1;
     }
     const stamp = ++this.seenStamp;
-    const out: Ndx[] = [];
+    const out = this.since;
+    let n = 0;
     for (let j = lo; j < steps.length; j++) {
       const x = this.logNode[j]!;
       if (this.seen[x] === stamp) continue;
       this.seen[x] = stamp;
-      if (online === null || online.has(x)) out.push(x);
+      if (online !== null && !online.has(x)) continue;
+      // written in place (length = 0 would give the storage up)
+      if (n < out.length) out[n] = x;
+      else out.push(x);
+      n++;
     }
+    out.length = n;
     return out;
   }
 
