@@ -60,6 +60,13 @@ export class DevCluster {
     return runBin(program, args, { GANETI_ROOT: this.root(node) });
   }
 
+  /** Runs a command on node1 (the master) that must succeed; its stdout. */
+  async ok(program: string, ...args: string[]): Promise<string> {
+    const r = await this.on("node1", program, ...args);
+    if (r.code !== 0) throw new Error(`${program} ${args.join(" ")} exited with ${r.code}:\n${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  }
+
   async destroy(): Promise<void> {
     await this.devcluster("down");
     if (process.env["KEEP_DEVCLUSTER"] === undefined) await rm(this.dir, { recursive: true, force: true });
@@ -101,4 +108,9 @@ export async function waitListening(ip: string, port: number, ms = 15_000): Prom
     if (Date.now() > end) throw new Error(`nothing listens at ${ip}:${port} after ${ms} ms`);
     await new Promise((res) => setTimeout(res, 100));
   }
+}
+
+/** Ganeti's CLI text for an OpPrereqError of this type. */
+export function prereqFailure(type: string, details: string): string {
+  return `Failure: prerequisites not met for this operation:\nerror type: ${type}, error details:\n${details}\n`;
 }

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { mkdir, open, rm, rmdir, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DevCluster, rows } from "../helpers/devcluster.js";
+import { DevCluster, prereqFailure, rows } from "../helpers/devcluster.js";
 
 const run = promisify(execFile);
 const ROOT = `/dev/disk/ganeti-ts-test-${process.pid}`;
@@ -58,11 +58,6 @@ after(async () => {
   if (images !== undefined) await rm(images, { recursive: true, force: true });
 });
 
-async function ok(program: string, ...args: string[]): Promise<string> {
-  const r = await c.on("node1", program, ...args);
-  assert.equal(r.code, 0, `${program} ${args.join(" ")}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
 
 async function fails(stderr: string, program: string, ...args: string[]): Promise<void> {
   const r = await c.on("node1", program, ...args);
@@ -70,8 +65,7 @@ async function fails(stderr: string, program: string, ...args: string[]): Promis
   assert.equal(r.stderr, stderr, args.join(" "));
 }
 
-const prereq = (type: string, details: string): string =>
-  `Failure: prerequisites not met for this operation:\nerror type: ${type}, error details:\n${details}\n`;
+const prereq = prereqFailure;
 
 async function head(dev: string): Promise<string> {
   const fh = await open(dev, "r");
@@ -89,7 +83,7 @@ test("blockdev: adoption refused until the template is enabled, and for every mi
   await fails("Failure: prerequisites not met for this operation:\nDisk template 'blockdev' is not enabled in cluster. " +
     "Enabled disk templates are: file,diskless,sharedfile,drbd\n",
     "gnt-instance", "add", "-t", "blockdev", "--disk", `0:adopt=${ROOT}/a`, "-o", "image+default", "-n", "node1", "--no-name-check", "x1");
-  await ok("gnt-cluster", "modify", "--enabled-disk-templates=file,diskless,sharedfile,drbd,blockdev");
+  await c.ok("gnt-cluster", "modify", "--enabled-disk-templates=file,diskless,sharedfile,drbd,blockdev");
   const add = (...args: string[]): string[] =>
     ["gnt-instance", "add", "-t", "blockdev", ...args, "-o", "image+default", "--no-name-check", "x1"];
   await fails(prereq("wrong_input", "Disk template blockdev requires disk adoption, but no 'adopt' parameter given"),
@@ -111,24 +105,24 @@ test("blockdev: adoption refused until the template is enabled, and for every mi
 
 test("blockdev: adopted devices keep their data, sizes from the devices, failover and migrate to any node", async (t) => {
   if (why !== null) return t.skip(why);
-  await ok("gnt-instance", "add", "-t", "blockdev", "--disk", `0:adopt=${ROOT}/a`, "--disk", `1:adopt=${ROOT}/b`,
+  await c.ok("gnt-instance", "add", "-t", "blockdev", "--disk", `0:adopt=${ROOT}/a`, "--disk", `1:adopt=${ROOT}/b`,
     "-o", "image+default", "-n", "node1", "--no-name-check", "adopted");
-  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,pnode,disk_template,disk.sizes,status", "adopted")),
+  assert.deepEqual(rows(await c.ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,pnode,disk_template,disk.sizes,status", "adopted")),
     [["adopted", "node1", "blockdev", "24,40", "running"]]);
   // No OS was installed: the markers written before the adoption are still there.
   assert.equal(await head(loops[0] ?? ""), "marker-a\n");
   assert.equal(await head(loops[1] ?? ""), "marker-b\n");
-  const info = await ok("gnt-instance", "info", "adopted");
+  const info = await c.ok("gnt-instance", "info", "adopted");
   assert.match(info, /Disk template: blockdev/);
   assert.ok(info.includes(`    - disk/0: blockdev, size 24M\n      access mode: rw\n      logical_id: ['manual', '${ROOT}/a']\n` +
     `      on primary: ${ROOT}/a (N/A:N/A)\n`), info);
-  await ok("gnt-instance", "failover", "-f", "-n", "node2", "adopted");
-  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,status", "adopted")), [["node2", "running"]]);
-  await ok("gnt-instance", "migrate", "-f", "-n", "node1", "adopted");
-  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,status", "adopted")), [["node1", "running"]]);
+  await c.ok("gnt-instance", "failover", "-f", "-n", "node2", "adopted");
+  assert.deepEqual(rows(await c.ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,status", "adopted")), [["node2", "running"]]);
+  await c.ok("gnt-instance", "migrate", "-f", "-n", "node1", "adopted");
+  assert.deepEqual(rows(await c.ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,status", "adopted")), [["node1", "running"]]);
   await fails(prereq("wrong_input", "Instance's disk layout blockdev does not support growing"), "gnt-instance", "grow-disk", "adopted", "0", "8M");
-  assert.match(await ok("gnt-cluster", "verify"), /\* Verifying node status/);
-  await ok("gnt-instance", "remove", "-f", "adopted");
+  assert.match(await c.ok("gnt-cluster", "verify"), /\* Verifying node status/);
+  await c.ok("gnt-instance", "remove", "-f", "adopted");
   // Removal leaves the devices to whoever provided them.
   assert.equal(await head(loops[0] ?? ""), "marker-a\n");
   assert.equal((await run("blockdev", ["--getsize64", loops[1] ?? ""])).stdout.trim(), String(40 * 1048576));

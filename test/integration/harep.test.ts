@@ -15,19 +15,14 @@ after(async () => {
   await c?.destroy();
 });
 
-async function ok(program: string, ...args: string[]): Promise<string> {
-  const r = await c.on("node1", program, ...args);
-  assert.equal(r.code, 0, `${program} ${args.join(" ")}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
 const AR = "ganeti:watcher:autorepair:";
-const tags = async (i: string): Promise<string[]> => rows(await ok("gnt-instance", "list-tags", i)).map((r) => r[0] ?? "");
-const place = async (i: string): Promise<string[]> => rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,snodes", i))[0] ?? [];
+const tags = async (i: string): Promise<string[]> => rows(await c.ok("gnt-instance", "list-tags", i)).map((r) => r[0] ?? "");
+const place = async (i: string): Promise<string[]> => rows(await c.ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,snodes", i))[0] ?? [];
 
 /** Runs harep until the instance's pending repair has become a result (the jobs take a moment). */
 async function untilSettled(inst: string): Promise<string> {
   for (let k = 0; k < 60; k++) {
-    const out = await ok("harep", "--job-delay=0");
+    const out = await c.ok("harep", "--job-delay=0");
     if (out.includes(`Moving ${inst} from "Pending repair"`)) return out;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -35,14 +30,14 @@ async function untilSettled(inst: string): Promise<string> {
 }
 
 test("harep repairs step by step, within what the tags allow", async () => {
-  await ok("gnt-instance", "add", "-t", "drbd", "-s", "8M", "-o", "image+default", "-n", "node2:node3", "--no-name-check", "web");
-  await ok("gnt-instance", "add", "-t", "drbd", "-s", "8M", "-o", "image+default", "-n", "node2:node3", "--no-name-check", "db",
+  await c.ok("gnt-instance", "add", "-t", "drbd", "-s", "8M", "-o", "image+default", "-n", "node2:node3", "--no-name-check", "web");
+  await c.ok("gnt-instance", "add", "-t", "drbd", "-s", "8M", "-o", "image+default", "-n", "node2:node3", "--no-name-check", "db",
     "--tags", `${AR}suspend`);
   // Nothing broken, nothing allowed: nothing happens.
-  assert.equal(await ok("harep", "--job-delay=0"), "---------------------\nInstance status count\n---------------------\nHealthy: 2\n");
-  await ok("gnt-cluster", "add-tags", `${AR}fix-storage`);
-  await ok("gnt-node", "modify", "-O", "yes", "node3");
-  const first = await ok("harep", "--job-delay=0");
+  assert.equal(await c.ok("harep", "--job-delay=0"), "---------------------\nInstance status count\n---------------------\nHealthy: 2\n");
+  await c.ok("gnt-cluster", "add-tags", `${AR}fix-storage`);
+  await c.ok("gnt-node", "modify", "-O", "yes", "node3");
+  const first = await c.ok("harep", "--job-delay=0");
   const lines = first.split("\n");
   assert.equal(lines[0], "Not repairing db because it's in state ArSuspended Forever");
   assert.equal(lines[1], "Executing ArFixStorage repair on web");
@@ -57,16 +52,16 @@ test("harep repairs step by step, within what the tags allow", async () => {
   const [result] = await tags("web");
   assert.match(result ?? "", new RegExp(`^${AR}result:fix-storage:.*:success:`));
   // The primary goes offline: a failover is needed, the cluster only allows fix-storage.
-  await ok("gnt-node", "modify", "-O", "yes", "node2");
-  const third = await ok("harep", "--job-delay=0");
+  await c.ok("gnt-node", "modify", "-O", "yes", "node2");
+  const third = await c.ok("harep", "--job-delay=0");
   assert.match(third, /Not performing a repair of type ArFailover on web because only repairs up to ArFixStorage are allowed\n/);
   const enoperm = (await tags("web"))[0] ?? "";
   assert.match(enoperm, new RegExp(`^${AR}result:failover:[0-9a-f-]{36}:\\d+:enoperm:$`));
   assert.deepEqual(await place("web"), ["node2", "node1"]);
   // node3 is back; the instance's own tag allows failovers: the next run does it.
-  await ok("gnt-node", "modify", "-O", "no", "node3");
-  await ok("gnt-instance", "add-tags", "web", `${AR}failover`);
-  const fourth = await ok("harep", "--job-delay=0");
+  await c.ok("gnt-node", "modify", "-O", "no", "node3");
+  await c.ok("gnt-instance", "add-tags", "web", `${AR}failover`);
+  const fourth = await c.ok("harep", "--job-delay=0");
   assert.match(fourth, /Executing ArFailover repair on web\n/);
   // Once failed over, its secondary is the offline node2: the same run starts the next repair.
   const fifth = await untilSettled("web");
@@ -75,10 +70,10 @@ test("harep repairs step by step, within what the tags allow", async () => {
   const sixth = await untilSettled("web");
   assert.match(sixth, /Moving web from "Pending repair" to "Healthy"\n/, `${sixth}\n${(await c.on("node1", "gnt-job", "info", /:(\d+)"\n/.exec(sixth)?.[1] ?? "")).stdout}`);
   assert.deepEqual(await place("web"), ["node1", "node3"]);
-  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "-o", "status", "web")), [["running"]]);
+  assert.deepEqual(rows(await c.ok("gnt-instance", "list", "--no-headers", "-o", "status", "web")), [["running"]]);
   const final = await tags("web");
   assert.ok(final.includes(`${AR}failover`));
   assert.ok(final.some((t) => new RegExp(`^${AR}result:fix-storage:.*:success:\\d+$`).test(t)), final.join(" "));
   assert.equal(final.length, 2, final.join(" "));
-  assert.match(await ok("harep", "--job-delay=0"), /Healthy: 2\n$/);
+  assert.match(await c.ok("harep", "--job-delay=0"), /Healthy: 2\n$/);
 });

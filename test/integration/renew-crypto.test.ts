@@ -23,11 +23,6 @@ after(async () => {
 const NODES = ["node1", "node2", "node3"];
 const pemOf = (node: string, file = "server.pem"): Promise<string> => readFile(join(c.root(node), "var/lib/ganeti", file), "utf8");
 
-async function ok(program: string, ...args: string[]): Promise<string> {
-  const r = await c.on("node1", program, ...args);
-  assert.equal(r.code, 0, `${program} ${args.join(" ")}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
 
 /** The certificate a TLS server presents, by its SHA-256 fingerprint. */
 function presented(ip: string, port: number): Promise<string> {
@@ -41,7 +36,7 @@ function presented(ip: string, port: number): Promise<string> {
 }
 
 test("a new cluster certificate on every node, nothing cut off, the old one refused", async () => {
-  await ok("gnt-instance", "add", "-t", "drbd", "-s", "8M", "-o", "image+default", "-n", "node1:node2", "--no-name-check", "mirrored");
+  await c.ok("gnt-instance", "add", "-t", "drbd", "-s", "8M", "-o", "image+default", "-n", "node1:node2", "--no-name-check", "mirrored");
   const old = parseServerPem(await pemOf("node1"));
   for (const n of NODES) assert.equal(parseServerPem(await pemOf(n)).fingerprint, old.fingerprint, n);
   const r = await c.on("node1", "gnt-cluster", "renew-crypto", "-f", "--new-cluster-certificate");
@@ -60,12 +55,12 @@ test("a new cluster certificate on every node, nothing cut off, the old one refu
     await assert.rejects(access(join(c.root(n), "var/lib/ganeti/server.pem.old")));
   }
   // The master's daemon works with the new certificate: jobs touching every node, verify.
-  await ok("gnt-instance", "failover", "-f", "mirrored");
-  assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,snodes,status", "mirrored")),
+  await c.ok("gnt-instance", "failover", "-f", "mirrored");
+  assert.deepEqual(rows(await c.ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,snodes,status", "mirrored")),
     [["node2", "node1", "running"]]);
   const v = await c.on("node1", "gnt-cluster", "verify");
   assert.doesNotMatch(v.stdout, /ERROR/, v.stdout);
-  assert.match(await ok("gnt-node", "list", "-o", "name,mtotal"), /node3 +\d+/);
+  assert.match(await c.ok("gnt-node", "list", "-o", "name,mtotal"), /node3 +\d+/);
   // The old certificate opens no door any more; the new one does.
   const withOld = new RpcClient({ cert: old, connectTimeout: 3 });
   const withNew = new RpcClient({ cert: next, connectTimeout: 3 });
@@ -100,7 +95,7 @@ test("the RAPI certificate: new or from a file, on every node, presented by the 
   const mine = await generateClusterCert("rapi.example.org");
   const file = join(c.root("node1"), "mine.pem");
   await writeFile(file, serializeServerPem(mine));
-  await ok("gnt-cluster", "renew-crypto", "-f", "--rapi-certificate", file);
+  await c.ok("gnt-cluster", "renew-crypto", "-f", "--rapi-certificate", file);
   for (const n of NODES) assert.equal(fingerprintOf(await pemOf(n, "rapi.pem")), mine.fingerprint, n);
   const other = await generateClusterCert("other");
   await writeFile(file, other.keyPem + mine.certPem);
