@@ -33,7 +33,7 @@ import {
   scanInstance,
   scanKnown,
 } from "./balancer-scan.js";
-import { LazyState, offsetMargin } from "./lazy-bounds.js";
+import { LazyState, PARTS_MAX, offsetMargin } from "./lazy-bounds.js";
 import { MinHeap } from "./min-heap.js";
 import { type BalancerStats, type CachedInst, LazyEntries } from "./balancer-lazy.js";
 
@@ -121,9 +121,12 @@ export class Balancer {
    * with 2-3 of a handful of nodes changed per step, most instances need a full scan
    * anyway and carrying bounds costs more than it saves. Both give the same moves.
    * `epoch`: every this many steps the class bounds start anew (slopes from the current
-   * variances; envelopes of the current members only).
+   * variances; envelopes of the current members only). `partsMax`: the most changed
+   * nodes class parts are taken onto for one entry (LazyState.classPartsSince).
    */
-  constructor(readonly opts: AlgorithmOptions, readonly minNodes = 16, readonly epoch = 128) {
+  constructor(
+    readonly opts: AlgorithmOptions, readonly minNodes = 16, readonly epoch = 128, readonly partsMax = PARTS_MAX,
+  ) {
     this.mc = new MoveContribs(opts.ignoreSoftErrors);
   }
 
@@ -171,7 +174,7 @@ export class Balancer {
       this.nEnts = 0;
       this.mc = new MoveContribs(opts.ignoreSoftErrors);
       base = new ScoreBase(ini.nl);
-      this.le = new LazyEntries(opts, this.mc, new LazyState(ini.nl.length), ini.il.length, this.stats);
+      this.le = new LazyEntries(opts, this.mc, new LazyState(ini.nl.length, this.partsMax), ini.il.length, this.stats);
     }
     const le = this.le!;
     const lazy = le.lazy;

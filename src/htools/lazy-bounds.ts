@@ -74,7 +74,7 @@ export type SourceRanges = readonly (Contrib | Envelope | null | undefined)[];
  * which in a long run reaches every node at every step. (1,000 nodes, steps 702-1001:
  * without a limit 3,600 bounds and 7,600 class bounds per step, with 32 6,500 and 325.)
  */
-const PARTS_MAX = 32;
+export const PARTS_MAX = 32;
 
 /** The margin for the additions of offsets to a key (rounding: far below it). */
 export function offsetMargin(key: number, off: number): number {
@@ -106,7 +106,8 @@ export class LazyState {
   classEvals = 0;
   widenings = 0;
 
-  constructor(nodes: number) {
+  /** `partsMax`: classPartsSince's limit (PARTS_MAX; tests take less). */
+  constructor(nodes: number, readonly partsMax = PARTS_MAX) {
     this.lastChanged = new Int32Array(nodes).fill(-1);
     this.recent = new Int32Array(nodes);
     this.inRecent = new Uint8Array(nodes);
@@ -343,7 +344,7 @@ export class LazyState {
     const len = this.recentSince(since);
     // far back, the class bounds of every member would be taken onto most nodes at
     // every step: the member is better brought up to date once (its refresh)
-    if (len > PARTS_MAX) return false;
+    if (len > this.partsMax) return false;
     const pre = (k.pre ??= new Float64Array(4 * this.recent.length));
     if (k.preT !== this.t || k.preG !== k.gen) {
       k.preT = this.t;

@@ -245,12 +245,18 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
   let seeded = 0;
   let epochCovered = 0;
   // class-bound epochs of 5 steps, and of 40 (lazy entries carried over a change of
-  // their own nodes then stay lazy under their class bounds: Balancer.coverLazy)
-  for (const [text, epoch] of [...clusters.map((c) => [c, 5] as const), ...clusters.map((c) => [c, 40] as const)]) {
+  // their own nodes then stay lazy under their class bounds: Balancer.coverLazy); class
+  // parts onto at most 3 changed nodes (these clusters have too few nodes for the
+  // default's limit to matter: reclass then fails as at 1,000 nodes)
+  const runs = [
+    ...clusters.map((c) => [c, 5, undefined] as const), ...clusters.map((c) => [c, 40, undefined] as const),
+    ...clusters.map((c) => [c, 40, 3] as const),
+  ];
+  for (const [text, epoch, partsMax] of runs) {
     const cd = load(text);
     let full = makeTable(cd.nodes, cd.instances);
     let inc = full;
-    const b = new Balancer(DEFAULT_ALGORITHM_OPTIONS, 0, epoch);
+    const b = new Balancer(DEFAULT_ALGORITHM_OPTIONS, 0, epoch, partsMax);
     for (let k = 0; k < 150; k++) {
       const nf = tryBalanceFull(DEFAULT_ALGORITHM_OPTIONS, full);
       const ni = b.step(inc);
