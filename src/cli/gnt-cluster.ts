@@ -15,6 +15,7 @@ const bootstrap = (): Promise<typeof import("./bootstrap.js")> => import("./boot
 import { tagCommands } from "./tags.js";
 import { renewCryptoCommand } from "./cluster-crypto.js";
 import { nodeCommands } from "./cluster-node-commands.js";
+import { epoCommand } from "./cluster-epo.js";
 import { confirm } from "./prompt.js";
 import { formatInfo } from "./info-format.js";
 import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
@@ -457,6 +458,7 @@ const commands: CommandTable = {
   ...tagCommands("cluster", false),
   ...renewCryptoCommand,
   ...nodeCommands,
+  ...epoCommand,
 };
 
 export function run(): void {

@@ -512,7 +512,8 @@ export class LUInstanceStartup extends LUInstanceOne {
     await checkNodeMemory(this.env, this.pnode, { name: this.inst.name, minmem: Number(be["minmem"]), maxmem: Number(be["maxmem"]) }, []);
   }
   async exec(): Promise<OpOutcome> {
-    const cfg = await this.setAdminState("up");
+    // no_remember: started now, its configured state left as it is (Ganeti's).
+    const cfg = this.op["no_remember"] === true ? this.cfg : await this.setAdminState("up");
     const running = await this.env.rpc.call(nodeTarget(this.pnode), "all_instances_info", { hypervisors: [this.inst.hypervisor] });
     if (running.ok && running.payload?.[this.inst.name] !== undefined) return { result: null };
     await startInstance({ ...this.diskEnv(), cfg }, cfg.instances[this.inst.uuid] ?? this.inst);
@@ -528,7 +529,8 @@ export class LUInstanceShutdown extends LUInstanceOne {
   }
   checkPrereq(): void {}
   async exec(): Promise<OpOutcome> {
-    await this.setAdminState("down");
+    // no_remember: stopped now, still configured to run (gnt-cluster epo, Ganeti's).
+    if (this.op["no_remember"] !== true) await this.setAdminState("down");
     const r = await this.env.rpc.call(nodeTarget(this.pnode), "instance_shutdown",
       { name: this.inst.name, hypervisor: this.inst.hypervisor, timeout: Number(this.op["timeout"] ?? 120) });
     if (!r.ok) this.logWarning(`Could not shutdown instance: ${r.failMsg}`);

@@ -462,3 +462,30 @@ test("gnt-cluster verify runs the cluster-verify post hooks and reports failed s
   assert.match(again.stdout, /\* Hooks Results\n/);
   assert.doesNotMatch(again.stdout, /50-check/);
 });
+
+test("gnt-cluster epo: a node's instances stopped and the node powered off, then --on brings both back", async () => {
+  await c.ok("gnt-instance", "add", "-t", "file", "-s", "8M", "-o", "image+default", "-n", "node2", "--no-name-check", "epo1");
+  await c.ok("gnt-instance", "add", "-t", "file", "-s", "8M", "-o", "image+default", "-n", "node2", "--no-name-check", "--no-start", "epo2");
+  const master = await c.on("node1", "gnt-cluster", "epo", "-f", "node1");
+  assert.deepEqual([master.code, master.stderr], [1, "node1 is the master node, please do a master-failover to another node not affected by " +
+    "the EPO or use --all if you intend to shutdown the whole cluster\n"]);
+  assert.equal((await c.on("node1", "gnt-cluster", "epo", "--groups", "--all")).stderr, "Only one of --groups or --all are allowed\n");
+  assert.equal((await c.on("node1", "gnt-cluster", "epo", "--all", "node2")).stderr, "Arguments in combination with --all are not allowed\n");
+  const off = await c.ok("gnt-cluster", "epo", "-f", "node2");
+  assert.match(off, /^Submit shutdown of instance epo1\nSubmit shutdown of instance epo2\nSubmitted jobs \d+, \d+\nWaiting for job \d+ for epo1 \.\.\.\n/);
+  assert.match(off, /All instances have been stopped successfully\n/);
+  // Stopped without forgetting they should run; the node is off (its daemons gone).
+  assert.deepEqual(rows(await c.ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,admin_state,status", "epo1", "epo2")),
+    [["epo1", "up", "ERROR_nodedown"], ["epo2", "down", "ERROR_nodedown"]]);
+  assert.deepEqual(rows(await c.ok("gnt-node", "list", "--no-headers", "--separator=|", "-o", "name,powered", "node2")), [["node2", "N"]]);
+  assert.match((await c.devcluster("status")).stdout, /node2.*(stopped|down)/i);
+  const again = await c.ok("gnt-cluster", "epo", "-f", "node2");
+  assert.match(again, /Node node2 is already in desired power state, skipping\n/);
+  const on = await c.ok("gnt-cluster", "epo", "-f", "--on", "node2");
+  assert.match(on, /Waiting until all nodes are available again\nNode node2 became available\nSubmit startup of instance epo1\n/);
+  assert.doesNotMatch(on, /epo2/, "an instance configured down stays down");
+  assert.deepEqual(rows(await c.ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,status", "epo1", "epo2")),
+    [["epo1", "running"], ["epo2", "ADMIN_down"]]);
+  await c.ok("gnt-instance", "remove", "-f", "epo1");
+  await c.ok("gnt-instance", "remove", "-f", "epo2");
+});
