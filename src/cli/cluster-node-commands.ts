@@ -1,12 +1,13 @@
 // gnt-cluster command and copyfile (the guide's "Global node commands"), with Ganeti's
 // options and output. Ganeti wraps ssh/scp; here the node daemons run the command or write
 // the file (node_run_command, node_copy_file), since ganeti-ts nodes have no SSH trust.
+// Also gnt-node restricted-command (OP_RESTRICTED_COMMAND), which goes through the master.
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { ganetiPaths, displayPath } from "../util/paths.js";
 import { LuxiMethod } from "../luxi/protocol.js";
-import { out, err, type CommandTable } from "./framework.js";
-import { withMaster } from "./jobs.js";
+import { out, err, COMMON, type CommandTable } from "./framework.js";
+import { withMaster, runOpcode } from "./jobs.js";
 import { filterForNames, type QueryResponse } from "./list.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 import type { RpcClient, RpcTarget } from "../rpc/client.js";
@@ -104,6 +105,43 @@ export const nodeCommands: CommandTable = {
         await rpc.close();
       }
       return 0;
+    },
+  },
+};
+
+export const restrictedCommand: CommandTable = {
+  "restricted-command": {
+    summary: "Executes a restricted command on node(s)",
+    usage: "<command> <node-name>...",
+    args: [1, Infinity],
+    options: {
+      sync: { type: "boolean", help: "Grab locks while doing the queries in order to ensure more consistent results" },
+      nodegroup: NODEGROUP, "show-machine-names": { type: "boolean", short: "M", help: "Show machine name for every line in output" },
+      submit: COMMON.submit, priority: COMMON.priority,
+    },
+    async run(o, [command, ...names]) {
+      if (names.length === 0 && typeof o["nodegroup"] !== "string") {
+        throw new OpPrereqError("Node group or node names must be given", ErrorCode.inval);
+      }
+      const nodes = (await onlineNodes(names, o["nodegroup"] as string | undefined, false)).map((n) => n.name);
+      const result = (await runOpcode(o, { OP_ID: "OP_RESTRICTED_COMMAND", command, nodes, use_locking: o["sync"] === true })) as
+        Array<[boolean, string]> | null;
+      if (result === null) return 0; // --submit
+      let code = 0;
+      nodes.forEach((node, k) => {
+        const [ok, text] = result[k] ?? [false, "no result"];
+        out("------------------------------------------------");
+        if (!ok) {
+          code = 1;
+          out(text);
+        } else if (o["show-machine-names"] === true) {
+          for (const line of text.split("\n").slice(0, text.endsWith("\n") ? -1 : undefined)) out(`${node}: ${line}`);
+        } else {
+          out(`Node: ${node}`);
+          out(text);
+        }
+      });
+      return code;
     },
   },
 };

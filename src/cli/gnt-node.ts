@@ -6,6 +6,7 @@ import { listCommand, listFieldsCommand, filterForNames, type QueryResponse } fr
 import { tagCommands } from "./tags.js";
 import { storageCommands } from "./gnt-node-storage.js";
 import { oobCommands } from "./gnt-node-oob.js";
+import { restrictedCommand } from "./cluster-node-commands.js";
 import { LuxiMethod } from "../luxi/protocol.js";
 import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
 import { niceCompare } from "../query/common.js";
@@ -225,6 +226,7 @@ const commands: CommandTable = {
     },
   },
   ...storageCommands,
+  ...restrictedCommand,
   ...oobCommands,
   ...tagCommands("node", true),
 };

@@ -8,6 +8,7 @@ import {
   LUClusterDestroy,
 } from "./cluster.js";
 import { LUClusterRenewCrypto } from "./cluster-crypto.js";
+import { LURestrictedCommand } from "./restricted-command.js";
 import { LUClusterVerify, LUClusterVerifyConfig, LUClusterVerifyGroup } from "./verify.js";
 import { LUGroupAdd, LUGroupAssignNodes, LUGroupRename, LUGroupSetParams, LUGroupRemove } from "./group.js";
 import { LUTagsGet, LUTagsSet, LUTagsDel, LUTagsSearch } from "./tags.js";
@@ -46,6 +47,7 @@ const TABLE: ReadonlyArray<readonly [string, LuClass]> = [
   ["OP_GROUP_EVACUATE", LUGroupEvacuate],
   ["OP_CLUSTER_REDIST_CONF", LUClusterRedistConf],
   ["OP_CLUSTER_RENEW_CRYPTO", LUClusterRenewCrypto],
+  ["OP_RESTRICTED_COMMAND", LURestrictedCommand],
   ["OP_CLUSTER_ACTIVATE_MASTER_IP", LUClusterActivateMasterIp],
   ["OP_CLUSTER_DEACTIVATE_MASTER_IP", LUClusterDeactivateMasterIp],
   ["OP_CLUSTER_RENAME", LUClusterRename],

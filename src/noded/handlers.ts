@@ -1,5 +1,6 @@
 // noded's handler table, one entry per call of the RPC catalogue (the type makes a
 // missing handler a compile error).
+import { restrictedCommand } from "./backend/restricted.js";
 import { nodeHasIpAddress } from "./backend/addresses.js";
 import { nodeRunCommand, nodeCopyFile } from "./backend/node-commands.js";
 import { nodeRoleQuery, nodeDrbdQuery, nodeMaintenance } from "./backend/confd.js";
@@ -71,6 +72,7 @@ export const HANDLERS: { readonly [N in RpcName]: Handler<N> } = {
   lv_list: lvList,
   cluster_cert_stage: certStage,
   node_role_query: nodeRoleQuery,
+  restricted_command: restrictedCommand,
   node_drbd_query: nodeDrbdQuery,
   node_has_ip_address: nodeHasIpAddress,
   node_run_command: nodeRunCommand,

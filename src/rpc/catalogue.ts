@@ -113,6 +113,8 @@ export const RPC_CALLS = {
   node_deactivate_master_ip: call<null>()(
     Type.Object({ ip: Str, netmask: Type.Number(), netdev: Str }), RpcTimeout.fast),
   node_leave_cluster: call<null>()(Type.Object({}), RpcTimeout.normal),
+  /** Ganeti's restricted_command: an executable of the node's restricted-commands directory; its output. */
+  restricted_command: call<string>()(Type.Object({ cmd: Str }), RpcTimeout.slow),
   /** Whether the node owns the address (and then serves RPC on it too). */
   node_has_ip_address: call<boolean>()(Type.Object({ address: Str }), RpcTimeout.urgent),
   /** gnt-cluster command: a shell command line run as root here; its output (stdout, then stderr) and exit code. */

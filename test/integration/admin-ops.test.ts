@@ -489,3 +489,22 @@ test("gnt-cluster epo: a node's instances stopped and the node powered off, then
   await c.ok("gnt-instance", "remove", "-f", "epo1");
   await c.ok("gnt-instance", "remove", "-f", "epo2");
 });
+
+test("gnt-node restricted-command: only root's executables of the restricted-commands directory; failures without detail", async (t) => {
+  if (process.getuid?.() !== 0) return t.skip("the restricted commands must be owned by root");
+  const d = join(c.root("node2"), "etc/ganeti/restricted-commands");
+  await mkdir(d, { recursive: true, mode: 0o755 });
+  await writeFile(join(d, "hello"), "#!/bin/sh\necho hello\necho \"env: $(env | wc -l)\"\n", { mode: 0o755 });
+  await writeFile(join(d, "fails"), "#!/bin/sh\necho oops\nexit 3\n", { mode: 0o755 });
+  assert.equal(await c.ok("gnt-node", "restricted-command", "hello", "node2"),
+    "------------------------------------------------\nNode: node2\nhello\nenv: 1\n\n", "an empty environment (sh sets PWD)");
+  assert.equal(await c.ok("gnt-node", "restricted-command", "-M", "hello", "node2"), "------------------------------------------------\nnode2: hello\nnode2: env: 1\n");
+  const f = await c.on("node1", "gnt-node", "restricted-command", "fails", "node2");
+  assert.deepEqual([f.code, f.stdout], [1, "------------------------------------------------\n" +
+    "Command 'fails' on node 'node2' failed: Restricted command 'fails' failed: exited with exit code 3; output: oops\n\n"]);
+  const missing = await c.on("node1", "gnt-node", "restricted-command", "nosuch", "node2");
+  assert.deepEqual([missing.code, missing.stdout], [1, "------------------------------------------------\n" +
+    "Command 'nosuch' on node 'node2' failed: Executing command 'nosuch' failed\n"]);
+  assert.match(await readFile(join(c.root("node2"), "var/log/ganeti/noded.log"), "utf8"), /"why":"Can't stat\(2\) [^"]*nosuch[^"]*","msg":"restricted command refused"/);
+  await fails(prereq("wrong_input", "Node group or node names must be given"), "gnt-node", "restricted-command", "hello");
+});
