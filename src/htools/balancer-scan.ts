@@ -412,6 +412,7 @@ export function carrySource(
   const oldCtx = c.ctx;
   oldCtx.nl = ini.nl; // the reference targets did not change
   const newCtx = new MoveContext(opts.ignoreSoftErrors, ini.nl, v);
+  newCtx.adoptFrom(oldCtx);
   const hasSec = v.sNode !== NO_SECONDARY;
   // ReplaceSecondary and FailoverAndReplace read no peer-map entry of the instance's
   // nodes for the target: their candidates onto unchanged targets all carry

@@ -153,6 +153,19 @@ export class MoveContext {
     this.rpVal = r;
     return r;
   }
+  /**
+   * Takes `old`'s instance-less nodes where its instance and their node are this one's
+   * (node operations are pure: the same values): carrying an entry over a change of
+   * one of its nodes keeps the other's.
+   */
+  adoptFrom(old: MoveContext): void {
+    if (old.inst !== this.inst) return;
+    if (old.oldP === this.oldP && old.intP_ !== undefined) this.intP_ = old.intP_;
+    if (this.inst.sNode !== NO_SECONDARY && old.oldS_ !== undefined && old.oldS_ === C.find(this.nl, this.inst.sNode)) {
+      this.oldS_ = old.oldS_;
+      if (old.intS_ !== undefined) this.intS_ = old.intS_;
+    }
+  }
   private moreGet(k: number): OpResult<Node> | undefined {
     return this.more === null ? undefined : this.more.get(k);
   }
