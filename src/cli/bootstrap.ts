@@ -9,7 +9,7 @@ import { serializeConfigData } from "../objects/config-data.js";
 import { computeSsconf } from "../config/ssconf-values.js";
 import { readConfigFile, distributeConfig, nodeTarget } from "../config/store.js";
 import { createJoinToken } from "../config/join-tokens.js";
-import { generateClusterCert, serializeServerPem, loadServerPem, type ClusterCert } from "../rpc/certs.js";
+import { generateClusterCert, serializeServerPem, loadNodeCert, type ClusterCert } from "../rpc/certs.js";
 import { RpcClient } from "../rpc/client.js";
 import { atomicWrite, atomicWriteMany, fileExists } from "../util/fs.js";
 import type { GanetiPaths } from "../util/paths.js";
@@ -106,7 +106,7 @@ export async function initCluster(paths: GanetiPaths, o: InitOptions): Promise<s
 }
 
 export async function rpcFromLocalCert(paths: GanetiPaths): Promise<{ rpc: RpcClient; cert: ClusterCert }> {
-  const cert = await loadServerPem(paths.serverPem);
+  const cert = await loadNodeCert(paths.serverPem);
   if (cert === null) throw new OpPrereqError("This node has no cluster certificate; is it part of a cluster?", ErrorCode.state);
   return { rpc: new RpcClient({ cert, connectTimeout: 5 }), cert };
 }

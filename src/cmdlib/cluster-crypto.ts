@@ -8,7 +8,7 @@ import { LogicalUnit, Levels } from "./base.js";
 import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, OpExecError, ErrorCode } from "../errors.js";
 import { nodeTarget } from "../config/store.js";
-import { generateClusterCert, loadServerPem, serializeServerPem } from "../rpc/certs.js";
+import { generateClusterCert, loadNodeCert, serializeServerPem } from "../rpc/certs.js";
 import type { Node } from "../objects/types.js";
 import { daemonPid } from "../util/daemon.js";
 
@@ -30,8 +30,10 @@ export class LUClusterRenewCrypto extends LogicalUnit {
     const cfg = this.cfg;
     const master = cfg.nodes[cfg.cluster.master_node];
     if (master === undefined) throw new OpExecError("The master node is not in the configuration");
-    const old = await loadServerPem(this.env.paths.serverPem);
+    const old = await loadNodeCert(this.env.paths.serverPem);
     if (old === null) throw new OpExecError("The master node has no cluster certificate");
+    // Certificates an interrupted renewal left trusted stay trusted until this one settles.
+    const earlier = old.peerCerts ?? [];
     const online = Object.values(cfg.nodes).filter((n) => !n.offline).sort((a, b) => a.name.localeCompare(b.name));
     for (const n of Object.values(cfg.nodes).filter((x) => x.offline).sort((a, b) => a.name.localeCompare(b.name))) {
       this.logWarning(`Node ${n.name} is offline and keeps the old certificate: remove it and add it again with a join token once it is back`);
@@ -50,12 +52,12 @@ export class LUClusterRenewCrypto extends LogicalUnit {
       throw new OpExecError(`Could not send the new certificate to node(s) ${failed.map((n) => `${n.name} (${stage.get(n.name)?.failMsg ?? "no answer"})`).join(", ")}; nothing was changed`);
     }
     // From here both certificates are accepted everywhere, whoever presents which.
-    this.env.rpc.replaceCert({ ...old, peerCerts: [next.certPem] });
+    this.env.rpc.replaceCert({ ...old, peerCerts: [...earlier, next.certPem] });
     for (const n of order) {
       this.env.feedback(`Switching ${n.name} to the new certificate`);
       (await this.env.rpc.call(nodeTarget(n), "cluster_cert_activate", { fingerprint: next.fingerprint }))
         .raise(`Could not switch node ${n.name} to the new certificate (run renew-crypto again; nodes accept both certificates until it completes)`);
-      if (n.uuid === master.uuid) this.env.rpc.replaceCert({ ...next, peerCerts: [old.certPem] });
+      if (n.uuid === master.uuid) this.env.rpc.replaceCert({ ...next, peerCerts: [old.certPem, ...earlier] });
     }
     const settle = await this.env.rpc.callMany(order.map(nodeTarget), "cluster_cert_settle", { fingerprint: next.fingerprint });
     this.env.rpc.replaceCert(next);

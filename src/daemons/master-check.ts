@@ -3,7 +3,7 @@
 import { myHostname } from "../util/identity.js";
 import type { GanetiPaths } from "../util/paths.js";
 import { readSsconf } from "../util/ssconf.js";
-import { type ClusterCert, loadServerPem } from "../rpc/certs.js";
+import { type ClusterCert, loadNodeCert } from "../rpc/certs.js";
 import { GenericError } from "../errors.js";
 
 /** This node's name and the cluster certificate; refuses to go on unless ssconf names it master. */
@@ -11,7 +11,7 @@ export async function requireMasterNode(paths: GanetiPaths): Promise<{ me: strin
   const me = await myHostname(paths);
   const master = await readSsconf(paths, "master_node");
   if (master !== me) throw new GenericError(`Not master (the master is ${master ?? "unknown"}), exiting`);
-  const cert = await loadServerPem(paths.serverPem);
+  const cert = await loadNodeCert(paths.serverPem);
   if (cert === null) throw new GenericError("No cluster certificate; is this node part of a cluster?");
   return { me, cert };
 }

@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import type { GanetiPaths } from "../util/paths.js";
-import { loadServerPem, type ClusterCert } from "../rpc/certs.js";
+import { loadNodeCert, type ClusterCert } from "../rpc/certs.js";
 import { RpcClient, type RpcTarget } from "../rpc/client.js";
 import { LVS_ARGS, type InstanceDisks, type LvDisk } from "../monitoring/lv.js";
 import type { CollectorSources } from "./collectors.js";
@@ -39,7 +39,7 @@ export function nodeSources(paths: GanetiPaths, noded: RpcTarget): CollectorSour
     const pem = await readFile(paths.serverPem, "utf8").catch(() => null);
     if (pem === null) throw new Error("This node is not part of a cluster (no cluster certificate)");
     if (client === null || client.pem !== pem) {
-      const cert = await loadServerPem(paths.serverPem);
+      const cert = await loadNodeCert(paths.serverPem);
       if (cert === null) throw new Error("This node is not part of a cluster (no cluster certificate)");
       void client?.rpc.close();
       client = { pem, cert, rpc: new RpcClient({ cert, connectTimeout: 3 }) };
