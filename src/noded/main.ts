@@ -64,6 +64,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const servers: Server[] = [];
   const extra = new Map<string, Server>();
   let secondary: { ip: string; server: Server } | null = null;
+  let secondaryOps: Promise<void> = Promise.resolve();
   let exitRequested = false;
 
   const ctx: NodedContext = {
@@ -90,19 +91,24 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       s.closeAllConnections();
       await new Promise((r) => s.close(r));
     },
-    serveSecondary: async (addr) => {
-      const want = addr === null || addr === ip ? null : addr;
-      if (secondary?.ip === want) return;
-      if (secondary !== null) {
-        const old = secondary.server;
-        secondary = null;
-        old.closeAllConnections();
-        await new Promise((r) => old.close(r));
-      }
-      if (want === null) return;
-      const s = createNodedServer(ctx, identity, onError);
-      await listen(s, want, port);
-      secondary = { ip: want, server: s };
+    // One change of the secondary listener at a time (ssconf updates may overlap).
+    serveSecondary: (addr) => {
+      const run = secondaryOps.then(async () => {
+        const want = addr === null || addr === ip ? null : addr;
+        if (secondary?.ip === want) return;
+        if (secondary !== null) {
+          const old = secondary.server;
+          secondary = null;
+          old.closeAllConnections();
+          await new Promise((r) => old.close(r));
+        }
+        if (want === null) return;
+        const s = createNodedServer(ctx, identity, onError);
+        await listen(s, want, port);
+        secondary = { ip: want, server: s };
+      });
+      secondaryOps = run.catch(() => undefined);
+      return run;
     },
     requestExit: () => {
       exitRequested = true;
