@@ -36,6 +36,7 @@ async function nodeRpc(): Promise<RpcClient> {
   return (await rpcFromLocalCert(ganetiPaths())).rpc;
 }
 
+const MAX_COPY_BYTES = 32 * 1024 * 1024;
 const NODE_LIST = { type: "string", short: "n", multiple: true, help: "Node to run on (may be repeated)", metavar: "NODE" } as const;
 const NODEGROUP = { type: "string", short: "g", help: "Node group (name or uuid)", metavar: "NODEGROUP" } as const;
 
@@ -89,6 +90,10 @@ export const nodeCommands: CommandTable = {
       const filename = resolve(file ?? "");
       const st = await stat(filename).catch(() => null);
       if (st === null) throw new OpPrereqError(`No such filename '${filename}'`, ErrorCode.inval);
+      // The file travels in one RPC request (the node daemon reads at most 64 MiB of body).
+      if (st.size > MAX_COPY_BYTES) {
+        throw new OpPrereqError(`File '${filename}' is too large to copy (${st.size} bytes; at most ${MAX_COPY_BYTES})`, ErrorCode.inval);
+      }
       const content = (await readFile(filename)).toString("base64");
       // The same path on every node; a devcluster node's paths are below its root.
       const path = displayPath(ganetiPaths(), filename);
