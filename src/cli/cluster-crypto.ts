@@ -4,66 +4,14 @@
 // without cutting any off. The RAPI certificate (rapi.pem, new or from a file) is written
 // here and sent to the other nodes over the node RPC, where Ganeti copies it over SSH.
 // What needs parts not built (SPICE, confd, inter-cluster moves, SSH) is refused clearly.
-import { readFile } from "node:fs/promises";
-import { X509Certificate, createPrivateKey } from "node:crypto";
-import { ganetiPaths, displayPath } from "../util/paths.js";
+import { ganetiPaths } from "../util/paths.js";
 import { readSsconf } from "../util/ssconf.js";
-import { myHostname } from "../util/identity.js";
-import { atomicWrite } from "../util/fs.js";
-import { daemonPid } from "../util/daemon.js";
 import { out, err, COMMON, type CommandTable } from "./framework.js";
 import { runOpcode } from "./jobs.js";
 import { confirm } from "./prompt.js";
-import { GenericError } from "../errors.js";
-
-/** Ganeti's _ReadAndVerifyCert with the key required: the file's key and certificate, or why not. */
-async function readCertWithKey(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    throw new GenericError(`Unable to load X509 certificate from ${file}: ${(e as Error).message}`);
-  }
-  const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text)?.[0];
-  const key = /-----BEGIN (?:EC |RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:EC |RSA )?PRIVATE KEY-----/.exec(text)?.[0];
-  let x509: X509Certificate;
-  try {
-    if (cert === undefined) throw new Error("no certificate found");
-    x509 = new X509Certificate(cert);
-  } catch (e) {
-    throw new GenericError(`Unable to load X509 certificate from ${file}: Unable to load certificate: ${(e as Error).message}`);
-  }
-  try {
-    if (key === undefined) throw new Error("no private key found");
-    // Beyond Ganeti: a key that does not belong to the certificate would break the RAPI.
-    if (!x509.checkPrivateKey(createPrivateKey(key))) throw new Error("it does not belong to the certificate");
-  } catch (e) {
-    throw new GenericError(`Unable to load X509 certificate from ${file}: Unable to load private key: ${(e as Error).message}`);
-  }
-  return `${key}\n${cert}\n`;
-}
-
-/** Writes rapi.pem here and on every other online node, then makes the local RAPI reload it. */
-async function installRapiCert(pem: string): Promise<void> {
-  const paths = ganetiPaths();
-  const boot = await import("./bootstrap.js");
-  await atomicWrite(paths.rapiPem, pem, { mode: 0o600 });
-  const me = await myHostname(paths);
-  const others = (await boot.ssconfNodes(paths)).filter((n) => n.name !== me);
-  if (others.length > 0) {
-    const { rpc } = await boot.rpcFromLocalCert(paths);
-    try {
-      for (const n of others) {
-        out(`Copying ${displayPath(paths, paths.rapiPem)} to ${n.name}`);
-        (await rpc.call(n, "upload_file", { file: "rapi_pem", content: pem })).raise(`Could not copy the RAPI certificate to ${n.name}`);
-      }
-    } finally {
-      await rpc.close();
-    }
-  }
-  const pid = await daemonPid(paths, "ganeti-rapi");
-  if (pid !== null) process.kill(pid, "SIGHUP");
-}
+// The certificate work (node:crypto, file writes, node RPC) loads only when asked for, so
+// that every other gnt-cluster command starts without it.
+const rapiCert = (): Promise<typeof import("./rapi-cert.js")> => import("./rapi-cert.js");
 
 export const renewCryptoCommand: CommandTable = {
   "renew-crypto": {
@@ -122,7 +70,7 @@ export const renewCryptoCommand: CommandTable = {
       let rapiPem: string | null = null;
       if (typeof o["rapi-certificate"] === "string") {
         try {
-          rapiPem = await readCertWithKey(o["rapi-certificate"]);
+          rapiPem = await (await rapiCert()).readCertWithKey(o["rapi-certificate"]);
         } catch (e) {
           err((e as Error).message); // Ganeti prints it as it is and exits with 1
           return 1;
@@ -138,7 +86,7 @@ export const renewCryptoCommand: CommandTable = {
           const name = (await readSsconf(ganetiPaths(), "cluster_name")) ?? "cluster";
           pem = serializeServerPem(await generateClusterCert(name));
         }
-        await installRapiCert(pem);
+        await (await rapiCert()).installRapiCert(pem);
       }
       if (has("new-cluster-certificate") || has("new-node-certificates")) {
         await runOpcode(o, { OP_ID: "OP_CLUSTER_RENEW_CRYPTO", node_certificates: true, renew_ssh_keys: false,

@@ -2,7 +2,8 @@
 import { arch } from "node:os";
 import { ganetiPaths } from "../util/paths.js";
 import { readSsconf } from "../util/ssconf.js";
-import { enterNodeNetns } from "../util/netns.js";
+// Only init and master-failover need it (node:child_process): loaded there.
+const enterNodeNetns = async (paths: import("../util/paths.js").GanetiPaths): Promise<void> => (await import("../util/netns.js")).enterNodeNetns(paths);
 import { LuxiMethod } from "../luxi/protocol.js";
 import {
   RELEASE_VERSION, PROTOCOL_VERSION, CONFIG_VERSION, OS_API_VERSION, EXPORT_VERSION, TS_VERSION,

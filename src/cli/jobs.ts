@@ -2,7 +2,6 @@
 // a non-master node), submit jobs, and follow them, printing their log as Ganeti does.
 import { basename } from "node:path";
 import { ganetiPaths, type GanetiPaths } from "../util/paths.js";
-import { myHostname } from "../util/identity.js";
 import { readSsconf } from "../util/ssconf.js";
 import { LuxiClient } from "../luxi/client.js";
 import { LuxiMethod } from "../luxi/protocol.js";
@@ -34,6 +33,8 @@ export async function connectMaster(paths: GanetiPaths = ganetiPaths()): Promise
     if (master === null) {
       throw new OpPrereqError("Cluster not initialized or this machine is not part of a cluster", ErrorCode.inval);
     }
+    // Only on this error path: the resolver (node:dns) stays out of every command's start-up.
+    const { myHostname } = await import("../util/identity.js");
     const me = await myHostname(paths);
     if (master !== me) {
       throw new OpPrereqError(`This is not the master node, please connect to node '${master}' and rerun the command`, ErrorCode.inval);
