@@ -61,6 +61,10 @@ export async function checkAdoptedVolumes(rpc: RpcClient, cfg: ConfigData, pnode
   if (outside.length > 0) {
     throw new OpPrereqError(`Device node(s) ${commaJoin(outside)} lie outside ${ADOPTABLE_BLOCKDEV_ROOT} and cannot be adopted`, ErrorCode.inval);
   }
+  // Beyond Ganeti (which does not check): a device another instance holds is not taken twice.
+  const held = new Set(Object.values(cfg.disks).filter((d) => d.dev_type === "blockdev").map((d) => String(d.logical_id[1])));
+  const taken = paths.filter((p) => held.has(p));
+  if (taken.length > 0) throw new OpPrereqError(`Block device(s) ${commaJoin(taken)} used by another instance`, ErrorCode.notUnique);
   const r = await rpc.call(nodeTarget(pnode), "bdev_sizes", { devices: paths });
   if (!r.ok) throw new OpPrereqError(`Cannot get block device information from node ${pnode.name}: ${r.failMsg}`, ErrorCode.environ);
   const sizes = r.payload ?? {};

@@ -109,6 +109,8 @@ test("blockdev: adopted devices keep their data, sizes from the devices, failove
     "-o", "image+default", "-n", "node1", "--no-name-check", "adopted");
   assert.deepEqual(rows(await c.ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "name,pnode,disk_template,disk.sizes,status", "adopted")),
     [["adopted", "node1", "blockdev", "24,40", "running"]]);
+  await fails(prereq("resource_not_unique", `Block device(s) ${ROOT}/a used by another instance`),
+    "gnt-instance", "add", "-t", "blockdev", "--disk", `0:adopt=${ROOT}/a`, "-o", "image+default", "-n", "node2", "--no-name-check", "twice");
   // No OS was installed: the markers written before the adoption are still there.
   assert.equal(await head(loops[0] ?? ""), "marker-a\n");
   assert.equal(await head(loops[1] ?? ""), "marker-b\n");
