@@ -11,7 +11,7 @@ import { LuxiMethod } from "../luxi/protocol.js";
 import type { LuxiClient } from "../luxi/client.js";
 import { out, err, COMMON, type CommandTable, type Options } from "./framework.js";
 import { withMaster, pollJob, commonOpFields } from "./jobs.js";
-import { filterForNames, type QueryResponse } from "./list.js";
+import { queryRows } from "./list.js";
 import { confirm } from "./prompt.js";
 import { formatError } from "../errors.js";
 import { tcpPing } from "../util/net.js";
@@ -22,11 +22,6 @@ interface NodeRow { name: string; ip: string; master: boolean; insts: string[]; 
 /** Ganeti's _EPO_REACHABLE_TIMEOUT; the interval between ping rounds is shorter than Ganeti's 30 s. */
 const REACHABLE_TIMEOUT_MS = 15 * 60_000;
 const PING_INTERVAL_MS = 2_000;
-
-async function queryRows(c: LuxiClient, what: string, fields: string[], names: readonly string[]): Promise<unknown[][]> {
-  const r = (await c.call(LuxiMethod.query, [what, fields, filterForNames(names)])) as QueryResponse;
-  return r.data.map((row) => row.map((cell) => cell[1]));
-}
 
 /** Ganeti's JobExecutor: one job per item, "Submitted jobs", then each waited for; how many failed. */
 async function runJobs(c: LuxiClient, o: Options, jobs: Array<[string, Record<string, unknown>]>): Promise<number> {

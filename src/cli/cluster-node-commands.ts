@@ -5,10 +5,9 @@
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { ganetiPaths, displayPath } from "../util/paths.js";
-import { LuxiMethod } from "../luxi/protocol.js";
 import { out, err, COMMON, type CommandTable } from "./framework.js";
 import { withMaster, runOpcode } from "./jobs.js";
-import { filterForNames, type QueryResponse } from "./list.js";
+import { queryRows } from "./list.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 import type { RpcClient, RpcTarget } from "../rpc/client.js";
 
@@ -16,13 +15,9 @@ interface NodeRow { name: string; pip: string; sip: string; offline: boolean; gr
 
 /** Ganeti's GetOnlineNodes: the named nodes (or all), of one group if asked, offline ones skipped with a note. */
 async function onlineNodes(names: readonly string[], group: string | undefined, filterMaster: boolean): Promise<NodeRow[]> {
-  const fields = ["name", "pip", "sip", "offline", "group", "role"];
-  const r = (await withMaster((c) => c.call(LuxiMethod.query, ["node", fields, filterForNames(names)]))) as QueryResponse;
-  const rows = r.data.map((row) => {
-    const v = (f: string): unknown => row[fields.indexOf(f)]?.[1];
-    return { name: String(v("name")), pip: String(v("pip")), sip: String(v("sip")), offline: v("offline") === true,
-      group: String(v("group")), master: v("role") === "M" };
-  });
+  const rows = (await withMaster((c) => queryRows(c, "node", ["name", "pip", "sip", "offline", "group", "role"], names)))
+    .map(([name, pip, sip, offline, group, role]) => ({ name: String(name), pip: String(pip), sip: String(sip), offline: offline === true,
+      group: String(group), master: role === "M" }));
   const missing = names.filter((n) => !rows.some((x) => x.name === n || x.name.startsWith(`${n}.`)));
   if (missing.length > 0) throw new OpPrereqError(`Node '${missing[0] ?? ""}' not known`, ErrorCode.noent);
   const inGroup = rows.filter((x) => group === undefined || x.group === group);

@@ -3,6 +3,7 @@
 import { COMMON, out, type Command, type Options } from "./framework.js";
 import { withMaster } from "./jobs.js";
 import { LuxiMethod } from "../luxi/protocol.js";
+import type { LuxiClient } from "../luxi/client.js";
 import { formatTable, type FieldDefinition, type QueryResultRow, type Units } from "../query/format.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 
@@ -27,6 +28,12 @@ function units(o: Options): Units {
 
 export function filterForNames(names: readonly string[]): unknown {
   return names.length === 0 ? null : ["|", ...names.map((n) => ["=", "name", n])];
+}
+
+/** A luxi query's values only (the status of each cell dropped), for the named items or all. */
+export async function queryRows(c: Pick<LuxiClient, "call">, what: string, fields: readonly string[], names: readonly string[]): Promise<unknown[][]> {
+  const r = (await c.call(LuxiMethod.query, [what, fields, filterForNames(names)])) as QueryResponse;
+  return r.data.map((row) => row.map((cell) => cell[1]));
 }
 
 export function listCommand(resource: string, defaults: readonly string[], summary: string): Command {

@@ -277,6 +277,13 @@ test("/2/query needs a user with read or write access and answers luxi's query r
 const PY = "/usr/bin/python3";
 const hasPyClient = existsSync(PY) && spawnSync(PY, ["-c", "import ganeti.rapi.client"]).status === 0;
 
+/** Runs a script with Ganeti's Python RAPI client against node1; what it printed as JSON. */
+function pyClient(script: string, timeoutMs: number): { o: Record<string, unknown>; stdout: string } {
+  const r = spawnSync(PY, ["-c", script, c.ip(1)], { encoding: "utf8", timeout: timeoutMs });
+  assert.equal(r.status, 0, r.stderr);
+  return { o: JSON.parse(r.stdout) as Record<string, unknown>, stdout: r.stdout };
+}
+
 test("Ganeti's own Python RAPI client reads the cluster", { skip: !hasPyClient && process.env["CI"] !== "true" ? "python3-ganeti-rapi is not installed (apt-get install python3-ganeti-rapi)" : false }, async () => {
   assert.ok(hasPyClient, "python3-ganeti-rapi is needed (scripts/install-system-deps.sh installs it)");
   const script = `
@@ -299,9 +306,7 @@ except client.GanetiApiError as e:
   out["missing"] = [e.code, str(e)]
 print(json.dumps(out))
 `;
-  const r = spawnSync(PY, ["-c", script, c.ip(1)], { encoding: "utf8", timeout: 60_000 });
-  assert.equal(r.status, 0, r.stderr);
-  const o = JSON.parse(r.stdout) as Record<string, unknown>;
+  const { o } = pyClient(script, 60_000);
   assert.equal(o["version"], 2);
   assert.deepEqual(o["info"], await get("/2/info"));
   assert.deepEqual((o["nodes"] as Array<Record<string, unknown>>).map((n) => n["name"]), ["node1", "node2", "node3"]);
@@ -363,11 +368,9 @@ except client.GanetiApiError as e:
   out["bad"] = [e.code, str(e)]
 print(json.dumps(out))
 `;
-  const r = spawnSync(PY, ["-c", script, c.ip(1)], { encoding: "utf8", timeout: 300_000 });
-  assert.equal(r.status, 0, r.stderr);
-  const o = JSON.parse(r.stdout) as Record<string, unknown>;
+  const { o, stdout } = pyClient(script, 300_000);
   for (const k of ["info", "create", "tag", "shutdown", "startup", "modify", "reinstall", "drain", "undrain", "group_add", "group_del", "ctag", "ctag_del", "remove"]) {
-    assert.equal(o[k], "success", `${k}: ${r.stdout}`);
+    assert.equal(o[k], "success", `${k}: ${stdout}`);
   }
   const wfjc = o["wfjc"] as { job_info: unknown[]; log_entries: unknown[] };
   assert.equal(wfjc.job_info[0], "success");
