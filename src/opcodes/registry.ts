@@ -109,6 +109,14 @@ function isOptional(s: TSchema): boolean {
  * nulls of unset optional fields dropped, values deep-copied. Throws OpCodeUnknown for an
  * unknown OP_ID and OpPrereqError(wrong_input) for anything else Ganeti would refuse.
  */
+/**
+ * A copy of a JSON value as JSON.parse makes it: a key "__proto__" stays an own property
+ * (a generic deep clone assigns it, which sets the prototype instead and loses the data).
+ */
+function jsonClone<T>(v: T): T {
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
 export function validateOpcode(input: unknown): Opcode {
   if (!isPlainObject(input)) {
     throw new OpPrereqError(`Invalid data to LoadOpCode (${pyTypeName(input)})`, ErrorCode.inval);
@@ -133,12 +141,12 @@ export function validateOpcode(input: unknown): Opcode {
     // Like Ganeti's Haskell reader, null stands for "not given" unless null is a value.
     const absent = given === undefined || (given === null && !Value.Check(schema, null));
     if (absent) {
-      if ("default" in schema) out[name] = Value.Clone(schema["default"] as unknown);
+      if ("default" in schema) out[name] = jsonClone(schema["default"] as unknown);
       else if (!isOptional(schema)) throw fails(id, name);
       continue;
     }
     if (!Value.Check(schema, given)) throw fails(id, name);
-    out[name] = Value.Clone(given);
+    out[name] = jsonClone(given);
   }
   if (id === "OP_INSTANCE_MULTI_ALLOC") {
     // Each instance is a full OP_INSTANCE_CREATE, validated like a top-level opcode.
