@@ -176,14 +176,21 @@ interface Latency {
   readonly exitCodes: number[];
 }
 
-/** Whole-process wall time of each command, rounds interleaved (A B C A B C ...). */
-async function cliLatency(t: Target, commands: string[][], runs: number, warmup: number): Promise<Latency[]> {
+/**
+ * Whole-process wall time of each command, rounds interleaved (A B C A B C ...), with
+ * `pauseMs` between commands as an administrator types them (ganeti-clid refills its warm
+ * workers once commands pause; the same pause for every target). `env` is added to the
+ * target's (GANETI_CLI_DIRECT=1: our programs started by node without ganeti-clid).
+ */
+async function cliLatency(t: Target, commands: string[][], runs: number, warmup: number, pauseMs: number,
+  env: NodeJS.ProcessEnv = {}, label = ""): Promise<Latency[]> {
   const times = commands.map(() => [] as number[]);
   const codes = commands.map(() => [] as number[]);
   for (let round = 0; round < warmup + runs; round++) {
     for (let i = 0; i < commands.length; i++) {
       const [p, ...a] = commands[i] as [string, ...string[]];
-      const r = await run(t.cmd(p, ...a), t.env);
+      await new Promise((r) => setTimeout(r, pauseMs));
+      const r = await run(t.cmd(p, ...a), { ...t.env, ...env });
       if (round >= warmup) {
         (times[i] as number[]).push(r.ms);
         (codes[i] as number[]).push(r.code);
@@ -192,7 +199,7 @@ async function cliLatency(t: Target, commands: string[][], runs: number, warmup:
   }
   return commands.map((c, i) => {
     const xs = times[i] as number[];
-    return { command: c.join(" "), runs: xs.length, minMs: Math.min(...xs), medianMs: median(xs), maxMs: Math.max(...xs), exitCodes: [...new Set(codes[i])] };
+    return { command: c.join(" ") + label, runs: xs.length, minMs: Math.min(...xs), medianMs: median(xs), maxMs: Math.max(...xs), exitCodes: [...new Set(codes[i])] };
   });
 }
 
@@ -247,6 +254,7 @@ async function main(): Promise<void> {
       subnet: { type: "string", default: "47" },
       delay: { type: "string", default: "0.001" },
       "queue-jobs": { type: "string", default: "200" },
+      "pause-ms": { type: "string", default: "500" }, // between the commands of the latency phase
       skip: { type: "string", default: "" }, // comma list of: luxi,cli,latency
       keep: { type: "boolean", default: false },
       merge: { type: "boolean", default: false }, // keep the other phases' results already in --out
@@ -261,6 +269,7 @@ async function main(): Promise<void> {
   const subnet = Number(values.subnet);
   const delay = Number(values.delay);
   const queueJobs = Number(values["queue-jobs"]);
+  const pauseMs = Number(values["pause-ms"]);
   const skip = new Set(values.skip.split(",").filter((s) => s !== ""));
   const result: Record<string, unknown> = {
     target: real ? "ganeti-3.0.2" : "ganeti-ts", date: new Date().toISOString(), cores: cpus().length, node: process.version,
@@ -289,8 +298,11 @@ async function main(): Promise<void> {
         result["fillOneClient"] = fill;
       }
       const q = await queueLength(t);
-      log(`CLI latency, ${runs} runs after ${warmup} warm-up, ${q} jobs in the queue:`);
-      const lat = await cliLatency(t, [["gnt-node", "list"], ["gnt-job", "list"], ["gnt-cluster", "version"]], runs, warmup);
+      log(`CLI latency, ${runs} runs after ${warmup} warm-up, ${pauseMs} ms between commands, ${q} jobs in the queue:`);
+      const commands = [["gnt-node", "list"], ["gnt-job", "list"], ["gnt-cluster", "version"]];
+      const lat = await cliLatency(t, commands, runs, warmup, pauseMs);
+      // Ours also started directly by node (no ganeti-clid), for the record.
+      if (!real) lat.push(...await cliLatency(t, commands, runs, warmup, pauseMs, { GANETI_CLI_DIRECT: "1" }, " (direct start)"));
       for (const l of lat) {
         log(`  ${l.command.padEnd(20)} min ${l.minMs.toFixed(0)} ms  median ${l.medianMs.toFixed(0)} ms  max ${l.maxMs.toFixed(0)} ms  exit ${l.exitCodes.join(",")}`);
       }

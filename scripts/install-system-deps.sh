@@ -8,6 +8,8 @@ SUDO=""
 need=()
 command -v ip >/dev/null || need+=(iproute2)
 command -v openssl >/dev/null || need+=(openssl)
+# A C compiler for native/gnt-launch.c, the gnt-* programs' launcher (ganeti-clid).
+command -v cc >/dev/null || need+=(gcc libc6-dev)
 # Ganeti 3.0.2's own htools, for side-by-side comparison tests of ours.
 [ -x /usr/lib/ganeti/3.0/usr/bin/htools ] || need+=(ganeti-htools-3.0)
 # Ganeti's own Python RAPI client, for the compatibility test of ganeti-rapi.

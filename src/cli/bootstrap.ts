@@ -53,6 +53,8 @@ async function ensureNoded(paths: GanetiPaths): Promise<void> {
   }
   // The monitoring daemon runs beside it (not waited for: the watcher restarts it if it died).
   if ((await daemonPid(paths, "ganeti-mond")) === null) await startDaemon(paths, "ganeti-mond");
+  // So does the command-line daemon (src/clid/: warm workers for the gnt-* programs).
+  if ((await daemonPid(paths, "ganeti-clid")) === null) await startDaemon(paths, "ganeti-clid");
 }
 
 /** Starts the master daemons: ganeti-masterd, then ganeti-rapi. Returns warnings (a RAPI that did not start). */
@@ -193,6 +195,7 @@ export async function cleanupDestroyedCluster(paths: GanetiPaths): Promise<void>
   await rm(paths.serverPem, { force: true });
   await rm(paths.joinTokensDb, { force: true });
   await stopDaemon(paths, "ganeti-mond");
+  await stopDaemon(paths, "ganeti-clid");
   await stopDaemon(paths, "ganeti-noded");
 }
 

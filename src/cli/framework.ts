@@ -3,6 +3,7 @@
 import { formatError, OpPrereqError, ErrorCode, ParameterError, TypeEnforcementError, UnitParseError } from "../errors.js";
 import { parseUnit } from "./units.js";
 import { quietOnClosedStdout } from "../util/stdio.js";
+import { CLID_GATE, type ClidGate } from "../clid/protocol.js";
 
 export interface OptionSpec {
   readonly type: "string" | "boolean";
@@ -25,6 +26,11 @@ export interface Command {
   /** Minimum and maximum number of positional arguments (null: unbounded). */
   readonly args: readonly [number, number | null];
   run(opts: Options, args: string[]): Promise<number>;
+  /**
+   * true: a warm ganeti-clid worker may run it (src/clid/): it only asks the master over
+   * luxi and prints, never reads standard input nor starts another program on it.
+   */
+  readonly resident?: boolean;
   /** false: options end at the first argument, the rest is a command line (optparse's disable_interspersed_args). */
   readonly interspersed?: boolean;
 }
@@ -56,6 +62,10 @@ function commandHelp(program: string, name: string, c: Command): string {
 
 export async function runProgram(program: string, table: CommandTable, argv = process.argv.slice(2)): Promise<number> {
   const [name, ...rest] = argv;
+  const cmd = name !== undefined && Object.hasOwn(table, name) ? table[name] : undefined;
+  // In a ganeti-clid worker, a command that is not resident goes back to the launcher
+  // (usage and help only print: they are).
+  ((globalThis as Record<symbol, unknown>)[CLID_GATE] as ClidGate | undefined)?.(cmd === undefined || cmd.resident === true);
   if (name === undefined || name === "--help" || name === "-h") {
     out(usage(program, table));
     return name === undefined ? 1 : 0;
@@ -65,7 +75,6 @@ export async function runProgram(program: string, table: CommandTable, argv = pr
     out(`${program} (ganeti-ts) ${RELEASE_VERSION}`);
     return 0;
   }
-  const cmd = table[name];
   if (cmd === undefined) {
     // Ganeti's _ShowUsage(exit_error=True): the command list on stdout, exit code 1.
     out(usage(program, table));

@@ -107,6 +107,7 @@ const commands: CommandTable = {
   },
   getmaster: {
     summary: "Prints the name of the master node",
+    resident: true,
     usage: "",
     args: [0, 0],
     options: {},
@@ -119,6 +120,7 @@ const commands: CommandTable = {
   },
   version: {
     summary: "Shows the cluster version",
+    resident: true,
     usage: "",
     args: [0, 0],
     options: {},
@@ -134,6 +136,7 @@ const commands: CommandTable = {
   },
   info: {
     summary: "Shows the cluster configuration",
+    resident: true,
     usage: "[--roman]",
     args: [0, 0],
     options: { roman: { type: "boolean", help: "Use roman numbers for positive integers" } },

@@ -56,7 +56,7 @@ const commands: CommandTable = {
   list: listCommand("job", JOB_LIST_DEFAULT, "Lists the jobs and their status"),
   "list-fields": listFieldsCommand("job"),
   info: {
-    summary: "Show detailed information about the given job(s)", usage: "<job-id>...", args: [1, null], options: {},
+    summary: "Show detailed information about the given job(s)", resident: true, usage: "<job-id>...", args: [1, null], options: {},
     async run(_o, args) {
       await withMaster(async (c) => {
         const fields = ["id", "ops", "status", "received_ts", "start_ts", "end_ts", "opstatus", "opresult", "oplog", "opstart", "opexec", "opend"];

@@ -44,6 +44,7 @@ const commands: CommandTable = {
   "list-fields": listFieldsCommand("node"),
   info: {
     summary: "Show information about the node(s)",
+    resident: true,
     usage: "[<node_name>...]",
     args: [0, null],
     options: {},

@@ -39,6 +39,7 @@ export async function queryRows(c: Pick<LuxiClient, "call">, what: string, field
 export function listCommand(resource: string, defaults: readonly string[], summary: string): Command {
   return {
     summary,
+    resident: true,
     usage: "[options...] [name...]",
     args: [0, null],
     options: { output: COMMON.output, "no-headers": COMMON["no-headers"], separator: COMMON.separator, units: COMMON.units,
@@ -71,6 +72,7 @@ export function listCommand(resource: string, defaults: readonly string[], summa
 export function listFieldsCommand(resource: string): Command {
   return {
     summary: "Lists all available fields",
+    resident: true,
     usage: "[field...]",
     args: [0, null],
     options: { "no-headers": COMMON["no-headers"], separator: COMMON.separator },

@@ -43,7 +43,7 @@ export function tagCommands(kind: string, named: boolean): CommandTable {
       },
     },
     "list-tags": {
-      summary: "List the tags of the given object", usage: nameArg.trim(), args: [named ? 1 : 0, named ? 1 : 0], options: {},
+      summary: "List the tags of the given object", resident: true, usage: nameArg.trim(), args: [named ? 1 : 0, named ? 1 : 0], options: {},
       async run(_o, args) {
         await withMaster(async (c) => {
           const tags = (await c.call(LuxiMethod.queryTags, [kind, named ? args[0] : ""])) as string[];

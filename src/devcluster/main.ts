@@ -27,7 +27,7 @@ interface State {
   readonly netns?: boolean;
 }
 
-const DAEMONS = ["ganeti-rapi", "ganeti-masterd", "ganeti-mond", "ganeti-noded"];
+const DAEMONS = ["ganeti-rapi", "ganeti-masterd", "ganeti-mond", "ganeti-clid", "ganeti-noded"];
 
 /**
  * Without namespaces nodes are loopback addresses. With them, addresses from 198.18.0.0/15
@@ -126,6 +126,8 @@ async function startNoded(paths: GanetiPaths, args: readonly string[] = []): Pro
   }
   // The monitoring daemon beside it, not waited for (it needs nothing from the others to start).
   if ((await daemonPid(paths, "ganeti-mond")) === null) await startDaemon(paths, "ganeti-mond", [], { ...process.env, GANETI_HOSTNAME: "" });
+  // And the command-line daemon (warm workers for the gnt-* programs), not waited for either.
+  if ((await daemonPid(paths, "ganeti-clid")) === null) await startDaemon(paths, "ganeti-clid", [], { ...process.env, GANETI_HOSTNAME: "" });
 }
 
 async function waitMonds(roots: readonly GanetiPaths[]): Promise<void> {

@@ -182,6 +182,11 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
       log.write("info", "Monitoring daemon not running, starting it");
       if (!(await startDaemonAndWait(paths, "ganeti-mond"))) log.write("error", "Can't start the monitoring daemon (see mond.stdout)");
     }
+    // And the command-line daemon: without it the gnt-* programs work, only slower to start.
+    if ((await daemonPid(paths, "ganeti-clid")) === null) {
+      log.write("info", "Command-line daemon not running, starting it");
+      if (!(await startDaemonAndWait(paths, "ganeti-clid"))) log.write("error", "Can't start the command-line daemon (see clid.stdout)");
+    }
     // Every node: Ganeti's node auto-maintenance (maintain_node_health).
     await maintainNode(paths, (level, msg) => log.write(level, msg));
     const me = await myHostname(paths);

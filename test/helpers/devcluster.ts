@@ -17,9 +17,10 @@ export interface RunResult {
 
 export function runBin(program: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<RunResult> {
   return new Promise((resolvePromise) => {
-    // As the program's launcher does (test/util/launchers.test.ts), without NODE_EXTRA_CA_CERTS.
+    // Started as an administrator starts it: bin/<program> itself (for gnt-* programs, the
+    // launcher that hands the command to the node's ganeti-clid when it can).
     const { NODE_EXTRA_CA_CERTS: _dropped, ...inherited } = process.env;
-    execFile(process.execPath, [join(BIN, program), ...args], {
+    execFile(join(BIN, program), [...args], {
       env: { ...inherited, GANETI_HOSTNAME: "", ...env }, timeout: timeoutMs, maxBuffer: 16 << 20,
     }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1;
