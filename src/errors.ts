@@ -155,6 +155,11 @@ export function formatError(err: unknown): { text: string; exitCode: number } {
   }
   if (err instanceof OpCodeUnknown) return { text: `Unsupported operation code: ${err.message}`, exitCode: 1 };
   if (err instanceof ConfigurationError) return { text: `Corrupt configuration file: ${err.message}\nAborting.`, exitCode: 2 };
+  if (err instanceof QueryFilterParseError) {
+    // Ganeti: the message, then the filter with a caret under the failing column, and why.
+    const details = Array.isArray(err.args[1]) ? (err.args[1] as unknown[]).map(String) : [];
+    return { text: [`Error while parsing query filter: ${err.message}`, ...details].join("\n"), exitCode: 1 };
+  }
   if (err instanceof TagError) return { text: `Failure: invalid tag(s) given:\n${err.message}`, exitCode: 1 };
   if (err instanceof GanetiError) return { text: `Unhandled Ganeti error: ${err.message}`, exitCode: 1 };
   const msg = err instanceof Error ? err.message : String(err);

@@ -53,7 +53,7 @@ function parseAge(s: string): number {
 }
 
 const commands: CommandTable = {
-  list: listCommand("job", JOB_LIST_DEFAULT, "Lists the jobs and their status"),
+  list: listCommand("job", JOB_LIST_DEFAULT, "Lists the jobs and their status", { namefield: "id", numeric: true }),
   "list-fields": listFieldsCommand("job"),
   info: {
     summary: "Show detailed information about the given job(s)", resident: true, usage: "<job-id>...", args: [1, null], options: {},

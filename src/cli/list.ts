@@ -6,6 +6,7 @@ import { LuxiMethod } from "../luxi/protocol.js";
 import type { LuxiClient } from "../luxi/client.js";
 import { formatTable, type FieldDefinition, type QueryResultRow, type Units } from "../query/format.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
+import { makeFilter, plainNames } from "../query/qlang.js";
 
 export interface QueryResponse {
   readonly fields: readonly FieldDefinition[];
@@ -36,7 +37,11 @@ export async function queryRows(c: Pick<LuxiClient, "call">, what: string, field
   return r.data.map((row) => row.map((cell) => cell[1]));
 }
 
-export function listCommand(resource: string, defaults: readonly string[], summary: string): Command {
+/**
+ * Ganeti's GenericList. `namefield`/`numeric`: what the arguments name (jobs: "id", numbers).
+ */
+export function listCommand(resource: string, defaults: readonly string[], summary: string,
+  names: { readonly namefield?: string; readonly numeric?: boolean } = {}): Command {
   return {
     summary,
     resident: true,
@@ -46,9 +51,11 @@ export function listCommand(resource: string, defaults: readonly string[], summa
       verbose: COMMON.verbose, filter: { type: "boolean", short: "F", help: "Treat arguments as a query filter" } },
     async run(o, args) {
       const fields = parseFields(o["output"], defaults);
+      const force = o["filter"] === true;
+      const qfilter = makeFilter(args, force, names.namefield, names.numeric);
       await withMaster(async (c) => {
-        const r = (await c.call(LuxiMethod.query, [resource, fields, filterForNames(args)])) as QueryResponse;
-        if (args.length > 0) {
+        const r = (await c.call(LuxiMethod.query, [resource, fields, qfilter])) as QueryResponse;
+        if (args.length > 0 && plainNames(args, force) && names.numeric !== true) {
           const found = new Set(r.data.map((row) => row[fields.indexOf("name")]?.[1]));
           const missing = fields.includes("name") ? args.filter((a) => !found.has(a)) : [];
           if (missing.length > 0 && r.data.length < args.length) {

@@ -77,7 +77,7 @@ function namesOf(f: QFilter): string[] | null {
   if (f === null || f[0] !== "|") return null;
   const out: string[] = [];
   for (const x of f.slice(1)) {
-    if (!Array.isArray(x) || x[0] !== "=" || (x[1] !== "name" && x[1] !== "id")) return null;
+    if (!Array.isArray(x) || (x[0] !== "==" && x[0] !== "=") || (x[1] !== "name" && x[1] !== "id")) return null;
     out.push(String(x[2]));
   }
   return out;

@@ -1,7 +1,8 @@
 // Ganeti's query filter language (lib/qlang.py), evaluated over computed field values:
-// ["|", f1, f2], ["&", ...], ["!", f], ["=", field, value], ["!=", ...], ["=~", field, regexp],
+// ["|", f1, f2], ["&", ...], ["!", f], ["==", field, value] (or "="), ["!=", ...], ["=~", field, regexp],
 // ["<", ...], ["<=", ...], [">", ...], [">=", ...], ["?", field] (truthy), ["=[]", field, value] (list contains).
 import { OpPrereqError, ErrorCode, QueryFilterParseError } from "../errors.js";
+import { toJsRegExp } from "./qlang.js";
 
 export type QFilter = readonly unknown[] | null;
 
@@ -29,12 +30,13 @@ export function evalFilter(f: QFilter, get: (field: string) => unknown): boolean
     case "&": return f.slice(1).every((x) => evalFilter(x as QFilter, get));
     case "!": return !evalFilter(a as QFilter, get);
     case "?": return Boolean(get(String(a)));
+    case "==": // Ganeti 2.6+; "=" is its legacy spelling
     case "=": return get(String(a)) === b;
     case "!=": return get(String(a)) !== b;
     case "=~": {
       let re: RegExp;
       try {
-        re = new RegExp(String(b));
+        re = toJsRegExp(String(b));
       } catch {
         throw new OpPrereqError(`Invalid regular expression '${String(b)}'`, ErrorCode.inval);
       }
