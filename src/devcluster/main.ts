@@ -219,16 +219,17 @@ async function up(dir: string, n: number, subnet: number, netns: boolean): Promi
 
 async function status(dir: string): Promise<void> {
   const s = await loadState(dir);
-  process.stdout.write("Node   Address        noded  mond  masterd  role\n");
+  process.stdout.write("Node   Address        noded  mond  clid  masterd  role\n");
   for (let i = 1; i <= s.nodes; i++) {
     const paths = ganetiPaths(nodeRoot(dir, `node${i}`));
     const noded = await daemonPid(paths, "ganeti-noded");
     const masterd = await daemonPid(paths, "ganeti-masterd");
     const mond = await daemonPid(paths, "ganeti-mond");
+    const clid = await daemonPid(paths, "ganeti-clid");
     const master = await readSsconf(paths, "master_node");
     const role = master === `node${i}` ? "master" : master === null ? "-" : "member";
     process.stdout.write(`${`node${i}`.padEnd(6)} ${nodeIp(s, i).padEnd(14)} ${(noded === null ? "down" : "up").padEnd(6)} ` +
-      `${(mond === null ? "down" : "up").padEnd(5)} ${(masterd === null ? "-" : "up").padEnd(8)} ${role}\n`);
+      `${(mond === null ? "down" : "up").padEnd(5)} ${(clid === null ? "down" : "up").padEnd(5)} ${(masterd === null ? "-" : "up").padEnd(8)} ${role}\n`);
   }
 }
 
