@@ -272,6 +272,17 @@ export function scanKnown(
   const g = scan(nodeIdx, bar2);
   clear(kinds, nodeIdx);
   clear(kinds, touched);
+  // a kind scanned onto every target: the scan's accumulator bounds every candidate of
+  // it at this step, and it replaces the entry's (whose `rest` keeps the least bound
+  // of every candidate it ever saw, carried: one good target long gone kept the entry
+  // among the candidates to scan, step after step)
+  for (let k = 0; k < NKINDS; k++) {
+    if ((every & (1 << k)) === 0) continue;
+    const fresh = scratch[k];
+    if (fresh === undefined || fresh.total === -Infinity) continue;
+    scratch[k] = accs[k];
+    accs[k] = fresh;
+  }
   return g;
 }
 

@@ -373,6 +373,12 @@ export class Balancer {
       );
       if (f === undefined) return false;
       this.stats.known++;
+      // scanKnown may have replaced accumulators with fresh ones: a lazy entry's key
+      // and the drift's ranges follow
+      if (S.at[v.idx]! >= 0) {
+        for (const a of c.accs) if (a !== undefined) lazy.record(a);
+        le.setKey(c);
+      }
       consider(v, f);
       return true;
     };
