@@ -9,8 +9,9 @@
  * (stdout and stderr, in order) and its exit code; this process writes the output to its
  * own descriptors, so redirections, pipes and terminals behave as for a direct start.
  *
- * No ganeti-clid on this node, or a command the worker does not take (it only takes
- * commands that ask the master and print): the program is started directly with node.
+ * A command that is not resident (only those that ask the master and print are, listed in
+ * dist/cli-bundle/resident.txt), no ganeti-clid on this node, or no warm worker: the
+ * program is started directly with node.
  *
  * Usage (from bin/<program>): gnt-launch <program> <bundle.cjs> [args...]
  * Protocol: see src/clid/protocol.ts.
@@ -73,12 +74,30 @@ static int read_line(int fd, char *line, size_t size) {
   }
 }
 
+/* Whether "PROGRAM SUBCOMMAND" is listed in resident.txt beside the bundle (written by
+ * scripts/bundle-cli.mjs from the command tables): only those go to ganeti-clid, so the
+ * others cost nothing more than before. */
+static int resident(const char *program, const char *bundle, const char *subcommand) {
+  char path[4096], want[256], list[16384];
+  const char *slash = strrchr(bundle, '/');
+  int dir = slash == NULL ? 0 : (int)(slash - bundle + 1);
+  if (snprintf(path, sizeof path, "%.*sresident.txt", dir, bundle) >= (int)sizeof path) return 0;
+  if (snprintf(want, sizeof want, "\n%s %s\n", program, subcommand) >= (int)sizeof want) return 0;
+  FILE *f = fopen(path, "re");
+  if (f == NULL) return 0;
+  list[0] = '\n';
+  size_t n = fread(list + 1, 1, sizeof list - 2, f);
+  fclose(f);
+  list[n + 1] = '\0';
+  return strstr(list, want) != NULL;
+}
+
 int main(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: gnt-launch PROGRAM BUNDLE [ARGS...]\n");
     return 2;
   }
-  if (getenv("GANETI_CLI_DIRECT") != NULL) direct(argv);
+  if (getenv("GANETI_CLI_DIRECT") != NULL || argc < 4 || !resident(argv[1], argv[2], argv[3])) direct(argv);
 
   const char *root = getenv("GANETI_ROOT");
   if (root == NULL || root[0] == '\0') root = "/";

@@ -13,7 +13,7 @@
 // require() of an external package runs only when the import() does.
 // Daemons run from dist/ as tsc wrote it (ESM).
 import { build } from "esbuild";
-import { rmSync, renameSync, mkdirSync } from "node:fs";
+import { rmSync, renameSync, mkdirSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 
 const programs = ["gnt-cluster", "gnt-node", "gnt-group", "gnt-job", "gnt-debug", "gnt-instance", "gnt-os", "gnt-backup", "gnt-storage", "gnt-network"];
@@ -42,6 +42,14 @@ await Promise.all(
     }),
   ),
 );
+// The subcommands a ganeti-clid worker may run (`resident: true` in the command tables):
+// the launcher asks the daemon only for these, and starts every other command directly.
+const resident = [];
+for (const p of programs) {
+  const { commands } = await import(`../dist/src/cli/${p}.js`);
+  for (const [name, c] of Object.entries(commands)) if (c.resident === true) resident.push(`${p} ${name}\n`);
+}
+writeFileSync("dist/cli-bundle.new/resident.txt", resident.sort().join(""));
 // A fresh directory swapped in keeps the tree free of files from older layouts.
 rmSync("dist/cli-bundle", { recursive: true, force: true });
 renameSync("dist/cli-bundle.new", "dist/cli-bundle");

@@ -6,7 +6,7 @@ import { listFieldsCommand, type QueryResponse } from "./list.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 import { parseUnit } from "./units.js";
 
-const commands: CommandTable = {
+export const commands: CommandTable = {
   export: {
     summary: "Exports an instance to an image", usage: "-n <target_node> [--noshutdown] [--long-sleep] [--remove-instance] <instance>", args: [1, 1],
     options: {

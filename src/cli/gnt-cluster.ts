@@ -38,7 +38,7 @@ function hvOptions(list: string[] | undefined): Record<string, Record<string, un
 }
 
 
-const commands: CommandTable = {
+export const commands: CommandTable = {
   init: {
     summary: "Initialises a new cluster configuration",
     usage: "[options...] <cluster-name>",

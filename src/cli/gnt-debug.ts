@@ -6,7 +6,7 @@ import { LuxiMethod } from "../luxi/protocol.js";
 import { OpPrereqError, ErrorCode, formatError } from "../errors.js";
 import { parseUnit } from "./units.js";
 
-const commands: CommandTable = {
+export const commands: CommandTable = {
   delay: {
     summary: "Executes a TestDelay OpCode",
     usage: "[-n NODE...] [--no-master] [-r REPEAT] <duration>",

@@ -24,7 +24,7 @@ const paramOptions = {
   submit: COMMON.submit, priority: COMMON.priority,
 } as const;
 
-const commands: CommandTable = {
+export const commands: CommandTable = {
   add: {
     summary: "Add a new node group to the cluster", usage: "[--alloc-policy=...] <group_name>", args: [1, 1], options: paramOptions,
     async run(o, [name]) {

@@ -434,7 +434,7 @@ function parseModification(spec: string, what: "net" | "disk"): [string, number,
 }
 
 // Ganeti's aliases.
-const commands: CommandTable = { ...base, start: base["startup"] as CommandTable[string], stop: base["shutdown"] as CommandTable[string] };
+export const commands: CommandTable = { ...base, start: base["startup"] as CommandTable[string], stop: base["shutdown"] as CommandTable[string] };
 
 export function run(): void {
   main("gnt-instance", commands);

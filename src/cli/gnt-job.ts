@@ -52,7 +52,7 @@ function parseAge(s: string): number {
   return s === "all" ? -1 : parseTimespec(s);
 }
 
-const commands: CommandTable = {
+export const commands: CommandTable = {
   list: listCommand("job", JOB_LIST_DEFAULT, "Lists the jobs and their status", { namefield: "id", numeric: true }),
   "list-fields": listFieldsCommand("job"),
   info: {

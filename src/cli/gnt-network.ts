@@ -102,7 +102,7 @@ async function showInfo(names: string[]): Promise<number> {
   });
 }
 
-const commands: CommandTable = {
+export const commands: CommandTable = {
   add: {
     summary: "Add a new IP network to the cluster", usage: "<network-name>", args: [1, 1],
     options: { network: { type: "string", help: "IP network in CIDR notation" }, ...addrOptions,

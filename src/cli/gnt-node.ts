@@ -14,7 +14,7 @@ import { niceCompare } from "../query/common.js";
 export const NODE_LIST_DEFAULT = ["name", "dtotal", "dfree", "mtotal", "mnode", "mfree", "pinst_cnt", "sinst_cnt"];
 
 
-const commands: CommandTable = {
+export const commands: CommandTable = {
   add: {
     summary: "Add a node to the cluster",
     usage: "[-s <secondary_ip>] [--readd] [-g <group>] <node_name>",

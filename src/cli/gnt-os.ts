@@ -7,7 +7,7 @@ async function diagnose(): Promise<OsSummary[]> {
   return ((await runOpcode({}, { OP_ID: "OP_OS_DIAGNOSE", output_fields: ["name"], names: [] })) ?? []) as OsSummary[];
 }
 
-const commands: CommandTable = {
+export const commands: CommandTable = {
   modify: {
     summary: "Modifies the OS parameters", usage: "[-H hv:k=v,...] [-O k=v,...] [--hidden=yes|no] [--blacklisted=yes|no] <os>",
     args: [1, 1],

@@ -13,7 +13,7 @@ function statusText(status: boolean, diagnose: string): string {
   return status ? "valid" : `invalid - ${diagnose}`;
 }
 
-const commands: CommandTable = {
+export const commands: CommandTable = {
   diagnose: {
     summary: "Diagnose all ExtStorage providers", usage: "", args: [0, 0], options: { priority: COMMON.priority },
     async run(o) {

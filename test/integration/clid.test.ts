@@ -74,7 +74,6 @@ test("a resident command is served by a warm worker, with the same output, error
     ["gnt-node", "list", "-o", "nosuchfield"], // an error: Ganeti's text on stderr, exit code 1
     ["gnt-job", "info", "999999"],
     ["gnt-node", "info", "nosuchnode"],
-    ["gnt-job"], // usage, exit code 1
   ];
   const trace = join(c.dir, "clid-trace");
   for (const [program, ...args] of cases) {
@@ -122,16 +121,18 @@ test("output to a file, to a closed pipe, and commands a worker does not take", 
   assert.match(p.stdout, /^Node +DTotal/);
   assert.match(p.stdout, /status=0/);
   assert.equal(p.stderr, "");
-  // Not resident (it submits a job): the worker sends it back and the launcher runs it itself.
-  await poolFull(pid);
-  const before = await workers(pid);
+  // Not resident (it submits a job; usage): the launcher runs it itself, no worker is used.
+  const before = await poolFull(pid);
   const trace = join(c.dir, "clid-trace-2");
   await writeFile(trace, "");
   const d = await run(join(BIN, "gnt-debug"), ["delay", "--submit", "0"], { GANETI_CLID_TRACE: trace });
-  assert.equal(await readFile(trace, "utf8"), "");
   assert.equal(d.code, 0, d.stderr);
   assert.match(d.stdout, /^JobID: \d+$/m);
-  assert.ok(await oneTaken(pid, before), "a worker took it and sent it back");
+  const u = await run(join(BIN, "gnt-job"), [], { GANETI_CLID_TRACE: trace });
+  assert.equal(u.code, 1);
+  assert.match(u.stdout, /^Usage: gnt-job \{command\}/);
+  assert.equal(await readFile(trace, "utf8"), "");
+  assert.deepEqual(await workers(pid), before, "both warm workers still waiting");
 });
 
 test("without a ganeti-clid the programs start directly; stopping it ends its workers", async () => {
