@@ -2,8 +2,8 @@
 // that `gnt-job list` and its kind answer in milliseconds instead of paying Node.js's
 // start-up (≈ 70 ms, more than the whole command otherwise). native/gnt-launch.c connects
 // to its socket; each connection goes to a worker that has already loaded the programs,
-// which runs that one command and exits. Another worker is started at once, so there is
-// always one warm.
+// which runs that one command and exits. Another worker is started once commands pause
+// (100 ms), so there is one warm for the next command typed.
 //
 // No ganeti-clid, or a worker that cannot serve a command exactly as a direct start would:
 // the launcher starts the program itself, so the daemon only ever changes how fast.
@@ -37,6 +37,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   let starting = 0;
   let stopping = false;
   let refillTimer: NodeJS.Timeout | null = null;
+  /** Delay before replacing a worker that died before it was ready (doubles, up to a minute). */
+  let retryMs = 1000;
 
   const dispatch = (socket: Socket): void => {
     const worker = ready.shift();
@@ -74,6 +76,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
         if (m !== "ready") return;
         isReady = true;
         starting--;
+        retryMs = 1000;
         ready.push(worker);
       });
       worker.once("exit", (code, signal) => {
@@ -81,9 +84,11 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
         if (at >= 0) ready.splice(at, 1);
         if (!isReady) {
           starting--;
-          // A worker that dies before it is ready would die again: retry slowly.
-          log.error({ code, signal }, "a worker exited before it was ready");
-          if (!stopping) setTimeout(refill, 1000).unref();
+          // A worker that dies before it is ready would die again: retry, less and less
+          // often (commands start directly meanwhile).
+          log.error({ code, signal, retryInMs: retryMs }, "a worker exited before it was ready");
+          if (!stopping) setTimeout(refill, retryMs).unref();
+          retryMs = Math.min(retryMs * 2, 60_000);
           return;
         }
         if (at >= 0 && !stopping) refill();
@@ -93,11 +98,17 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
 
   // pauseOnConnect: nothing is read here, so the worker gets the request line untouched.
   const server = createServer({ pauseOnConnect: true }, dispatch);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(socketPath, () => resolve());
-  });
-  // Only this node's administrator (the daemon's own user) may hand it commands.
+  // Only this node's administrator (the daemon's own user) may hand it commands: the socket
+  // is made with mode 0600 (no moment when others could connect), and chmod makes sure.
+  const umask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(socketPath, () => resolve());
+    });
+  } finally {
+    process.umask(umask);
+  }
   await chmod(socketPath, 0o600);
   refill();
   await writeFile(paths.pidFile(CLID_DAEMON), `${process.pid}\n`);

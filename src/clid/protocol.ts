@@ -37,9 +37,9 @@ export function answerExit(code: number): string {
   return `exit ${code}\n`;
 }
 
-/** The programs a worker runs; any other is started directly. */
-export const RESIDENT_PROGRAMS = ["gnt-cluster", "gnt-node", "gnt-group", "gnt-job", "gnt-instance", "gnt-network",
-  "gnt-os", "gnt-backup", "gnt-storage", "gnt-debug"] as const;
+/** The programs a worker loads and runs (their resident subcommands); any other is started directly. */
+export const WORKER_PROGRAMS = ["gnt-job", "gnt-node", "gnt-cluster", "gnt-instance", "gnt-group", "gnt-network",
+  "gnt-backup"] as const;
 
 /**
  * The hook a worker leaves on globalThis for the command framework (the program's bundle

@@ -9,10 +9,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Readable, Writable } from "node:stream";
 import type { Socket } from "node:net";
-let taken = false;
-import { ANSWER_DIRECT, answerExit, CLID_GATE, outputFrameHeader, parseRequest, RESIDENT_PROGRAMS,
+import { ANSWER_DIRECT, answerExit, CLID_GATE, outputFrameHeader, parseRequest, WORKER_PROGRAMS,
   type ClidGate, type LaunchRequest } from "./protocol.js";
 
+/** Handed a command: from then on this process belongs to it. */
+let taken = false;
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const requireHere = createRequire(import.meta.url);
 
@@ -91,7 +92,7 @@ function runCommand(socket: Socket, socketFd: number, req: LaunchRequest): void 
   }
   // gnt-launch PROGRAM BUNDLE ARGS...
   const program = argv[1];
-  if (program === undefined || !(RESIDENT_PROGRAMS as readonly string[]).includes(program)) return direct();
+  if (program === undefined || !(WORKER_PROGRAMS as readonly string[]).includes(program)) return direct();
   for (const k of Object.keys(process.env)) delete process.env[k];
   for (const kv of env) {
     const eq = kv.indexOf("=");
@@ -154,7 +155,7 @@ function serve(socket: Socket): void {
 // last one took a command, and a command finds its program loaded when the worker had time.
 for (const m of ["node:net", "node:fs/promises", "node:dns/promises", "node:os", "node:readline/promises"]) requireHere(m);
 const preload = (i: number): void => {
-  const program = RESIDENT_PROGRAMS[i];
+  const program = WORKER_PROGRAMS[i];
   if (taken || program === undefined) return;
   requireHere(join(packageDir, "dist/cli-bundle", `${program}.cjs`));
   setImmediate(() => preload(i + 1));

@@ -8,7 +8,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DevCluster, BIN, type RunResult } from "../helpers/devcluster.js";
 import { waitFor } from "../../src/util/daemon.js";
-import { parseRequest } from "../../src/clid/protocol.js";
+import { parseRequest, WORKER_PROGRAMS } from "../../src/clid/protocol.js";
 
 let c: DevCluster;
 
@@ -54,6 +54,13 @@ function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv): Prom
     });
   });
 }
+
+test("every subcommand the launcher sends to ganeti-clid belongs to a program its workers load", async () => {
+  const listed = (await readFile(join(BIN, "../dist/cli-bundle/resident.txt"), "utf8")).trim().split("\n");
+  assert.ok(listed.includes("gnt-job list") && listed.includes("gnt-cluster version"), listed.join(", "));
+  assert.ok(!listed.some((l) => /^gnt-\S+ (add|remove|modify|delay|destroy|init)$/.test(l)), "nothing that changes the cluster");
+  for (const l of listed) assert.ok((WORKER_PROGRAMS as readonly string[]).includes(l.split(" ")[0]!), l);
+});
 
 test("the launcher's request line is parsed strictly", () => {
   assert.deepEqual(parseRequest("ganeti-clid 1 4242 011 80"), { pid: 4242, tty: [false, true, true], columns: 80 });
