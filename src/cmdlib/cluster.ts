@@ -10,6 +10,7 @@ import { adjustCandidatePool } from "./node.js";
 import { computeNewInstanceViolations, getUpdatedIPolicy, groupInstances, groupIPolicy, commaJoin } from "../objects/ipolicy.js";
 import { clusterIPolicy, fillIPolicy } from "../objects/fill.js";
 import { niceSort } from "../query/common.js";
+import { describeDisk } from "../objects/disk-describe.js";
 
 export class LUClusterRedistConf extends LogicalUnit {
   override readonly reqBgl = false;
@@ -114,7 +115,32 @@ export class LUClusterSetParams extends LogicalUnit {
   /** The cluster's policy after the change (GetUpdatedIPolicy), when the opcode changes it. */
   private newIPolicy: Cluster["ipolicy"] | null = null;
 
+  /** Ganeti's _CheckInstancesOfDisabledDiskTemplates: a template still in use stays enabled. */
+  private checkDisabledDiskTemplates(): void {
+    const wanted = this.op["enabled_disk_templates"];
+    if (!Array.isArray(wanted) || wanted.length === 0) return;
+    const cfg = this.cfg;
+    const disabled = (cfg.cluster.enabled_disk_templates ?? []).filter((t) => !wanted.includes(t));
+    const owner = new Map<string, string>();
+    for (const inst of Object.values(cfg.instances)) for (const d of inst.disks) owner.set(d, inst.name);
+    for (const template of disabled) {
+      const using = Object.entries(cfg.disks ?? {}).filter(([, d]) => d.dev_type === template);
+      if (using.length > 0) {
+        const desc = using.map(([uuid, d]) => `${describeDisk(d)} (${owner.has(uuid) ? `on ${owner.get(uuid)!}` : "detached"})`);
+        throw new OpPrereqError(`Cannot disable disk template '${template}', because there is at least one disk using it:\n * ${desc.join("\n * ")}`,
+          ErrorCode.state);
+      }
+    }
+    if (disabled.includes("diskless")) {
+      const inst = Object.values(cfg.instances).find((i) => i.disks.length === 0);
+      if (inst !== undefined) {
+        throw new OpPrereqError(`Cannot disable disk template 'diskless', because there is at least one instance using it:\n * ${inst.name}`, ErrorCode.state);
+      }
+    }
+  }
+
   async checkPrereq(): Promise<void> {
+    this.checkDisabledDiskTemplates();
     const tools = this.op["compression_tools"];
     if (Array.isArray(tools)) checkCompressionTools(tools.map(String));
     const dts = this.op["enabled_disk_templates"];

@@ -511,6 +511,9 @@ test("modify -t ext -e provider=...: the data moves into the provider's volume a
   assert.equal(vols.length, 1, vols.join(","));
   assert.equal(await sha(join(extDir, vols[0] as string)), want, "the provider's volume holds the data");
   assert.deepEqual(rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "-o", "pnode,disk_template", "ce")), [["node2", "ext"]]);
+  // A template in use cannot be disabled (Ganeti's _CheckInstancesOfDisabledDiskTemplates).
+  await fails(/error type: wrong_state, error details:\nCannot disable disk template 'ext', because there is at least one disk using it:\n \* <Disk\(type=ext, logical_id=\('sharedfile-ext', '[^']+'\), children=\[\], visible as \/dev\/disk\/0, size=32m\)> \(on ce\)\n$/,
+    "gnt-cluster", "modify", "--enabled-disk-templates", "file,diskless,sharedfile,drbd");
   await ok("gnt-instance", "modify", "-t", "file", "ce");
   assert.deepEqual((await readdir(extDir)).filter((f) => f.endsWith(".ext.disk0")), [], "the provider removed its volume");
   const back = (await readdir(fileDir)).filter((f) => f.includes(".file.disk0"));

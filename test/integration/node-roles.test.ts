@@ -33,8 +33,8 @@ test("init and add: three nodes, node1 master, the others candidates", async () 
     assert.equal(r.stdout, "node1\n", `getmaster on ${n}`);
   }
   const st = await c.devcluster("status");
-  assert.match(st.stdout, /node1\s+127\.0\.11\.1\s+up\s+up\s+up\s+master/); // noded, mond, masterd
-  assert.match(st.stdout, /node3\s+127\.0\.11\.3\s+up\s+up\s+-\s+member/);
+  assert.match(st.stdout, /node1\s+127\.0\.11\.1\s+up\s+up\s+up\s+up\s+master/); // noded, mond, clid, masterd
+  assert.match(st.stdout, /node3\s+127\.0\.11\.3\s+up\s+up\s+up\s+-\s+member/);
 });
 
 test("gnt-node list default columns, as Ganeti's", async () => {
