@@ -22,6 +22,13 @@ export interface CachedInst {
   ctx: MoveContext;
   /** Lazy entries: the class's kinds. */
   mask: number;
+  /**
+   * MoveContribs.sourceRanges of `rangesOf` (the entry's `src` when they were taken):
+   * they depend only on the source sides, which stay while `src` does (a change of
+   * the instance's nodes replaces it), and each epoch joins every entry again.
+   */
+  ranges?: SourceRanges;
+  rangesOf?: SourceContribs;
 }
 
 /** What the balancer counts (Balancer.stats). */
@@ -359,7 +366,12 @@ export class LazyEntries {
 
   /** Puts a lazy entry in its class (false: its source sides are not known). */
   private join(c: CachedInst, base: ScoreBase, mask: number): boolean {
-    const ranges = this.mc.sourceRanges(base, c.ctx, c.src!);
+    let ranges = c.ranges;
+    if (ranges === undefined || c.rangesOf !== c.src) {
+      ranges = this.mc.sourceRanges(base, c.ctx, c.src!);
+      c.ranges = ranges;
+      c.rangesOf = c.src;
+    }
     for (let k = 0; k < 4; k++) if ((mask & (1 << k)) !== 0 && (ranges[k] === undefined || ranges[k] === null)) return false;
     const S = this.slots;
     S.lin.fill(Infinity, 4 * c.idx, 4 * c.idx + 4);

@@ -100,52 +100,67 @@ interface TargetCache {
   other: Map<number, Map<number, Contrib | null | undefined>> | null;
   /** Contributions computed into this cache. */
   count: number;
-  /** The node's peer map by key (long maps only; made when first needed). */
-  peerIdx: Map<Ndx, number> | null;
+  /** The node's peer map by key (long maps only; made when first needed: denseOf). */
+  peerIdx: Float64Array | null;
 }
 
 /** classTargetRange's "no bound" in its cache. */
 const UNKNOWN = 0;
 
 /**
- * N.peerMap.find (the first entry's value for key k, else 0), through a map per peer
- * list for the long ones: balancing looks up thousands of targets in the same few
- * lists per step, and the lists are immutable values.
+ * N.peerMap.find (the first entry's value for key k, else 0), through a dense array by
+ * key per long peer list: balancing looks up thousands of targets in the same few lists
+ * per step (a refresh alternates between two: ReplaceAndFailover reads the primary's,
+ * ReplacePrimary the secondary's), and the lists are immutable values. A peer map has
+ * one entry per key (peerMap.add removes the old one), so its first is its only one.
  */
-const peerIndex = new WeakMap<N.PeerMap, Map<Ndx, number>>();
-let lastList: N.PeerMap | null = null;
-let lastIndex: Map<Ndx, number> | null = null;
+const peerIndex = new WeakMap<N.PeerMap, Float64Array>();
+let memoList0: N.PeerMap | null = null;
+let memoArr0: Float64Array | null = null;
+let memoList1: N.PeerMap | null = null;
+let memoArr1: Float64Array | null = null;
 function peerFind(k: Ndx, pm: N.PeerMap): number {
   if (pm.length <= 8) return N.peerMap.find(k, pm);
-  let m: Map<Ndx, number> | undefined;
-  if (pm === lastList) m = lastIndex!;
-  else {
-    m = peerIndex.get(pm);
-    if (m === undefined) {
-      m = new Map();
-      for (const [key, v] of pm) if (!m.has(key)) m.set(key, v);
-      peerIndex.set(pm, m);
-    }
-    lastList = pm;
-    lastIndex = m;
+  let a: Float64Array;
+  if (pm === memoList0) a = memoArr0!;
+  else if (pm === memoList1) {
+    a = memoArr1!;
+    memoList1 = memoList0;
+    memoArr1 = memoArr0;
+    memoList0 = pm;
+    memoArr0 = a;
+  } else {
+    a = peerIndex.get(pm) ?? denseOf(pm);
+    peerIndex.set(pm, a);
+    memoList1 = memoList0;
+    memoArr1 = memoArr0;
+    memoList0 = pm;
+    memoArr0 = a;
   }
-  return m.get(k) ?? 0;
+  return k >= 0 && k < a.length ? a[k]! : 0;
+}
+
+/** A peer list's values by key (0 where it has no entry), up to its largest key. */
+function denseOf(pm: N.PeerMap): Float64Array {
+  let max = -1;
+  for (const [key] of pm) if (key > max) max = key;
+  const a = new Float64Array(max + 1);
+  for (let j = pm.length - 1; j >= 0; j--) {
+    const [key, v] = pm[j]!;
+    if (key >= 0) a[key] = v; // from the end: the first entry's value stays
+  }
+  return a;
 }
 
 /**
  * peerFind on a target's own peer map, indexed in its cache: a refresh looks up one
- * key in many targets' maps in turn, where peerFind's one-list memo misses each time.
+ * key in many targets' maps in turn, where peerFind's memo misses each time.
  */
 function peerOfTarget(tc: TargetCache, k: Ndx): number {
   const pm = tc.node.peers;
   if (pm.length <= 8) return N.peerMap.find(k, pm);
-  let m = tc.peerIdx;
-  if (m === null) {
-    m = new Map();
-    for (const [key, v] of pm) if (!m.has(key)) m.set(key, v);
-    tc.peerIdx = m;
-  }
-  return m.get(k) ?? 0;
+  const a = (tc.peerIdx ??= denseOf(pm));
+  return k >= 0 && k < a.length ? a[k]! : 0;
 }
 
 /** `a[slot]`, the array grown with undefined up to it first (dense). */

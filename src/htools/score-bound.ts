@@ -107,6 +107,8 @@ export class ScoreBase implements BaseSums {
     }
     this.nOn = nOn;
     this.nOff = nOff;
+    this.errOn_ = 16 * (nOn + 16) * HALF_ULP;
+    this.errOff_ = 16 * (nOff + 16) * HALF_ULP;
     for (let m = 0; m < NMETRICS; m++) {
       const metric = METRICS[m]!;
       let s = 0;
@@ -214,25 +216,27 @@ export class ScoreBase implements BaseSums {
     // term: the same operations on the same doubles
     const same = this.sameSums & a.same & b.same;
     const { tTerm, tLo, tDd } = this;
+    // the metrics neither side changes: their terms summed once per mask (the same
+    // terms as finish's, added in another order: the margin covers it many times)
+    const ms = this.maskSplit(mask);
+    let total = ms.term;
+    let abs = ms.abs;
+    if (acc !== undefined) {
+      const los = ms.lo;
+      const std = ms.std;
+      for (let j = 0; j < std.length; j++) widenAcc(acc, std[j]!, los[j]!, 0);
+    }
     // finish's arithmetic on the sums a + b, without writing them out (the same doubles)
-    const unchanged = this.unchangedTerms();
-    let total = 0;
-    let abs = 0;
     const n = this.nOn;
-    const errOn = (16 * (n + 16) * HALF_ULP);
-    const errOff = (16 * (this.nOff + 16) * HALF_ULP);
-    for (let m = 0; m < NMETRICS; m++) {
+    const errOn = this.errOn_;
+    const errOff = this.errOff_;
+    const list = ms.changed;
+    // in increasing order: a DUP (an earlier metric) has its terms before its copies
+    for (let j = 0; j < list.length; j++) {
+      const m = list[j]!;
       const kind = KIND[m]!;
       let term: number;
-      if (kind === K_MAP) {
-        term = 0;
-      } else if ((mask & (1 << m)) === 0) {
-        term = unchanged.term[m]!;
-        if (acc !== undefined && kind === K_STDDEV) {
-          const lo = unchanged.lo[m]!;
-          widenAcc(acc, m, lo, 0);
-        }
-      } else if (kind === K_STDDEV) {
+      if (kind === K_STDDEV) {
         let lo: number;
         let ddm: number;
         const dm = DUP[m]!;
@@ -252,9 +256,7 @@ export class ScoreBase implements BaseSums {
           tLo[m] = lo;
           tDd[m] = ddm;
         }
-        if (acc !== undefined) {
-          widenAcc(acc, m, lo, ddm);
-        }
+        if (acc !== undefined) widenAcc(acc, m, lo, ddm);
       } else {
         const dsm = a.ds[m]! + b.ds[m]!;
         const s = this.s0[m]! + dsm;
@@ -269,6 +271,47 @@ export class ScoreBase implements BaseSums {
       if (abs > acc.abs) acc.abs = abs;
     }
     return total - 1e-12 * abs;
+  }
+
+  /** lowerBound's error factors (errOnline, errOffline), set with nOn and nOff. */
+  private readonly errOn_: number;
+  private readonly errOff_: number;
+
+  /** Per metric mask: the unchanged metrics' summed terms and stddev metrics, the changed ones. */
+  private readonly splits = new Map<number, MaskSplit>();
+  private lastSplit: MaskSplit | null = null;
+
+  private maskSplit(mask: number): MaskSplit {
+    const last = this.lastSplit;
+    if (last !== null && last.mask === mask) return last;
+    let sp = this.splits.get(mask);
+    if (sp === undefined) {
+      const unchanged = this.unchangedTerms();
+      let term = 0;
+      let abs = 0;
+      const std: number[] = [];
+      const lo: number[] = [];
+      const changed: number[] = [];
+      for (let m = 0; m < NMETRICS; m++) {
+        const kind = KIND[m]!;
+        if (kind === K_MAP) continue;
+        if ((mask & (1 << m)) !== 0) {
+          changed.push(m);
+          continue;
+        }
+        const t = unchanged.term[m]!;
+        term += t;
+        abs += Math.abs(t);
+        if (kind === K_STDDEV) {
+          std.push(m);
+          lo.push(unchanged.lo[m]!);
+        }
+      }
+      sp = { mask, term, abs, std: Int32Array.from(std), lo: Float64Array.from(lo), changed: Int32Array.from(changed) };
+      this.splits.set(mask, sp);
+    }
+    this.lastSplit = sp;
+    return sp;
   }
 
   /**
@@ -362,6 +405,19 @@ export class ScoreBase implements BaseSums {
   get errOffline(): number {
     return 16 * (this.nOff + 16) * HALF_ULP;
   }
+}
+
+/** ScoreBase.maskSplit's answer for one mask of changed metrics. */
+interface MaskSplit {
+  readonly mask: number;
+  /** The unchanged metrics' terms summed, and their absolute values. */
+  readonly term: number;
+  readonly abs: number;
+  /** The unchanged standard deviations and their bounded variances. */
+  readonly std: Int32Array;
+  readonly lo: Float64Array;
+  /** The changed metrics (not the map), in increasing order. */
+  readonly changed: Int32Array;
 }
 
 function dupIndex(patches: readonly (readonly [number, Node])[], k: number, i: number): boolean {
