@@ -7,8 +7,9 @@ import { checkOsParams } from "./os.js";
 import { nodeTarget } from "../config/store.js";
 import { resolveHost } from "../util/identity.js";
 import { adjustCandidatePool } from "./node.js";
-import { computeNewInstanceViolations, getUpdatedIPolicy, groupInstances, groupIPolicy, commaJoin } from "../objects/ipolicy.js";
+import { computeNewInstanceViolations, getUpdatedIPolicy, groupInstances, groupIPolicy, commaJoin, checkIpolicyVsDiskTemplates } from "../objects/ipolicy.js";
 import { clusterIPolicy, fillIPolicy } from "../objects/fill.js";
+import { IPOLICY_DEFAULTS } from "../objects/param-defaults.js";
 import { niceSort } from "../query/common.js";
 import { describeDisk } from "../objects/disk-describe.js";
 
@@ -193,12 +194,21 @@ export class LUClusterSetParams extends LogicalUnit {
     }
   }
 
-  /** Ganeti's _CheckIpolicy: the instances the new policy makes violate it are named (a warning). */
+  /**
+   * Ganeti's _CheckIpolicy: the policy (new or current) allows only enabled disk templates,
+   * and the instances a new policy makes violate it are named (a warning).
+   */
   private checkIPolicy(): void {
     const upd = this.op["ipolicy"];
-    if (upd === undefined || upd === null) return;
+    const wanted = this.op["enabled_disk_templates"];
+    const enabled = Array.isArray(wanted) && wanted.length > 0 ? wanted.map(String) : this.cfg.cluster.enabled_disk_templates ?? [];
+    if (upd === undefined || upd === null) {
+      checkIpolicyVsDiskTemplates(clusterIPolicy(this.cfg.cluster), enabled);
+      return;
+    }
     const cfg = this.cfg;
     const newPolicy = getUpdatedIPolicy(cfg.cluster.ipolicy ?? {}, upd as Record<string, unknown>, false);
+    checkIpolicyVsDiskTemplates(fillIPolicy(IPOLICY_DEFAULTS, newPolicy), enabled);
     this.newIPolicy = newPolicy;
     const violations = new Set<string>();
     for (const group of Object.values(cfg.nodegroups)) {

@@ -6,7 +6,7 @@ import type { OpOutcome } from "../jobs/queue.js";
 import { OpPrereqError, ErrorCode } from "../errors.js";
 import type { IPolicy } from "../objects/types.js";
 import { clusterIPolicy, fillIPolicy } from "../objects/fill.js";
-import { commaJoin, computeNewInstanceViolations, getUpdatedIPolicy, groupInstances, groupIPolicy } from "../objects/ipolicy.js";
+import { checkIpolicyVsDiskTemplates, commaJoin, computeNewInstanceViolations, getUpdatedIPolicy, groupInstances, groupIPolicy } from "../objects/ipolicy.js";
 import { niceSort } from "../query/common.js";
 
 export function expandGroup(cfg: ConfigData, name: string): NodeGroup {
@@ -45,6 +45,10 @@ export class LUGroupAdd extends LogicalUnit {
       throw new OpPrereqError(`Desired group name '${name}' already exists as a node group (UUID: ${g.uuid})`, ErrorCode.exists);
     }
     checkAllocPolicy(this.op["alloc_policy"]);
+    const ipolicy = this.op["ipolicy"] as IPolicy | undefined | null;
+    if (ipolicy !== undefined && ipolicy !== null) {
+      checkIpolicyVsDiskTemplates(fillIPolicy(clusterIPolicy(this.cfg.cluster), ipolicy), this.cfg.cluster.enabled_disk_templates ?? []);
+    }
   }
   async exec(): Promise<OpOutcome> {
     const now = Date.now() / 1000;
@@ -148,6 +152,7 @@ export class LUGroupSetParams extends LogicalUnit {
     const group = cfg.nodegroups[this.group.uuid] ?? this.group;
     this.newIPolicy = getUpdatedIPolicy(group.ipolicy ?? {}, upd as Record<string, unknown>, true);
     const next = fillIPolicy(clusterIPolicy(cfg.cluster), this.newIPolicy);
+    checkIpolicyVsDiskTemplates(next, cfg.cluster.enabled_disk_templates ?? []);
     const violations = computeNewInstanceViolations(groupIPolicy(cfg, group.uuid), next, groupInstances(cfg, group), cfg);
     if (violations.length > 0) {
       this.logWarning(`After the ipolicy change the following instances violate them: ${commaJoin(niceSort(violations))}`);

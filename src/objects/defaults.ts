@@ -85,11 +85,13 @@ export function newClusterConfig(o: NewClusterOptions): ConfigData {
   const master = masterNodeOf(o);
   const enabledHv = o.enabledHypervisors ?? ["kvm"];
   const enabledDt = o.enabledDiskTemplates ?? ["drbd", "plain"];
-  const ipolicy: IPolicy = {
+  const filled: IPolicy = {
     ...IPOLICY_DEFAULTS,
     ...(o.ipolicy ?? {}),
     std: { ...IPOLICY_DEFAULTS.std, ...(o.ipolicy?.std ?? {}) },
   };
+  // Ganeti's _RestrictIpolicyToEnabledDiskTemplates: the policy allows only enabled templates.
+  const ipolicy: IPolicy = { ...filled, "disk-templates": (filled["disk-templates"] ?? []).filter((t) => enabledDt.includes(t)) };
   const dataCollectors: Record<string, ParamDict> = {};
   for (const name of DATA_COLLECTOR_NAMES) dataCollectors[name] = { active: true, interval: DATA_COLLECTOR_INTERVAL_US };
   const cluster: Cluster = {

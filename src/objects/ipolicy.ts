@@ -36,6 +36,18 @@ export function commaJoin(items: Iterable<unknown>): string {
   return [...items].map((x) => String(x)).join(", ");
 }
 
+/**
+ * Ganeti's CheckIpolicyVsDiskTemplates: a policy may only allow disk templates the cluster
+ * has enabled (gnt-cluster modify and gnt-group add/modify check the policy they make).
+ */
+export function checkIpolicyVsDiskTemplates(ipolicy: IPolicy, enabledDiskTemplates: readonly string[]): void {
+  const notEnabled = (ipolicy["disk-templates"] ?? []).filter((t) => !enabledDiskTemplates.includes(t));
+  if (notEnabled.length > 0) {
+    throw new OpPrereqError(`The following disk templates are allowed by the ipolicy, but not enabled on the cluster: ${commaJoin(notEnabled)}`,
+      ErrorCode.inval);
+  }
+}
+
 function normTemplate(t: string): string {
   return t === "drbd8" ? "drbd" : t;
 }

@@ -83,7 +83,8 @@ test("blockdev: adoption refused until the template is enabled, and for every mi
   await fails("Failure: prerequisites not met for this operation:\nDisk template 'blockdev' is not enabled in cluster. " +
     "Enabled disk templates are: file,diskless,sharedfile,drbd\n",
     "gnt-instance", "add", "-t", "blockdev", "--disk", `0:adopt=${ROOT}/a`, "-o", "image+default", "-n", "node1", "--no-name-check", "x1");
-  await c.ok("gnt-cluster", "modify", "--enabled-disk-templates=file,diskless,sharedfile,drbd,blockdev");
+  await c.ok("gnt-cluster", "modify", "--enabled-disk-templates=file,diskless,sharedfile,drbd,blockdev",
+    "--ipolicy-disk-templates=file,diskless,sharedfile,drbd,blockdev");
   const add = (...args: string[]): string[] =>
     ["gnt-instance", "add", "-t", "blockdev", ...args, "-o", "image+default", "--no-name-check", "x1"];
   await fails(prereq("wrong_input", "Disk template blockdev requires disk adoption, but no 'adopt' parameter given"),

@@ -16,7 +16,8 @@ let volDir = "";
 before(async () => {
   c = await DevCluster.up(3, 22);
   volDir = join(c.dir, "shared-file-storage/sharedfile-ext");
-  const r = await c.on("node1", "gnt-cluster", "modify", "--enabled-disk-templates", "file,diskless,sharedfile,drbd,ext");
+  const r = await c.on("node1", "gnt-cluster", "modify", "--enabled-disk-templates", "file,diskless,sharedfile,drbd,ext",
+    "--ipolicy-disk-templates", "file,diskless,sharedfile,drbd,ext");
   assert.equal(r.code, 0, r.stderr);
 });
 after(async () => {

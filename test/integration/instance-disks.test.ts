@@ -482,7 +482,7 @@ test("OS parameters are checked by the OS (parameters.list and its verify script
 });
 
 test("modify -t ext -e provider=...: the data moves into the provider's volume and back; Ganeti's checks of -e", async () => {
-  await ok("gnt-cluster", "modify", "--enabled-disk-templates", "file,diskless,sharedfile,drbd,ext");
+  await ok("gnt-cluster", "modify", "--enabled-disk-templates", "file,diskless,sharedfile,drbd,ext", "--ipolicy-disk-templates", "file,diskless,sharedfile,drbd,ext");
   await ok("gnt-instance", "add", "-t", "file", "-n", "node2", "-o", "image+default", "-s", "32M", "--no-name-check", "--no-start", "ce");
   const fileDir = join(c.root("node2"), "srv/ganeti/file-storage/ce");
   const sha = async (p: string): Promise<string> => createHash("sha1").update(await readFile(p)).digest("hex");
@@ -520,7 +520,10 @@ test("modify -t ext -e provider=...: the data moves into the provider's volume a
   assert.equal(back.length, 1);
   assert.equal(await sha(join(fileDir, back[0] as string)), want);
   await ok("gnt-instance", "remove", "-f", "ce");
-  await ok("gnt-cluster", "modify", "--enabled-disk-templates", "file,diskless,sharedfile,drbd");
+  // The policy must follow (Ganeti's CheckIpolicyVsDiskTemplates), in the same command.
+  await fails(/error type: wrong_input, error details:\nThe following disk templates are allowed by the ipolicy, but not enabled on the cluster: ext\n$/,
+    "gnt-cluster", "modify", "--enabled-disk-templates", "file,diskless,sharedfile,drbd");
+  await ok("gnt-cluster", "modify", "--enabled-disk-templates", "file,diskless,sharedfile,drbd", "--ipolicy-disk-templates", "file,diskless,sharedfile,drbd");
 });
 
 test("ganeti-watcher restarts a crashed instance and re-activates disks on a rebooted secondary", async () => {

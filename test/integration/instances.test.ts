@@ -143,7 +143,8 @@ test("bad input and templates not built yet", async () => {
   // plain needs LVM, which needs the kernel's device-mapper: without it, enabling the
   // template says so clearly (and nothing pretends to be a logical volume).
   if (!(await access("/dev/mapper/control").then(() => true, () => false))) {
-    const r = await c.on("node1", "gnt-cluster", "modify", "--enabled-disk-templates", "file,diskless,sharedfile,drbd,plain");
+    const r = await c.on("node1", "gnt-cluster", "modify", "--enabled-disk-templates", "file,diskless,sharedfile,drbd,plain",
+      "--ipolicy-disk-templates", "file,diskless,sharedfile,drbd,plain");
     assert.equal(r.code, 1);
     assert.match(r.stderr, /error type: environment_error, error details:\nDisk template 'plain' can't be enabled: volume group 'xenvg' on node node1: LVM is not usable: the kernel's device-mapper is not available \(\/dev\/mapper\/control is missing\)/);
     const info = await c.on("node1", "gnt-cluster", "info");

@@ -149,6 +149,9 @@ test("failover to a node of another group: the target group's policy (an error, 
 });
 
 test("a disk template the policy does not allow: add and modify -t refused", async () => {
+  // The policy may only allow enabled templates (Ganeti's CheckIpolicyVsDiskTemplates).
+  await refused(inval("The following disk templates are allowed by the ipolicy, but not enabled on the cluster: ext, blockdev"),
+    "gnt-cluster", "modify", "--ipolicy-disk-templates", "file,ext,blockdev");
   const log = await ok("gnt-cluster", "modify", "--ipolicy-disk-templates", "file,drbd,diskless");
   assert.ok(!log.some((l) => l.includes("violate")), log.join("\n"));
   const g = await group("default");

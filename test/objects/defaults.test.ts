@@ -7,6 +7,8 @@ import {
   NDC_DEFAULTS, NICC_DEFAULTS, newClusterConfig,
 } from "../../src/objects/defaults.js";
 import { candidateStats, nodeRole } from "../../src/objects/fill.js";
+import { checkIpolicyVsDiskTemplates } from "../../src/objects/ipolicy.js";
+import { OpPrereqError } from "../../src/errors.js";
 
 const opts = {
   clusterName: "cluster.example.com", clusterUuid: "c-uuid", groupUuid: "g-uuid", now: 1700000000.25,
@@ -37,6 +39,13 @@ test("newClusterConfig looks like gnt-cluster init's config", () => {
   assert.equal(cfg.cluster.master_node, "n-uuid");
   assert.equal(cfg.cluster.candidate_pool_size, 10);
   assert.deepEqual(cfg.cluster.enabled_hypervisors, ["fake"]);
+  // Ganeti's _RestrictIpolicyToEnabledDiskTemplates, and the check later changes must pass
+  const policy = cfg.cluster.ipolicy ?? {};
+  assert.deepEqual([...(policy["disk-templates"] ?? [])].sort(), ["diskless", "file"]);
+  checkIpolicyVsDiskTemplates(policy, cfg.cluster.enabled_disk_templates ?? []);
+  assert.throws(() => checkIpolicyVsDiskTemplates(policy, ["file"]),
+    (e: unknown) => e instanceof OpPrereqError && e.code === "wrong_input" &&
+      e.message === "The following disk templates are allowed by the ipolicy, but not enabled on the cluster: diskless");
   assert.deepEqual(Object.keys(cfg.cluster.hvparams).sort(), [...HYPER_TYPES].sort());
   assert.deepEqual(Object.keys(cfg.cluster.diskparams ?? {}).sort(), [...DISK_TEMPLATES].sort());
   assert.deepEqual(cfg.cluster.beparams["default"], BEC_DEFAULTS);
