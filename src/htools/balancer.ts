@@ -204,6 +204,44 @@ export class Balancer {
     const entInst = this.entInst;
     // lastChanged[x] === t: x is one of `changed` (LazyState.advance)
     const lastChanged = lazy.lastChanged;
+    let bestScore = ini.score;
+    let winner: { inst: Instance; found: Found } | null = null;
+    let scorer: StepScorer | null = null;
+    // the last step's scorer, its columns patched at the nodes its move changed
+    const stepScorer = (): StepScorer => {
+      if (scorer !== null) return scorer;
+      const old = this.scorer;
+      scorer = carry && old !== null && old.nl === this.prevNl && old.s.advance(ini.nl, this.changed)
+        ? old.s
+        : new StepScorer(ini.nl);
+      this.scorer = { s: scorer, nl: ini.nl };
+      return scorer;
+    };
+    // candidates kept for the next step's bar (seeds): instance index, move, score
+    const kept: Seed[] = [];
+    // a seed's score is one of this step's candidates' (the same checks as the scan's,
+    // the same doubles): an instance with a candidate of that score exists, so every
+    // instance scanned below with it as the bar still finds the least score, and the
+    // first instance with it wins as before
+    let seeded = false;
+    if (this.seeds.length > 0) {
+      const sc = stepScorer();
+      const pos = this.inputs!.pos;
+      for (const sd of this.seeds) {
+        const j = sd.idx < pos.length ? pos[sd.idx]! : -1;
+        if (j < 0) continue;
+        const v = reloc[j]!;
+        const score = seedScore(opts, v, sd.mv, ini, online, useSecondaryOf(v), sc);
+        if (score === null) continue;
+        kept.push({ idx: v.idx, mv: sd.mv, score });
+        if (score < bestScore) {
+          bestScore = score;
+          seeded = true;
+        }
+      }
+    }
+    // an entry whose bound is above the bar (the seeded one) is never scanned: not
+    // pushed at all
     let nSeen = 0;
     let rot = 0;
     // the instances' records are only read where their entry does not answer
@@ -267,7 +305,7 @@ export class Balancer {
         if (kt >= 0 && lastChanged[kt]! > at) le.setKey(c);
         const k = Math.min(sKn[i]!, sPn[i]!);
         const lb = k + off - offsetMargin(k, off);
-        if (lb <= ini.score) heap.push(lb, v);
+        if (lb <= bestScore) heap.push(lb, v);
         continue;
       } else {
         for (const a of c.accs) {
@@ -285,7 +323,7 @@ export class Balancer {
       // a covered entry (coverLazy): its targets changed since `since` are under pn
       const pk = sPn[i]!;
       if (pk !== Infinity) lb = Math.min(lb, pk + off - offsetMargin(pk, off));
-      if (lb <= ini.score) heap.push(lb, v);
+      if (lb <= bestScore) heap.push(lb, v);
     }
     if (this.nEnts > nSeen) {
       for (let j = 0; j < ents.length; j++) {
@@ -297,42 +335,6 @@ export class Balancer {
       }
     }
 
-    let bestScore = ini.score;
-    let winner: { inst: Instance; found: Found } | null = null;
-    let scorer: StepScorer | null = null;
-    // the last step's scorer, its columns patched at the nodes its move changed
-    const stepScorer = (): StepScorer => {
-      if (scorer !== null) return scorer;
-      const old = this.scorer;
-      scorer = carry && old !== null && old.nl === this.prevNl && old.s.advance(ini.nl, this.changed)
-        ? old.s
-        : new StepScorer(ini.nl);
-      this.scorer = { s: scorer, nl: ini.nl };
-      return scorer;
-    };
-    // candidates kept for the next step's bar (seeds): instance index, move, score
-    const kept: Seed[] = [];
-    // a seed's score is one of this step's candidates' (the same checks as the scan's,
-    // the same doubles): an instance with a candidate of that score exists, so every
-    // instance scanned below with it as the bar still finds the least score, and the
-    // first instance with it wins as before
-    let seeded = false;
-    if (this.seeds.length > 0) {
-      const sc = stepScorer();
-      const pos = this.inputs!.pos;
-      for (const sd of this.seeds) {
-        const j = sd.idx < pos.length ? pos[sd.idx]! : -1;
-        if (j < 0) continue;
-        const v = reloc[j]!;
-        const score = seedScore(opts, v, sd.mv, ini, online, useSecondaryOf(v), sc);
-        if (score === null) continue;
-        kept.push({ idx: v.idx, mv: sd.mv, score });
-        if (score < bestScore) {
-          bestScore = score;
-          seeded = true;
-        }
-      }
-    }
     const scanFull = (v: Instance): void => {
       const ctx = new MoveContext(opts.ignoreSoftErrors, ini.nl, v);
       const accs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
