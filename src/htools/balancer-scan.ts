@@ -282,8 +282,15 @@ export function scanKnown(
     if (fresh === undefined || fresh.total === -Infinity) continue;
     scratch[k] = accs[k];
     accs[k] = fresh;
+    renewedCount++;
   }
   return g;
+}
+
+let renewedCount = 0;
+/** Accumulators scanKnown replaced by its scan's so far (for measurements and tests). */
+export function accsRenewed(): number {
+  return renewedCount;
 }
 
 /** Sets `kinds` back to zeros at `xs`. */

@@ -16,6 +16,7 @@ import {
   type Envelope, classConst, classSlopes, envelopeAdd, envelopeUnion, memberPart, newEnvelope,
 } from "../../src/htools/class-bounds.js";
 import { Balancer, balance } from "../../src/htools/balancer.js";
+import { accsRenewed } from "../../src/htools/balancer-scan.js";
 import type { IMove } from "../../src/htools/types.js";
 import { prepareCluster } from "../../src/htools/loader.js";
 import { ExactScorer } from "../../src/htools/exact-scorer.js";
@@ -244,6 +245,7 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
   let known = 0;
   let seeded = 0;
   let epochCovered = 0;
+  const renewed0 = accsRenewed();
   // class-bound epochs of 5 steps, and of 40 (lazy entries carried over a change of
   // their own nodes then stay lazy under their class bounds: Balancer.coverLazy); class
   // parts onto at most 3 changed nodes (these clusters have too few nodes for the
@@ -284,6 +286,7 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
   assert.ok(known > 0, "no entry scanned only where its bounds could win (scanKnown)");
   assert.ok(seeded > 0, "no step's bar taken from the candidates of the step before (seeds)");
   assert.ok(epochCovered > 0, "no entry kept lazy with class parts of an earlier epoch (pnO)");
+  assert.ok(accsRenewed() > renewed0, "no accumulator replaced by scanKnown's scan onto every target");
 });
 
 // The balancer leaves an instance alone while a class bound onto the nodes that changed
