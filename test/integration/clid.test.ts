@@ -38,11 +38,19 @@ async function oneTaken(pid: number, before: readonly number[]): Promise<boolean
   }, 5000, 20);
 }
 
+/**
+ * The two warm workers, once the pool has settled: the same two children half a second
+ * apart (a worker that just ran a command may still be exiting while its successor starts,
+ * and a fresh worker needs a moment to say it is ready).
+ */
 async function poolFull(pid: number): Promise<number[]> {
   let ws: number[] = [];
-  assert.ok(await waitFor(async () => (ws = await workers(pid)).length === 2, 15_000, 50), "two warm workers");
-  // Ready means it answered "ready"; give a fresh worker time to say so.
-  await new Promise((r) => setTimeout(r, 500));
+  assert.ok(await waitFor(async () => {
+    const first = await workers(pid);
+    await new Promise((r) => setTimeout(r, 500));
+    ws = await workers(pid);
+    return ws.length === 2 && ws.join() === first.join();
+  }, 20_000, 50), "two warm workers");
   return ws;
 }
 
