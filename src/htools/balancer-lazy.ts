@@ -1,7 +1,8 @@
 // The incremental balancer's lazy entries (balancer.ts Balancer): an entry's bounds
 // brought up to date, kept lazy under its class's bounds over a change of its own nodes
 // or of its targets, and its place in its class.
-import { type ScoreBase, boundAccEmpty, boundAccValue, accForget, accTotal } from "./score-bound.js";
+import { type ScoreBase } from "./score-bound.js";
+import { boundAccEmpty, boundAccValue, accForget, accTotal } from "./bound-acc.js";
 import { movedMetrics, shiftBoundAcc } from "./bound-carry.js";
 import { FAST_KINDS, type MoveContribs, type SourceContribs } from "./move-contribs.js";
 import { type Idx, type Ndx, NO_SECONDARY } from "./types.js";

@@ -6,18 +6,8 @@ import type { Container } from "./container.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
 import type { Node } from "./node.js";
-import {
-  type BoundAcc,
-  type Contrib,
-  ScoreBase,
-  addContrib,
-  boundAccEmpty,
-  boundAccValue,
-  accForget,
-  newBoundAcc,
-  newContrib,
-  resetBoundAcc,
-} from "./score-bound.js";
+import { type Contrib, ScoreBase, addContrib, newContrib } from "./score-bound.js";
+import { type BoundAcc, boundAccEmpty, boundAccValue, accForget, newBoundAcc, resetBoundAcc } from "./bound-acc.js";
 import { shiftBoundAcc } from "./bound-carry.js";
 import { type CandidateScorer, LANES } from "./balancer-exact.js";
 import { BOUNDED, FALLBACK, FAST_KINDS, type MoveContribs, type SourceContribs } from "./move-contribs.js";

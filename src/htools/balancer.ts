@@ -5,7 +5,8 @@
 import * as C from "./container.js";
 import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
-import { type BoundAcc, ScoreBase, compatibleBases, accForget } from "./score-bound.js";
+import { ScoreBase, compatibleBases } from "./score-bound.js";
+import { type BoundAcc, accForget } from "./bound-acc.js";
 import { movedMetrics, shiftBoundAcc } from "./bound-carry.js";
 import { StepScorer } from "./balancer-exact.js";
 import { MoveContribs } from "./move-contribs.js";

@@ -2,17 +2,8 @@
 // one centre, so a candidate whose nodes did not change keeps its own numbers and only
 // the global sums move). Pure arithmetic; every carried bound stays a lower bound.
 import { METRICS, NMETRICS } from "./metrics.js";
-import {
-  type BaseSums,
-  type BoundAcc,
-  type Contrib,
-  K_STDDEV,
-  K_SUM_OFFLINE,
-  K_SUM_ONLINE,
-  KIND,
-  WEIGHT,
-  accTotal,
-} from "./score-bound.js";
+import { type BaseSums, type Contrib, K_STDDEV, K_SUM_OFFLINE, K_SUM_ONLINE, KIND, WEIGHT } from "./score-bound.js";
+import { type BoundAcc, accTotal } from "./bound-acc.js";
 
 const ALL_METRICS = Int32Array.from(METRICS, (_m, i) => i);
 

@@ -3,17 +3,8 @@
 // contributions; and a drift that bounds how far any recorded bound can fall per step.
 // Pure arithmetic over ScoreBase terms; every bound stays below Ganeti's exact score.
 import { NMETRICS } from "./metrics.js";
-import {
-  type BaseSums,
-  type BoundAcc,
-  type Contrib,
-  K_MAP,
-  K_STDDEV,
-  K_SUM_ONLINE,
-  KIND,
-  WEIGHT,
-  newContrib,
-} from "./score-bound.js";
+import { type BaseSums, type Contrib, K_MAP, K_STDDEV, K_SUM_ONLINE, KIND, WEIGHT, newContrib } from "./score-bound.js";
+import { type BoundAcc } from "./bound-acc.js";
 
 /**
  * Per metric, the range of each field of a set of contributions (Contrib): whatever

@@ -6,14 +6,8 @@
 import type { Container } from "./container.js";
 import type { Instance } from "./instance.js";
 import type { Node } from "./node.js";
-import {
-  type BaseSums,
-  type BoundAcc,
-  type Contrib,
-  type ScoreBase,
-  newBoundAcc,
-  snapshotSums,
-} from "./score-bound.js";
+import { type BaseSums, type Contrib, type ScoreBase, snapshotSums } from "./score-bound.js";
+import { type BoundAcc, newBoundAcc } from "./bound-acc.js";
 import { shiftBoundAcc } from "./bound-carry.js";
 import {
   type Envelope,
