@@ -14,11 +14,12 @@ import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
 import * as N from "./node.js";
 import type { Node } from "./node.js";
-import { type Contrib, type ScoreBase, addContrib, newContrib, setContribMask } from "./score-bound.js";
+import { type Contrib, type ScoreBase, addContrib, addContribValues, newContrib, setContribMask } from "./score-bound.js";
 import { type BoundAcc } from "./bound-acc.js";
 import type { IMove, Ndx } from "./types.js";
-import { nodeComponents } from "./metrics.js";
+import { NMETRICS, nodeComponents } from "./metrics.js";
 import { type Envelope, envelopeOfEnds, pointEnvelope } from "./class-bounds.js";
+import { FIRST, INFEASIBLE_SIDE, NOT_COMPUTED, NO_BOUND, TargetSides, UNKNOWN_RANGE, denseOf } from "./target-sides.js";
 import type { MoveContext } from "./cluster.js";
 
 /** What the last MoveContribs.bound found: a bound (recorded in the accumulator), an
@@ -31,8 +32,8 @@ type Outcome = typeof BOUNDED | typeof INFEASIBLE | typeof FALLBACK;
 /** Per move kind of one instance: the source side's contribution, null if infeasible. */
 export type SourceContribs = (Contrib | null | undefined)[];
 
-// Target contributions kept before the cache is emptied (≈ 1.3 kB each).
-const TARGET_BUDGET = 100_000;
+// Target sides kept before the cache is emptied (≈ 170 bytes each).
+const TARGET_BUDGET = 250_000;
 
 // A peer-map key no node has: the source side's peer entry for any target without one.
 const ABSENT_PEER = -7;
@@ -88,27 +89,6 @@ const POOL_MAX = 4096;
  * contribution is the same numbers as long as its nodes and the centre are).
  */
 /**
- * A target node's contributions: by slot (shape, role, force) for an empty peer entry
- * (undefined: not computed), others by slot and peer-map value. Slot arrays are kept
- * dense (undefined-filled), which keeps their lookups fast.
- */
-interface TargetCache {
-  /** The node these are for (a changed node at the same index gets a new cache). */
-  readonly node: Node;
-  readonly zero: (Contrib | null | undefined)[];
-  /** By slot: classTargetRange's answers (UNKNOWN: no bound; undefined: not computed). */
-  readonly range: (Envelope | null | typeof UNKNOWN | undefined)[];
-  other: Map<number, Map<number, Contrib | null | undefined>> | null;
-  /** Contributions computed into this cache. */
-  count: number;
-  /** The node's peer map by key (long maps only; made when first needed: denseOf). */
-  peerIdx: Float64Array | null;
-}
-
-/** classTargetRange's "no bound" in its cache. */
-const UNKNOWN = 0;
-
-/**
  * N.peerMap.find (the first entry's value for key k, else 0), through a dense array by
  * key per long peer list: balancing looks up thousands of targets in the same few lists
  * per step (a refresh alternates between two: ReplaceAndFailover reads the primary's,
@@ -141,38 +121,9 @@ function peerFind(k: Ndx, pm: N.PeerMap): number {
   return k >= 0 && k < a.length ? a[k]! : 0;
 }
 
-/** A peer list's values by key (0 where it has no entry), up to its largest key. */
-function denseOf(pm: N.PeerMap): Float64Array {
-  let max = -1;
-  for (const [key] of pm) if (key > max) max = key;
-  const a = new Float64Array(max + 1);
-  for (let j = pm.length - 1; j >= 0; j--) {
-    const [key, v] = pm[j]!;
-    if (key >= 0) a[key] = v; // from the end: the first entry's value stays
-  }
-  return a;
-}
-
-/**
- * peerFind on a target's own peer map, indexed in its cache: a refresh looks up one
- * key in many targets' maps in turn, where peerFind's memo misses each time.
- */
-function peerOfTarget(tc: TargetCache, k: Ndx): number {
-  const pm = tc.node.peers;
-  if (pm.length <= 8) return N.peerMap.find(k, pm);
-  const a = (tc.peerIdx ??= denseOf(pm));
-  return k >= 0 && k < a.length ? a[k]! : 0;
-}
-
-/** `a[slot]`, the array grown with undefined up to it first (dense). */
-function slotOf<T>(a: (T | undefined)[], slot: number): T | undefined {
-  while (a.length <= slot) a.push(undefined);
-  return a[slot];
-}
-
 export class MoveContribs {
-  /** Target caches by node index (for the node object there when computed). */
-  private targets: (TargetCache | undefined)[] = [];
+  /** Target sides by node index (for the node object there when computed). */
+  private readonly sides = new TargetSides();
   /** Shape ids by instance (-1: off the fast path) and by shape key. */
   private readonly shapes = new WeakMap<Instance, number>();
   private readonly shapeIds = new Map<string, number>();
@@ -205,9 +156,6 @@ export class MoveContribs {
     return id;
   }
 
-  /** Target contributions held (computed and not dropped with their node). */
-  private computed = 0;
-
   /**
    * Starts a balancing step. Targets' contributions are kept across steps (by node
    * index, for the node object there, so a changed node's go when it is next asked
@@ -216,10 +164,7 @@ export class MoveContribs {
    * 1,000 nodes) they are dropped, which bounds the memory they hold.
    */
   beginStep(): void {
-    if (this.computed > TARGET_BUDGET) {
-      this.targets = [];
-      this.computed = 0;
-    }
+    if (this.sides.live > TARGET_BUDGET) this.sides.clear();
   }
 
   /** Contributions of source sides no longer used, reused by `sources`. */
@@ -289,7 +234,13 @@ export class MoveContribs {
    */
   classTarget(base: ScoreBase, x: Ndx, xNode: Node, k: number, inst: Instance): Contrib | null | undefined {
     const primary = k === K_REPLACE_AND_FAILOVER || k === K_REPLACE_PRIMARY;
-    return this.target(base, x, xNode, primary, this.force, ABSENT_PEER, inst);
+    const code = this.targetCode(base, x, xNode, primary, this.force, ABSENT_PEER, inst);
+    if (code === NO_BOUND) return undefined;
+    if (code === INFEASIBLE_SIDE) return null;
+    const c = newContrib();
+    addContribValues(base, x, this.sides.values(code), xNode.offline, 1, c);
+    setContribMask(c);
+    return c;
   }
 
   /**
@@ -300,9 +251,10 @@ export class MoveContribs {
   classTargetRange(base: ScoreBase, x: Ndx, xNode: Node, k: number, inst: Instance): Envelope | null | undefined {
     const primary = k === K_REPLACE_AND_FAILOVER || k === K_REPLACE_PRIMARY;
     const slot = this.shape(inst) * 4 + (primary ? 2 : 0) + (this.force ? 1 : 0);
-    const tc = this.cacheOf(x, xNode);
-    const cached = slotOf(tc.range, slot);
-    if (cached !== undefined) return cached === UNKNOWN ? undefined : cached;
+    const sides = this.sides;
+    sides.at(x, xNode);
+    const cached = sides.range(x, slot);
+    if (cached !== undefined) return cached === UNKNOWN_RANGE ? undefined : cached;
     const c0 = this.classTarget(base, x, xNode, k, inst);
     let out: Envelope | null | undefined;
     if (c0 === null || c0 === undefined) out = c0;
@@ -315,7 +267,7 @@ export class MoveContribs {
         ? envelopeOfEnds(base.center, c0, chi, nodeComponents(lo.value), nodeComponents(hi.value))
         : undefined;
     }
-    tc.range[slot] = out === undefined ? UNKNOWN : out;
+    sides.setRange(x, slot, out === undefined ? UNKNOWN_RANGE : out);
     return out;
   }
 
@@ -350,47 +302,37 @@ export class MoveContribs {
     return out;
   }
 
-  private target(
+  /**
+   * The code (target-sides.ts) of x's side when it takes `inst` as its primary or as the
+   * secondary of `peer`, computed and kept on first use (NO_BOUND is not kept).
+   */
+  private targetCode(
     base: ScoreBase, x: Ndx, node: Node, primary: boolean, force: boolean, peer: Ndx, inst: Instance,
-  ): Contrib | null | undefined {
-    const tc = this.cacheOf(x, node);
-    const pv = primary ? 0 : peerOfTarget(tc, peer);
+  ): number {
+    const sides = this.sides;
+    sides.at(x, node);
+    const pv = primary ? 0 : sides.peerValue(x, node, peer);
     const slot = this.shape(inst) * 4 + (primary ? 2 : 0) + (force ? 1 : 0);
-    let other: Map<number, Contrib | null | undefined> | null = null;
-    if (pv === 0) {
-      const c = slotOf(tc.zero, slot);
-      if (c !== undefined) return c;
-    } else {
-      tc.other ??= new Map();
-      other = tc.other.get(slot) ?? null;
-      if (other === null) {
-        other = new Map();
-        tc.other.set(slot, other);
-      }
-      if (other.has(pv)) return other.get(pv);
-    }
-    this.computed++;
-    tc.count++;
+    const code = sides.get(x, slot, pv);
+    if (code !== NOT_COMPUTED) return code;
+    // an offline target is off the fast path (balancing never moves onto one)
+    if (node.offline) return NO_BOUND;
     const r = primary ? N.addPriEx(force, node, inst) : N.addSecEx(force, node, inst, peer);
-    // undefined (no bound) is not cached in `zero`, where it means "not computed": rare
-    const c = r.ok ? contribOf(base, [[x, r.value]]) : null;
-    if (other === null) tc.zero[slot] = c;
-    else other.set(pv, c);
-    return c;
+    if (!r.ok) {
+      sides.put(x, slot, pv, INFEASIBLE_SIDE);
+      return INFEASIBLE_SIDE;
+    }
+    const c = zeroed(this.scratch);
+    if (!addContrib(base, x, r.value, 1, c)) return NO_BOUND;
+    setContribMask(c);
+    const added = sides.add(nodeComponents(r.value, this.yScratch), c.mask!, c.same);
+    sides.put(x, slot, pv, added);
+    return added;
   }
 
-  /** The cache of target `x` for `node` (a new one when the node there changed). */
-  private cacheOf(x: Ndx, node: Node): TargetCache {
-    const tcs = this.targets;
-    while (tcs.length <= x) tcs.push(undefined);
-    let tc = tcs[x];
-    if (tc === undefined || tc.node !== node) {
-      if (tc !== undefined) this.computed -= tc.count;
-      tc = { node, zero: [], range: [], other: null, count: 0, peerIdx: null };
-      tcs[x] = tc;
-    }
-    return tc;
-  }
+  /** targetCode's scratch. */
+  private readonly scratch = newContrib();
+  private readonly yScratch: number[] = new Array<number>(NMETRICS).fill(0);
 
   /**
    * The bound of moving the instance of `ctx` onto `x` with fast kind `k` (FAST_KINDS),
@@ -406,28 +348,28 @@ export class MoveContribs {
     const p = inst.pNode;
     const s = inst.sNode;
     const oldP = ctx.oldP;
-    let tc: Contrib | null | undefined;
+    let tc: number;
     switch (k) {
       case K_REPLACE_SECONDARY:
-        tc = this.target(base, x, xNode, false, ctx.oldS.offline || this.force, p, inst);
+        tc = this.targetCode(base, x, xNode, false, ctx.oldS.offline || this.force, p, inst);
         break;
       case K_REPLACE_AND_FAILOVER:
         if (oldP.migTags.size > 0 && !N.checkMigration(oldP, xNode).ok) return this.infeasible();
         if (peerFind(x, ctx.intP.peers) !== 0) sc = this.peeredSource(base, ctx, k, x);
-        tc = this.target(base, x, xNode, true, this.force, p, inst);
+        tc = this.targetCode(base, x, xNode, true, this.force, p, inst);
         break;
       case K_REPLACE_PRIMARY:
         if (ctx.oldS.migTags.size > 0 && !N.checkMigration(ctx.oldS, xNode).ok) return this.infeasible();
         if (peerFind(x, ctx.oldS.peers) !== 0) sc = this.peeredSource(base, ctx, k, x);
-        tc = this.target(base, x, xNode, true, oldP.offline || this.force, p, inst);
+        tc = this.targetCode(base, x, xNode, true, oldP.offline || this.force, p, inst);
         break;
       default:
-        tc = this.target(base, x, xNode, false, oldP.offline || this.force, s, inst);
+        tc = this.targetCode(base, x, xNode, false, oldP.offline || this.force, s, inst);
     }
-    if (tc === undefined || sc === undefined) return NaN;
-    if (tc === null || sc === null) return this.infeasible();
+    if (tc === NO_BOUND || sc === undefined) return NaN;
+    if (tc === INFEASIBLE_SIDE || sc === null) return this.infeasible();
     this.outcome = BOUNDED;
-    return base.boundFromContribs(sc, tc, acc, x);
+    return base.boundFromSides(sc, this.sides, tc - FIRST, x, acc);
   }
 
   /**

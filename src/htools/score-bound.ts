@@ -202,20 +202,27 @@ export class ScoreBase implements BaseSums {
   }
 
   /**
-   * lowerBound of a candidate whose changed nodes contribute `a` plus `b` (addContrib:
-   * e.g. the nodes it takes the instance from, and its target). The same bound as
-   * lowerBound on those nodes up to the order of a few additions, which the error terms
-   * cover many times over.
+   * lowerBound of a candidate whose changed nodes contribute `a` (addContrib: the nodes
+   * it takes the instance from) plus target node x becoming the node of entry `e` of
+   * `sides` (target-sides.ts: its metric values; the contribution addContrib would
+   * give is derived here, with the same operations). The same bound as lowerBound on
+   * those nodes up to the order of a few additions, which the error terms cover many
+   * times over.
    */
-  boundFromContribs(a: Contrib, b: Contrib, acc: BoundAcc | undefined, target: number): number {
+  boundFromSides(a: Contrib, sides: TargetSideValues, e: number, x: number, acc: BoundAcc | undefined): number {
+    const target = x;
     if (this.nOn === 0) {
       if (acc !== undefined) acc.rest = acc.total = -Infinity;
       return -Infinity;
     }
-    const mask = (a.mask ?? ALL_MASK) | (b.mask ?? ALL_MASK);
+    const mask = (a.mask ?? ALL_MASK) | sides.mask[e]!;
     // a metric whose inputs are all its DUP's (nothing forthcoming) has its DUP's
     // term: the same operations on the same doubles
-    const same = this.sameSums & a.same & b.same;
+    const same = this.sameSums & a.same & sides.same[e]!;
+    const ys = sides.ys;
+    const yo = e * NMETRICS;
+    const old = this.comps[x]!;
+    const center = this.center;
     const { tTerm, tLo, tDd } = this;
     // the metrics neither side changes: their terms summed once per mask (the same
     // terms as finish's, added in another order: the margin covers it many times)
@@ -246,11 +253,17 @@ export class ScoreBase implements BaseSums {
           lo = tLo[dm]!;
           ddm = tDd[dm]!;
         } else {
-          ddm = a.dd[m]! + b.dd[m]!;
-          const q = this.q0[m]! + (a.dq[m]! + b.dq[m]!);
+          // the target's contribution as addContrib adds it to a zero one (0 + x)
+          const yv = ys[yo + m]!;
+          const c = center[m]!;
+          const xc = old[m]! - c;
+          const yc = yv - c;
+          ddm = a.dd[m]! + (0 + (yc - xc));
+          const q = this.q0[m]! + (a.dq[m]! + (0 + (yc * yc - xc * xc)));
           const d = this.d0[m]! + ddm;
           const v = (q - (d * d) / n) / n;
-          const scale = this.p0[m]! + (a.dp[m]! + b.dp[m]!) + this.q0[m]! + (a.dqAbs[m]! + b.dqAbs[m]!) + (d * d) / n;
+          const scale = this.p0[m]! + (a.dp[m]! + (0 + yv * yv)) + this.q0[m]! +
+            (a.dqAbs[m]! + (0 + (yc * yc + xc * xc))) + (d * d) / n;
           lo = v - (errOn * scale) / n;
           term = WEIGHT[m]! * (lo > 0 ? Math.sqrt(lo) : 0);
           tTerm[m] = term;
@@ -259,9 +272,14 @@ export class ScoreBase implements BaseSums {
         }
         if (acc !== undefined) widenAcc(acc, m, lo, ddm);
       } else {
-        const dsm = a.ds[m]! + b.ds[m]!;
+        // an online target adds to the online sums only
+        const online = kind === K_SUM_ONLINE;
+        const yv = ys[yo + m]!;
+        const xv = old[m]!;
+        const dsm = a.ds[m]! + (online ? 0 + (yv - xv) : 0);
         const s = this.s0[m]! + dsm;
-        const lo = s - (kind === K_SUM_ONLINE ? errOn : errOff) * (this.a0[m]! + (a.da[m]! + b.da[m]!) + Math.abs(dsm));
+        const dam = a.da[m]! + (online ? 0 + (Math.abs(yv) + Math.abs(xv)) : 0);
+        const lo = s - (online ? errOn : errOff) * (this.a0[m]! + dam + Math.abs(dsm));
         term = WEIGHT[m]! * lo;
       }
       total += term;
@@ -487,8 +505,18 @@ export function newContrib(fill = 0): Contrib {
 export function addContrib(base: ScoreBase, i: number, node: Node, sign: number, out: Contrib): boolean {
   const old = base.compsAt(i);
   if (old === undefined || node.offline !== base.offlineAt(i)) return false;
-  const y = nodeComponents(node, contribScratch);
-  const off = node.offline;
+  addContribValues(base, i, nodeComponents(node, contribScratch), node.offline, sign, out);
+  return true;
+}
+
+/**
+ * addContrib for node `i` becoming a node whose metric values are `y` (nodeComponents),
+ * offline or not as `off` (the base's node there must have the same state).
+ */
+export function addContribValues(
+  base: ScoreBase, i: number, y: ArrayLike<number>, off: boolean, sign: number, out: Contrib,
+): void {
+  const old = base.compsAt(i)!;
   for (let m = 0; m < NMETRICS; m++) {
     const kind = KIND[m]!;
     if (kind === K_STDDEV) {
@@ -505,9 +533,15 @@ export function addContrib(base: ScoreBase, i: number, node: Node, sign: number,
       out.da[m]! += sign * (Math.abs(y[m]!) + Math.abs(old[m]!));
     }
   }
-  return true;
 }
 const contribScratch: number[] = new Array<number>(NMETRICS).fill(0);
+
+/** What boundFromSides reads of a target-sides arena (target-sides.ts TargetSides). */
+export interface TargetSideValues {
+  readonly ys: Float64Array;
+  readonly mask: Int32Array;
+  readonly same: Int32Array;
+}
 
 /** Whether two bases can carry bounds from one to the other (same centre and nodes). */
 export function compatibleBases(prev: ScoreBase, cur: ScoreBase): boolean {

@@ -11,7 +11,8 @@ import {
   DEFAULT_ALGORITHM_OPTIONS, MoveContext, applyMove, makeTable, tryBalance, tryBalanceFull,
 } from "../../src/htools/cluster.js";
 import type { Instance } from "../../src/htools/instance.js";
-import { FAST_KIND_NAMES, MoveContribs } from "../../src/htools/move-contribs.js";
+import { BOUNDED, FAST_KIND_NAMES, MoveContribs } from "../../src/htools/move-contribs.js";
+import { newBoundAcc } from "../../src/htools/bound-acc.js";
 import {
   type Envelope, classConst, classSlopes, envelopeAdd, envelopeUnion, memberPart, newEnvelope,
 } from "../../src/htools/class-bounds.js";
@@ -97,6 +98,9 @@ const REF_UNEVEN10_FIRST: string[] = JSON.parse(
 
 // Balancing skips a candidate when ScoreBase's lower bound is not below the best score;
 // that is exact only if the bound never exceeds the full computation.
+let fastChecked = 0;
+let fastTight = 0;
+
 function checkLowerBounds(text: string): number {
   const cd = load(text);
   const nl = cd.nodes;
@@ -106,6 +110,8 @@ function checkLowerBounds(text: string): number {
   const many: [Parameters<StepScorer["score"]>[0], number][] = [];
   const kinds = ["ReplaceSecondary", "ReplaceAndFailover", "ReplacePrimary", "FailoverAndReplace", "FailoverToAny"] as const;
   let checked = 0;
+  // the fast path's bounds (cached source and target sides, MoveContribs.boundKind)
+  const fastMc = [new MoveContribs(false), new MoveContribs(true)];
   for (const inst of C.elems(cd.instances)) {
     const moves: IMove[] = [{ kind: "Failover" }];
     for (const n of C.elems(nl)) for (const kind of kinds) moves.push({ kind, node: n.idx });
@@ -132,6 +138,20 @@ function checkLowerBounds(text: string): number {
         }
         const lb = base.lowerBound(r.value.nodes);
         assert.ok(!(lb > exact), `${inst.name} ${mv.kind}: bound ${lb} above exact ${exact}`);
+        const fk = FAST_KIND_NAMES.indexOf(mv.kind);
+        const mc = fastMc[force ? 1 : 0]!;
+        if (fk >= 0 && mv.kind !== "Failover" && mc.applies(inst)) {
+          const ctx = new MoveContext(force, nl, inst);
+          const acc = newBoundAcc();
+          const fb = mc.boundKind(base, ctx, mc.sources(base, ctx), fk, mv.node, C.find(nl, mv.node), acc);
+          if (mc.outcome === BOUNDED) {
+            assert.ok(Number.isFinite(fb) && !(fb > exact), `${inst.name} ${mv.kind}: fast bound ${fb}, exact ${exact}`);
+            // mostly lowerBound's terms summed in another order (some source sides are
+            // looser: peer-map entries taken at their least)
+            if (Math.abs(fb - lb) <= 1e-9 * (1 + Math.abs(exact))) fastTight++;
+            fastChecked++;
+          }
+        }
         checked++;
       }
     }
@@ -149,6 +169,8 @@ test("candidate score lower bounds never exceed the exact score", () => {
     }
   }
   assert.ok(checked > 10000, `only ${checked} candidates checked`);
+  assert.ok(fastChecked > 1000, `only ${fastChecked} fast-path bounds checked`);
+  assert.ok(fastTight > 0.9 * fastChecked, `only ${fastTight} of ${fastChecked} fast-path bounds as tight as lowerBound`);
 });
 
 test("moves are immutable updates", () => {

@@ -1,0 +1,190 @@
+// The target sides of candidate moves (move-contribs.ts), cached per target node: node x
+// after it takes an instance of a given shape in a given role, kept as that node's metric
+// values (nodeComponents) in one flat arena. A candidate's bound (ScoreBase.boundFromSides)
+// derives the target's contribution from them and the base's old values of x. Bounding
+// reads thousands of target sides per step in no particular order; as six per-metric
+// arrays per side (≈ 1.3 kB, 100,000 of them) their cache misses were about half of the
+// bound's cost, as 20 doubles in one array they are a few lines of cache. Pure: no I/O.
+import { NMETRICS } from "./metrics.js";
+import type { Node } from "./node.js";
+import * as N from "./node.js";
+import type { Envelope } from "./class-bounds.js";
+import type { Ndx } from "./types.js";
+
+/** A lookup's answer: not computed yet, no such move, no bound (not cached), or an entry (FIRST + index). */
+export const NOT_COMPUTED = 0;
+export const INFEASIBLE_SIDE = 1;
+export const NO_BOUND = 2;
+export const FIRST = 3;
+
+/** classTargetRange's cached answers by slot (UNKNOWN_RANGE: no bound). */
+export type RangeAnswer = Envelope | null | typeof UNKNOWN_RANGE;
+export const UNKNOWN_RANGE = 0;
+
+/**
+ * Target sides by node and slot (shape, role, force flag; MoveContribs numbers them) and,
+ * for a secondary whose target has a peer-map entry for the instance's other node, by that
+ * entry's value. A node's sides are kept for the node object they were computed for: when
+ * another node object is asked about at the same index (the node changed), its entries
+ * are freed for reuse.
+ */
+export class TargetSides {
+  /** The arena: entry e's metric values at e * NMETRICS. */
+  ys = new Float64Array(1024 * NMETRICS);
+  /** Per entry: the metrics its contribution changes, and those equal to their DUP's (Contrib.mask, .same). */
+  mask = new Int32Array(1024);
+  same = new Int32Array(1024);
+  /** Entries in use (the cache is emptied past a budget). */
+  live = 0;
+  private top = 0;
+  private readonly free: number[] = [];
+  /** Per node index: the node the row is for, its entries by slot (a code), by peer value, its ranges. */
+  private nodeAt: (Node | undefined)[] = [];
+  private stride = 16;
+  private zero = new Int32Array(0);
+  private other: (Map<number, Map<number, number>> | null)[] = [];
+  private ranges: (RangeAnswer | undefined)[][] = [];
+  private peerIdx: (Float64Array | null)[] = [];
+
+  /** Forgets every entry (their memory is kept). */
+  clear(): void {
+    this.live = 0;
+    this.top = 0;
+    this.free.length = 0;
+    this.nodeAt.fill(undefined);
+    this.zero.fill(NOT_COMPUTED);
+    this.other = [];
+    this.ranges = [];
+    this.peerIdx = [];
+  }
+
+  /** Makes the row of index x hold `node`'s sides (a new node there: the old ones freed). */
+  at(x: Ndx, node: Node): void {
+    if (this.nodeAt[x] === node) return;
+    if (x >= this.nodeAt.length) this.grow(Math.max(x + 1, 2 * this.nodeAt.length), this.stride);
+    if (this.nodeAt[x] !== undefined) this.dropRow(x);
+    this.nodeAt[x] = node;
+  }
+
+  /** The code of x's side in `slot` for peer-map value `pv` (0: no entry). x must be at() first. */
+  get(x: Ndx, slot: number, pv: number): number {
+    if (pv === 0) return slot < this.stride ? this.zero[x * this.stride + slot]! : NOT_COMPUTED;
+    return this.other[x]?.get(slot)?.get(pv) ?? NOT_COMPUTED;
+  }
+
+  /** Records a code (from `add`, or INFEASIBLE_SIDE) as get() will answer it. */
+  put(x: Ndx, slot: number, pv: number, code: number): void {
+    if (pv === 0) {
+      if (slot >= this.stride) this.grow(this.nodeAt.length, Math.max(2 * this.stride, slot + 1));
+      this.zero[x * this.stride + slot] = code;
+      return;
+    }
+    let bySlot = this.other[x];
+    if (bySlot === undefined || bySlot === null) {
+      while (this.other.length <= x) this.other.push(null);
+      bySlot = this.other[x] = new Map();
+    }
+    let byPeer = bySlot.get(slot);
+    if (byPeer === undefined) bySlot.set(slot, (byPeer = new Map()));
+    byPeer.set(pv, code);
+  }
+
+  /** A new entry holding `y` (a node's metric values), its mask and same bits: its code. */
+  add(y: readonly number[], mask: number, same: number): number {
+    let e = this.free.pop();
+    if (e === undefined) {
+      e = this.top++;
+      if (e >= this.mask.length) {
+        const cap = 2 * this.mask.length;
+        const ys = new Float64Array(cap * NMETRICS);
+        ys.set(this.ys);
+        this.ys = ys;
+        const m = new Int32Array(cap);
+        m.set(this.mask);
+        this.mask = m;
+        const s = new Int32Array(cap);
+        s.set(this.same);
+        this.same = s;
+      }
+    }
+    const o = e * NMETRICS;
+    for (let m = 0; m < NMETRICS; m++) this.ys[o + m] = y[m]!;
+    this.mask[e] = mask;
+    this.same[e] = same;
+    this.live++;
+    return e + FIRST;
+  }
+
+  /** The metric values of entry `code`. */
+  values(code: number): Float64Array {
+    const o = (code - FIRST) * NMETRICS;
+    return this.ys.subarray(o, o + NMETRICS);
+  }
+
+  /** The value of x's peer-map entry for key k (N.peerMap.find), through a dense copy of long maps. */
+  peerValue(x: Ndx, node: Node, k: Ndx): number {
+    const pm = node.peers;
+    if (pm.length <= 8) return N.peerMap.find(k, pm);
+    while (this.peerIdx.length <= x) this.peerIdx.push(null);
+    const a = (this.peerIdx[x] ??= denseOf(pm));
+    return k >= 0 && k < a.length ? a[k]! : 0;
+  }
+
+  /** classTargetRange's cached answer for x and slot (undefined: not computed). */
+  range(x: Ndx, slot: number): RangeAnswer | undefined {
+    return this.ranges[x]?.[slot];
+  }
+
+  setRange(x: Ndx, slot: number, r: RangeAnswer): void {
+    while (this.ranges.length <= x) this.ranges.push([]);
+    const row = this.ranges[x]!;
+    while (row.length <= slot) row.push(undefined); // dense: fast lookups
+    row[slot] = r;
+  }
+
+  /** Frees row x's entries and answers. */
+  private dropRow(x: Ndx): void {
+    const o = x * this.stride;
+    for (let s = 0; s < this.stride; s++) {
+      const code = this.zero[o + s]!;
+      if (code >= FIRST) this.release(code);
+      this.zero[o + s] = NOT_COMPUTED;
+    }
+    const bySlot = this.other[x];
+    if (bySlot !== undefined && bySlot !== null) {
+      for (const byPeer of bySlot.values()) for (const code of byPeer.values()) if (code >= FIRST) this.release(code);
+      this.other[x] = null;
+    }
+    if (x < this.ranges.length) this.ranges[x] = [];
+    if (x < this.peerIdx.length) this.peerIdx[x] = null;
+  }
+
+  private release(code: number): void {
+    this.free.push(code - FIRST);
+    this.live--;
+  }
+
+  /** Rows for `nodes` indices of `stride` slots each, the codes kept. */
+  private grow(nodes: number, stride: number): void {
+    const old = this.zero;
+    const oldStride = this.stride;
+    const oldNodes = this.nodeAt.length;
+    const z = new Int32Array(nodes * stride);
+    for (let x = 0; x < oldNodes; x++) z.set(old.subarray(x * oldStride, (x + 1) * oldStride), x * stride);
+    this.zero = z;
+    this.stride = stride;
+    while (this.nodeAt.length < nodes) this.nodeAt.push(undefined);
+  }
+}
+
+/** A peer list's values by key (0 where it has no entry), up to its largest key. */
+export function denseOf(pm: N.PeerMap): Float64Array {
+  let max = -1;
+  for (const [key] of pm) if (key > max) max = key;
+  const a = new Float64Array(max + 1);
+  for (let j = pm.length - 1; j >= 0; j--) {
+    const [key, v] = pm[j]!;
+    if (key >= 0) a[key] = v; // from the end: the first entry's value stays
+  }
+  return a;
+}
