@@ -28,9 +28,18 @@ export function envelopeAdd(env: Envelope, c: Contrib): boolean {
   return widen(env, c, c);
 }
 
+/**
+ * How far past a new member an envelope that had members is widened, as a share of its
+ * new width: a class whose envelopes widen takes its class bounds anew (LazyState), and
+ * without a margin the members that join one after another widened them at nearly every
+ * step. Any wider envelope holds its members too, so its bounds hold for them.
+ */
+const WIDEN_PAD = 0.5;
+
 /** Widens `env` to cover every value between `a` and `b` (field by field); whether it changed. */
 function widen(env: Envelope, a: Contrib, b: Contrib): boolean {
-  let wider = !env.any;
+  const first = !env.any;
+  let wider = first;
   env.any = true;
   for (const f of FIELDS) {
     const lo = env.lo[f];
@@ -40,12 +49,14 @@ function widen(env: Envelope, a: Contrib, b: Contrib): boolean {
     for (let m = 0; m < NMETRICS; m++) {
       const x = va[m]!;
       const y = vb[m]!;
-      if (x < lo[m]!) {
-        lo[m] = x;
+      const l = lo[m]!;
+      const h = hi[m]!;
+      if (x < l) {
+        lo[m] = first ? x : x - WIDEN_PAD * ((h > y ? h : y) - x);
         wider = true;
       }
-      if (y > hi[m]!) {
-        hi[m] = y;
+      if (y > h) {
+        hi[m] = first ? y : y + WIDEN_PAD * (y - (l < x ? l : x));
         wider = true;
       }
     }
@@ -162,6 +173,9 @@ export function classConst(
 ): number {
   const n = base.nOn;
   if (n === 0) return -Infinity;
+  // 1/n multiplied instead of divisions by n: a few more roundings, far inside the
+  // margins below
+  const invN = 1 / n;
   const errOn = base.errOnline;
   const errOff = base.errOffline;
   const { lo, hi } = env;
@@ -191,11 +205,14 @@ export function classConst(
       const sqHi = dHi * dHi;
       const d2Hi = sqLo > sqHi ? sqLo : sqHi;
       const d2Lo = dLo <= 0 && dHi >= 0 ? 0 : sqLo < sqHi ? sqLo : sqHi;
-      const scaleHi = p0 + (hi.dp[m]! + th.dp[m]!) + q0 + (hi.dqAbs[m]! + th.dqAbs[m]!) + d2Hi / n;
-      const l1 = (qLo - d2Hi / n) / n - (errOn * scaleHi) / n;
-      const scaleLo = p0 + (lo.dp[m]! + tl.dp[m]!) + q0 + (lo.dqAbs[m]! + tl.dqAbs[m]!) + d2Lo / n;
-      const l2 = (qHi - d2Lo / n) / n - (errOn * scaleLo) / n;
-      tLo = w * sqrtPos(l1);
+      const d2HiN = d2Hi * invN;
+      const d2LoN = d2Lo * invN;
+      const scaleHi = p0 + (hi.dp[m]! + th.dp[m]!) + q0 + (hi.dqAbs[m]! + th.dqAbs[m]!) + d2HiN;
+      const l1 = (qLo - d2HiN) * invN - errOn * scaleHi * invN;
+      const scaleLo = p0 + (lo.dp[m]! + tl.dp[m]!) + q0 + (lo.dqAbs[m]! + tl.dqAbs[m]!) + d2LoN;
+      const l2 = (qHi - d2LoN) * invN - errOn * scaleLo * invN;
+      const r1 = sqrtPos(l1);
+      tLo = w * r1;
       tHi = w * sqrtPos(l2);
       if (ranges !== null) {
         if (l1 < ranges.vmin[m]!) ranges.vmin[m] = l1;
@@ -205,12 +222,13 @@ export function classConst(
       }
       const sg = slopes[m]!;
       if (sg > 0 && l1 > 0 && l2 * 4 * sg * sg <= 1 - 1e-9) {
-        const alpha = (q0 + tl.dq[m]! - d2Hi / n) / n - (errOn * scaleHi) / n;
-        cm = w * (Math.sqrt(l1) + sg * (alpha - l1));
-        mag += w * (Math.sqrt(l1) + sg * (Math.abs(alpha) + l1));
+        const alpha = (q0 + tl.dq[m]! - d2HiN) * invN - errOn * scaleHi * invN;
+        cm = w * (r1 + sg * (alpha - l1));
+        mag += w * (r1 + sg * (Math.abs(alpha) + l1));
       } else {
-        cm = tLo - (w * sg * hi.dq[m]!) / n;
-        mag += Math.abs(tLo) + Math.abs((w * sg * hi.dq[m]!) / n);
+        const part = w * sg * hi.dq[m]! * invN;
+        cm = tLo - part;
+        mag += Math.abs(tLo) + Math.abs(part);
       }
     } else {
       const err = kind === K_SUM_ONLINE ? errOn : errOff;

@@ -57,18 +57,33 @@ interface Klass {
   /** envNow's copy of the envelopes, at widening flatGen. */
   flat: Float64Array | null;
   flatGen: number;
+  /**
+   * classPartsSince's class bounds by node (4 per node, each minus `off` at the step it
+   * was computed, so that adding `off` now carries it by the drift), the step and the
+   * widening they were computed at (-1: never).
+   */
+  nodeVal: Float64Array | null;
+  nodeT: Int32Array | null;
+  nodeG: Int32Array | null;
 }
 
 /** Per fast kind: a member's source side over the peer-map values (null: no such move). */
 export type SourceRanges = readonly (Contrib | Envelope | null | undefined)[];
 
 /**
- * The most changed nodes LazyState.classPartsSince takes class bounds onto: a class's
- * least parts cost one class bound per node and kind as far back as any member asks,
- * which in a long run reaches every node at every step. (1,000 nodes, steps 702-1001:
- * without a limit 3,600 bounds and 7,600 class bounds per step, with 32 6,500 and 325.)
+ * The most changed nodes LazyState.classPartsSince takes class bounds onto. Its class
+ * bounds onto a node are kept (carried by the drift) for up to PARTS_AGE steps, so the
+ * limit no longer bounds their cost per step, and without one a lazy entry whose class
+ * bound is below the best score is nearly always kept lazy by its class bounds taken anew
+ * instead of being refreshed (1,000 nodes, steps 8,200-8,600: refreshes per step
+ * 211 → 20 against a limit of 32, which left 80 % of them with a bound above the best
+ * score: the drift of class parts kept since the epoch began, not the class bounds,
+ * was what was loose).
  */
-export const PARTS_MAX = 32;
+export const PARTS_MAX = Infinity;
+
+/** How many steps classPartsSince keeps a class bound onto a node before it takes it anew. */
+export const PARTS_AGE = 32;
 
 /** The margin for the additions of offsets to a key (rounding: far below it). */
 export function offsetMargin(key: number, off: number): number {
@@ -272,6 +287,9 @@ export class LazyState {
         preBad: -1,
         flat: null,
         flatGen: -1,
+        nodeVal: null,
+        nodeT: null,
+        nodeG: null,
       });
     }
     const k = this.classes[id]!;
@@ -325,10 +343,12 @@ export class LazyState {
    * Per kind (into `out`), the class part of a lower bound at this step on every
    * candidate of every member of class `id` onto every node of `online` changed after
    * step `since`, from the class's envelopes as they are (envNow; Infinity: no
-   * candidate); false when some such node has no bound. The least parts over the
-   * first places of the recency order are kept until the step ends or the envelopes
-   * widen, so a member costs a binary search once its class has gone that far back.
-   * Recorded for the drift, as classConsts.
+   * candidate); false when some such node has no bound. A class bound onto a node is
+   * kept for up to PARTS_AGE steps (carried by the drift, as pnK's parts are) while
+   * neither the node nor the class's envelopes change; the least parts over the first
+   * places of the recency order are kept until the step ends or the envelopes widen, so
+   * a member costs a binary search once its class has gone that far back. Recorded for
+   * the drift, as classConsts.
    */
   classPartsSince(
     id: number, mc: MoveContribs, base: ScoreBase, nl: Container<Node>, since: number, online: ReadonlySet<Ndx>,
@@ -346,20 +366,39 @@ export class LazyState {
       k.preLen = 0;
       k.preBad = -1;
     }
+    const nodes = this.lastChanged.length;
+    const val = (k.nodeVal ??= new Float64Array(4 * nodes));
+    const valT = (k.nodeT ??= new Int32Array(nodes).fill(-1));
+    const valG = (k.nodeG ??= new Int32Array(nodes).fill(-1));
+    const t = this.t;
+    const off = this.off;
+    // pre holds the least parts minus `off` at their steps (the drift added at the end)
     for (let q = k.preLen; q < len && k.preBad < 0; q++) {
       const x = this.recent[q]!;
       const o = 4 * q;
-      for (let j = 0; j < 4; j++) {
-        let b = Infinity;
-        const env = k.env[j]!;
-        if ((k.mask & (1 << j)) !== 0 && env.any && online.has(x)) {
-          const tr = mc.classTargetRange(base, x, nl[x]!, j, k.rep);
-          if (tr === undefined) b = -Infinity;
-          else if (tr !== null) {
-            this.classEvals++;
-            b = classConst(base, env, tr, this.slopes, this.ranges);
+      const vo = 4 * x;
+      const at = valT[x]!;
+      // taken anew when the node or the envelopes changed since, or the drift since
+      // would have grown too loose
+      if (at < 0 || valG[x] !== k.gen || this.lastChanged[x]! > at || t - at >= PARTS_AGE) {
+        for (let j = 0; j < 4; j++) {
+          let b = Infinity;
+          const env = k.env[j]!;
+          if ((k.mask & (1 << j)) !== 0 && env.any && online.has(x)) {
+            const tr = mc.classTargetRange(base, x, nl[x]!, j, k.rep);
+            if (tr === undefined) b = -Infinity;
+            else if (tr !== null) {
+              this.classEvals++;
+              b = classConst(base, env, tr, this.slopes, this.ranges);
+            }
           }
+          val[vo + j] = b - off;
         }
+        valT[x] = t;
+        valG[x] = k.gen;
+      }
+      for (let j = 0; j < 4; j++) {
+        const b = val[vo + j]!;
         if (b === -Infinity) k.preBad = q;
         const before = q > 0 ? pre[o - 4 + j]! : Infinity;
         pre[o + j] = b < before ? b : before;
@@ -368,7 +407,12 @@ export class LazyState {
     }
     if (k.preBad >= 0 && k.preBad < len) return false;
     if (len === 0) out.fill(Infinity);
-    else for (let j = 0; j < 4; j++) out[j] = pre[4 * (len - 1) + j]!;
+    else {
+      for (let j = 0; j < 4; j++) {
+        const b = pre[4 * (len - 1) + j]!;
+        out[j] = b === Infinity ? Infinity : b + off;
+      }
+    }
     return true;
   }
 

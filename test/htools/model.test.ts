@@ -269,9 +269,9 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
   let epochCovered = 0;
   const renewed0 = accsRenewed();
   // class-bound epochs of 5 steps, and of 40 (lazy entries carried over a change of
-  // their own nodes then stay lazy under their class bounds: Balancer.coverLazy); class
-  // parts onto at most 3 changed nodes (these clusters have too few nodes for the
-  // default's limit to matter: reclass then fails as at 1,000 nodes)
+  // their own nodes then stay lazy under their class bounds: Balancer.coverLazy; class
+  // bounds kept by node up to PARTS_AGE steps); class parts onto at most 3 changed
+  // nodes (the default has no limit: with 3, reclass fails as it does far back)
   const runs = [
     ...clusters.map((c) => [c, 5, undefined] as const), ...clusters.map((c) => [c, 40, undefined] as const),
     ...clusters.map((c) => [c, 40, 3] as const),
