@@ -38,13 +38,22 @@ export class TargetSides {
   live = 0;
   private top = 0;
   private readonly free: number[] = [];
-  /** Per node index: the node the row is for, its entries by slot (a code), by peer value, its ranges. */
+  /**
+   * Per node index x: the node its sides are for; its codes by slot, stored slot-major
+   * (zero[slot * cap + x]: a refresh or scan asks one slot of many nodes in turn, which
+   * then share lines of cache); by slot and peer value; its ranges.
+   */
   private nodeAt: (Node | undefined)[] = [];
-  private stride = 16;
+  private cap = 0;
+  private slots = 0;
   private zero = new Int32Array(0);
   private other: (Map<number, Map<number, number>> | null)[] = [];
   private ranges: (RangeAnswer | undefined)[][] = [];
-  private peerIdx: (Float64Array | null)[] = [];
+  /**
+   * Peer-map values by key, then node (peerT[k][x]: N.peerMap.find(k, peers of x), NaN
+   * until asked): key-major for the same reason.
+   */
+  private peerT: (Float64Array | undefined)[] = [];
 
   /** Forgets every entry (their memory is kept). */
   clear(): void {
@@ -55,28 +64,28 @@ export class TargetSides {
     this.zero.fill(NOT_COMPUTED);
     this.other = [];
     this.ranges = [];
-    this.peerIdx = [];
+    this.peerT = [];
   }
 
-  /** Makes the row of index x hold `node`'s sides (a new node there: the old ones freed). */
+  /** Makes index x hold `node`'s sides (a new node there: the old ones freed). */
   at(x: Ndx, node: Node): void {
     if (this.nodeAt[x] === node) return;
-    if (x >= this.nodeAt.length) this.grow(Math.max(x + 1, 2 * this.nodeAt.length), this.stride);
-    if (this.nodeAt[x] !== undefined) this.dropRow(x);
+    if (x >= this.cap) this.grow(Math.max(x + 1, 2 * this.cap), this.slots);
+    if (this.nodeAt[x] !== undefined) this.dropNode(x);
     this.nodeAt[x] = node;
   }
 
   /** The code of x's side in `slot` for peer-map value `pv` (0: no entry). x must be at() first. */
   get(x: Ndx, slot: number, pv: number): number {
-    if (pv === 0) return slot < this.stride ? this.zero[x * this.stride + slot]! : NOT_COMPUTED;
+    if (pv === 0) return slot < this.slots ? this.zero[slot * this.cap + x]! : NOT_COMPUTED;
     return this.other[x]?.get(slot)?.get(pv) ?? NOT_COMPUTED;
   }
 
   /** Records a code (from `add`, or INFEASIBLE_SIDE) as get() will answer it. */
   put(x: Ndx, slot: number, pv: number, code: number): void {
     if (pv === 0) {
-      if (slot >= this.stride) this.grow(this.nodeAt.length, Math.max(2 * this.stride, slot + 1));
-      this.zero[x * this.stride + slot] = code;
+      if (slot >= this.slots) this.grow(this.cap, Math.max(2 * this.slots, slot + 1, 16));
+      this.zero[slot * this.cap + x] = code;
       return;
     }
     let bySlot = this.other[x];
@@ -121,13 +130,17 @@ export class TargetSides {
     return this.ys.subarray(o, o + NMETRICS);
   }
 
-  /** The value of x's peer-map entry for key k (N.peerMap.find), through a dense copy of long maps. */
+  /** The value of x's peer-map entry for key k (N.peerMap.find). x must be at() first. */
   peerValue(x: Ndx, node: Node, k: Ndx): number {
-    const pm = node.peers;
-    if (pm.length <= 8) return N.peerMap.find(k, pm);
-    while (this.peerIdx.length <= x) this.peerIdx.push(null);
-    const a = (this.peerIdx[x] ??= denseOf(pm));
-    return k >= 0 && k < a.length ? a[k]! : 0;
+    if (k < 0) return N.peerMap.find(k, node.peers);
+    while (this.peerT.length <= k) this.peerT.push(undefined);
+    const col = (this.peerT[k] ??= new Float64Array(this.cap).fill(NaN));
+    let v = col[x]!;
+    if (v !== v) {
+      v = N.peerMap.find(k, node.peers);
+      col[x] = v;
+    }
+    return v;
   }
 
   /** classTargetRange's cached answer for x and slot (undefined: not computed). */
@@ -142,13 +155,13 @@ export class TargetSides {
     row[slot] = r;
   }
 
-  /** Frees row x's entries and answers. */
-  private dropRow(x: Ndx): void {
-    const o = x * this.stride;
-    for (let s = 0; s < this.stride; s++) {
-      const code = this.zero[o + s]!;
+  /** Frees x's entries and forgets its answers. */
+  private dropNode(x: Ndx): void {
+    const cap = this.cap;
+    for (let slot = 0; slot < this.slots; slot++) {
+      const code = this.zero[slot * cap + x]!;
       if (code >= FIRST) this.release(code);
-      this.zero[o + s] = NOT_COMPUTED;
+      this.zero[slot * cap + x] = NOT_COMPUTED;
     }
     const bySlot = this.other[x];
     if (bySlot !== undefined && bySlot !== null) {
@@ -156,7 +169,7 @@ export class TargetSides {
       this.other[x] = null;
     }
     if (x < this.ranges.length) this.ranges[x] = [];
-    if (x < this.peerIdx.length) this.peerIdx[x] = null;
+    for (const col of this.peerT) if (col !== undefined) col[x] = NaN;
   }
 
   private release(code: number): void {
@@ -164,16 +177,24 @@ export class TargetSides {
     this.live--;
   }
 
-  /** Rows for `nodes` indices of `stride` slots each, the codes kept. */
-  private grow(nodes: number, stride: number): void {
+  /** Room for `cap` node indices and `slots` slots, the codes and peer values kept. */
+  private grow(cap: number, slots: number): void {
     const old = this.zero;
-    const oldStride = this.stride;
-    const oldNodes = this.nodeAt.length;
-    const z = new Int32Array(nodes * stride);
-    for (let x = 0; x < oldNodes; x++) z.set(old.subarray(x * oldStride, (x + 1) * oldStride), x * stride);
+    const z = new Int32Array(cap * slots);
+    for (let slot = 0; slot < this.slots; slot++) z.set(old.subarray(slot * this.cap, (slot + 1) * this.cap), slot * cap);
     this.zero = z;
-    this.stride = stride;
-    while (this.nodeAt.length < nodes) this.nodeAt.push(undefined);
+    if (cap !== this.cap) {
+      for (let k = 0; k < this.peerT.length; k++) {
+        const col = this.peerT[k];
+        if (col === undefined) continue;
+        const c = new Float64Array(cap).fill(NaN);
+        c.set(col);
+        this.peerT[k] = c;
+      }
+    }
+    this.cap = cap;
+    this.slots = slots;
+    while (this.nodeAt.length < cap) this.nodeAt.push(undefined);
   }
 }
 
