@@ -396,8 +396,9 @@ const shape = (s: string): string => s.replace(/\d+(\.\d+)?/g, "#");
 
 /**
  * Runs the -L and -m forms until one -m output equals an -L output taken right before or
- * after it: node memory is live data (the host's), which moves between two queries.
- * The outputs' shapes (all but the numbers) must agree every time.
+ * after it: node memory is live data (the host's), which moves between two queries, and
+ * can change the numbers and even the solution (a move whose gain it tips over the
+ * minimum), so an attempt whose outputs differ is repeated.
  */
 async function sameAsLuxi(program: string, ...args: string[]): Promise<string> {
   let last = "";
@@ -405,9 +406,8 @@ async function sameAsLuxi(program: string, ...args: string[]): Promise<string> {
     const l1 = await ok("node1", program, "-L", ...args);
     const m = await ok("node1", program, "-m", c.ip(1), ...args);
     const l2 = await ok("node1", program, "-L", ...args);
-    assert.equal(shape(m), shape(l1), `${program} -m vs -L`);
     if (m === l1 || m === l2) return m;
-    last = `-L:\n${l1}\n-m:\n${m}`;
+    last = `-L:\n${l1}\n-m:\n${m}\nshapes ${shape(m) === shape(l1) ? "equal" : "differ"}`;
   }
   assert.fail(`${program} -m never matched -L exactly:\n${last}`);
 }
