@@ -19,7 +19,7 @@ import { type BoundAcc } from "./bound-acc.js";
 import type { IMove, Ndx } from "./types.js";
 import { NMETRICS, nodeComponents } from "./metrics.js";
 import { type Envelope, envelopeOfEnds, pointEnvelope } from "./class-bounds.js";
-import { FIRST, INFEASIBLE_SIDE, NOT_COMPUTED, NO_BOUND, TargetSides, UNKNOWN_RANGE, denseOf } from "./target-sides.js";
+import { FIRST, INFEASIBLE_SIDE, NOT_COMPUTED, NO_BOUND, TargetSides, UNKNOWN_RANGE } from "./target-sides.js";
 import type { MoveContext } from "./cluster.js";
 
 /** What the last MoveContribs.bound found: a bound (recorded in the accumulator), an
@@ -88,6 +88,18 @@ const POOL_MAX = 4096;
  * The caches of one run of balancing steps over bases with the same centre (a
  * contribution is the same numbers as long as its nodes and the centre are).
  */
+/** A peer list's values by key (0 where it has no entry), up to its largest key. */
+function denseOf(pm: N.PeerMap): Float64Array {
+  let max = -1;
+  for (const [key] of pm) if (key > max) max = key;
+  const a = new Float64Array(max + 1);
+  for (let j = pm.length - 1; j >= 0; j--) {
+    const [key, v] = pm[j]!;
+    if (key >= 0) a[key] = v; // from the end: the first entry's value stays
+  }
+  return a;
+}
+
 /**
  * N.peerMap.find (the first entry's value for key k, else 0), through a dense array by
  * key per long peer list: balancing looks up thousands of targets in the same few lists
@@ -322,10 +334,13 @@ export class MoveContribs {
       sides.put(x, slot, pv, INFEASIBLE_SIDE);
       return INFEASIBLE_SIDE;
     }
+    // addContrib's conditions for a bound; the node is online (above)
+    if (base.compsAt(x) === undefined || base.offlineAt(x)) return NO_BOUND;
+    const y = nodeComponents(r.value, this.yScratch);
     const c = zeroed(this.scratch);
-    if (!addContrib(base, x, r.value, 1, c)) return NO_BOUND;
+    addContribValues(base, x, y, false, 1, c);
     setContribMask(c);
-    const added = sides.add(nodeComponents(r.value, this.yScratch), c.mask!, c.same);
+    const added = sides.add(y, c.mask!, c.same);
     sides.put(x, slot, pv, added);
     return added;
   }

@@ -210,7 +210,6 @@ export class ScoreBase implements BaseSums {
    * times over.
    */
   boundFromSides(a: Contrib, sides: TargetSideValues, e: number, x: number, acc: BoundAcc | undefined): number {
-    const target = x;
     if (this.nOn === 0) {
       if (acc !== undefined) acc.rest = acc.total = -Infinity;
       return -Infinity;
@@ -289,7 +288,7 @@ export class ScoreBase implements BaseSums {
       abs += Math.abs(term);
     }
     if (acc !== undefined) {
-      accInsert(acc, target, total);
+      accInsert(acc, x, total);
       if (abs > acc.abs) acc.abs = abs;
     }
     return total - 1e-12 * abs;

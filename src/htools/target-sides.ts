@@ -197,15 +197,3 @@ export class TargetSides {
     while (this.nodeAt.length < cap) this.nodeAt.push(undefined);
   }
 }
-
-/** A peer list's values by key (0 where it has no entry), up to its largest key. */
-export function denseOf(pm: N.PeerMap): Float64Array {
-  let max = -1;
-  for (const [key] of pm) if (key > max) max = key;
-  const a = new Float64Array(max + 1);
-  for (let j = pm.length - 1; j >= 0; j--) {
-    const [key, v] = pm[j]!;
-    if (key >= 0) a[key] = v; // from the end: the first entry's value stays
-  }
-  return a;
-}
