@@ -96,7 +96,7 @@ export class Balancer {
    */
   readonly stats: BalancerStats = {
     full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0, covered: 0, moved: 0,
-    reclassed: 0, classCovered: 0, widenings: 0, known: 0, seeded: 0, epochCovered: 0,
+    reclassed: 0, classCovered: 0, widenings: 0, known: 0, seeded: 0, epochCovered: 0, ownShifted: 0,
   };
   /** scanKnown's scratch: kinds by target, accumulators. */
   private kindsAt = new Uint8Array(0);
@@ -411,6 +411,13 @@ export class Balancer {
         }
         if (own <= bestScore) this.stats.byKey++;
         if (S.pn[v.idx]! < kn) this.stats.byClass++;
+        // its own key first, when that is what reached the best score: carried to this
+        // step with the accumulators' own ranges it often stays above it (no refresh)
+        if (own <= bestScore && at < t) {
+          le.shiftOwn(c, base);
+          const k2 = Math.min(S.kn[v.idx]!, S.pn[v.idx]!);
+          if (k2 === Infinity || k2 + lazy.off - offsetMargin(k2, lazy.off) > bestScore) continue;
+        }
         le.refresh(c, ini, base, online, useSecondaryOf(v));
         const lb = accsValue(c.accs);
         if (lb <= bestScore) heap.push(lb, v);
