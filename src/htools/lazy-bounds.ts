@@ -1,6 +1,6 @@
 // What lets the balancer leave most instances untouched for many steps (balancer.ts):
-// a drift that bounds how far any recorded candidate bound can fall per step, the log
-// of the nodes each step changed, and classes of instances (same shape and move kinds)
+// a drift that bounds how far any recorded candidate bound can fall per step, the nodes
+// in the order they last changed, and classes of instances (same shape and move kinds)
 // whose candidates onto a changed node are bounded at once from an envelope of their
 // members' source contributions (class-bounds.ts).
 import type { Container } from "./container.js";
@@ -104,13 +104,9 @@ export class LazyState {
   readonly offs: number[] = [0];
   private readonly sums: (BaseSums | undefined)[] = [];
   readonly lastChanged: Int32Array;
-  private readonly logStep: number[] = [];
-  private readonly logNode: number[] = [];
   private readonly ranges: BoundAcc = newBoundAcc();
   private readonly classes: Klass[] = [];
   private readonly classIds = new Map<number, number>();
-  private readonly seen: Int32Array;
-  private seenStamp = 0;
   /** Class bounds computed so far, joins that widened a class (for measurements). */
   classEvals = 0;
   widenings = 0;
@@ -120,7 +116,6 @@ export class LazyState {
     this.lastChanged = new Int32Array(nodes).fill(-1);
     this.recent = new Int32Array(nodes);
     this.inRecent = new Uint8Array(nodes);
-    this.seen = new Int32Array(nodes);
     this.ranges.rest = 0;
     this.ranges.total = 0;
   }
@@ -137,11 +132,7 @@ export class LazyState {
     }
     this.offs[t] = this.off;
     this.sums[t] = snapshotSums(base);
-    for (const x of changed) {
-      this.lastChanged[x] = t;
-      this.logStep.push(t);
-      this.logNode.push(x);
-    }
+    for (const x of changed) this.lastChanged[x] = t;
     if (changed.length > 0) this.toFront(changed);
   }
 
@@ -202,25 +193,18 @@ export class LazyState {
   private readonly since: Ndx[] = [];
 
   /**
-   * The nodes changed after step `at` (each once), among `online` when given; valid
-   * until the next call.
+   * The nodes changed after step `at` (each once, the latest changed first), among
+   * `online` when given; valid until the next call. From the recency order, so its cost
+   * is the answer's length: walking the log of changes since `at` cost as many entries
+   * as steps since then (3 per step), and entries lazy for thousands of steps ask.
    */
   changedSince(at: number, online: ReadonlySet<Ndx> | null): readonly Ndx[] {
-    const steps = this.logStep;
-    let lo = 0;
-    let hi = steps.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (steps[mid]! > at) hi = mid;
-      else lo = mid + 1;
-    }
-    const stamp = ++this.seenStamp;
+    const len = this.recentSince(at);
+    const r = this.recent;
     const out = this.since;
     let n = 0;
-    for (let j = lo; j < steps.length; j++) {
-      const x = this.logNode[j]!;
-      if (this.seen[x] === stamp) continue;
-      this.seen[x] = stamp;
+    for (let j = 0; j < len; j++) {
+      const x = r[j]!;
       if (online !== null && !online.has(x)) continue;
       // written in place (length = 0 would give the storage up)
       if (n < out.length) out[n] = x;
