@@ -82,8 +82,14 @@ export type SourceRanges = readonly (Contrib | Envelope | null | undefined)[];
  */
 export const PARTS_MAX = Infinity;
 
-/** How many steps classPartsSince keeps a class bound onto a node before it takes it anew. */
-export const PARTS_AGE = 32;
+/**
+ * How many steps classPartsSince keeps a class bound onto a node before it takes it anew
+ * (a new epoch, every 128 steps by default, takes them anew anyway). The drift carries
+ * them with little loss (about 1e-7 per step against an entry's own shift at 1,000
+ * nodes): from step 8,000, steps 2,000-3,000, 128 instead of 32 took 26 % fewer class
+ * bounds (1,970 → 1,456 per step) for 4 % more refreshes (33.8 → 35.1).
+ */
+export const PARTS_AGE = 128;
 
 /** The margin for the additions of offsets to a key (rounding: far below it). */
 export function offsetMargin(key: number, off: number): number {
