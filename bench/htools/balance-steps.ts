@@ -1,12 +1,13 @@
 // The incremental balancer run in one process, with the CPU time of every stretch of
 // steps and the balancer's counters (what a converged hbal run does, without printing):
-//   node dist/bench/htools/balance-steps.js FILE [--steps N] [--skip S] [--every K] [--save DIR]
+//   node dist/bench/htools/balance-steps.js FILE [--steps N] [--skip S] [--every K] [--save DIR] [--rebuild R]
 // FILE: a cluster in Ganeti's text format (gen-clusters.js, or a state saved here).
 // --skip S: S steps first, not measured (their CPU is printed apart); --steps N: then at
 // most N steps (default: until no move improves the score); --every K: a line per K
 // steps (CPU ms per step over them, RSS, counters per step); --save DIR: the cluster
 // after steps 1,000, 2,000, ... as DIR/stepN.data (a later stretch can start from
-// one: the greedy's moves depend only on the cluster). Last line: steps, final score,
+// one: the greedy's moves depend only on the cluster); --rebuild R: a new balancer every R
+// steps (its first step scans every candidate again; the moves stay the same). Last line: steps, final score,
 // CPU seconds. Compare builds by running both on the same FILE in turn.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -24,12 +25,13 @@ const opt = (name: string, dflt: number): number => {
 const saveIdx = args.indexOf("--save");
 const saveDir = saveIdx >= 0 ? args[saveIdx + 1] : undefined;
 if (file === undefined) {
-  console.error("usage: balance-steps FILE [--steps N] [--skip S] [--every K] [--save DIR]");
+  console.error("usage: balance-steps FILE [--steps N] [--skip S] [--every K] [--save DIR] [--rebuild R]");
   process.exit(2);
 }
 const skip = opt("--skip", 0);
 const maxSteps = opt("--steps", Infinity);
 const every = opt("--every", 500);
+const rebuild = opt("--rebuild", Infinity);
 if (saveDir !== undefined) mkdirSync(saveDir, { recursive: true });
 
 const parsed = parseData(readFileSync(file, "utf8"));
@@ -38,7 +40,7 @@ const prepared = prepareCluster(parsed.value);
 if (!prepared.ok) throw new Error(prepared.error);
 const cd = prepared.value.data;
 let tbl = makeTable(cd.nodes, cd.instances);
-const bal = new Balancer(DEFAULT_ALGORITHM_OPTIONS);
+let bal = new Balancer(DEFAULT_ALGORITHM_OPTIONS);
 const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
 const save = (k: number): void => {
   if (saveDir === undefined || k % 1000 !== 0) return;
@@ -60,6 +62,12 @@ let mark = process.cpuUsage();
 let markK = k;
 let markStats = { ...bal.stats };
 for (; k - skipped < maxSteps; k++) {
+  if (k > 0 && k % rebuild === 0) {
+    // the counters go on from the old balancer's
+    const stats = { ...bal.stats };
+    bal = new Balancer(DEFAULT_ALGORITHM_OPTIONS);
+    Object.assign(bal.stats, stats);
+  }
   const next = bal.step(tbl);
   if (next === null) break;
   tbl = next;
