@@ -148,8 +148,8 @@ export function classSlopes(base: BaseSums): Float64Array {
  * variance), and on a flat landscape that shortfall is what lets lazy entries through:
  * at 1,000 nodes from step 14,000, room 0.05 gave 529 refreshes per step, 0.001 gave 87.
  * Where a candidate's variance passes 1 / (4 sigma^2) the metric's least term is used
- * instead, so any room keeps the bounds valid; one move changes a variance by about 1 / n
- * of itself.
+ * instead, so any room keeps the bounds valid (one move changes a variance by a share of
+ * the order of 1 / n).
  */
 export const SLOPE_ROOM = 0.001;
 
