@@ -118,18 +118,25 @@ export class LazyEntries {
    * every node changed since the entry's step).
    */
   catchUp(c: CachedInst, prev: ScoreBase, changed: ReadonlySet<Ndx>): void {
-    const lazy = this.lazy;
-    const at = this.slots.at[c.idx]!;
-    const from = lazy.sumsAt(at);
-    const moved = this.movedSince(at, prev);
-    const pending = this.marks.of(lazy.changedSince(at, null));
+    const pending = this.marks.of(this.lazy.changedSince(this.slots.at[c.idx]!, null));
     for (const x of changed) pending.add(x);
+    this.carryAccs(c, prev, pending);
+    this.slots.at[c.idx] = -1;
+  }
+
+  /**
+   * A lazy entry's accumulators shifted from the base of its step to `to` (candidates
+   * whose nodes did not change keep their own numbers), the bounds onto `forget` dropped.
+   */
+  private carryAccs(c: CachedInst, to: ScoreBase, forget: NodeMarks): void {
+    const at = this.slots.at[c.idx]!;
+    const from = this.lazy.sumsAt(at);
+    const moved = this.movedSince(at, to);
     for (const a of c.accs) {
       if (a === undefined) continue;
-      shiftBoundAcc(a, from, prev, null, moved);
-      accForget(a, pending);
+      shiftBoundAcc(a, from, to, null, moved);
+      accForget(a, forget);
     }
-    this.slots.at[c.idx] = -1;
   }
 
   /**
@@ -269,22 +276,13 @@ export class LazyEntries {
    * bounds every recorded candidate's fall at once, so an entry's own key falls faster
    * than its candidates: at 1,000 nodes, steps 9,000-13,000 of a converged run, a third
    * to two thirds of the refreshes were of entries whose own key had reached the best
-   * score). The
-   * targets changed since its step are forgotten; `since` and its class cover stay
-   * (they cover those targets), so the entry stays lazy with since < at.
+   * score). The targets changed since its step are forgotten; `since` and its class
+   * cover stay (they cover those targets), so the entry stays lazy with since < at.
    */
   shiftOwn(c: CachedInst, base: ScoreBase): void {
     const lazy = this.lazy;
-    const at = this.slots.at[c.idx]!;
-    const from = lazy.sumsAt(at);
-    const moved = this.movedSince(at, base);
-    const stale = this.marks.of(lazy.changedSince(at, null));
-    for (const a of c.accs) {
-      if (a === undefined) continue;
-      shiftBoundAcc(a, from, base, null, moved);
-      accForget(a, stale);
-      lazy.record(a);
-    }
+    this.carryAccs(c, base, this.marks.of(lazy.changedSince(this.slots.at[c.idx]!, null)));
+    for (const a of c.accs) if (a !== undefined) lazy.record(a);
     this.slots.at[c.idx] = lazy.t;
     this.stats.ownShifted++;
     this.setKey(c);
@@ -293,19 +291,11 @@ export class LazyEntries {
   /** Brings a lazy entry up to this step: its bounds shifted, changed targets bounded anew. */
   refresh(c: CachedInst, ini: Table, base: ScoreBase, online: ReadonlySet<Ndx>, useSecondary: boolean): void {
     const lazy = this.lazy;
-    const at = this.slots.at[c.idx]!;
-    const from = lazy.sumsAt(at);
-    const moved = this.movedSince(at, base);
     const pending = lazy.changedSince(this.slots.since[c.idx]!, online);
-    const pendingSet = this.marks.of(pending);
     // its class and its own parts stay (same source sides, joined in this epoch)
     // unless its join of this epoch failed (newEpoch)
     const keep = this.slots.pn[c.idx] !== -Infinity;
-    for (const a of c.accs) {
-      if (a === undefined) continue;
-      shiftBoundAcc(a, from, base, null, moved);
-      accForget(a, pendingSet);
-    }
+    this.carryAccs(c, base, this.marks.of(pending));
     if (pending.length > 0) {
       c.ctx.nl = ini.nl;
       scanInstance(this.opts, c.ctx, pending, false, useSecondary, base, ini, -Infinity, c.accs, null, this.fastFor(c, base));

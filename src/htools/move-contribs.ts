@@ -84,10 +84,6 @@ function zeroed(c: Contrib): Contrib {
 /** Source contributions kept for reuse (MoveContribs.recycle). */
 const POOL_MAX = 4096;
 
-/**
- * The caches of one run of balancing steps over bases with the same centre (a
- * contribution is the same numbers as long as its nodes and the centre are).
- */
 /** A peer list's values by key (0 where it has no entry), up to its largest key. */
 function denseOf(pm: N.PeerMap): Float64Array {
   let max = -1;
@@ -133,6 +129,10 @@ function peerFind(k: Ndx, pm: N.PeerMap): number {
   return k >= 0 && k < a.length ? a[k]! : 0;
 }
 
+/**
+ * The caches of one run of balancing steps over bases with the same centre (a
+ * contribution is the same numbers as long as its nodes and the centre are).
+ */
 export class MoveContribs {
   /** Target sides by node index (for the node object there when computed). */
   private readonly sides = new TargetSides();
