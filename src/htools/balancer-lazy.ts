@@ -105,6 +105,17 @@ export class LazyEntries {
     this.slots = new LazySlots(instances);
   }
 
+  /** An entry's lazy state as plain data (Balancer.describe). */
+  describe(i: Idx): Record<string, unknown> {
+    const S = this.slots;
+    const four = (a: Float64Array): number[] => Array.from(a.subarray(4 * i, 4 * i + 4));
+    return {
+      t: this.lazy.t, off: this.lazy.off, epochAt: this.lazy.epochAt, at: S.at[i], since: S.since[i], kn: S.kn[i],
+      pn: S.pn[i], pnK: four(S.pnK), lin: four(S.lin), cls: S.cls[i], pkT: S.pkT[i],
+      poT: Array.from(S.poT.subarray(NOLD * i, NOLD * i + NOLD)), poBad: S.poBad[i],
+    };
+  }
+
   /** The fast path for the instance of a cached entry, or null. */
   fastFor(c: CachedInst, base: ScoreBase): Fast | null {
     if (this.locTags === true || !this.mc.applies(c.ctx.inst)) return null;

@@ -131,6 +131,13 @@ export class Balancer {
     this.mc = new MoveContribs(opts.ignoreSoftErrors);
   }
 
+  /** An instance's cached state, for diagnostics (bench/htools/balance-lockstep.ts). */
+  describe(i: number): Record<string, unknown> {
+    const c = this.ents[i];
+    if (c === undefined || this.le === null) return { cached: false };
+    return { cached: true, mask: c.mask, ...this.le.describe(i) };
+  }
+
   /** roundInputs, with the instances' indices (in the order of `reloc`). */
   private roundInputs(ini: Table): { reloc: Instance[]; idx: Int32Array; nodeIdx: Ndx[]; same: boolean } {
     const inp = this.inputs;
