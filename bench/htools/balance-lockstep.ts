@@ -8,13 +8,11 @@
 //   node dist/bench/htools/balance-lockstep.js REF_DIST FILE [--every K]
 // REF_DIST: the reference build's dist directory (a copy of an earlier dist/); this
 // build is the other. Exit status 1 at the first difference.
-import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseData } from "../../src/htools/text.js";
-import { prepareCluster } from "../../src/htools/loader.js";
-import { DEFAULT_ALGORITHM_OPTIONS, type Table, makeTable } from "../../src/htools/cluster.js";
+import { DEFAULT_ALGORITHM_OPTIONS, type Table } from "../../src/htools/cluster.js";
 import { Balancer } from "../../src/htools/balancer.js";
+import { loadTable } from "./load-table.js";
 
 interface Stepper {
   step(t: Table): Table | null;
@@ -31,14 +29,9 @@ const every = ei >= 0 ? Number(args[ei + 1]) : 500;
 const refMod = (await import(pathToFileURL(join(resolve(refDist), "src/htools/balancer.js")).href)) as {
   Balancer: new (o: typeof DEFAULT_ALGORITHM_OPTIONS) => Stepper;
 };
-const parsed = parseData(readFileSync(file, "utf8"));
-if (!parsed.ok) throw new Error(parsed.error);
-const prepared = prepareCluster(parsed.value);
-if (!prepared.ok) throw new Error(prepared.error);
-const cd = prepared.value.data;
 const ref = new refMod.Balancer(DEFAULT_ALGORITHM_OPTIONS);
 const cur = new Balancer(DEFAULT_ALGORITHM_OPTIONS);
-let tRef: Table = makeTable(cd.nodes, cd.instances);
+let tRef: Table = loadTable(file).table;
 let tCur: Table = tRef;
 for (let k = 1; ; k++) {
   const a = ref.step(tRef);

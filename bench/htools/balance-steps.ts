@@ -9,12 +9,12 @@
 // one: the greedy's moves depend only on the cluster); --rebuild R: a new balancer every R
 // steps (its first step scans every candidate again; the moves stay the same). Last line: steps, final score,
 // CPU seconds. Compare builds by running both on the same FILE in turn.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseData, serializeCluster } from "../../src/htools/text.js";
-import { prepareCluster } from "../../src/htools/loader.js";
-import { DEFAULT_ALGORITHM_OPTIONS, makeTable } from "../../src/htools/cluster.js";
+import { serializeCluster } from "../../src/htools/text.js";
+import { DEFAULT_ALGORITHM_OPTIONS } from "../../src/htools/cluster.js";
 import { Balancer } from "../../src/htools/balancer.js";
+import { loadTable } from "./load-table.js";
 
 const args = process.argv.slice(2);
 const file = args[0];
@@ -34,12 +34,9 @@ const every = opt("--every", 500);
 const rebuild = opt("--rebuild", Infinity);
 if (saveDir !== undefined) mkdirSync(saveDir, { recursive: true });
 
-const parsed = parseData(readFileSync(file, "utf8"));
-if (!parsed.ok) throw new Error(parsed.error);
-const prepared = prepareCluster(parsed.value);
-if (!prepared.ok) throw new Error(prepared.error);
-const cd = prepared.value.data;
-let tbl = makeTable(cd.nodes, cd.instances);
+const loaded = loadTable(file);
+const cd = loaded.data;
+let tbl = loaded.table;
 let bal = new Balancer(DEFAULT_ALGORITHM_OPTIONS);
 const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
 const save = (k: number): void => {
