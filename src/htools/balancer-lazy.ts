@@ -51,6 +51,10 @@ export interface BalancerStats {
   seeded: number;
   epochCovered: number;
   ownShifted: number;
+  /** Targets bounded one by one by refreshes and by coverLazy (what ageing costs). */
+  refreshTargets: number;
+  /** Fresh starts the balancer chose because that work outgrew a full scan's (Balancer). */
+  rebuilds: number;
 }
 
 /**
@@ -239,7 +243,8 @@ export class LazyEntries {
       }
       S.since[c.idx] = t;
     }
-    const pending = lazy.changedSince(since, online);
+    const pending = lazy.changedSinceByIndex(since, online);
+    this.stats.refreshTargets += pending.length;
     if (pending.length > 0) {
       c.ctx.nl = ini.nl;
       scanInstance(this.opts, c.ctx, pending, false, useSecondary, base, ini, -Infinity, c.accs, null, this.fastFor(c, base));
@@ -302,7 +307,8 @@ export class LazyEntries {
   /** Brings a lazy entry up to this step: its bounds shifted, changed targets bounded anew. */
   refresh(c: CachedInst, ini: Table, base: ScoreBase, online: ReadonlySet<Ndx>, useSecondary: boolean): void {
     const lazy = this.lazy;
-    const pending = lazy.changedSince(this.slots.since[c.idx]!, online);
+    const pending = lazy.changedSinceByIndex(this.slots.since[c.idx]!, online);
+    this.stats.refreshTargets += pending.length;
     // its class and its own parts stay (same source sides, joined in this epoch)
     // unless its join of this epoch failed (newEpoch)
     const keep = this.slots.pn[c.idx] !== -Infinity;

@@ -97,6 +97,7 @@ export class Balancer {
   readonly stats: BalancerStats = {
     full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0, covered: 0, moved: 0,
     reclassed: 0, classCovered: 0, widenings: 0, known: 0, seeded: 0, epochCovered: 0, ownShifted: 0,
+    refreshTargets: 0, rebuilds: 0,
   };
   /** scanKnown's scratch: kinds by target, accumulators. */
   private kindsAt = new Uint8Array(0);
@@ -116,6 +117,12 @@ export class Balancer {
   private scorer: { s: StepScorer; nl: Table["nl"] } | null = null;
   /** The last step's starting nodes (its scorer's, when it made one). */
   private prevNl: Table["nl"] | null = null;
+  /**
+   * At the last fresh start (new caches): refreshTargets then, and the targets it bounded
+   * (instances × nodes), which the refreshes since are measured against (rebuildFactor).
+   */
+  private freshMark = 0;
+  private freshCost = Infinity;
 
   /**
    * `minNodes`: below this many online nodes every step is a full scan (tryBalanceFull):
@@ -124,9 +131,16 @@ export class Balancer {
    * `epoch`: every this many steps the class bounds start anew (slopes from the current
    * variances; envelopes of the current members only). `partsMax`: the most changed
    * nodes class parts are taken onto for one entry (LazyState.classPartsSince).
+   * `rebuildFactor`: the caches start afresh (as at the first step) once the targets
+   * bounded by refreshes since the last fresh start exceed this many times the targets
+   * that start bounded. Entries age: a refresh bounds every node changed since the entry
+   * was last brought up to date, late in a converged 1,000-node run ≈ 130 of them against
+   * ≈ 20 after a fresh start, and one full scan of every instance then costs less than
+   * the refreshes it saves. Infinity: never.
    */
   constructor(
     readonly opts: AlgorithmOptions, readonly minNodes = 16, readonly epoch = 128, readonly partsMax = PARTS_MAX,
+    readonly rebuildFactor = REBUILD_FACTOR,
   ) {
     this.mc = new MoveContribs(opts.ignoreSoftErrors);
   }
@@ -171,12 +185,16 @@ export class Balancer {
     const nodesKey = same ? this.lastNodes : nodeIdx.join(",");
     const prev = this.lastBase;
     let base: ScoreBase | null = null;
-    if (this.last === ini && prev !== null && this.lastNodes === nodesKey) {
+    const aged = this.stats.refreshTargets - this.freshMark > this.rebuildFactor * this.freshCost;
+    if (this.last === ini && prev !== null && this.lastNodes === nodesKey && !aged) {
       const b = new ScoreBase(ini.nl, prev.center);
       if (compatibleBases(prev, b)) base = b;
     }
     const carry = base !== null;
     if (base === null) {
+      if (aged && this.last === ini) this.stats.rebuilds++;
+      this.freshMark = this.stats.refreshTargets;
+      this.freshCost = reloc.length * nodeIdx.length;
       this.ents = [];
       this.entInst = [];
       this.nEnts = 0;
@@ -470,6 +488,9 @@ interface Seed {
   readonly mv: IMove;
   readonly score: number;
 }
+
+/** Balancer's default rebuildFactor. */
+export const REBUILD_FACTOR = 1;
 
 /** Seeds kept for the next step. */
 const SEEDS = 8;

@@ -221,6 +221,26 @@ export class LazyState {
     return out;
   }
 
+  /** changedSinceByIndex's scratch. */
+  private sortScratch = new Int32Array(0);
+
+  /**
+   * changedSince in increasing node order, valid until the next call: bounding targets in
+   * that order reads the cached target sides and the base's node values nearer to address
+   * order than the recency order does.
+   */
+  changedSinceByIndex(at: number, online: ReadonlySet<Ndx> | null): readonly Ndx[] {
+    const out = this.changedSince(at, online) as Ndx[];
+    const n = out.length;
+    if (n < 2) return out;
+    if (this.sortScratch.length < n) this.sortScratch = new Int32Array(Math.max(n, 2 * this.sortScratch.length));
+    const s = this.sortScratch.subarray(0, n);
+    for (let j = 0; j < n; j++) s[j] = out[j]!;
+    s.sort();
+    for (let j = 0; j < n; j++) out[j] = s[j]!;
+    return out;
+  }
+
   /** Slopes of the linear class bounds (class-bounds.ts classSlopes), per epoch. */
   private slopes: Float64Array = new Float64Array(0);
 

@@ -271,16 +271,19 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
   // class-bound epochs of 5 steps, and of 40 (lazy entries carried over a change of
   // their own nodes then stay lazy under their class bounds: Balancer.coverLazy; class
   // bounds kept by node up to PARTS_AGE steps); class parts onto at most 3 changed
-  // nodes (the default has no limit: with 3, reclass fails as it does far back)
+  // nodes (the default has no limit: with 3, reclass fails as it does far back); fresh
+  // starts whenever refreshes have bounded 1 % of a full scan's targets (rebuildFactor)
   const runs = [
-    ...clusters.map((c) => [c, 5, undefined] as const), ...clusters.map((c) => [c, 40, undefined] as const),
-    ...clusters.map((c) => [c, 40, 3] as const),
+    ...clusters.map((c) => [c, 5, undefined, undefined] as const),
+    ...clusters.map((c) => [c, 40, undefined, undefined] as const),
+    ...clusters.map((c) => [c, 40, 3, undefined] as const), ...clusters.map((c) => [c, 5, undefined, 0.01] as const),
   ];
-  for (const [text, epoch, partsMax] of runs) {
+  let rebuilds = 0;
+  for (const [text, epoch, partsMax, rebuildFactor] of runs) {
     const cd = load(text);
     let full = makeTable(cd.nodes, cd.instances);
     let inc = full;
-    const b = new Balancer(DEFAULT_ALGORITHM_OPTIONS, 0, epoch, partsMax);
+    const b = new Balancer(DEFAULT_ALGORITHM_OPTIONS, 0, epoch, partsMax, rebuildFactor);
     for (let k = 0; k < 150; k++) {
       const nf = tryBalanceFull(DEFAULT_ALGORITHM_OPTIONS, full);
       const ni = b.step(inc);
@@ -299,6 +302,7 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
     known += b.stats.known;
     seeded += b.stats.seeded;
     epochCovered += b.stats.epochCovered;
+    rebuilds += b.stats.rebuilds;
   }
   assert.ok(steps > 200, `only ${steps} steps compared`);
   assert.ok(covered > 0, "no entry kept lazy over a change of its own nodes");
@@ -308,6 +312,7 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
   assert.ok(known > 0, "no entry scanned only where its bounds could win (scanKnown)");
   assert.ok(seeded > 0, "no step's bar taken from the candidates of the step before (seeds)");
   assert.ok(epochCovered > 0, "no entry kept lazy with class parts of an earlier epoch (pnO)");
+  assert.ok(rebuilds > 0, "the balancer never started afresh because its entries had aged (rebuildFactor)");
   assert.ok(accsRenewed() > renewed0, "no accumulator replaced by scanKnown's scan onto every target");
 });
 
