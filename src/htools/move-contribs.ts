@@ -19,7 +19,7 @@ import { type BoundAcc } from "./bound-acc.js";
 import type { IMove, Ndx } from "./types.js";
 import { NMETRICS, nodeComponents } from "./metrics.js";
 import { type Envelope, envelopeOfEnds, pointEnvelope } from "./class-bounds.js";
-import { FIRST, INFEASIBLE_SIDE, NOT_COMPUTED, NO_BOUND, TargetSides, UNKNOWN_RANGE } from "./target-sides.js";
+import { INFEASIBLE_SIDE, NOT_COMPUTED, NO_BOUND, TargetSides, UNKNOWN_RANGE } from "./target-sides.js";
 import type { MoveContext } from "./cluster.js";
 
 /** What the last MoveContribs.bound found: a bound (recorded in the accumulator), an
@@ -331,7 +331,7 @@ export class MoveContribs {
     if (node.offline) return NO_BOUND;
     const r = primary ? N.addPriEx(force, node, inst) : N.addSecEx(force, node, inst, peer);
     if (!r.ok) {
-      sides.put(x, slot, pv, INFEASIBLE_SIDE);
+      sides.putInfeasible(x, slot, pv);
       return INFEASIBLE_SIDE;
     }
     // addContrib's conditions for a bound; the node is online (above)
@@ -340,9 +340,7 @@ export class MoveContribs {
     const c = zeroed(this.scratch);
     addContribValues(base, x, y, false, 1, c);
     setContribMask(c);
-    const added = sides.add(y, c.mask!, c.same);
-    sides.put(x, slot, pv, added);
-    return added;
+    return sides.store(x, slot, pv, y, c.mask!, c.same);
   }
 
   /** targetCode's scratch. */
@@ -384,7 +382,7 @@ export class MoveContribs {
     if (tc === NO_BOUND || sc === undefined) return NaN;
     if (tc === INFEASIBLE_SIDE || sc === null) return this.infeasible();
     this.outcome = BOUNDED;
-    return base.boundFromSides(sc, this.sides, tc - FIRST, x, acc);
+    return base.boundFromSides(sc, this.sides.arenaOf(tc), this.sides.arenaIndex(tc), x, acc);
   }
 
   /**

@@ -2,20 +2,61 @@
 // after it takes an instance of a given shape in a given role, kept as that node's metric
 // values (nodeComponents) in one flat arena. A candidate's bound (ScoreBase.boundFromSides)
 // derives the target's contribution from them and the base's old values of x. Bounding
-// reads thousands of target sides per step in no particular order; as six per-metric
-// arrays per side (≈ 1.3 kB, 100,000 of them) their cache misses were about half of the
-// bound's cost, as 20 doubles in one array they are a few lines of cache. Pure: no I/O.
+// reads thousands of target sides per step; as six per-metric arrays per side (≈ 1.3 kB,
+// 100,000 of them) their cache misses were about half of the bound's cost, as 20 doubles
+// in one array they are a few lines of cache. The sides without a peer-map entry (nearly
+// all) have fixed places, slot-major and then by node, so one slot's sides over nodes in
+// increasing order are read in address order, however long the cache has lived (entries
+// reused from a free list scatter them). Pure: no I/O.
 import { NMETRICS } from "./metrics.js";
 import type { Node } from "./node.js";
 import * as N from "./node.js";
 import type { Envelope } from "./class-bounds.js";
 import type { Ndx } from "./types.js";
+import type { TargetSideValues } from "./score-bound.js";
 
-/** A lookup's answer: not computed yet, no such move, no bound (not cached), or an entry (FIRST + index). */
+/**
+ * A lookup's answer: not computed yet, no such move, no bound (not cached), or an entry:
+ * FIRST + its index in the fixed arena, or OTHER_FIRST + its index in the other one.
+ */
 export const NOT_COMPUTED = 0;
 export const INFEASIBLE_SIDE = 1;
 export const NO_BOUND = 2;
 export const FIRST = 3;
+export const OTHER_FIRST = 1 << 30;
+
+/** Target sides' metric values (entry e's at e * NMETRICS), masks and same bits (Contrib.mask, .same). */
+export class SideArena implements TargetSideValues {
+  ys: Float64Array;
+  mask: Int32Array;
+  same: Int32Array;
+
+  constructor(entries: number) {
+    this.ys = new Float64Array(entries * NMETRICS);
+    this.mask = new Int32Array(entries);
+    this.same = new Int32Array(entries);
+  }
+
+  write(e: number, y: readonly number[], mask: number, same: number): void {
+    const o = e * NMETRICS;
+    for (let m = 0; m < NMETRICS; m++) this.ys[o + m] = y[m]!;
+    this.mask[e] = mask;
+    this.same[e] = same;
+  }
+
+  /** A copy with room for `entries`, entry e at `place(e)` (-1: dropped), for e < `from`. */
+  moved(entries: number, from: number, place: (e: number) => number): SideArena {
+    const a = new SideArena(entries);
+    for (let e = 0; e < from; e++) {
+      const to = place(e);
+      if (to < 0) continue;
+      a.ys.set(this.ys.subarray(e * NMETRICS, (e + 1) * NMETRICS), to * NMETRICS);
+      a.mask[to] = this.mask[e]!;
+      a.same[to] = this.same[e]!;
+    }
+    return a;
+  }
+}
 
 /** classTargetRange's cached answers by slot (UNKNOWN_RANGE: no bound). */
 export type RangeAnswer = Envelope | null | typeof UNKNOWN_RANGE;
@@ -29,25 +70,26 @@ export const UNKNOWN_RANGE = 0;
  * are freed for reuse.
  */
 export class TargetSides {
-  /** The arena: entry e's metric values at e * NMETRICS. */
-  ys = new Float64Array(1024 * NMETRICS);
-  /** Per entry: the metrics its contribution changes, and those equal to their DUP's (Contrib.mask, .same). */
-  mask = new Int32Array(1024);
-  same = new Int32Array(1024);
-  /** Entries in use (the cache is emptied past a budget). */
+  /**
+   * The sides without a peer-map entry: (slot, x) at slot * cap + x, its status in `zero`
+   * (NOT_COMPUTED, INFEASIBLE_SIDE or FIRST: computed, then the code is FIRST + place).
+   */
+  fixed = new SideArena(0);
+  /** The sides with a peer-map entry (few), from a free list. */
+  other = new SideArena(64);
+  /** Entries in use in both arenas (the cache is emptied past a budget). */
   live = 0;
   private top = 0;
   private readonly free: number[] = [];
   /**
-   * Per node index x: the node its sides are for; its codes by slot, stored slot-major
-   * (zero[slot * cap + x]: a refresh or scan asks one slot of many nodes in turn, which
-   * then share lines of cache); by slot and peer value; its ranges.
+   * Per node index x: the node its sides are for; the statuses of its sides by slot,
+   * slot-major as the fixed arena; its codes by slot and peer value; its ranges.
    */
   private nodeAt: (Node | undefined)[] = [];
   private cap = 0;
   private slots = 0;
-  private zero = new Int32Array(0);
-  private other: (Map<number, Map<number, number>> | null)[] = [];
+  private zero = new Uint8Array(0);
+  private byPeer: (Map<number, Map<number, number>> | null)[] = [];
   private ranges: (RangeAnswer | undefined)[][] = [];
   /**
    * Peer-map values by key, then node (peerT[k][x]: N.peerMap.find(k, peers of x), NaN
@@ -62,7 +104,7 @@ export class TargetSides {
     this.free.length = 0;
     this.nodeAt.fill(undefined);
     this.zero.fill(NOT_COMPUTED);
-    this.other = [];
+    this.byPeer = [];
     this.ranges = [];
     this.peerT = [];
   }
@@ -77,57 +119,59 @@ export class TargetSides {
 
   /** The code of x's side in `slot` for peer-map value `pv` (0: no entry). x must be at() first. */
   get(x: Ndx, slot: number, pv: number): number {
-    if (pv === 0) return slot < this.slots ? this.zero[slot * this.cap + x]! : NOT_COMPUTED;
-    return this.other[x]?.get(slot)?.get(pv) ?? NOT_COMPUTED;
-  }
-
-  /** Records a code (from `add`, or INFEASIBLE_SIDE) as get() will answer it. */
-  put(x: Ndx, slot: number, pv: number, code: number): void {
     if (pv === 0) {
-      if (slot >= this.slots) this.grow(this.cap, Math.max(2 * this.slots, slot + 1, 16));
-      this.zero[slot * this.cap + x] = code;
-      return;
+      if (slot >= this.slots) return NOT_COMPUTED;
+      const i = slot * this.cap + x;
+      const z = this.zero[i]!;
+      return z === FIRST ? FIRST + i : z;
     }
-    let bySlot = this.other[x];
-    if (bySlot === undefined || bySlot === null) {
-      while (this.other.length <= x) this.other.push(null);
-      bySlot = this.other[x] = new Map();
-    }
-    let byPeer = bySlot.get(slot);
-    if (byPeer === undefined) bySlot.set(slot, (byPeer = new Map()));
-    byPeer.set(pv, code);
+    return this.byPeer[x]?.get(slot)?.get(pv) ?? NOT_COMPUTED;
   }
 
-  /** A new entry holding `y` (a node's metric values), its mask and same bits: its code. */
-  add(y: readonly number[], mask: number, same: number): number {
+  /** Records that x has no side in `slot` for `pv` (the move is infeasible). */
+  putInfeasible(x: Ndx, slot: number, pv: number): void {
+    if (pv === 0) {
+      this.room(slot);
+      this.zero[slot * this.cap + x] = INFEASIBLE_SIDE;
+    } else this.peerCodes(x, slot).set(pv, INFEASIBLE_SIDE);
+  }
+
+  /** Stores x's side in `slot` for `pv`: `y` (a node's metric values), its mask and same bits. Returns its code. */
+  store(x: Ndx, slot: number, pv: number, y: readonly number[], mask: number, same: number): number {
+    this.live++;
+    if (pv === 0) {
+      this.room(slot);
+      const i = slot * this.cap + x;
+      this.fixed.write(i, y, mask, same);
+      this.zero[i] = FIRST;
+      return FIRST + i;
+    }
     let e = this.free.pop();
     if (e === undefined) {
       e = this.top++;
-      if (e >= this.mask.length) {
-        const cap = 2 * this.mask.length;
-        const ys = new Float64Array(cap * NMETRICS);
-        ys.set(this.ys);
-        this.ys = ys;
-        const m = new Int32Array(cap);
-        m.set(this.mask);
-        this.mask = m;
-        const s = new Int32Array(cap);
-        s.set(this.same);
-        this.same = s;
+      if (e >= this.other.mask.length) {
+        const n = 2 * this.other.mask.length;
+        this.other = this.other.moved(n, e, (j) => j);
       }
     }
-    const o = e * NMETRICS;
-    for (let m = 0; m < NMETRICS; m++) this.ys[o + m] = y[m]!;
-    this.mask[e] = mask;
-    this.same[e] = same;
-    this.live++;
-    return e + FIRST;
+    this.other.write(e, y, mask, same);
+    this.peerCodes(x, slot).set(pv, OTHER_FIRST + e);
+    return OTHER_FIRST + e;
+  }
+
+  /** The arena of an entry's code, and its index there (arenaIndex). */
+  arenaOf(code: number): SideArena {
+    return code >= OTHER_FIRST ? this.other : this.fixed;
+  }
+
+  arenaIndex(code: number): number {
+    return code >= OTHER_FIRST ? code - OTHER_FIRST : code - FIRST;
   }
 
   /** The metric values of entry `code`. */
   values(code: number): Float64Array {
-    const o = (code - FIRST) * NMETRICS;
-    return this.ys.subarray(o, o + NMETRICS);
+    const o = this.arenaIndex(code) * NMETRICS;
+    return this.arenaOf(code).ys.subarray(o, o + NMETRICS);
   }
 
   /** The value of x's peer-map entry for key k (N.peerMap.find). x must be at() first. */
@@ -155,35 +199,56 @@ export class TargetSides {
     row[slot] = r;
   }
 
+  private peerCodes(x: Ndx, slot: number): Map<number, number> {
+    let bySlot = this.byPeer[x];
+    if (bySlot === undefined || bySlot === null) {
+      while (this.byPeer.length <= x) this.byPeer.push(null);
+      bySlot = this.byPeer[x] = new Map();
+    }
+    let codes = bySlot.get(slot);
+    if (codes === undefined) bySlot.set(slot, (codes = new Map()));
+    return codes;
+  }
+
+  /** Room for `slot` in the fixed places. */
+  private room(slot: number): void {
+    if (slot >= this.slots) this.grow(this.cap, Math.max(2 * this.slots, slot + 1, 16));
+  }
+
   /** Frees x's entries and forgets its answers. */
   private dropNode(x: Ndx): void {
     const cap = this.cap;
     for (let slot = 0; slot < this.slots; slot++) {
-      const code = this.zero[slot * cap + x]!;
-      if (code >= FIRST) this.release(code);
+      if (this.zero[slot * cap + x] === FIRST) this.live--;
       this.zero[slot * cap + x] = NOT_COMPUTED;
     }
-    const bySlot = this.other[x];
+    const bySlot = this.byPeer[x];
     if (bySlot !== undefined && bySlot !== null) {
-      for (const byPeer of bySlot.values()) for (const code of byPeer.values()) if (code >= FIRST) this.release(code);
-      this.other[x] = null;
+      for (const codes of bySlot.values()) {
+        for (const code of codes.values()) {
+          if (code < OTHER_FIRST) continue;
+          this.free.push(code - OTHER_FIRST);
+          this.live--;
+        }
+      }
+      this.byPeer[x] = null;
     }
     if (x < this.ranges.length) this.ranges[x] = [];
     for (const col of this.peerT) if (col !== undefined) col[x] = NaN;
   }
 
-  private release(code: number): void {
-    this.free.push(code - FIRST);
-    this.live--;
-  }
-
-  /** Room for `cap` node indices and `slots` slots, the codes and peer values kept. */
+  /** Room for `cap` node indices and `slots` slots, the entries and peer values kept. */
   private grow(cap: number, slots: number): void {
+    const oldCap = this.cap;
     const old = this.zero;
-    const z = new Int32Array(cap * slots);
-    for (let slot = 0; slot < this.slots; slot++) z.set(old.subarray(slot * this.cap, (slot + 1) * this.cap), slot * cap);
+    const z = new Uint8Array(cap * slots);
+    for (let slot = 0; slot < this.slots; slot++) z.set(old.subarray(slot * oldCap, (slot + 1) * oldCap), slot * cap);
+    // only computed places are copied: the arena's untouched pages stay unwritten
+    this.fixed = this.fixed.moved(
+      cap * slots, oldCap * this.slots, (e) => (old[e] === FIRST ? Math.floor(e / oldCap) * cap + (e % oldCap) : -1),
+    );
     this.zero = z;
-    if (cap !== this.cap) {
+    if (cap !== oldCap) {
       for (let k = 0; k < this.peerT.length; k++) {
         const col = this.peerT[k];
         if (col === undefined) continue;

@@ -1,5 +1,5 @@
-// The target-sides cache (src/htools/target-sides.ts): codes by node, slot and peer
-// value, entries freed and reused when a node changes, rows that grow.
+// The target-sides cache (src/htools/target-sides.ts): sides by node, slot and peer
+// value, dropped when a node changes, fixed places in node order, arenas that grow.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as C from "../../src/htools/container.js";
@@ -7,7 +7,7 @@ import * as N from "../../src/htools/node.js";
 import { NMETRICS } from "../../src/htools/metrics.js";
 import { parseData } from "../../src/htools/text.js";
 import { prepareCluster } from "../../src/htools/loader.js";
-import { FIRST, INFEASIBLE_SIDE, NOT_COMPUTED, TargetSides } from "../../src/htools/target-sides.js";
+import { FIRST, INFEASIBLE_SIDE, NOT_COMPUTED, OTHER_FIRST, TargetSides } from "../../src/htools/target-sides.js";
 import { unevenCluster } from "./gen.js";
 
 function nodes(size = 10): N.Node[] {
@@ -20,63 +20,74 @@ function nodes(size = 10): N.Node[] {
 
 const values = (v: number): number[] => Array.from({ length: NMETRICS }, (_, m) => v + m);
 
-test("target sides: kept per node object, freed and reused when the node changes", () => {
+const stored = (ts: TargetSides, code: number): { y: number[]; mask: number; same: number } => {
+  const a = ts.arenaOf(code);
+  const e = ts.arenaIndex(code);
+  return { y: Array.from(ts.values(code)), mask: a.mask[e]!, same: a.same[e]! };
+};
+
+test("target sides: kept per node object, freed when the node changes", () => {
   const nl = nodes();
   const ts = new TargetSides();
   const [a, b] = [nl[0]!, nl[1]!];
   ts.at(0, a);
   assert.equal(ts.get(0, 3, 0), NOT_COMPUTED);
-  const e1 = ts.add(values(1), 5, 0);
-  ts.put(0, 3, 0, e1);
-  ts.put(0, 4, 0, INFEASIBLE_SIDE);
-  const e2 = ts.add(values(2), 6, 1);
-  ts.put(0, 3, 250, e2); // a peer-map value
+  const e1 = ts.store(0, 3, 0, values(1), 5, 0);
+  ts.putInfeasible(0, 4, 0);
+  const e2 = ts.store(0, 3, 250, values(2), 6, 1); // a peer-map value
   ts.at(1, b);
-  const e3 = ts.add(values(3), 7, 0);
-  ts.put(1, 200, 0, e3); // beyond the row's slots: rows grow, codes kept
-  assert.equal(ts.get(0, 3, 0), e1);
+  const e3 = ts.store(1, 200, 0, values(3), 7, 0); // beyond the slots: they grow
+  assert.ok(e2 >= OTHER_FIRST && e1 >= FIRST && e1 < OTHER_FIRST);
+  assert.deepEqual(stored(ts, ts.get(0, 3, 0)), { y: values(1), mask: 5, same: 0 });
   assert.equal(ts.get(0, 4, 0), INFEASIBLE_SIDE);
   assert.equal(ts.get(0, 3, 250), e2);
-  assert.equal(ts.get(1, 200, 0), e3);
-  assert.deepEqual(Array.from(ts.values(e3)), values(3));
-  assert.equal(ts.mask[e2 - FIRST], 6);
-  assert.equal(ts.same[e2 - FIRST], 1);
+  assert.deepEqual(stored(ts, e2), { y: values(2), mask: 6, same: 1 });
+  assert.deepEqual(stored(ts, ts.get(1, 200, 0)), { y: values(3), mask: 7, same: 0 });
+  assert.equal(ts.get(1, 199, 0), NOT_COMPUTED);
   assert.equal(ts.live, 3);
-  // the same node again: nothing dropped; another node object at index 0: its row empty
+  // the same node again: nothing dropped; another node object at index 0: its sides gone
   ts.at(0, a);
-  assert.equal(ts.get(0, 3, 0), e1);
+  assert.deepEqual(stored(ts, ts.get(0, 3, 0)).y, values(1));
   const a2 = N.setOffline(a, false); // a copy: a changed node
   ts.at(0, a2);
   assert.equal(ts.get(0, 3, 0), NOT_COMPUTED);
   assert.equal(ts.get(0, 4, 0), NOT_COMPUTED);
   assert.equal(ts.get(0, 3, 250), NOT_COMPUTED);
   assert.equal(ts.live, 1);
-  // freed entries are reused before the arena grows
-  const e4 = ts.add(values(4), 0, 0);
-  assert.ok([e1, e2].includes(e4));
-  assert.deepEqual(Array.from(ts.values(e4)), values(4));
-  assert.deepEqual(Array.from(ts.values(e3)), values(3));
+  // a freed peer entry is reused before its arena grows
+  const e4 = ts.store(0, 5, 17, values(4), 0, 0);
+  assert.equal(e4, e2);
+  assert.deepEqual(stored(ts, e4).y, values(4));
+  assert.deepEqual(stored(ts, ts.get(1, 200, 0)).y, values(3));
+  assert.ok(e3 > 0);
   ts.clear();
   assert.equal(ts.live, 0);
   ts.at(1, b);
   assert.equal(ts.get(1, 200, 0), NOT_COMPUTED);
 });
 
-test("target sides: the arena grows past its first capacity", () => {
-  const nl = nodes();
+test("target sides: one slot's sides lie in node order, and survive the arenas' growth", () => {
+  const nl = nodes(100);
   const ts = new TargetSides();
-  ts.at(2, nl[2]!);
-  const codes: number[] = [];
-  for (let i = 0; i < 3000; i++) {
-    const code = ts.add(values(i), i & 0xff, 0);
-    ts.put(2, i, 0, code);
-    codes.push(code);
+  // nodes and slots asked out of order, so that both dimensions grow in between
+  const order = [...nl].reverse();
+  for (const n of order) {
+    ts.at(n.idx, n);
+    for (let slot = 0; slot < 40; slot += 3) ts.store(n.idx, slot, 0, values(1000 * slot + n.idx), slot, n.idx & 1);
+    for (let pv = 1; pv < 4; pv++) ts.store(n.idx, 1, 64 * pv, values(-pv - n.idx), pv, 0);
   }
-  for (let i = 0; i < 3000; i += 499) {
-    assert.equal(ts.get(2, i, 0), codes[i]);
-    assert.equal(ts.values(codes[i]!)[NMETRICS - 1], i + NMETRICS - 1);
-    assert.equal(ts.mask[codes[i]! - FIRST], i & 0xff);
+  for (let slot = 0; slot < 40; slot += 3) {
+    let last = -1;
+    for (const n of nl) {
+      const code = ts.get(n.idx, slot, 0);
+      assert.deepEqual(stored(ts, code), { y: values(1000 * slot + n.idx), mask: slot, same: n.idx & 1 });
+      // the next node's side is the next entry of the fixed arena
+      if (last >= 0) assert.equal(ts.arenaIndex(code), last + 1);
+      last = ts.arenaIndex(code);
+    }
   }
+  for (const n of nl) for (let pv = 1; pv < 4; pv++) assert.deepEqual(stored(ts, ts.get(n.idx, 1, 64 * pv)).y, values(-pv - n.idx));
+  assert.equal(ts.live, nl.length * (14 + 3));
 });
 
 test("target sides: peer-map values as N.peerMap.find gives them, long maps included", () => {
