@@ -50,7 +50,7 @@ export class SideArena implements TargetSideValues {
     for (let e = 0; e < from; e++) {
       const to = place(e);
       if (to < 0) continue;
-      a.ys.set(this.ys.subarray(e * NMETRICS, (e + 1) * NMETRICS), to * NMETRICS);
+      for (let m = 0; m < NMETRICS; m++) a.ys[to * NMETRICS + m] = this.ys[e * NMETRICS + m]!;
       a.mask[to] = this.mask[e]!;
       a.same[to] = this.same[e]!;
     }
