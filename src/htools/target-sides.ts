@@ -1,6 +1,6 @@
 // The target sides of candidate moves (move-contribs.ts), cached per target node: node x
 // after it takes an instance of a given shape in a given role, kept as that node's metric
-// values (nodeComponents) in one flat arena. A candidate's bound (ScoreBase.boundFromSides)
+// values (nodeComponents) in flat arenas. A candidate's bound (ScoreBase.boundFromSides)
 // derives the target's contribution from them and the base's old values of x. Bounding
 // reads thousands of target sides per step; as six per-metric arrays per side (≈ 1.3 kB,
 // 100,000 of them) their cache misses were about half of the bound's cost, as 20 doubles
