@@ -243,12 +243,7 @@ export class LazyEntries {
       }
       S.since[c.idx] = t;
     }
-    const pending = lazy.changedSinceByIndex(since, online);
-    this.stats.refreshTargets += pending.length;
-    if (pending.length > 0) {
-      c.ctx.nl = ini.nl;
-      scanInstance(this.opts, c.ctx, pending, false, useSecondary, base, ini, -Infinity, c.accs, null, this.fastFor(c, base));
-    }
+    this.boundTargets(c, ini, base, this.pendingSince(since, online), useSecondary);
     this.settle(c, base, t, useSecondary);
   }
 
@@ -304,19 +299,32 @@ export class LazyEntries {
     this.setKey(c);
   }
 
+  /**
+   * The online nodes changed after step `since`, in node order (valid until the next
+   * call), counted in refreshTargets: the targets an entry's refresh or cover bounds anew.
+   */
+  private pendingSince(since: number, online: ReadonlySet<Ndx>): readonly Ndx[] {
+    const pending = this.lazy.changedSinceByIndex(since, online);
+    this.stats.refreshTargets += pending.length;
+    return pending;
+  }
+
+  /** An entry's candidates onto `targets` bounded into its accumulators at this step. */
+  private boundTargets(c: CachedInst, ini: Table, base: ScoreBase, targets: readonly Ndx[], useSecondary: boolean): void {
+    if (targets.length === 0) return;
+    c.ctx.nl = ini.nl;
+    scanInstance(this.opts, c.ctx, targets, false, useSecondary, base, ini, -Infinity, c.accs, null, this.fastFor(c, base));
+  }
+
   /** Brings a lazy entry up to this step: its bounds shifted, changed targets bounded anew. */
   refresh(c: CachedInst, ini: Table, base: ScoreBase, online: ReadonlySet<Ndx>, useSecondary: boolean): void {
     const lazy = this.lazy;
-    const pending = lazy.changedSinceByIndex(this.slots.since[c.idx]!, online);
-    this.stats.refreshTargets += pending.length;
+    const pending = this.pendingSince(this.slots.since[c.idx]!, online);
     // its class and its own parts stay (same source sides, joined in this epoch)
     // unless its join of this epoch failed (newEpoch)
     const keep = this.slots.pn[c.idx] !== -Infinity;
     this.carryAccs(c, base, this.marks.of(pending));
-    if (pending.length > 0) {
-      c.ctx.nl = ini.nl;
-      scanInstance(this.opts, c.ctx, pending, false, useSecondary, base, ini, -Infinity, c.accs, null, this.fastFor(c, base));
-    }
+    this.boundTargets(c, ini, base, pending, useSecondary);
     this.stats.refresh++;
     this.settle(c, base, lazy.t, useSecondary, keep);
   }
