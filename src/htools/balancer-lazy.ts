@@ -55,6 +55,8 @@ export interface BalancerStats {
   refreshTargets: number;
   /** Fresh starts the balancer chose because that work outgrew a full scan's (Balancer). */
   rebuilds: number;
+  /** Instances a fresh start bounded one by one only where their class's bounds could not rule out (FreshScan). */
+  freshPlanned: number;
 }
 
 /**
@@ -350,18 +352,8 @@ export class LazyEntries {
     S.pnK.fill(Infinity, 4 * c.idx, 4 * c.idx + 4);
     this.envAt[c.idx] = undefined;
     this.clearOld(c.idx);
-    const v = c.ctx.inst;
-    if (this.locTags === true || !this.mc.applies(v) || v.sNode === NO_SECONDARY) return;
-    const p = c.ctx.oldP;
-    const s = c.ctx.oldS;
-    if (p.offline || s.offline || p.migTags.size > 0 || s.migTags.size > 0 || !useSecondary) return;
-    for (const a of c.accs) if (a !== undefined && a.total === -Infinity) return;
-    const src = (c.src ??= this.mc.sources(base, c.ctx));
-    let mask = 0;
-    for (const k of this.fastKinds(useSecondary)) {
-      if (k === undefined || src[k] === undefined) return;
-      if (src[k] !== null) mask |= 1 << k;
-    }
+    const mask = this.lazyMask(c, base, useSecondary);
+    if (mask < 0) return;
     // an entry lazy in its class with the same kinds (a refresh) keeps its parts: a
     // join would compute the same ones (its source ranges: node operations) again
     if (!(keepClass && wasLazy && mask === c.mask) && !this.join(c, base, mask)) return;
@@ -370,6 +362,39 @@ export class LazyEntries {
     const lazy = this.lazy;
     for (const a of c.accs) if (a !== undefined) lazy.record(a);
     this.setKey(c);
+  }
+
+  /**
+   * The fast kinds (bits) of the class an entry can be lazy in: its candidates bounded
+   * by class (fast path, both nodes online, no migration tags, every kind's source
+   * known, no accumulator without a bound); -1 when it cannot be.
+   */
+  private lazyMask(c: CachedInst, base: ScoreBase, useSecondary: boolean): number {
+    const v = c.ctx.inst;
+    if (this.locTags === true || !this.mc.applies(v) || v.sNode === NO_SECONDARY) return -1;
+    const p = c.ctx.oldP;
+    const s = c.ctx.oldS;
+    if (p.offline || s.offline || p.migTags.size > 0 || s.migTags.size > 0 || !useSecondary) return -1;
+    for (const a of c.accs) if (a !== undefined && a.total === -Infinity) return -1;
+    const src = (c.src ??= this.mc.sources(base, c.ctx));
+    let mask = 0;
+    for (const k of this.fastKinds(useSecondary)) {
+      if (k === undefined || src[k] === undefined) return -1;
+      if (src[k] !== null) mask |= 1 << k;
+    }
+    return mask;
+  }
+
+  /**
+   * Puts an entry about to be scanned in full into its class, before its scan (a
+   * fresh start's scans bounded per class, FreshScan): its class, or -1 when it
+   * cannot be lazy. Its class parts (lin) are then known; settle joins it again.
+   */
+  joinEarly(c: CachedInst, base: ScoreBase, useSecondary: boolean): number {
+    const mask = this.lazyMask(c, base, useSecondary);
+    if (mask < 0 || !this.join(c, base, mask)) return -1;
+    c.mask = mask;
+    return this.slots.cls[c.idx]!;
   }
 
   /**

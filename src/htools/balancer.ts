@@ -37,6 +37,7 @@ import {
 import { LazyState, PARTS_MAX, offsetMargin } from "./lazy-bounds.js";
 import { MinHeap } from "./min-heap.js";
 import { type BalancerStats, type CachedInst, LazyEntries } from "./balancer-lazy.js";
+import { FRESH_CUT, FreshScan } from "./balancer-fresh.js";
 
 export { exactScoresComputed } from "./balancer-scan.js";
 
@@ -92,12 +93,13 @@ export class Balancer {
    * kept lazy by class bounds taken anew (reclass: in the heap; in coverLazy), joins
    * that widened a class's envelopes, entries scanned only where their bounds could win
    * (scanKnown), steps whose first bar was a candidate of the step before (seeds),
-   * entries kept lazy over a change of their nodes with class parts of an earlier epoch.
+   * entries kept lazy over a change of their nodes with class parts of an earlier epoch,
+   * (and the rest as named in BalancerStats).
    */
   readonly stats: BalancerStats = {
     full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0, covered: 0, moved: 0,
     reclassed: 0, classCovered: 0, widenings: 0, known: 0, seeded: 0, epochCovered: 0, ownShifted: 0,
-    refreshTargets: 0, rebuilds: 0,
+    refreshTargets: 0, rebuilds: 0, freshPlanned: 0,
   };
   /** scanKnown's scratch: kinds by target, accumulators. */
   private kindsAt = new Uint8Array(0);
@@ -136,11 +138,13 @@ export class Balancer {
    * that start bounded. Entries age: a refresh bounds every node changed since the entry
    * was last brought up to date, late in a converged 1,000-node run ≈ 130 of them against
    * ≈ 20 after a fresh start, and one full scan of every instance then costs less than
-   * the refreshes it saves. Infinity: never.
+   * the refreshes it saves. Infinity: never. `freshCut`: at a fresh start, each kind of an
+   * instance is bounded one by one onto at least this many targets, those its class
+   * ranks first (FreshScan; the others only where they could reach the best score).
    */
   constructor(
     readonly opts: AlgorithmOptions, readonly minNodes = 16, readonly epoch = 128, readonly partsMax = PARTS_MAX,
-    readonly rebuildFactor = REBUILD_FACTOR,
+    readonly rebuildFactor = REBUILD_FACTOR, readonly freshCut = FRESH_CUT,
   ) {
     this.mc = new MoveContribs(opts.ignoreSoftErrors);
   }
@@ -361,18 +365,41 @@ export class Balancer {
       }
     }
 
+    const newEntry = (v: Instance): CachedInst => ({
+      idx: v.idx, accs: new Array<BoundAcc | undefined>(NKINDS), ctx: new MoveContext(opts.ignoreSoftErrors, ini.nl, v), mask: 0,
+    });
+    // a fresh start: every entry joins its class first, then is bounded one by one only
+    // onto the targets its class's bounds cannot rule out (FreshScan)
+    let fresh: FreshScan | null = null;
+    const made: (CachedInst | undefined)[] = [];
+    if (!carry && dirty.length >= FRESH_MIN) {
+      fresh = new FreshScan(le, this.mc, base, ini.nl, nodeIdx, this.freshCut);
+      for (const d of dirty) {
+        const e = newEntry(d);
+        made[d.idx] = e;
+        fresh.join(e, useSecondaryOf(d));
+      }
+    }
     const scanFull = (v: Instance): void => {
-      const ctx = new MoveContext(opts.ignoreSoftErrors, ini.nl, v);
-      const accs: KindAccs = new Array<BoundAcc | undefined>(NKINDS);
+      const entry = made[v.idx] ?? newEntry(v);
+      made[v.idx] = undefined;
+      const { ctx, accs } = entry;
       this.stats.full++;
       const sc = stepScorer();
-      const entry: CachedInst = { idx: v.idx, accs, ctx, mask: 0 };
       S.at[v.idx] = -1;
       S.kn[v.idx] = Infinity;
       S.keyT[v.idx] = -1;
       S.pn[v.idx] = Infinity;
       const fast = le.fastFor(entry, base);
-      const f = scanInstance(opts, ctx, nodeIdx, true, useSecondaryOf(v), base, ini, bestScore, accs, sc, fast);
+      const plan = fresh !== null && fast !== null ? fresh.plan(entry, bestScore) : null;
+      const f = scanInstance(
+        opts, ctx, plan === null ? nodeIdx : plan.targets, true, useSecondaryOf(v), base, ini, bestScore, accs, sc, fast,
+        undefined, plan === null ? null : plan.kindsAt,
+      );
+      if (plan !== null) {
+        fresh!.finish(entry, plan.targets);
+        this.stats.freshPlanned++;
+      }
       entry.ctx = pinContext(ctx);
       if (ents[v.idx] === undefined) this.nEnts++;
       ents[v.idx] = entry;
@@ -488,6 +515,9 @@ interface Seed {
   readonly mv: IMove;
   readonly score: number;
 }
+
+/** Instances scanned at a fresh start from which they are bounded per class first (FreshScan). */
+const FRESH_MIN = 64;
 
 /** Balancer's default rebuildFactor. */
 export const REBUILD_FACTOR = 1;

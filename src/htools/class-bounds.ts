@@ -180,10 +180,13 @@ export function memberPart(base: BaseSums, lo: Contrib, slopes: Float64Array): n
  * at least sqrt(l1) + sigma (alpha + lo.dq / n - l1). Sums are linear already. Where the
  * chord condition fails, the metric's least term over the envelopes is used and the
  * member's part for it taken back at its largest. With `ranges`, the candidates'
- * ranges of bounded variance and centred-sum change are widened into it (the drift).
+ * ranges of bounded variance and centred-sum change are widened into it (the drift);
+ * with `absOut`, its `abs` is raised to at least the sum of the candidates' absolute
+ * terms (what a BoundAcc's `abs` records of the candidates it covers).
  */
 export function classConst(
   base: BaseSums, env: Envelope, tgt: Envelope, slopes: Float64Array, ranges: BoundAcc | null,
+  absOut: { abs: number } | null = null,
 ): number {
   const n = base.nOn;
   if (n === 0) return -Infinity;
@@ -264,6 +267,7 @@ export function classConst(
     const y = Math.abs(tHi);
     abs += x > y ? x : y;
   }
+  if (absOut !== null && abs > absOut.abs) absOut.abs = abs;
   return total - 1e-12 * abs - 1e-9 * (1 + mag);
 }
 

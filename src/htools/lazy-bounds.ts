@@ -427,6 +427,35 @@ export class LazyState {
   }
 
   /**
+   * Per target of `targets` (into `out`), the class part of a lower bound at this step on
+   * every candidate of fast kind `k` of every member of class `id` onto it, from the
+   * class's envelopes as they are (Infinity: no candidate; -Infinity: none known). The
+   * candidates' ranges are widened into `ranges` and their absolute terms into `absOut`
+   * (classConst), for the accumulators whose `rest` such a part becomes (FreshScan).
+   */
+  targetConsts(
+    id: number, k: number, mc: MoveContribs, base: ScoreBase, nl: Container<Node>, targets: readonly Ndx[],
+    out: Float64Array, ranges: BoundAcc, absOut: { abs: number },
+  ): void {
+    const kl = this.classes[id]!;
+    const env = kl.env[k]!;
+    if ((kl.mask & (1 << k)) === 0 || !env.any) {
+      out.fill(Infinity, 0, targets.length);
+      return;
+    }
+    for (let j = 0; j < targets.length; j++) {
+      const x = targets[j]!;
+      const tr = mc.classTargetRange(base, x, nl[x]!, k, kl.rep);
+      if (tr === null) out[j] = Infinity;
+      else if (tr === undefined) out[j] = -Infinity;
+      else {
+        this.classEvals++;
+        out[j] = classConst(base, env, tr, this.slopes, ranges, absOut);
+      }
+    }
+  }
+
+  /**
    * Per kind, the class part of a lower bound on every candidate of every member of
    * class `id` onto `targets` at this step (a member's bound is this plus its part;
    * Infinity: no candidate), recorded for the drift.

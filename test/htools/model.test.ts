@@ -272,18 +272,24 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
   // their own nodes then stay lazy under their class bounds: Balancer.coverLazy; class
   // bounds kept by node up to PARTS_AGE steps); class parts onto at most 3 changed
   // nodes (the default has no limit: with 3, reclass fails as it does far back); fresh
-  // starts whenever refreshes have bounded 1 % of a full scan's targets (rebuildFactor)
+  // starts whenever refreshes have bounded 1 % of a full scan's targets (rebuildFactor),
+  // each bounding one by one only the first target of each kind its class ranks first
+  // and those that could reach the best score (freshCut 1; the rest of them under the
+  // least class bound: FreshScan)
   const runs = [
-    ...clusters.map((c) => [c, 5, undefined, undefined] as const),
-    ...clusters.map((c) => [c, 40, undefined, undefined] as const),
-    ...clusters.map((c) => [c, 40, 3, undefined] as const), ...clusters.map((c) => [c, 5, undefined, 0.01] as const),
+    ...clusters.map((c) => [c, 5, undefined, undefined, undefined] as const),
+    ...clusters.map((c) => [c, 40, undefined, undefined, undefined] as const),
+    ...clusters.map((c) => [c, 40, 3, undefined, undefined] as const),
+    ...clusters.map((c) => [c, 5, undefined, 0.01, undefined] as const),
+    ...clusters.map((c) => [c, 5, undefined, 0.01, 1] as const),
   ];
   let rebuilds = 0;
-  for (const [text, epoch, partsMax, rebuildFactor] of runs) {
+  let freshPlanned = 0;
+  for (const [text, epoch, partsMax, rebuildFactor, freshCut] of runs) {
     const cd = load(text);
     let full = makeTable(cd.nodes, cd.instances);
     let inc = full;
-    const b = new Balancer(DEFAULT_ALGORITHM_OPTIONS, 0, epoch, partsMax, rebuildFactor);
+    const b = new Balancer(DEFAULT_ALGORITHM_OPTIONS, 0, epoch, partsMax, rebuildFactor, freshCut);
     for (let k = 0; k < 150; k++) {
       const nf = tryBalanceFull(DEFAULT_ALGORITHM_OPTIONS, full);
       const ni = b.step(inc);
@@ -303,6 +309,7 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
     seeded += b.stats.seeded;
     epochCovered += b.stats.epochCovered;
     rebuilds += b.stats.rebuilds;
+    freshPlanned += b.stats.freshPlanned;
   }
   assert.ok(steps > 200, `only ${steps} steps compared`);
   assert.ok(covered > 0, "no entry kept lazy over a change of its own nodes");
@@ -313,6 +320,7 @@ test("incremental balancing takes the full scan's moves, step for step", () => {
   assert.ok(seeded > 0, "no step's bar taken from the candidates of the step before (seeds)");
   assert.ok(epochCovered > 0, "no entry kept lazy with class parts of an earlier epoch (pnO)");
   assert.ok(rebuilds > 0, "the balancer never started afresh because its entries had aged (rebuildFactor)");
+  assert.ok(freshPlanned > 0, "no fresh start bounded an instance per class (FreshScan)");
   assert.ok(accsRenewed() > renewed0, "no accumulator replaced by scanKnown's scan onto every target");
 });
 
