@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ganetiPaths } from "../util/paths.js";
 import { daemonLogger } from "../util/log.js";
-import { DAEMON_OPTIONS, exitOnStopSignals } from "../util/daemon.js";
+import { DAEMON_OPTIONS, exitOnStopSignals, exitWhenPidFileLost } from "../util/daemon.js";
 import { formatError } from "../errors.js";
 import { ANSWER_DIRECT, CLID_DAEMON, clidSocket } from "./protocol.js";
 
@@ -114,12 +114,18 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   await writeFile(paths.pidFile(CLID_DAEMON), `${process.pid}\n`);
   log.info({ socket: socketPath, pool: POOL_SIZE }, "ganeti-clid started");
 
-  exitOnStopSignals(paths, CLID_DAEMON, log, async () => {
+  const stop = exitOnStopSignals(paths, CLID_DAEMON, log, async () => {
     stopping = true;
     if (refillTimer !== null) clearTimeout(refillTimer);
     for (const w of ready) w.kill("SIGTERM");
     await new Promise((r) => server.close(r));
-    await unlink(socketPath).catch(() => undefined);
+    // the socket is this daemon's unless another copy took it over
+    if (ownsSocket) await unlink(socketPath).catch(() => undefined);
+  });
+  let ownsSocket = true;
+  exitWhenPidFileLost(paths, CLID_DAEMON, (why) => {
+    ownsSocket = false;
+    stop(why);
   });
 }
 

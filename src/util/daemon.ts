@@ -134,20 +134,45 @@ export const DAEMON_OPTIONS = {
 
 /**
  * The daemon's side of stopDaemon: on SIGTERM or SIGINT it closes what it serves, removes
- * its pid file and exits — at the latest after 3 s, whatever `close` still waits for.
+ * its pid file (when it still names this process) and exits — at the latest after 3 s,
+ * whatever `close` still waits for. Returns that stop, for other reasons to stop.
  */
 export function exitOnStopSignals(paths: GanetiPaths, daemon: string, log: { info(o: object, msg: string): void },
-  close: () => Promise<unknown>): void {
+  close: () => Promise<unknown>): (why: string) => void {
   let stopping = false;
   const stop = (why: string): void => {
     if (stopping) return;
     stopping = true;
     log.info({ why }, `${daemon} stopping`);
+    const pidFile = paths.pidFile(daemon);
     void close().catch(() => undefined).finally(() => {
-      void unlink(paths.pidFile(daemon)).catch(() => undefined).finally(() => process.exit(0));
+      void readFile(pidFile, "utf8")
+        .then((t) => (Number.parseInt(t, 10) === process.pid ? unlink(pidFile) : undefined))
+        .catch(() => undefined)
+        .finally(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 3000).unref();
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  return stop;
+}
+
+/**
+ * Stops a daemon (with `stop`, exitOnStopSignals') once its pid file is gone or names
+ * another process, checked every `everyMs`: its root was removed, or a second copy
+ * started for the same root took over (nothing would ever stop this one: stopDaemon
+ * reads the pid file). An integration run left such a ganeti-clid behind, which the
+ * development cluster starts without waiting for it.
+ */
+export function exitWhenPidFileLost(paths: GanetiPaths, daemon: string, stop: (why: string) => void, everyMs = 5000): void {
+  const timer = setInterval(() => {
+    readFile(paths.pidFile(daemon), "utf8").then(
+      (t) => {
+        if (Number.parseInt(t, 10) !== process.pid) stop("its pid file names another process");
+      },
+      () => stop("its pid file is gone"),
+    );
+  }, everyMs);
+  timer.unref();
 }
