@@ -334,7 +334,9 @@ export class LazyEntries {
   /**
    * After an entry's bounds were brought to step t: makes it lazy when its candidates
    * can be bounded by class (fast path, both nodes online, no migration tags, every
-   * kind's source known), else it is carried every step.
+   * kind's source known), else it is carried every step. `keepClass`: the entry is in
+   * its class with its current source sides, joined in this epoch (a refresh of a lazy
+   * entry; a fresh start's joinEarly), so its class and parts stay unless its kinds changed.
    */
   settle(c: CachedInst, base: ScoreBase, t: number, useSecondary: boolean, keepClass = false): void {
     this.makeLazy(c, base, t, useSecondary, keepClass);
@@ -344,7 +346,6 @@ export class LazyEntries {
 
   private makeLazy(c: CachedInst, base: ScoreBase, t: number, useSecondary: boolean, keepClass: boolean): void {
     const S = this.slots;
-    const wasLazy = S.at[c.idx]! >= 0;
     S.at[c.idx] = -1;
     S.pn[c.idx] = Infinity;
     S.since[c.idx] = t;
@@ -354,9 +355,9 @@ export class LazyEntries {
     this.clearOld(c.idx);
     const mask = this.lazyMask(c, base, useSecondary);
     if (mask < 0) return;
-    // an entry lazy in its class with the same kinds (a refresh) keeps its parts: a
-    // join would compute the same ones (its source ranges: node operations) again
-    if (!(keepClass && wasLazy && mask === c.mask) && !this.join(c, base, mask)) return;
+    // an entry in its class with the same kinds keeps its parts: a join would compute
+    // the same ones (its source ranges: node operations) again
+    if (!(keepClass && mask === c.mask) && !this.join(c, base, mask)) return;
     c.mask = mask;
     S.at[c.idx] = t;
     const lazy = this.lazy;
@@ -388,7 +389,7 @@ export class LazyEntries {
   /**
    * Puts an entry about to be scanned in full into its class, before its scan (a
    * fresh start's scans bounded per class, FreshScan): its class, or -1 when it
-   * cannot be lazy. Its class parts (lin) are then known; settle joins it again.
+   * cannot be lazy. Its class parts (lin) are then known, and settle keeps them.
    */
   joinEarly(c: CachedInst, base: ScoreBase, useSecondary: boolean): number {
     const mask = this.lazyMask(c, base, useSecondary);

@@ -93,8 +93,8 @@ export class Balancer {
    * kept lazy by class bounds taken anew (reclass: in the heap; in coverLazy), joins
    * that widened a class's envelopes, entries scanned only where their bounds could win
    * (scanKnown), steps whose first bar was a candidate of the step before (seeds),
-   * entries kept lazy over a change of their nodes with class parts of an earlier epoch,
-   * (and the rest as named in BalancerStats).
+   * entries kept lazy over a change of their nodes with class parts of an earlier epoch;
+   * the later counters are described in BalancerStats.
    */
   readonly stats: BalancerStats = {
     full: 0, partial: 0, source: 0, steps: 0, refresh: 0, byKey: 0, byClass: 0, classEvals: 0, covered: 0, moved: 0,
@@ -406,7 +406,8 @@ export class Balancer {
       entInst[v.idx] = v;
       S.pNode[v.idx] = v.pNode;
       S.sNode[v.idx] = v.sNode;
-      le.settle(entry, base, t, useSecondaryOf(v));
+      // an entry the fresh start put in its class keeps it (FreshScan.join)
+      le.settle(entry, base, t, useSecondaryOf(v), plan !== null);
       consider(v, f);
     };
     const consider = (v: Instance, f: Found | null): void => {

@@ -395,12 +395,7 @@ export class LazyState {
           let b = Infinity;
           const env = k.env[j]!;
           if ((k.mask & (1 << j)) !== 0 && env.any && online.has(x)) {
-            const tr = mc.classTargetRange(base, x, nl[x]!, j, k.rep);
-            if (tr === undefined) b = -Infinity;
-            else if (tr !== null) {
-              this.classEvals++;
-              b = classConst(base, env, tr, this.slopes, this.ranges);
-            }
+            b = this.partOnto(k, j, x, mc, base, nl, this.ranges, null);
           }
           val[vo + j] = b - off;
         }
@@ -443,16 +438,24 @@ export class LazyState {
       out.fill(Infinity, 0, targets.length);
       return;
     }
-    for (let j = 0; j < targets.length; j++) {
-      const x = targets[j]!;
-      const tr = mc.classTargetRange(base, x, nl[x]!, k, kl.rep);
-      if (tr === null) out[j] = Infinity;
-      else if (tr === undefined) out[j] = -Infinity;
-      else {
-        this.classEvals++;
-        out[j] = classConst(base, env, tr, this.slopes, ranges, absOut);
-      }
-    }
+    for (let j = 0; j < targets.length; j++) out[j] = this.partOnto(kl, k, targets[j]!, mc, base, nl, ranges, absOut);
+  }
+
+  /**
+   * Class `kl`'s part for fast kind `j` onto node x at this step, from its envelopes as
+   * they are (classConst; Infinity: no member can move there with this kind, -Infinity:
+   * none known), the candidates' ranges widened into `ranges`, their absolute terms into
+   * `absOut`.
+   */
+  private partOnto(
+    kl: Klass, j: number, x: Ndx, mc: MoveContribs, base: ScoreBase, nl: Container<Node>, ranges: BoundAcc,
+    absOut: { abs: number } | null,
+  ): number {
+    const tr = mc.classTargetRange(base, x, nl[x]!, j, kl.rep);
+    if (tr === null) return Infinity;
+    if (tr === undefined) return -Infinity;
+    this.classEvals++;
+    return classConst(base, kl.env[j]!, tr, this.slopes, ranges, absOut);
   }
 
   /**
@@ -472,14 +475,7 @@ export class LazyState {
       if (!env.any) continue;
       let lb = Infinity;
       for (const x of targets) {
-        const tr = mc.classTargetRange(base, x, nl[x]!, j, k.rep);
-        if (tr === null) continue; // no member can move there with this kind
-        if (tr === undefined) {
-          lb = -Infinity;
-          continue;
-        }
-        this.classEvals++;
-        const b = classConst(base, env, tr, this.slopes, this.ranges);
+        const b = this.partOnto(k, j, x, mc, base, nl, this.ranges, null);
         if (b < lb) lb = b;
       }
       k.cst[j] = lb;
