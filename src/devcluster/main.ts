@@ -10,6 +10,7 @@ import { startDaemon, startDaemonAndWait, stopDaemon, daemonPid, waitFor, readPi
 import { readSsconf } from "../util/ssconf.js";
 import { netnsFile } from "../util/netns.js";
 import { fileExists } from "../util/fs.js";
+import { quietOnClosedStdout } from "../util/stdio.js";
 import { loadServerPem } from "../rpc/certs.js";
 import { createJoinToken } from "../config/join-tokens.js";
 import { initCluster, defaultDiskTemplates } from "../cli/bootstrap.js";
@@ -289,6 +290,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 }
 
 export function run(): void {
+  quietOnClosedStdout(); // `gnt-devcluster status | head`
   main().then((c) => {
     process.exitCode = c;
   }, (e: unknown) => {

@@ -6,7 +6,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DevCluster, prereqFailure, rows } from "../helpers/devcluster.js";
+import { spawn } from "node:child_process";
+import { BIN, DevCluster, prereqFailure, rows } from "../helpers/devcluster.js";
 
 let c: DevCluster;
 
@@ -94,6 +95,15 @@ test("gnt-cluster epo: a node's instances stopped and the node powered off, then
     [["epo1", "up", "ERROR_nodedown"], ["epo2", "down", "ERROR_nodedown"]]);
   assert.deepEqual(rows(await c.ok("gnt-node", "list", "--no-headers", "--separator=|", "-o", "name,powered", "node2")), [["node2", "N"]]);
   assert.match((await c.devcluster("status")).stdout, /node2.*(stopped|down)/i);
+  // `gnt-devcluster status | head -1`: a reader that goes away ends it quietly (exit 141)
+  const piped = await new Promise<{ code: number | null; stderr: string }>((res) => {
+    const child = spawn(join(BIN, "gnt-devcluster"), ["status", "--dir", c.dir], { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => { stderr += d; });
+    child.on("close", (code) => res({ code, stderr }));
+  });
+  assert.deepEqual(piped, { code: 141, stderr: "" });
   const again = await c.ok("gnt-cluster", "epo", "-f", "node2");
   assert.match(again, /Node node2 is already in desired power state, skipping\n/);
   const on = await c.ok("gnt-cluster", "epo", "-f", "--on", "node2");
