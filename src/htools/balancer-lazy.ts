@@ -437,6 +437,8 @@ export class LazyEntries {
   private join(c: CachedInst, base: ScoreBase, mask: number): boolean {
     let ranges = c.ranges;
     if (ranges === undefined || c.rangesOf !== c.src) {
+      // nothing else refers to the old ones (LazyState.lastRanges is the last join's)
+      if (ranges !== undefined) this.mc.releaseRanges(ranges);
       ranges = this.mc.sourceRanges(base, c.ctx, c.src!);
       c.ranges = ranges;
       c.rangesOf = c.src;

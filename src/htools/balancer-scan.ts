@@ -590,5 +590,6 @@ export function carrySource(
   c.accs = newAccs;
   c.ctx = pinContext(newCtx);
   c.src = srcNew;
+  mc?.dropContext(oldCtx);
   return true;
 }

@@ -3,7 +3,9 @@
 // contributions; and a drift that bounds how far any recorded bound can fall per step.
 // Pure arithmetic over ScoreBase terms; every bound stays below Ganeti's exact score.
 import { NMETRICS } from "./metrics.js";
-import { type BaseSums, type Contrib, K_MAP, K_STDDEV, K_SUM_ONLINE, KIND, WEIGHT, newContrib } from "./score-bound.js";
+import {
+  type BaseSums, type Contrib, type ContribPool, K_MAP, K_STDDEV, K_SUM_ONLINE, KIND, WEIGHT, newContrib,
+} from "./score-bound.js";
 import { type BoundAcc } from "./bound-acc.js";
 
 /**
@@ -17,7 +19,9 @@ export interface Envelope {
   any: boolean;
 }
 
-export function newEnvelope(): Envelope {
+/** An envelope without members (its contributions from `pool` when given). */
+export function newEnvelope(pool?: ContribPool): Envelope {
+  if (pool !== undefined) return { lo: pool.take(Infinity), hi: pool.take(-Infinity), any: false };
   return { lo: newContrib(Infinity), hi: newContrib(-Infinity), any: false };
 }
 
@@ -94,9 +98,9 @@ export function pointEnvelope(c: Contrib): Envelope {
  * changes sign between the ends.
  */
 export function envelopeOfEnds(
-  center: Float64Array, a: Contrib, b: Contrib, ya: readonly number[], yb: readonly number[],
+  center: Float64Array, a: Contrib, b: Contrib, ya: readonly number[], yb: readonly number[], pool?: ContribPool,
 ): Envelope {
-  const e = newEnvelope();
+  const e = newEnvelope(pool);
   envelopeAdd(e, a);
   envelopeAdd(e, b);
   for (let m = 0; m < NMETRICS; m++) {

@@ -14,7 +14,9 @@ import * as I from "./instance.js";
 import type { Instance } from "./instance.js";
 import * as N from "./node.js";
 import type { Node } from "./node.js";
-import { type Contrib, type ScoreBase, addContrib, addContribValues, newContrib, setContribMask } from "./score-bound.js";
+import {
+  type Contrib, type ScoreBase, ContribPool, addContrib, addContribValues, newContrib, resetContrib, setContribMask,
+} from "./score-bound.js";
 import { type BoundAcc } from "./bound-acc.js";
 import type { IMove, Ndx } from "./types.js";
 import { NMETRICS, nodeComponents } from "./metrics.js";
@@ -61,28 +63,17 @@ function shapeKey(inst: Instance): string | null {
   return `${inst.mem}|${inst.dsk}|${inst.vcpus}|${inst.runSt}|${inst.diskTemplate}|${inst.spindleUse}|${inst.forthcoming}|${inst.autoBalance}|${u.cpu}|${u.mem}|${u.dsk}|${u.net}|${sp}`;
 }
 
-function contribOf(base: ScoreBase, nodes: readonly (readonly [Ndx, Node])[], pool?: Contrib[]): Contrib | undefined {
-  const c = pool !== undefined && pool.length > 0 ? zeroed(pool.pop()!) : newContrib();
-  for (const [i, n] of nodes) if (!addContrib(base, i, n, 1, c)) return undefined;
+function contribOf(base: ScoreBase, nodes: readonly (readonly [Ndx, Node])[], pool: ContribPool): Contrib | undefined {
+  const c = pool.take();
+  for (const [i, n] of nodes) {
+    if (!addContrib(base, i, n, 1, c)) {
+      pool.give(c);
+      return undefined;
+    }
+  }
   setContribMask(c);
   return c;
 }
-
-/** `c` with every field zero and its mask unknown (as newContrib makes it). */
-function zeroed(c: Contrib): Contrib {
-  c.dq.fill(0);
-  c.dqAbs.fill(0);
-  c.dd.fill(0);
-  c.dp.fill(0);
-  c.ds.fill(0);
-  c.da.fill(0);
-  c.mask = undefined;
-  c.same = 0;
-  return c;
-}
-
-/** Source contributions kept for reuse (MoveContribs.recycle). */
-const POOL_MAX = 4096;
 
 /** A peer list's values by key (0 where it has no entry), up to its largest key. */
 function denseOf(pm: N.PeerMap): Float64Array {
@@ -134,8 +125,10 @@ function peerFind(k: Ndx, pm: N.PeerMap): number {
  * contribution is the same numbers as long as its nodes and the centre are).
  */
 export class MoveContribs {
+  /** Contributions no longer used (source sides, ranges), reused. */
+  private readonly pool = new ContribPool();
   /** Target sides by node index (for the node object there when computed). */
-  private readonly sides = new TargetSides();
+  private readonly sides = new TargetSides((r) => this.releaseEnvelope(r));
   /** Shape ids by instance (-1: off the fast path) and by shape key. */
   private readonly shapes = new WeakMap<Instance, number>();
   private readonly shapeIds = new Map<string, number>();
@@ -179,16 +172,27 @@ export class MoveContribs {
     if (this.sides.live > TARGET_BUDGET) this.sides.clear();
   }
 
-  /** Contributions of source sides no longer used, reused by `sources`. */
-  private readonly pool: Contrib[] = [];
-
   /**
    * Takes back source sides that nothing refers to any more (an entry's, replaced): a
    * balancing step replaces ≈ 130 of them, each kept for many steps, and new ones would
    * pile up as old-generation garbage.
    */
   recycle(src: SourceContribs): void {
-    for (const c of src) if (c !== null && c !== undefined && this.pool.length < POOL_MAX) this.pool.push(c);
+    for (const c of src) if (c !== null && c !== undefined) this.pool.give(c);
+  }
+
+  /**
+   * Takes back the envelopes of an entry's source ranges (sourceRanges), replaced: its
+   * source sides in them are its `src`'s, taken back by `recycle`.
+   */
+  releaseRanges(ranges: readonly (Contrib | Envelope | null | undefined)[]): void {
+    for (const r of ranges) if (r !== null && r !== undefined && "lo" in r) this.releaseEnvelope(r);
+  }
+
+  /** Takes back an envelope's ends (one when it is a point: pointEnvelope). */
+  private releaseEnvelope(e: Envelope): void {
+    this.pool.give(e.lo);
+    if (e.hi !== e.lo) this.pool.give(e.hi);
   }
 
   /** Whether candidates of this instance can be bounded here at all. */
@@ -249,7 +253,7 @@ export class MoveContribs {
     const code = this.targetCode(base, x, xNode, primary, this.force, ABSENT_PEER, inst);
     if (code === NO_BOUND) return undefined;
     if (code === INFEASIBLE_SIDE) return null;
-    const c = newContrib();
+    const c = this.pool.take();
     addContribValues(base, x, this.sides.values(code), xNode.offline, 1, c);
     setContribMask(c);
     return c;
@@ -274,10 +278,13 @@ export class MoveContribs {
     else {
       const lo = N.addSecEx(true, xNode, inst, ABSENT_PEER);
       const hi = N.addSecEx(true, xNode, inst, xNode.peers[0]![0]);
-      const chi = hi.ok ? contribOf(base, [[x, hi.value]]) : undefined;
+      const chi = hi.ok ? contribOf(base, [[x, hi.value]], this.pool) : undefined;
       out = lo.ok && hi.ok && chi !== undefined
-        ? envelopeOfEnds(base.center, c0, chi, nodeComponents(lo.value), nodeComponents(hi.value))
+        ? envelopeOfEnds(base.center, c0, chi, nodeComponents(lo.value), nodeComponents(hi.value), this.pool)
         : undefined;
+      // the ends were copied into the envelope
+      this.pool.give(c0);
+      if (chi !== undefined) this.pool.give(chi);
     }
     sides.setRange(x, slot, out === undefined ? UNKNOWN_RANGE : out);
     return out;
@@ -300,10 +307,11 @@ export class MoveContribs {
       if (c0 === null || c0 === undefined || node.peers.length === 0) return;
       const lo = N.addSecEx(true, node, inst, ABSENT_PEER);
       const hi = N.addSecEx(true, node, inst, node.peers[0]![0]);
-      const chi = hi.ok ? contribOf(base, nodes(hi.value)) : undefined;
+      const chi = hi.ok ? contribOf(base, nodes(hi.value), this.pool) : undefined;
       out[k] = lo.ok && hi.ok && chi !== undefined
-        ? envelopeOfEnds(base.center, c0, chi, nodeComponents(lo.value), nodeComponents(hi.value))
+        ? envelopeOfEnds(base.center, c0, chi, nodeComponents(lo.value), nodeComponents(hi.value), this.pool)
         : undefined;
+      if (chi !== undefined) this.pool.give(chi);
     };
     widen(K_REPLACE_AND_FAILOVER, ctx.intP, (y) => [[p, y], [s, ctx.intS]]);
     if (src[K_REPLACE_PRIMARY] !== null && src[K_REPLACE_PRIMARY] !== undefined) {
@@ -337,7 +345,7 @@ export class MoveContribs {
     // addContrib's conditions for a bound; the node is online (above)
     if (base.compsAt(x) === undefined || base.offlineAt(x)) return NO_BOUND;
     const y = nodeComponents(r.value, this.yScratch);
-    const c = zeroed(this.scratch);
+    const c = resetContrib(this.scratch);
     addContribValues(base, x, y, false, 1, c);
     setContribMask(c);
     return sides.store(x, slot, pv, y, c.mask!, c.same);
@@ -414,6 +422,14 @@ export class MoveContribs {
   /** Per context, the source sides of ReplaceAndFailover / ReplacePrimary by peer-map value. */
   private peered = new WeakMap<MoveContext, Map<number, Contrib | null | undefined>>();
 
+  /** Takes back what was kept for `ctx` (replaced: nothing will ask about it again). */
+  dropContext(ctx: MoveContext): void {
+    const m = this.peered.get(ctx);
+    if (m === undefined) return;
+    for (const c of m.values()) if (c !== null && c !== undefined) this.pool.give(c);
+    this.peered.delete(ctx);
+  }
+
   /**
    * The source side of kind k (ReplaceAndFailover or ReplacePrimary) when the node that
    * becomes the secondary has a peer-map entry for x: as sources() computes it, with
@@ -434,12 +450,12 @@ export class MoveContribs {
     let c: Contrib | null | undefined;
     if (k === K_REPLACE_AND_FAILOVER) {
       const np = N.addSecEx(ctx.oldS.offline || this.force, ctx.intP, inst, x);
-      c = np.ok ? contribOf(base, [[p, np.value], [s, ctx.intS]]) : null;
+      c = np.ok ? contribOf(base, [[p, np.value], [s, ctx.intS]], this.pool) : null;
     } else {
       const forceP = ctx.oldP.offline || this.force;
       const tmp = ctx.rpSecondary(forceP, inst);
       const ns = tmp.ok ? N.addSecEx(forceP, tmp.value, inst, x) : tmp;
-      c = ns.ok ? contribOf(base, [[p, ctx.intP], [s, ns.value]]) : null;
+      c = ns.ok ? contribOf(base, [[p, ctx.intP], [s, ns.value]], this.pool) : null;
     }
     m.set(key, c);
     return c;

@@ -70,6 +70,9 @@ export const UNKNOWN_RANGE = 0;
  * are freed for reuse.
  */
 export class TargetSides {
+  /** `dropRange`: called with each range answer a changed node's entries drop (nothing else holds them). */
+  constructor(private readonly dropRange: (r: Envelope) => void = () => {}) {}
+
   /**
    * The sides without a peer-map entry: (slot, x) at slot * cap + x, its status in `zero`
    * (NOT_COMPUTED, INFEASIBLE_SIDE or FIRST: computed, then the code is FIRST + place).
@@ -233,7 +236,10 @@ export class TargetSides {
       }
       this.byPeer[x] = null;
     }
-    if (x < this.ranges.length) this.ranges[x] = [];
+    if (x < this.ranges.length) {
+      for (const r of this.ranges[x]!) if (r !== undefined && r !== null && r !== UNKNOWN_RANGE) this.dropRange(r);
+      this.ranges[x] = [];
+    }
     for (const col of this.peerT) if (col !== undefined) col[x] = NaN;
   }
 
