@@ -87,9 +87,13 @@ export class ScoreBase implements BaseSums {
   /**
    * `center` (per metric, optional) replaces the mean as the point the squares are
    * centred on: balancing keeps one centre across steps so that a candidate's own
-   * contribution stays the same numbers from one step to the next.
+   * contribution stays the same numbers from one step to the next. `from`: a base of an
+   * earlier node list, whose components are taken for the nodes that are the same
+   * objects in `nl` (the same numbers: a balancing step changes 2-4 of 1,000 nodes).
    */
-  constructor(nl: Container<Node>, center?: Float64Array) {
+  constructor(
+    nl: Container<Node>, center?: Float64Array, from?: { readonly base: ScoreBase; readonly nl: Container<Node> },
+  ) {
     this.comps = [];
     this.offline = [];
     let nOn = 0;
@@ -101,7 +105,7 @@ export class ScoreBase implements BaseSums {
         this.offline.push(false);
         continue;
       }
-      this.comps.push(components(n));
+      this.comps.push(from !== undefined && from.nl[i] === n ? from.base.comps[i] : components(n));
       this.offline.push(n.offline);
       if (n.offline) nOff++;
       else nOn++;
@@ -502,12 +506,16 @@ export function newContrib(fill = 0): Contrib {
 
 /** `c` as newContrib(fill) makes it, its arrays reused. */
 export function resetContrib(c: Contrib, fill = 0): Contrib {
-  c.dq.fill(fill);
-  c.dqAbs.fill(fill);
-  c.dd.fill(fill);
-  c.dp.fill(fill);
-  c.ds.fill(fill);
-  c.da.fill(fill);
+  // one loop: Array.prototype.fill on these double arrays cost ≈ 7 times as much
+  const { dq, dqAbs, dd, dp, ds, da } = c;
+  for (let m = 0; m < NMETRICS; m++) {
+    dq[m] = fill;
+    dqAbs[m] = fill;
+    dd[m] = fill;
+    dp[m] = fill;
+    ds[m] = fill;
+    da[m] = fill;
+  }
   c.mask = undefined;
   c.same = 0;
   return c;
