@@ -539,13 +539,12 @@ export function carrySource(
       fresh |= 1 << k;
       continue;
     }
-    // possibleMoves' kinds do not depend on the target
+    // possibleMoves' kinds do not depend on the target (kindsOf: cached)
     const kind = KIND_NAME[k]!;
-    const kinds = possibleMoves(
-      I.mirrorType(v), useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration,
-      newCtx.oldP.offline, 0,
-    );
-    if (!kinds.some((m) => m.kind === kind)) continue;
+    const km = kindsOf(opts, I.mirrorType(v), useSecondary, newCtx.oldP.offline);
+    let possible = false;
+    for (let j = 0; j < km.length; j += 2) if (km[j] === k) possible = true;
+    if (!possible) continue;
     for (const t of refsOf()) {
       if (applyMoveIn(newCtx, { kind, node: t } as IMove).ok) return false;
     }

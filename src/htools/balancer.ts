@@ -177,6 +177,41 @@ export class Balancer {
     return { reloc, idx, nodeIdx, same: false };
   }
 
+  /**
+   * Carries an entry over a change of its own nodes (or its own move): its bounds
+   * shifted by the change of its source sides (carrySource), then lazy again
+   * (coverLazy, settle). False when it has to be scanned in full. Apart from the step's
+   * loop, which runs over every entry at every step and stays small this way.
+   */
+  private carryEntry(
+    c: CachedInst, v: Instance, ini: Table, prev: ScoreBase, base: ScoreBase, nodeIdx: readonly Ndx[],
+    changed: ReadonlySet<Ndx>, rot: number, useSecondary: boolean, movedHere: boolean,
+  ): boolean {
+    const le = this.le!;
+    const S = le.slots;
+    const i = c.idx;
+    const t = le.lazy.t;
+    const at = S.at[i]!;
+    // a lazy entry's targets changed since its step are covered by its class
+    // bounds when it can stay lazy in its class (coverLazy), else bounded below
+    if (at >= 0 && at < t - 1) le.catchUp(c, prev, changed);
+    const since = at >= 0 ? S.since[i]! : -1;
+    const oldSrc = c.src;
+    if (this.locTags || !carrySource(
+      this.opts, this.goodRefs, c, v, ini, prev, base, nodeIdx, changed, rot, useSecondary,
+      this.mc.applies(v) ? this.mc : null,
+    )) return false;
+    if (oldSrc !== undefined && oldSrc !== c.src) this.mc.recycle(oldSrc); // replaced: nothing refers to it
+    this.entInst[i] = v; // carrySource's new context is v's
+    S.pNode[i] = v.pNode;
+    S.sNode[i] = v.sNode;
+    this.stats.source++;
+    if (movedHere) this.stats.moved++;
+    if (since >= 0 && since < t - 1) le.coverLazy(c, ini, base, this.online!, since, useSecondary);
+    else le.settle(c, base, t, useSecondary);
+    return true;
+  }
+
   step(ini: Table): Table | null {
     const opts = this.opts;
     const { reloc, idx: relocIdx, nodeIdx, same } = this.roundInputs(ini);
@@ -302,26 +337,10 @@ export class Balancer {
       const at = sAt[i]!;
       const sn = sS[i]!;
       if (movedHere || lastChanged[sP[i]!] === t || (sn >= 0 && lastChanged[sn] === t)) {
-        // a lazy entry's targets changed since its step are covered by its class
-        // bounds when it can stay lazy in its class (coverLazy), else bounded below
-        if (at >= 0 && at < t - 1) le.catchUp(c, prev!, changed);
-        const since = at >= 0 ? sSince[i]! : -1;
-        const oldSrc = c.src;
-        if (this.locTags || !carrySource(
-          opts, this.goodRefs, c, v, ini, prev!, base, nodeIdx, changed, rot++, useSecondaryOf(v),
-          this.mc.applies(v) ? this.mc : null,
-        )) {
+        if (!this.carryEntry(c, v, ini, prev!, base, nodeIdx, changed, rot++, useSecondaryOf(v), movedHere)) {
           dirty.push(v);
           continue;
         }
-        if (oldSrc !== undefined && oldSrc !== c.src) this.mc.recycle(oldSrc); // replaced: nothing refers to it
-        entInst[i] = v; // carrySource's new context is v's
-        sP[i] = v.pNode;
-        sS[i] = v.sNode;
-        this.stats.source++;
-        if (movedHere) this.stats.moved++;
-        if (since >= 0 && since < t - 1) le.coverLazy(c, ini, base, online, since, useSecondaryOf(v));
-        else le.settle(c, base, t, useSecondaryOf(v));
       } else if (at >= 0) {
         if (xTargets.length > 0) {
           const cst = lazy.classConsts(sCls[i]!, this.mc, base, ini.nl, xTargets);
