@@ -177,7 +177,8 @@ export function memberPart(base: BaseSums, lo: Contrib, slopes: Float64Array): n
 
 /**
  * The class part of the linear class bound: for every member whose source side lies
- * in `env` (with low end `lo`) and every target side in `tgt`, the exact score of the
+ * in `env` (with low end `lo`) and every target side in `tgt` (an envelope, flat at `to`:
+ * writeEnvelopeFlat), the exact score of the
  * candidate is at least classConst + memberPart(lo). Per standard deviation, the
  * member's bounded variance is at least alpha + lo.dq / n (the other terms at their
  * worst over the envelopes) and lies in [l1, l2]; below the chord, the square root is
@@ -189,7 +190,7 @@ export function memberPart(base: BaseSums, lo: Contrib, slopes: Float64Array): n
  * terms (what a BoundAcc's `abs` records of the candidates it covers).
  */
 export function classConst(
-  base: BaseSums, env: Envelope, tgt: Envelope, slopes: Float64Array, ranges: BoundAcc | null,
+  base: BaseSums, env: Envelope, tgt: Float64Array, to: number, slopes: Float64Array, ranges: BoundAcc | null,
   absOut: { abs: number } | null = null,
 ): number {
   const n = base.nOn;
@@ -200,8 +201,10 @@ export function classConst(
   const errOn = base.errOnline;
   const errOff = base.errOffline;
   const { lo, hi } = env;
-  const tl = tgt.lo;
-  const th = tgt.hi;
+  // the target's envelope, flat (envelopesFlat's layout: field f's low ends at
+  // to + 2 f NMETRICS, its high ends NMETRICS further)
+  const t = tgt;
+  const NM = NMETRICS;
   let total = 0;
   let abs = 0;
   let mag = 0;
@@ -216,10 +219,10 @@ export function classConst(
       const q0 = base.q0[m]!;
       const d0 = base.d0[m]!;
       const p0 = base.p0[m]!;
-      const qLo = q0 + (lo.dq[m]! + tl.dq[m]!);
-      const qHi = q0 + (hi.dq[m]! + th.dq[m]!);
-      const ddLo = lo.dd[m]! + tl.dd[m]!;
-      const ddHi = hi.dd[m]! + th.dd[m]!;
+      const qLo = q0 + (lo.dq[m]! + t[to + m]!);
+      const qHi = q0 + (hi.dq[m]! + t[to + NM + m]!);
+      const ddLo = lo.dd[m]! + t[to + 4 * NM + m]!;
+      const ddHi = hi.dd[m]! + t[to + 5 * NM + m]!;
       const dLo = d0 + ddLo;
       const dHi = d0 + ddHi;
       const sqLo = dLo * dLo;
@@ -228,9 +231,9 @@ export function classConst(
       const d2Lo = dLo <= 0 && dHi >= 0 ? 0 : sqLo < sqHi ? sqLo : sqHi;
       const d2HiN = d2Hi * invN;
       const d2LoN = d2Lo * invN;
-      const scaleHi = p0 + (hi.dp[m]! + th.dp[m]!) + q0 + (hi.dqAbs[m]! + th.dqAbs[m]!) + d2HiN;
+      const scaleHi = p0 + (hi.dp[m]! + t[to + 7 * NM + m]!) + q0 + (hi.dqAbs[m]! + t[to + 3 * NM + m]!) + d2HiN;
       const l1 = (qLo - d2HiN) * invN - errOn * scaleHi * invN;
-      const scaleLo = p0 + (lo.dp[m]! + tl.dp[m]!) + q0 + (lo.dqAbs[m]! + tl.dqAbs[m]!) + d2LoN;
+      const scaleLo = p0 + (lo.dp[m]! + t[to + 6 * NM + m]!) + q0 + (lo.dqAbs[m]! + t[to + 2 * NM + m]!) + d2LoN;
       const l2 = (qHi - d2LoN) * invN - errOn * scaleLo * invN;
       const r1 = sqrtPos(l1);
       tLo = w * r1;
@@ -243,7 +246,7 @@ export function classConst(
       }
       const sg = slopes[m]!;
       if (sg > 0 && l1 > 0 && l2 * 4 * sg * sg <= 1 - 1e-9) {
-        const alpha = (q0 + tl.dq[m]! - d2HiN) * invN - errOn * scaleHi * invN;
+        const alpha = (q0 + t[to + m]! - d2HiN) * invN - errOn * scaleHi * invN;
         cm = w * (r1 + sg * (alpha - l1));
         mag += w * (r1 + sg * (Math.abs(alpha) + l1));
       } else {
@@ -253,17 +256,17 @@ export function classConst(
       }
     } else {
       const err = kind === K_SUM_ONLINE ? errOn : errOff;
-      const dsLo = lo.ds[m]! + tl.ds[m]!;
-      const dsHi = hi.ds[m]! + th.ds[m]!;
+      const dsLo = lo.ds[m]! + t[to + 8 * NM + m]!;
+      const dsHi = hi.ds[m]! + t[to + 9 * NM + m]!;
       const aLo = Math.abs(dsLo);
       const aHi = Math.abs(dsHi);
       const absHi = aLo > aHi ? aLo : aHi;
       const absLo = dsLo <= 0 && dsHi >= 0 ? 0 : aLo < aHi ? aLo : aHi;
       const s0 = base.s0[m]!;
       const a0 = base.a0[m]!;
-      tLo = w * (s0 + dsLo - err * (a0 + (hi.da[m]! + th.da[m]!) + absHi));
-      tHi = w * (s0 + dsHi - err * (a0 + (lo.da[m]! + tl.da[m]!) + absLo));
-      cm = w * (s0 + tl.ds[m]! - err * (a0 + (hi.da[m]! + th.da[m]!) + absHi));
+      tLo = w * (s0 + dsLo - err * (a0 + (hi.da[m]! + t[to + 11 * NM + m]!) + absHi));
+      tHi = w * (s0 + dsHi - err * (a0 + (lo.da[m]! + t[to + 10 * NM + m]!) + absLo));
+      cm = w * (s0 + t[to + 8 * NM + m]! - err * (a0 + (hi.da[m]! + t[to + 11 * NM + m]!) + absHi));
       mag += Math.abs(cm) + Math.abs(w * lo.ds[m]!) + Math.abs(w * hi.ds[m]!);
     }
     total += cm;
@@ -283,27 +286,32 @@ export function envelopeUnion(into: Envelope, e: Envelope): boolean {
 
 /** Envelopes (one per kind) in one array: kind, field (FIELDS), low then high end, metric. */
 export function envelopesFlat(envs: readonly Envelope[]): Float64Array {
-  const out = new Float64Array(envs.length * FIELDS.length * 2 * NMETRICS);
-  let o = 0;
-  for (const e of envs) {
-    for (const f of FIELDS) {
-      // an envelope without members contains nothing: its ends stay crossed
-      const lo = e.any ? e.lo[f] : null;
-      const hi = e.any ? e.hi[f] : null;
-      for (let m = 0; m < NMETRICS; m++) out[o + m] = lo === null ? Infinity : lo[m]!;
-      o += NMETRICS;
-      for (let m = 0; m < NMETRICS; m++) out[o + m] = hi === null ? -Infinity : hi[m]!;
-      o += NMETRICS;
-    }
-  }
+  const out = new Float64Array(envs.length * ENV_FLAT);
+  for (let j = 0; j < envs.length; j++) writeEnvelopeFlat(envs[j]!, out, j * ENV_FLAT);
   return out;
+}
+
+/** The doubles of one envelope in envelopesFlat's layout: per field (FIELDS), its low ends, then its high ends. */
+export const ENV_FLAT = FIELDS.length * 2 * NMETRICS;
+
+/** Writes `e` into `out` at `o` in envelopesFlat's layout. */
+export function writeEnvelopeFlat(e: Envelope, out: Float64Array, o: number): void {
+  for (const f of FIELDS) {
+    // an envelope without members contains nothing: its ends stay crossed
+    const lo = e.any ? e.lo[f] : null;
+    const hi = e.any ? e.hi[f] : null;
+    for (let m = 0; m < NMETRICS; m++) out[o + m] = lo === null ? Infinity : lo[m]!;
+    o += NMETRICS;
+    for (let m = 0; m < NMETRICS; m++) out[o + m] = hi === null ? -Infinity : hi[m]!;
+    o += NMETRICS;
+  }
 }
 
 /** Whether every field of `c` (a contribution or an envelope) lies within kind `k`'s envelope of `flat` (envelopesFlat). */
 export function flatContains(flat: Float64Array, k: number, c: Contrib | Envelope): boolean {
   const lo = "lo" in c ? c.lo : c;
   const hi = "lo" in c ? c.hi : c;
-  let o = k * FIELDS.length * 2 * NMETRICS;
+  let o = k * ENV_FLAT;
   for (const f of FIELDS) {
     const cl = lo[f];
     const ch = hi[f];

@@ -451,11 +451,9 @@ export class LazyState {
     kl: Klass, j: number, x: Ndx, mc: MoveContribs, base: ScoreBase, nl: Container<Node>, ranges: BoundAcc,
     absOut: { abs: number } | null,
   ): number {
-    const tr = mc.classTargetRange(base, x, nl[x]!, j, kl.rep);
-    if (tr === null) return Infinity;
-    if (tr === undefined) return -Infinity;
-    this.classEvals++;
-    return classConst(base, kl.env[j]!, tr, this.slopes, ranges, absOut);
+    const b = mc.classPart(base, x, nl[x]!, j, kl.rep, kl.env[j]!, this.slopes, ranges, absOut);
+    if (b !== Infinity && b !== -Infinity) this.classEvals++;
+    return b;
   }
 
   /**

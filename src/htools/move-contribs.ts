@@ -20,8 +20,8 @@ import {
 import { type BoundAcc } from "./bound-acc.js";
 import type { IMove, Ndx } from "./types.js";
 import { NMETRICS, nodeComponents } from "./metrics.js";
-import { type Envelope, envelopeOfEnds, pointEnvelope } from "./class-bounds.js";
-import { INFEASIBLE_SIDE, NOT_COMPUTED, NO_BOUND, TargetSides, UNKNOWN_RANGE } from "./target-sides.js";
+import { type Envelope, ENV_FLAT, classConst, envelopeOfEnds, pointEnvelope } from "./class-bounds.js";
+import { INFEASIBLE_SIDE, NOT_COMPUTED, NO_BOUND, RANGE_INFEASIBLE, RANGE_UNKNOWN, TargetSides } from "./target-sides.js";
 import type { MoveContext } from "./cluster.js";
 
 /** What the last MoveContribs.bound found: a bound (recorded in the accumulator), an
@@ -128,7 +128,7 @@ export class MoveContribs {
   /** Contributions no longer used (source sides, ranges), reused. */
   private readonly pool = new ContribPool();
   /** Target sides by node index (for the node object there when computed). */
-  private readonly sides = new TargetSides((r) => this.releaseEnvelope(r));
+  private readonly sides = new TargetSides();
   /** Shape ids by instance (-1: off the fast path) and by shape key. */
   private readonly shapes = new WeakMap<Instance, number>();
   private readonly shapeIds = new Map<string, number>();
@@ -260,34 +260,50 @@ export class MoveContribs {
   }
 
   /**
-   * classTarget for every instance of the shape whose nodes may have a peer-map entry
-   * with x: the target side over every peer-map value x may hold (a secondary's
-   * reserved memory, N+1 flag and their ratios grow with it; nothing else reads it).
+   * The class part (classConst) of kind k onto x for a class of `inst`'s shape whose
+   * members' source sides lie in `env`: Infinity when no member can move there with
+   * this kind, -Infinity when none is known. The target side is taken over every
+   * peer-map value x may hold for the member's node (a secondary's reserved memory, N+1
+   * flag and their ratios grow with it; nothing else reads it), kept per node, slot and
+   * centre (classTargetRange).
    */
-  classTargetRange(base: ScoreBase, x: Ndx, xNode: Node, k: number, inst: Instance): Envelope | null | undefined {
+  classPart(
+    base: ScoreBase, x: Ndx, xNode: Node, k: number, inst: Instance, env: Envelope, slopes: Float64Array,
+    ranges: BoundAcc | null, absOut: { abs: number } | null,
+  ): number {
+    const code = this.classTargetRange(base, x, xNode, k, inst);
+    if (code === RANGE_INFEASIBLE) return Infinity;
+    if (code === RANGE_UNKNOWN) return -Infinity;
+    return classConst(base, env, this.sides.rangeArena, code * ENV_FLAT, slopes, ranges, absOut);
+  }
+
+  /** The code (target-sides.ts) of classPart's target range. */
+  private classTargetRange(base: ScoreBase, x: Ndx, xNode: Node, k: number, inst: Instance): number {
     const primary = k === K_REPLACE_AND_FAILOVER || k === K_REPLACE_PRIMARY;
     const slot = this.shape(inst) * 4 + (primary ? 2 : 0) + (this.force ? 1 : 0);
     const sides = this.sides;
     sides.at(x, xNode);
     const cached = sides.range(x, slot);
-    if (cached !== undefined) return cached === UNKNOWN_RANGE ? undefined : cached;
+    if (cached !== undefined) return cached;
     const c0 = this.classTarget(base, x, xNode, k, inst);
-    let out: Envelope | null | undefined;
-    if (c0 === null || c0 === undefined) out = c0;
-    else if (primary || xNode.peers.length === 0) out = pointEnvelope(c0);
-    else {
-      const lo = N.addSecEx(true, xNode, inst, ABSENT_PEER);
-      const hi = N.addSecEx(true, xNode, inst, xNode.peers[0]![0]);
-      const chi = hi.ok ? contribOf(base, [[x, hi.value]], this.pool) : undefined;
-      out = lo.ok && hi.ok && chi !== undefined
-        ? envelopeOfEnds(base.center, c0, chi, nodeComponents(lo.value), nodeComponents(hi.value), this.pool)
-        : undefined;
-      // the ends were copied into the envelope
+    if (c0 === null || c0 === undefined) return sides.setRange(x, slot, c0);
+    if (primary || xNode.peers.length === 0) {
+      const code = sides.setRange(x, slot, pointEnvelope(c0));
       this.pool.give(c0);
-      if (chi !== undefined) this.pool.give(chi);
+      return code;
     }
-    sides.setRange(x, slot, out === undefined ? UNKNOWN_RANGE : out);
-    return out;
+    const lo = N.addSecEx(true, xNode, inst, ABSENT_PEER);
+    const hi = N.addSecEx(true, xNode, inst, xNode.peers[0]![0]);
+    const chi = hi.ok ? contribOf(base, [[x, hi.value]], this.pool) : undefined;
+    const env = lo.ok && hi.ok && chi !== undefined
+      ? envelopeOfEnds(base.center, c0, chi, nodeComponents(lo.value), nodeComponents(hi.value), this.pool)
+      : undefined;
+    const code = sides.setRange(x, slot, env);
+    // copied into the range arena
+    this.pool.give(c0);
+    if (chi !== undefined) this.pool.give(chi);
+    if (env !== undefined) this.releaseEnvelope(env);
+    return code;
   }
 
   /**

@@ -11,7 +11,7 @@
 import { NMETRICS } from "./metrics.js";
 import type { Node } from "./node.js";
 import * as N from "./node.js";
-import type { Envelope } from "./class-bounds.js";
+import { type Envelope, ENV_FLAT, writeEnvelopeFlat } from "./class-bounds.js";
 import type { Ndx } from "./types.js";
 import type { TargetSideValues } from "./score-bound.js";
 
@@ -58,9 +58,12 @@ export class SideArena implements TargetSideValues {
   }
 }
 
-/** classTargetRange's cached answers by slot (UNKNOWN_RANGE: no bound). */
-export type RangeAnswer = Envelope | null | typeof UNKNOWN_RANGE;
-export const UNKNOWN_RANGE = 0;
+/**
+ * A class target range's code (MoveContribs.classPart): no such move, no bound, or its
+ * envelope's place in the range arena (code * ENV_FLAT).
+ */
+export const RANGE_INFEASIBLE = -1;
+export const RANGE_UNKNOWN = -2;
 
 /**
  * Target sides by node and slot (shape, role, force flag; MoveContribs numbers them) and,
@@ -70,9 +73,6 @@ export const UNKNOWN_RANGE = 0;
  * are freed for reuse.
  */
 export class TargetSides {
-  /** `dropRange`: called with each range answer a changed node's entries drop (nothing else holds them). */
-  constructor(private readonly dropRange: (r: Envelope) => void = () => {}) {}
-
   /**
    * The sides without a peer-map entry: (slot, x) at slot * cap + x, its status in `zero`
    * (NOT_COMPUTED, INFEASIBLE_SIDE or FIRST: computed, then the code is FIRST + place).
@@ -93,7 +93,15 @@ export class TargetSides {
   private slots = 0;
   private zero = new Uint8Array(0);
   private byPeer: (Map<number, Map<number, number>> | null)[] = [];
-  private ranges: (RangeAnswer | undefined)[][] = [];
+  private ranges: (number | undefined)[][] = [];
+  /**
+   * The class target ranges' envelopes, flat (writeEnvelopeFlat), by code, from a free
+   * list: read by every class bound, in one array they are a few lines of cache instead
+   * of fourteen objects each.
+   */
+  rangeArena = new Float64Array(64 * ENV_FLAT);
+  private rangeTop = 0;
+  private readonly rangeFree: number[] = [];
   /**
    * Peer-map values by key, then node (peerT[k][x]: N.peerMap.find(k, peers of x), NaN
    * until asked): key-major for the same reason.
@@ -109,6 +117,8 @@ export class TargetSides {
     this.zero.fill(NOT_COMPUTED);
     this.byPeer = [];
     this.ranges = [];
+    this.rangeTop = 0;
+    this.rangeFree.length = 0;
     this.peerT = [];
   }
 
@@ -190,16 +200,30 @@ export class TargetSides {
     return v;
   }
 
-  /** classTargetRange's cached answer for x and slot (undefined: not computed). */
-  range(x: Ndx, slot: number): RangeAnswer | undefined {
+  /** The cached class target range code of x and slot (undefined: not computed). */
+  range(x: Ndx, slot: number): number | undefined {
     return this.ranges[x]?.[slot];
   }
 
-  setRange(x: Ndx, slot: number, r: RangeAnswer): void {
+  /** Caches x's class target range in `slot` (copied: `r` can be reused); returns its code. */
+  setRange(x: Ndx, slot: number, r: Envelope | null | undefined): number {
     while (this.ranges.length <= x) this.ranges.push([]);
     const row = this.ranges[x]!;
     while (row.length <= slot) row.push(undefined); // dense: fast lookups
-    row[slot] = r;
+    let code: number;
+    if (r === null) code = RANGE_INFEASIBLE;
+    else if (r === undefined) code = RANGE_UNKNOWN;
+    else {
+      code = this.rangeFree.pop() ?? this.rangeTop++;
+      if ((code + 1) * ENV_FLAT > this.rangeArena.length) {
+        const a = new Float64Array(2 * this.rangeArena.length);
+        a.set(this.rangeArena);
+        this.rangeArena = a;
+      }
+      writeEnvelopeFlat(r, this.rangeArena, code * ENV_FLAT);
+    }
+    row[slot] = code;
+    return code;
   }
 
   private peerCodes(x: Ndx, slot: number): Map<number, number> {
@@ -237,7 +261,7 @@ export class TargetSides {
       this.byPeer[x] = null;
     }
     if (x < this.ranges.length) {
-      for (const r of this.ranges[x]!) if (r !== undefined && r !== null && r !== UNKNOWN_RANGE) this.dropRange(r);
+      for (const code of this.ranges[x]!) if (code !== undefined && code >= 0) this.rangeFree.push(code);
       this.ranges[x] = [];
     }
     for (const col of this.peerT) if (col !== undefined) col[x] = NaN;

@@ -14,7 +14,7 @@ import type { Instance } from "../../src/htools/instance.js";
 import { BOUNDED, FAST_KIND_NAMES, MoveContribs } from "../../src/htools/move-contribs.js";
 import { newBoundAcc } from "../../src/htools/bound-acc.js";
 import {
-  type Envelope, classConst, classSlopes, envelopeAdd, envelopeUnion, memberPart, newEnvelope,
+  type Envelope, classSlopes, envelopeAdd, envelopeUnion, memberPart, newEnvelope,
 } from "../../src/htools/class-bounds.js";
 import { Balancer, balance } from "../../src/htools/balancer.js";
 import { accsRenewed } from "../../src/htools/balancer-scan.js";
@@ -370,9 +370,8 @@ function checkClassBounds(text: string): number {
       if (x.offline) continue;
       for (let k = 0; k < 4; k++) {
         if (!cls.env[k]!.any) continue;
-        const tr = mc.classTargetRange(base, x.idx, x, k, cls.rep);
-        if (tr === undefined) continue;
-        const cst = tr === null ? Infinity : classConst(base, cls.env[k]!, tr, slopes, null);
+        const cst = mc.classPart(base, x.idx, x, k, cls.rep, cls.env[k]!, slopes, null, null);
+        if (cst === -Infinity) continue;
         for (const m of cls.members) {
           if (x.idx === m.inst.pNode || x.idx === m.inst.sNode) continue;
           const r = applyMove(false, nl, m.inst, { kind: FAST_KIND_NAMES[k]!, node: x.idx } as IMove);
