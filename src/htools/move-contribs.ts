@@ -364,7 +364,7 @@ export class MoveContribs {
     const c = resetContrib(this.scratch);
     addContribValues(base, x, y, false, 1, c);
     setContribMask(c);
-    return sides.store(x, slot, pv, y, c.mask!, c.same);
+    return sides.store(x, slot, pv, y, base.compsAt(x)!, c.mask!, c.same);
   }
 
   /** targetCode's scratch. */

@@ -223,8 +223,8 @@ export class ScoreBase implements BaseSums {
     // term: the same operations on the same doubles
     const same = this.sameSums & a.same & sides.same[e]!;
     const ys = sides.ys;
+    const xs = sides.xs;
     const yo = e * NMETRICS;
-    const old = this.comps[x]!;
     const center = this.center;
     const { tTerm, tLo, tDd } = this;
     // the metrics neither side changes: their terms summed once per mask (the same
@@ -261,7 +261,7 @@ export class ScoreBase implements BaseSums {
           // the target's contribution as addContrib adds it to a zero one (0 + x)
           const yv = ys[yo + m]!;
           const c = center[m]!;
-          const xc = old[m]! - c;
+          const xc = xs[yo + m]! - c;
           const yc = yv - c;
           ddm = a.dd[m]! + (0 + (yc - xc));
           const q = this.q0[m]! + (a.dq[m]! + (0 + (yc * yc - xc * xc)));
@@ -281,7 +281,7 @@ export class ScoreBase implements BaseSums {
         // an online target adds to the online sums only
         const online = kind === K_SUM_ONLINE;
         const yv = ys[yo + m]!;
-        const xv = old[m]!;
+        const xv = xs[yo + m]!;
         const dsm = a.ds[m]! + (online ? 0 + (yv - xv) : 0);
         const s = this.s0[m]! + dsm;
         const dam = a.da[m]! + (online ? 0 + (Math.abs(yv) + Math.abs(xv)) : 0);
@@ -585,6 +585,12 @@ const contribScratch: number[] = new Array<number>(NMETRICS).fill(0);
 /** What boundFromSides reads of a target-sides arena (target-sides.ts TargetSides). */
 export interface TargetSideValues {
   readonly ys: Float64Array;
+  /**
+   * The target node's components before the move (ScoreBase's for it), at the same
+   * places as ys: read with them, where the base's per-node arrays were a cache miss
+   * per bound.
+   */
+  readonly xs: Float64Array;
   readonly mask: Int32Array;
   readonly same: Int32Array;
 }

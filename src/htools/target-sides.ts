@@ -28,18 +28,23 @@ export const OTHER_FIRST = 1 << 30;
 /** Target sides' metric values (entry e's at e * NMETRICS), masks and same bits (Contrib.mask, .same). */
 export class SideArena implements TargetSideValues {
   ys: Float64Array;
+  xs: Float64Array;
   mask: Int32Array;
   same: Int32Array;
 
   constructor(entries: number) {
     this.ys = new Float64Array(entries * NMETRICS);
+    this.xs = new Float64Array(entries * NMETRICS);
     this.mask = new Int32Array(entries);
     this.same = new Int32Array(entries);
   }
 
-  write(e: number, y: readonly number[], mask: number, same: number): void {
+  write(e: number, y: readonly number[], x: readonly number[], mask: number, same: number): void {
     const o = e * NMETRICS;
-    for (let m = 0; m < NMETRICS; m++) this.ys[o + m] = y[m]!;
+    for (let m = 0; m < NMETRICS; m++) {
+      this.ys[o + m] = y[m]!;
+      this.xs[o + m] = x[m]!;
+    }
     this.mask[e] = mask;
     this.same[e] = same;
   }
@@ -50,7 +55,10 @@ export class SideArena implements TargetSideValues {
     for (let e = 0; e < from; e++) {
       const to = place(e);
       if (to < 0) continue;
-      for (let m = 0; m < NMETRICS; m++) a.ys[to * NMETRICS + m] = this.ys[e * NMETRICS + m]!;
+      for (let m = 0; m < NMETRICS; m++) {
+        a.ys[to * NMETRICS + m] = this.ys[e * NMETRICS + m]!;
+        a.xs[to * NMETRICS + m] = this.xs[e * NMETRICS + m]!;
+      }
       a.mask[to] = this.mask[e]!;
       a.same[to] = this.same[e]!;
     }
@@ -149,13 +157,16 @@ export class TargetSides {
     } else this.peerCodes(x, slot).set(pv, INFEASIBLE_SIDE);
   }
 
-  /** Stores x's side in `slot` for `pv`: `y` (a node's metric values), its mask and same bits. Returns its code. */
-  store(x: Ndx, slot: number, pv: number, y: readonly number[], mask: number, same: number): number {
+  /**
+   * Stores x's side in `slot` for `pv`: `y` (a node's metric values), `old` (x's before,
+   * the base's), its mask and same bits. Returns its code.
+   */
+  store(x: Ndx, slot: number, pv: number, y: readonly number[], old: readonly number[], mask: number, same: number): number {
     this.live++;
     if (pv === 0) {
       this.room(slot);
       const i = slot * this.cap + x;
-      this.fixed.write(i, y, mask, same);
+      this.fixed.write(i, y, old, mask, same);
       this.zero[i] = FIRST;
       return FIRST + i;
     }
@@ -167,7 +178,7 @@ export class TargetSides {
         this.other = this.other.moved(n, e, (j) => j);
       }
     }
-    this.other.write(e, y, mask, same);
+    this.other.write(e, y, old, mask, same);
     this.peerCodes(x, slot).set(pv, OTHER_FIRST + e);
     return OTHER_FIRST + e;
   }

@@ -20,10 +20,14 @@ function nodes(size = 10): N.Node[] {
 
 const values = (v: number): number[] => Array.from({ length: NMETRICS }, (_, m) => v + m);
 
-const stored = (ts: TargetSides, code: number): { y: number[]; mask: number; same: number } => {
+/** The components of a target before the move, stored beside its side (distinct from values). */
+const old = (v: number): number[] => values(v).map((u) => -u - 0.5);
+
+const stored = (ts: TargetSides, code: number): { y: number[]; x: number[]; mask: number; same: number } => {
   const a = ts.arenaOf(code);
   const e = ts.arenaIndex(code);
-  return { y: Array.from(ts.values(code)), mask: a.mask[e]!, same: a.same[e]! };
+  const x = Array.from(a.xs.subarray(e * NMETRICS, (e + 1) * NMETRICS));
+  return { y: Array.from(ts.values(code)), x, mask: a.mask[e]!, same: a.same[e]! };
 };
 
 test("target sides: kept per node object, freed when the node changes", () => {
@@ -32,17 +36,17 @@ test("target sides: kept per node object, freed when the node changes", () => {
   const [a, b] = [nl[0]!, nl[1]!];
   ts.at(0, a);
   assert.equal(ts.get(0, 3, 0), NOT_COMPUTED);
-  const e1 = ts.store(0, 3, 0, values(1), 5, 0);
+  const e1 = ts.store(0, 3, 0, values(1), old(1), 5, 0);
   ts.putInfeasible(0, 4, 0);
-  const e2 = ts.store(0, 3, 250, values(2), 6, 1); // a peer-map value
+  const e2 = ts.store(0, 3, 250, values(2), old(2), 6, 1); // a peer-map value
   ts.at(1, b);
-  const e3 = ts.store(1, 200, 0, values(3), 7, 0); // beyond the slots: they grow
+  const e3 = ts.store(1, 200, 0, values(3), old(3), 7, 0); // beyond the slots: they grow
   assert.ok(e2 >= OTHER_FIRST && e1 >= FIRST && e1 < OTHER_FIRST);
-  assert.deepEqual(stored(ts, ts.get(0, 3, 0)), { y: values(1), mask: 5, same: 0 });
+  assert.deepEqual(stored(ts, ts.get(0, 3, 0)), { y: values(1), x: old(1), mask: 5, same: 0 });
   assert.equal(ts.get(0, 4, 0), INFEASIBLE_SIDE);
   assert.equal(ts.get(0, 3, 250), e2);
-  assert.deepEqual(stored(ts, e2), { y: values(2), mask: 6, same: 1 });
-  assert.deepEqual(stored(ts, ts.get(1, 200, 0)), { y: values(3), mask: 7, same: 0 });
+  assert.deepEqual(stored(ts, e2), { y: values(2), x: old(2), mask: 6, same: 1 });
+  assert.deepEqual(stored(ts, ts.get(1, 200, 0)), { y: values(3), x: old(3), mask: 7, same: 0 });
   assert.equal(ts.get(1, 199, 0), NOT_COMPUTED);
   assert.equal(ts.live, 3);
   // the same node again: nothing dropped; another node object at index 0: its sides gone
@@ -55,7 +59,7 @@ test("target sides: kept per node object, freed when the node changes", () => {
   assert.equal(ts.get(0, 3, 250), NOT_COMPUTED);
   assert.equal(ts.live, 1);
   // a freed peer entry is reused before its arena grows
-  const e4 = ts.store(0, 5, 17, values(4), 0, 0);
+  const e4 = ts.store(0, 5, 17, values(4), old(4), 0, 0);
   assert.equal(e4, e2);
   assert.deepEqual(stored(ts, e4).y, values(4));
   assert.deepEqual(stored(ts, ts.get(1, 200, 0)).y, values(3));
@@ -73,20 +77,29 @@ test("target sides: one slot's sides lie in node order, and survive the arenas' 
   const order = [...nl].reverse();
   for (const n of order) {
     ts.at(n.idx, n);
-    for (let slot = 0; slot < 40; slot += 3) ts.store(n.idx, slot, 0, values(1000 * slot + n.idx), slot, n.idx & 1);
-    for (let pv = 1; pv < 4; pv++) ts.store(n.idx, 1, 64 * pv, values(-pv - n.idx), pv, 0);
+    for (let slot = 0; slot < 40; slot += 3) {
+      const v = 1000 * slot + n.idx;
+      ts.store(n.idx, slot, 0, values(v), old(v), slot, n.idx & 1);
+    }
+    for (let pv = 1; pv < 4; pv++) ts.store(n.idx, 1, 64 * pv, values(-pv - n.idx), old(-pv - n.idx), pv, 0);
   }
   for (let slot = 0; slot < 40; slot += 3) {
     let last = -1;
     for (const n of nl) {
       const code = ts.get(n.idx, slot, 0);
-      assert.deepEqual(stored(ts, code), { y: values(1000 * slot + n.idx), mask: slot, same: n.idx & 1 });
+      const v = 1000 * slot + n.idx;
+      assert.deepEqual(stored(ts, code), { y: values(v), x: old(v), mask: slot, same: n.idx & 1 });
       // the next node's side is the next entry of the fixed arena
       if (last >= 0) assert.equal(ts.arenaIndex(code), last + 1);
       last = ts.arenaIndex(code);
     }
   }
-  for (const n of nl) for (let pv = 1; pv < 4; pv++) assert.deepEqual(stored(ts, ts.get(n.idx, 1, 64 * pv)).y, values(-pv - n.idx));
+  for (const n of nl) {
+    for (let pv = 1; pv < 4; pv++) {
+      const got = stored(ts, ts.get(n.idx, 1, 64 * pv));
+      assert.deepEqual([got.y, got.x], [values(-pv - n.idx), old(-pv - n.idx)]);
+    }
+  }
   assert.equal(ts.live, nl.length * (14 + 3));
 });
 
