@@ -174,11 +174,13 @@ export class MoveContext {
   }
   /**
    * Drops the memoised node operations (recomputed when asked again): a context kept
-   * for many steps would otherwise keep them alive into the old generation.
+   * for many steps would otherwise keep them alive into the old generation. The last
+   * ReplacePrimary secondary stays: the balancer's next carry of the entry reads it
+   * (MoveContribs.peerSensitive), and making it again was two node copies per carry.
    */
   forget(): void {
-    this.rsKey = this.farKey = this.rpKey = NaN;
-    this.rsVal = this.farVal = this.rpVal = undefined;
+    this.rsKey = this.farKey = NaN;
+    this.rsVal = this.farVal = undefined;
     this.more = null;
   }
 }
