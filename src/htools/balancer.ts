@@ -10,16 +10,14 @@ import { type BoundAcc, accForget } from "./bound-acc.js";
 import { movedMetrics, shiftBoundAcc } from "./bound-carry.js";
 import { StepScorer } from "./balancer-exact.js";
 import { MoveContribs } from "./move-contribs.js";
-import type { IMove, Ndx } from "./types.js";
+import type { Ndx } from "./types.js";
 import {
   type AlgorithmOptions,
   type Table,
   MoveContext,
   accepted,
-  applyMoveIn,
   checkMove,
   doNextBalance,
-  possibleMoves,
   roundInputs,
 } from "./cluster.js";
 import {
@@ -28,7 +26,6 @@ import {
   NKINDS,
   accsValue,
   carrySource,
-  countExact,
   hasLocationTags,
   pinContext,
   scanInstance,
@@ -38,6 +35,7 @@ import { LazyState, PARTS_MAX, offsetMargin } from "./lazy-bounds.js";
 import { MinHeap } from "./min-heap.js";
 import { type BalancerStats, type CachedInst, LazyEntries } from "./balancer-lazy.js";
 import { FRESH_CUT, FreshScan } from "./balancer-fresh.js";
+import { type Seed, bestSeeds, seedScore } from "./balancer-seeds.js";
 
 export { exactScoresComputed } from "./balancer-scan.js";
 
@@ -536,13 +534,6 @@ export class Balancer {
   }
 }
 
-/** A candidate of an earlier step: instance index, move, its score then. */
-interface Seed {
-  readonly idx: number;
-  readonly mv: IMove;
-  readonly score: number;
-}
-
 /** Instances scanned at a fresh start from which they are bounded per class first (FreshScan). */
 const FRESH_MIN = 64;
 
@@ -550,53 +541,11 @@ const FRESH_MIN = 64;
  * Balancer's default rebuildFactor. A fresh start bounded per class (FreshScan) costs
  * ≈ 3 s at 1,000 nodes instead of 7-13 s, so it pays to start afresh 4 times as often:
  * a converged 1,000-node run took 489 s of CPU with 0.25 against 544 s with 1 (both at
- * once), and 511 s against 517 s with 0.1.
+ * once), and 511 s against 517 s with 0.1; since a chosen fresh start keeps its caches
+ * (session 16), 432.5 s against 451.0 s with 0.1.
  */
 export const REBUILD_FACTOR = 0.25;
 
-/** Seeds kept for the next step. */
-const SEEDS = 8;
-
-/** The best candidate of each of the SEEDS best instances in `kept`, other than `winner`. */
-function bestSeeds(kept: Seed[], winner: number): Seed[] {
-  kept.sort((a, b) => a.score - b.score || a.idx - b.idx);
-  const out: Seed[] = [];
-  for (const s of kept) {
-    if (out.length >= SEEDS) break;
-    if (s.idx !== winner && !out.some((o) => o.idx === s.idx)) out.push(s);
-  }
-  return out;
-}
-
-/**
- * The exact score of moving `v` with `mv` when that move is one of this step's
- * candidates (scanInstance's and tryBalanceFull's: the Failover when the secondary is
- * usable, else a move possibleMoves gives onto an online node other than the
- * instance's own, and the move applies); null otherwise.
- */
-function seedScore(
-  opts: AlgorithmOptions, v: Instance, mv: IMove, ini: Table, online: ReadonlySet<Ndx>, useSecondary: boolean,
-  scorer: StepScorer,
-): number | null {
-  const mir = I.mirrorType(v);
-  const ctx = new MoveContext(opts.ignoreSoftErrors, ini.nl, v);
-  if (mv.kind === "Failover") {
-    if (mir !== "internal" || !useSecondary) return null;
-  } else {
-    const t = mv.node;
-    if (!online.has(t) || t === v.pNode || t === v.sNode) return null;
-    const moves = possibleMoves(
-      mir, useSecondary, opts.instanceMoves, opts.diskMoves, opts.restrictedMigration, ctx.oldP.offline, t,
-    );
-    if (!moves.some((m) => m.kind === mv.kind)) return null;
-  }
-  const r = applyMoveIn(ctx, mv);
-  if (!r.ok) return null;
-  countExact(1);
-  return scorer.score(r.value.nodes);
-}
-
-/** Whether another balancing round is allowed (Ganeti's doNextBalance). */
 /** Runs balancing steps until no further gain; calls `onStep` after each one. */
 export function balance(
   opts: AlgorithmOptions,

@@ -4,8 +4,9 @@
 // Pure arithmetic over ScoreBase terms; every bound stays below Ganeti's exact score.
 import { NMETRICS } from "./metrics.js";
 import {
-  type BaseSums, type Contrib, type ContribPool, K_MAP, K_STDDEV, K_SUM_ONLINE, KIND, WEIGHT, newContrib,
+  type BaseSums, type Contrib, K_MAP, K_STDDEV, K_SUM_ONLINE, KIND, WEIGHT, newContrib,
 } from "./score-bound.js";
+import type { ContribPool } from "./contrib-pool.js";
 import { type BoundAcc } from "./bound-acc.js";
 
 /**

@@ -15,8 +15,9 @@ import type { Instance } from "./instance.js";
 import * as N from "./node.js";
 import type { Node } from "./node.js";
 import {
-  type Contrib, type ScoreBase, ContribPool, addContrib, addContribValues, newContrib, resetContrib, setContribMask,
+  type Contrib, type ScoreBase, addContrib, addContribValues, newContrib, resetContrib, setContribMask,
 } from "./score-bound.js";
+import { ContribPool } from "./contrib-pool.js";
 import { type BoundAcc } from "./bound-acc.js";
 import type { IMove, Ndx } from "./types.js";
 import { NMETRICS, nodeComponents } from "./metrics.js";

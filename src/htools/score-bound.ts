@@ -522,29 +522,6 @@ export function resetContrib(c: Contrib, fill = 0): Contrib {
 }
 
 /**
- * Contributions that nothing refers to any more, reused. A contribution is seven
- * objects; those kept for many steps (source sides, class target ranges, source
- * ranges) and then dropped would otherwise be copied by every scavenge in between and
- * pile up as old-generation garbage (at 1,000 nodes they were most of what survived a
- * scavenge).
- */
-export class ContribPool {
-  private readonly free: Contrib[] = [];
-  constructor(private readonly max = 4096) {}
-
-  /** A contribution as newContrib(fill) makes it. */
-  take(fill = 0): Contrib {
-    const c = this.free.pop();
-    return c === undefined ? newContrib(fill) : resetContrib(c, fill);
-  }
-
-  /** Takes back `c`: the caller and everyone else must no longer read or write it. */
-  give(c: Contrib): void {
-    if (this.free.length < this.max) this.free.push(c);
-  }
-}
-
-/**
  * Adds `sign` times the contribution of node `i` becoming `node` (against `base`) to
  * `out`, as lowerBound accumulates it; false when lowerBound would give no bound.
  */
