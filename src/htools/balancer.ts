@@ -112,7 +112,7 @@ export class Balancer {
   private seeds: Seed[] = [];
   /** The step's online nodes (made anew when roundInputs is), and its scan order. */
   private online: ReadonlySet<Ndx> | null = null;
-  private readonly heap = new MinHeap<Instance>();
+  private readonly heap = new MinHeap();
   /** The scorer of the last step that made one, and the node container it is for. */
   private scorer: { s: StepScorer; nl: Table["nl"] } | null = null;
   /** The last step's starting nodes (its scorer's, when it made one). */
@@ -359,7 +359,7 @@ export class Balancer {
         if (kt >= 0 && lastChanged[kt]! > at) le.setKey(c);
         const k = Math.min(sKn[i]!, sPn[i]!);
         const lb = k + off - offsetMargin(k, off);
-        if (lb <= bestScore) heap.push(lb, v);
+        if (lb <= bestScore) heap.push(lb, i);
         continue;
       } else {
         for (const a of c.accs) {
@@ -377,7 +377,7 @@ export class Balancer {
       // a covered entry (coverLazy): its targets changed since `since` are under pn
       const pk = sPn[i]!;
       if (pk !== Infinity) lb = Math.min(lb, pk + off - offsetMargin(pk, off));
-      if (lb <= bestScore) heap.push(lb, v);
+      if (lb <= bestScore) heap.push(lb, i);
     }
     if (this.nEnts > nSeen) {
       for (let j = 0; j < ents.length; j++) {
@@ -467,7 +467,8 @@ export class Balancer {
     // lowest first; a lazy entry is brought up to date before it is scanned
     let dirtyDone = false;
     while (heap.size > 0 && heap.peek() <= bestScore) {
-      const v = heap.pop()!;
+      // a pushed entry's instance is entInst's (the pass above checked or set it)
+      const v = entInst[heap.pop()]!;
       const c = ents[v.idx]!;
       const at = S.at[v.idx]!;
       if (at >= 0 && (at < t || S.since[v.idx]! < at)) {
@@ -482,7 +483,7 @@ export class Balancer {
           if (lb !== -Infinity) {
             this.stats.reclassed++;
             const key = Math.min(own, lb);
-            if (key <= bestScore) heap.push(key, v);
+            if (key <= bestScore) heap.push(key, v.idx);
             continue;
           }
         }
@@ -497,7 +498,7 @@ export class Balancer {
         }
         le.refresh(c, ini, base, online, useSecondaryOf(v));
         const lb = accsValue(c.accs);
-        if (lb <= bestScore) heap.push(lb, v);
+        if (lb <= bestScore) heap.push(lb, v.idx);
         continue;
       }
       if (!scanCached(v, c)) scanFull(v);

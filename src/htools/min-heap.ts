@@ -1,8 +1,10 @@
-// A binary min-heap of items by a numeric key (the balancer's scan order).
-export class MinHeap<T> {
+// A binary min-heap of item numbers (instance indices) by a numeric key: the balancer's
+// scan order. Items are kept in a typed array: storing object references into a
+// long-lived array costs a write barrier each, and a step pushes thousands.
+export class MinHeap {
   // reused from step to step (clear): a balancing step pushes thousands of items
   private keys = new Float64Array(64);
-  private items: (T | undefined)[] = [];
+  private items = new Int32Array(64);
   private n = 0;
 
   get size(): number {
@@ -11,7 +13,6 @@ export class MinHeap<T> {
 
   /** Empties the heap (its storage kept). */
   clear(): void {
-    this.items.fill(undefined, 0, this.n);
     this.n = 0;
   }
 
@@ -20,35 +21,36 @@ export class MinHeap<T> {
     return this.n > 0 ? this.keys[0]! : Infinity;
   }
 
-  push(key: number, item: T): void {
+  push(key: number, item: number): void {
     if (this.n === this.keys.length) {
       const k = new Float64Array(2 * this.n);
       k.set(this.keys);
       this.keys = k;
+      const it = new Int32Array(2 * this.n);
+      it.set(this.items);
+      this.items = it;
     }
     const { keys, items } = this;
     let i = this.n++;
-    if (items.length < this.n) items.push(undefined);
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (!(keys[p]! > key)) break;
       keys[i] = keys[p]!;
-      items[i] = items[p];
+      items[i] = items[p]!;
       i = p;
     }
     keys[i] = key;
     items[i] = item;
   }
 
-  /** Removes and returns the item with the least key (undefined when empty). */
-  pop(): T | undefined {
+  /** Removes and returns the item with the least key (-1 when empty). */
+  pop(): number {
     const { keys, items } = this;
-    if (this.n === 0) return undefined;
-    const top = items[0];
+    if (this.n === 0) return -1;
+    const top = items[0]!;
     const n = --this.n;
     const lastK = keys[n]!;
-    const lastI = items[n];
-    items[n] = undefined;
+    const lastI = items[n]!;
     if (n > 0) {
       let i = 0;
       for (;;) {
@@ -57,7 +59,7 @@ export class MinHeap<T> {
         if (c + 1 < n && keys[c + 1]! < keys[c]!) c++;
         if (!(keys[c]! < lastK)) break;
         keys[i] = keys[c]!;
-        items[i] = items[c];
+        items[i] = items[c]!;
         i = c;
       }
       keys[i] = lastK;
