@@ -131,9 +131,9 @@ export class Balancer {
    * `epoch`: every this many steps the class bounds start anew (slopes from the current
    * variances; envelopes of the current members only). `partsMax`: the most changed
    * nodes class parts are taken onto for one entry (LazyState.classPartsSince).
-   * `rebuildFactor`: the caches start afresh (as at the first step) once the targets
-   * bounded by refreshes since the last fresh start exceed this many times the targets
-   * that start bounded. Entries age: a refresh bounds every node changed since the entry
+   * `rebuildFactor`: the entries start afresh (as at the first step; the centre and the
+   * contributions cached per node and centre stay) once the targets bounded by refreshes
+   * since the last fresh start exceed this many times the targets that start bounded. Entries age: a refresh bounds every node changed since the entry
    * was last brought up to date, late in a converged 1,000-node run ≈ 130 of them against
    * ≈ 20 after a fresh start, and one full scan of every instance then costs less than
    * the refreshes it saves. Infinity: never. `freshCut`: at a fresh start, each kind of an
@@ -178,8 +178,8 @@ export class Balancer {
   /**
    * Carries an entry over a change of its own nodes (or its own move): its bounds
    * shifted by the change of its source sides (carrySource), then lazy again
-   * (coverLazy, settle). False when it has to be scanned in full. Apart from the step's
-   * loop, which runs over every entry at every step and stays small this way.
+   * (coverLazy, settle). False when it has to be scanned in full. Kept out of the step's
+   * pass over every entry, which stays small this way.
    */
   private carryEntry(
     c: CachedInst, v: Instance, ini: Table, prev: ScoreBase, base: ScoreBase, nodeIdx: readonly Ndx[],
