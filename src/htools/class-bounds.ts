@@ -178,9 +178,9 @@ export function memberPart(base: BaseSums, lo: Contrib, slopes: Float64Array): n
 
 /**
  * The class part of the linear class bound: for every member whose source side lies
- * in `env` (with low end `lo`) and every target side in `tgt` (an envelope, flat at `to`:
- * writeEnvelopeFlat), the exact score of the
- * candidate is at least classConst + memberPart(lo). Per standard deviation, the
+ * in `env` (with low end `lo`) and every target side in `tgt` (an envelope, flat at
+ * `to`: writeEnvelopeFlat), the exact score of the candidate is at least classConst +
+ * memberPart(lo). Per standard deviation, the
  * member's bounded variance is at least alpha + lo.dq / n (the other terms at their
  * worst over the envelopes) and lies in [l1, l2]; below the chord, the square root is
  * at least sqrt(l1) + sigma (alpha + lo.dq / n - l1). Sums are linear already. Where the

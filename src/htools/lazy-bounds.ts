@@ -11,7 +11,6 @@ import { type BoundAcc, newBoundAcc } from "./bound-acc.js";
 import { shiftBoundAcc } from "./bound-carry.js";
 import {
   type Envelope,
-  classConst,
   classSlopes,
   envelopesFlat,
   flatContains,
