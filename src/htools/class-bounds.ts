@@ -22,8 +22,8 @@ export interface Envelope {
 
 /** An envelope without members (its contributions from `pool` when given). */
 export function newEnvelope(pool?: ContribPool): Envelope {
-  if (pool !== undefined) return { lo: pool.take(Infinity), hi: pool.take(-Infinity), any: false };
-  return { lo: newContrib(Infinity), hi: newContrib(-Infinity), any: false };
+  const lo = pool?.take(Infinity) ?? newContrib(Infinity);
+  return { lo, hi: pool?.take(-Infinity) ?? newContrib(-Infinity), any: false };
 }
 
 const FIELDS = ["dq", "dqAbs", "dd", "dp", "ds", "da"] as const;

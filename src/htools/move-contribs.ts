@@ -247,9 +247,10 @@ export class MoveContribs {
   /**
    * The target side of fast kind `k` onto `x` for every instance of `inst`'s shape
    * whose nodes are online and have no peer-map entry with x (either way): the same
-   * contribution bound() uses for each of them.
+   * contribution bound() uses for each of them, from the pool (classTargetRange gives
+   * it back once copied).
    */
-  classTarget(base: ScoreBase, x: Ndx, xNode: Node, k: number, inst: Instance): Contrib | null | undefined {
+  private classTarget(base: ScoreBase, x: Ndx, xNode: Node, k: number, inst: Instance): Contrib | null | undefined {
     const primary = k === K_REPLACE_AND_FAILOVER || k === K_REPLACE_PRIMARY;
     const code = this.targetCode(base, x, xNode, primary, this.force, ABSENT_PEER, inst);
     if (code === NO_BOUND) return undefined;
