@@ -468,37 +468,38 @@ export class Balancer {
     let dirtyDone = false;
     while (heap.size > 0 && heap.peek() <= bestScore) {
       // a pushed entry's instance is entInst's (the pass above checked or set it)
-      const v = entInst[heap.pop()]!;
-      const c = ents[v.idx]!;
-      const at = S.at[v.idx]!;
-      if (at >= 0 && (at < t || S.since[v.idx]! < at)) {
-        const kn = S.kn[v.idx]!;
+      const i = heap.pop();
+      const v = entInst[i]!;
+      const c = ents[i]!;
+      const at = S.at[i]!;
+      if (at >= 0 && (at < t || S.since[i]! < at)) {
+        const kn = S.kn[i]!;
         const own = kn + lazy.off - offsetMargin(kn, lazy.off);
         // the drift adds up over the steps since its class bounds were taken: taken
         // anew at this step (once), they often keep the entry lazy (no refresh)
-        const pk = S.pn[v.idx]!;
-        if (pk + lazy.off - offsetMargin(pk, lazy.off) < own && S.rc[v.idx] !== t) {
-          S.rc[v.idx] = t;
-          const lb = le.reclass(v.idx, ini, base, online);
+        const pk = S.pn[i]!;
+        if (pk + lazy.off - offsetMargin(pk, lazy.off) < own && S.rc[i] !== t) {
+          S.rc[i] = t;
+          const lb = le.reclass(i, ini, base, online);
           if (lb !== -Infinity) {
             this.stats.reclassed++;
             const key = Math.min(own, lb);
-            if (key <= bestScore) heap.push(key, v.idx);
+            if (key <= bestScore) heap.push(key, i);
             continue;
           }
         }
         if (own <= bestScore) this.stats.byKey++;
-        if (S.pn[v.idx]! < kn) this.stats.byClass++;
+        if (S.pn[i]! < kn) this.stats.byClass++;
         // its own key first, when that is what reached the best score: carried to this
         // step with the accumulators' own ranges it often stays above it (no refresh)
         if (own <= bestScore && at < t) {
           le.shiftOwn(c, base);
-          const k2 = Math.min(S.kn[v.idx]!, S.pn[v.idx]!);
+          const k2 = Math.min(S.kn[i]!, S.pn[i]!);
           if (k2 === Infinity || k2 + lazy.off - offsetMargin(k2, lazy.off) > bestScore) continue;
         }
         le.refresh(c, ini, base, online, useSecondaryOf(v));
         const lb = accsValue(c.accs);
-        if (lb <= bestScore) heap.push(lb, v.idx);
+        if (lb <= bestScore) heap.push(lb, i);
         continue;
       }
       if (!scanCached(v, c)) scanFull(v);
