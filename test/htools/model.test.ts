@@ -22,7 +22,7 @@ import type { IMove } from "../../src/htools/types.js";
 import { prepareCluster } from "../../src/htools/loader.js";
 import { ExactScorer } from "../../src/htools/exact-scorer.js";
 import { StepScorer } from "../../src/htools/balancer-exact.js";
-import { compCV, compCVPatched, nodeComponents } from "../../src/htools/metrics.js";
+import { METRICS, compCV, compCVPatched, nodeComponents } from "../../src/htools/metrics.js";
 import * as N from "../../src/htools/node.js";
 import { ScoreBase } from "../../src/htools/score-bound.js";
 import { fixed, generalG } from "../../src/htools/format.js";
@@ -171,6 +171,61 @@ test("candidate score lower bounds never exceed the exact score", () => {
   assert.ok(checked > 10000, `only ${checked} candidates checked`);
   assert.ok(fastChecked > 1000, `only ${fastChecked} fast-path bounds checked`);
   assert.ok(fastTight > 0.9 * fastChecked, `only ${fastTight} of ${fastChecked} fast-path bounds as tight as lowerBound`);
+});
+
+// ScoreBase sums every metric node by node; the bounds' error terms assume its sums are
+// the plain ones: each metric summed alone in node order (the same doubles)
+function checkBaseSums(text: string): number {
+  const nl = load(text).nodes;
+  let checked = 0;
+  for (const centred of [false, true]) {
+    const center = centred ? new ScoreBase(nl).center.map((c) => c + 0.25) : undefined;
+    const base = new ScoreBase(nl, center);
+    const nodes = C.elems(nl);
+    const nOn = nodes.filter((n) => !n.offline).length;
+    METRICS.forEach((metric, m) => {
+      let s = 0;
+      let a = 0;
+      let p = 0;
+      for (const n of nodes) {
+        if (n.offline === metric.online) continue;
+        const x = nodeComponents(n)[m]!;
+        s += x;
+        a += Math.abs(x);
+        p += x * x;
+      }
+      assert.ok(Object.is(base.s0[m], s) && Object.is(base.a0[m], a) && Object.is(base.p0[m], p), `sums of ${metric.name}`);
+      if (metric.agg !== "stddev" || nOn === 0) return;
+      const c0 = center !== undefined ? center[m]! : s / nOn;
+      let q = 0;
+      let d = 0;
+      for (const n of nodes) {
+        if (n.offline) continue;
+        const x = nodeComponents(n)[m]! - c0;
+        q += x * x;
+        d += x;
+      }
+      assert.ok(Object.is(base.center[m], c0) && Object.is(base.q0[m], q) && Object.is(base.d0[m], d), `centred sums of ${metric.name}`);
+      checked++;
+    });
+  }
+  return checked;
+}
+
+test("ScoreBase's sums are each metric's own, in node order", () => {
+  let checked = checkBaseSums(EVAC) + checkBaseSums(unevenCluster(10));
+  let offline = 0;
+  if (existsSync(DATA)) {
+    for (const f of readdirSync(DATA).filter((x) => x.endsWith(".data"))) {
+      const text = readFileSync(join(DATA, f), "utf8");
+      const p = parseData(text);
+      if (!p.ok || !prepareCluster(p.value).ok) continue;
+      if (C.elems(load(text).nodes).some((n) => n.offline)) offline++;
+      checked += checkBaseSums(text);
+    }
+    assert.ok(offline > 0, "no testsuite file with an offline node");
+  }
+  assert.ok(checked > 100, `only ${checked} metrics checked`);
 });
 
 test("moves are immutable updates", () => {
