@@ -16,8 +16,6 @@ export const KIND = Int8Array.from(METRICS, (m) =>
   m.agg === "map" ? K_MAP : m.agg === "stddev" ? K_STDDEV : m.online ? K_SUM_ONLINE : K_SUM_OFFLINE,
 );
 export const WEIGHT = Float64Array.from(METRICS, (m) => m.weight);
-/** Whether each metric is over the online nodes (else the offline ones). */
-const ONLINE = METRICS.map((m) => m.online);
 /**
  * Per metric: an earlier standard deviation of the same weight whose node values it
  * repeats when nothing is forthcoming (the `_forth` metrics: free_mem_cv_forth is
@@ -116,36 +114,36 @@ export class ScoreBase implements BaseSums {
     this.nOff = nOff;
     this.errOn_ = 16 * (nOn + 16) * HALF_ULP;
     this.errOff_ = 16 * (nOff + 16) * HALF_ULP;
-    // node by node (each node's components read once), every metric's sums still
-    // taken in node order: the same doubles as summing one metric at a time
-    const { s0, a0, p0, q0, d0 } = this;
-    const comps = this.comps;
-    for (let i = 0; i < comps.length; i++) {
-      const c = comps[i];
-      if (c === undefined) continue;
-      const off = this.offline[i]!;
-      for (let m = 0; m < NMETRICS; m++) {
-        if (ONLINE[m] === off) continue;
+    for (let m = 0; m < NMETRICS; m++) {
+      const metric = METRICS[m]!;
+      let s = 0;
+      let a = 0;
+      let p = 0;
+      for (let i = 0; i < this.comps.length; i++) {
+        const c = this.comps[i];
+        if (c === undefined || this.offline[i] === metric.online) continue;
         const x = c[m]!;
-        s0[m]! += x;
-        a0[m]! += Math.abs(x);
-        p0[m]! += x * x;
+        s += x;
+        a += Math.abs(x);
+        p += x * x;
       }
-    }
-    if (nOn > 0) {
-      for (let m = 0; m < NMETRICS; m++) {
-        if (KIND[m] === K_STDDEV) this.center[m] = center !== undefined ? center[m]! : s0[m]! / nOn;
-      }
-      const c0 = this.center;
-      for (let i = 0; i < comps.length; i++) {
-        const c = comps[i];
-        if (c === undefined || this.offline[i]) continue;
-        for (let m = 0; m < NMETRICS; m++) {
-          if (KIND[m] !== K_STDDEV) continue;
-          const x = c[m]! - c0[m]!;
-          q0[m]! += x * x;
-          d0[m]! += x;
+      this.s0[m] = s;
+      this.a0[m] = a;
+      this.p0[m] = p;
+      if (metric.agg === "stddev" && nOn > 0) {
+        const c0 = center !== undefined ? center[m]! : s / nOn;
+        let q = 0;
+        let d = 0;
+        for (let i = 0; i < this.comps.length; i++) {
+          const c = this.comps[i];
+          if (c === undefined || this.offline[i]) continue;
+          const x = c[m]! - c0;
+          q += x * x;
+          d += x;
         }
+        this.center[m] = c0;
+        this.q0[m] = q;
+        this.d0[m] = d;
       }
     }
     let same = 0;
