@@ -173,8 +173,8 @@ test("candidate score lower bounds never exceed the exact score", () => {
   assert.ok(fastTight > 0.9 * fastChecked, `only ${fastTight} of ${fastChecked} fast-path bounds as tight as lowerBound`);
 });
 
-// ScoreBase sums every metric node by node; the bounds' error terms assume its sums are
-// the plain ones: each metric summed alone in node order (the same doubles)
+// The bounds' error terms assume ScoreBase's sums are the plain ones: each metric summed
+// alone in node order (a rewrite of its loops must keep these doubles)
 function checkBaseSums(text: string): number {
   const nl = load(text).nodes;
   let checked = 0;
