@@ -133,10 +133,11 @@ export class Balancer {
    * nodes class parts are taken onto for one entry (LazyState.classPartsSince).
    * `rebuildFactor`: the entries start afresh (as at the first step; the centre and the
    * contributions cached per node and centre stay) once the targets bounded by refreshes
-   * since the last fresh start exceed this many times the targets that start bounded. Entries age: a refresh bounds every node changed since the entry
-   * was last brought up to date, late in a converged 1,000-node run ≈ 130 of them against
-   * ≈ 20 after a fresh start, and one full scan of every instance then costs less than
-   * the refreshes it saves. Infinity: never. `freshCut`: at a fresh start, each kind of an
+   * since the last fresh start exceed this many times the targets that start bounded.
+   * Entries age: a refresh bounds every node changed since the entry was last brought up
+   * to date, late in a converged 1,000-node run ≈ 130 of them against ≈ 20 after a fresh
+   * start, and one full scan of every instance then costs less than the refreshes it
+   * saves. Infinity: never. `freshCut`: at a fresh start, each kind of an
    * instance is bounded one by one onto at least this many targets, those its class
    * ranks first (FreshScan; the others only where they could reach the best score).
    */
@@ -268,7 +269,7 @@ export class Balancer {
     if (le.slots.at.length < ini.il.length) le.slots = le.slots.grown(ini.il.length);
     const S = le.slots;
     const { at: sAt, kn: sKn, keyT: sKeyT, pn: sPn, cls: sCls, lin: sLin, seen: sSeen, pNode: sP, sNode: sS } = S;
-    const { since: sSince, pnK: sPnK } = S;
+    const sPnK = S.pnK;
     const envAt = le.envAt;
     const ents = this.ents;
     const entInst = this.entInst;
