@@ -9,6 +9,8 @@ import { join } from "node:path";
 import type { GanetiPaths } from "../util/paths.js";
 
 export const CLID_DAEMON = "ganeti-clid";
+/** A warm worker's process title, until it takes a command (then the command's own line). */
+export const WORKER_TITLE = "ganeti-clid: warm worker";
 
 export function clidSocket(paths: GanetiPaths): string {
   return join(paths.runDir, "socket/ganeti-clid");

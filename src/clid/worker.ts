@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Readable, Writable } from "node:stream";
 import type { Socket } from "node:net";
-import { ANSWER_DIRECT, answerExit, CLID_GATE, outputFrameHeader, parseRequest, WORKER_PROGRAMS,
+import { ANSWER_DIRECT, answerExit, CLID_GATE, outputFrameHeader, parseRequest, WORKER_PROGRAMS, WORKER_TITLE,
   type ClidGate, type LaunchRequest } from "./protocol.js";
 
 /** Handed a command: from then on this process belongs to it. */
@@ -100,6 +100,7 @@ function runCommand(socket: Socket, socketFd: number, req: LaunchRequest): void 
   }
   delete process.env["NODE_EXTRA_CA_CERTS"]; // as a direct start (see bin/)
   process.argv = [process.execPath, join(packageDir, "bin", program), ...argv.slice(3)];
+  process.title = [program, ...process.argv.slice(2)].join(" ");
   const gate: ClidGate = (resident) => {
     if (!resident) direct();
     // A diagnostic for administrators and tests: which commands a worker ran.
@@ -172,4 +173,6 @@ process.once("disconnect", () => {
   if (!taken) process.exit(0);
 });
 process.send!("ready");
+// What ps shows for a worker waiting for a command (and how tests see it is ready).
+process.title = WORKER_TITLE;
 setImmediate(() => preload(0));

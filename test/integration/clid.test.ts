@@ -8,7 +8,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DevCluster, BIN, type RunResult } from "../helpers/devcluster.js";
 import { waitFor } from "../../src/util/daemon.js";
-import { parseRequest, WORKER_PROGRAMS } from "../../src/clid/protocol.js";
+import { parseRequest, WORKER_PROGRAMS, WORKER_TITLE } from "../../src/clid/protocol.js";
 
 let c: DevCluster;
 
@@ -38,18 +38,26 @@ async function oneTaken(pid: number, before: readonly number[]): Promise<boolean
   }, 5000, 20);
 }
 
+/** Whether every one of `pids` has said it is ready (its process title). */
+async function allReady(pids: readonly number[]): Promise<boolean> {
+  const titles = await Promise.all(pids.map((p) => readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "")));
+  return titles.every((t) => t.replace(/\0.*$/s, "").trimEnd() === WORKER_TITLE);
+}
+
 /**
- * The two warm workers, once the pool has settled: the same two children half a second
- * apart (a worker that just ran a command may still be exiting while its successor starts,
- * and a fresh worker needs a moment to say it is ready).
+ * The two warm workers, once the pool has settled: the same two children, both ready,
+ * half a second apart (a worker that just ran a command may still be exiting while its
+ * successor starts; a fresh one is ready once it has loaded Node's modules and told the
+ * daemon, which the half second leaves time to arrive).
  */
 async function poolFull(pid: number): Promise<number[]> {
   let ws: number[] = [];
   assert.ok(await waitFor(async () => {
     const first = await workers(pid);
+    if (first.length !== 2 || !(await allReady(first))) return false;
     await new Promise((r) => setTimeout(r, 500));
     ws = await workers(pid);
-    return ws.length === 2 && ws.join() === first.join();
+    return ws.join() === first.join() && (await allReady(ws));
   }, 20_000, 50), "two warm workers");
   return ws;
 }

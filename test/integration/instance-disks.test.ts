@@ -174,12 +174,17 @@ test("verify finds orphan volumes and N+1 shortfalls; repair-disk-sizes corrects
   // A stopped drbd instance whose minimum memory no node could take over.
   await ok("gnt-instance", "add", "-t", "drbd", "-n", "node2:node3", "--no-install", "--no-start", "-s", "16M", "--ignore-ipolicy", "-B", "maxmem=9000000,minmem=9000000",
     "--no-name-check", "dn");
+  // node3 must hold the minimum memory of every auto-balanced instance failing over from
+  // node2: dn's, plus b1's when hail placed b1 on node2 with node3 as its secondary.
+  const needed = rows(await ok("gnt-instance", "list", "--no-headers", "--separator=|", "--units=m", "-o", "pnode,snodes,be/minmem,be/auto_balance"))
+    .filter((x) => x[0] === "node2" && x[1] === "node3" && x[3] === "Y").reduce((sum, x) => sum + Number(x[2]), 0);
+  assert.ok(needed >= 9000000, String(needed));
   const r = await c.on("node1", "gnt-cluster", "verify");
   assert.equal(r.code, 1);
   const v = log(r.stdout);
   includes(v, "* Verifying orphan volumes", "  - ERROR: node node2: volume /srv/ganeti/file-storage/stray.img is unknown");
-  assert.ok(v.some((l) => /^ {2}- ERROR: node node3: not enough memory to accomodate instance failovers should node node2 fail \(9000000MiB needed, \d+MiB available\)$/.test(l)),
-    v.join("\n"));
+  const nPlusOne = new RegExp(`^ {2}- ERROR: node node3: not enough memory to accomodate instance failovers should node node2 fail \\(${needed}MiB needed, \\d+MiB available\\)$`);
+  assert.ok(v.some((l) => nPlusOne.test(l)), v.join("\n"));
   await ok("gnt-instance", "remove", "-f", "dn");
   await rm(stray);
   // b4's file grows behind the cluster's back; repair-disk-sizes records the real size.
