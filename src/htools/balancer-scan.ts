@@ -130,6 +130,9 @@ export function scanInstance(
       const o = ord++;
       const fk = km0[2 * j + 1]!;
       if (fast !== null && fk >= 0) {
+        // no source side: no candidate of the kind anywhere (boundKind: infeasible), and
+        // no accumulator made for it (a carry kept ≈ 66 empty ones per step otherwise)
+        if (fast.src[fk] === null) continue;
         const lb = fast.mc.boundKind(base, ctx, fast.src, fk, tdx, nl[tdx]!, (accs[kid] ??= newBoundAcc()));
         const outcome = fast.mc.outcome;
         if (outcome !== FALLBACK) {

@@ -457,27 +457,36 @@ export class LazyState {
 
   /**
    * Per kind, the class part of a lower bound on every candidate of every member of
-   * class `id` onto `targets` at this step (a member's bound is this plus its part;
-   * Infinity: no candidate), recorded for the drift.
+   * class `id` onto `targets` (online nodes changed at this step) at this step (a
+   * member's bound is this plus its part; Infinity: no candidate), recorded for the
+   * drift. Each part is also kept as classPartsSince keeps its own (the same parts of
+   * the same envelopes): a class reclassed at this step takes them from there.
    */
   classConsts(id: number, mc: MoveContribs, base: ScoreBase, nl: Container<Node>, targets: readonly Ndx[]): Float64Array {
     const k = this.classes[id]!;
     if (k.at === this.t) return k.cst;
-    k.cst.fill(Infinity);
+    const cst = k.cst;
+    cst.fill(Infinity);
     if (k.cstEnv === null || k.widened) k.cstEnv = envelopesFlat(k.env);
     k.widened = false;
-    for (let j = 0; j < 4; j++) {
-      if ((k.mask & (1 << j)) === 0) continue;
-      const env = k.env[j]!;
-      if (!env.any) continue;
-      let lb = Infinity;
-      for (const x of targets) {
-        const b = this.partOnto(k, j, x, mc, base, nl, this.ranges, null);
-        if (b < lb) lb = b;
+    const nodes = this.lastChanged.length;
+    const val = (k.nodeVal ??= new Float64Array(4 * nodes));
+    const valT = (k.nodeT ??= new Int32Array(nodes).fill(-1));
+    const valG = (k.nodeG ??= new Int32Array(nodes).fill(-1));
+    const off = this.off;
+    for (const x of targets) {
+      for (let j = 0; j < 4; j++) {
+        let b = Infinity;
+        if ((k.mask & (1 << j)) !== 0 && k.env[j]!.any) {
+          b = this.partOnto(k, j, x, mc, base, nl, this.ranges, null);
+          if (b < cst[j]!) cst[j] = b;
+        }
+        val[4 * x + j] = b - off;
       }
-      k.cst[j] = lb;
+      valT[x] = this.t;
+      valG[x] = k.gen;
     }
     k.at = this.t;
-    return k.cst;
+    return cst;
   }
 }
