@@ -346,13 +346,12 @@ export interface Fast {
   readonly src: SourceContribs;
 }
 
-/** Materialises a context's source nodes, so that it keeps describing its own step. */
+/**
+ * Materialises a context's secondary, so that it keeps describing its own step (its
+ * primary is taken when it is made; the nodes without the instance follow from both).
+ */
 export function pinContext(ctx: MoveContext): MoveContext {
-  if (ctx.inst.sNode !== NO_SECONDARY) {
-    void ctx.oldS;
-    void ctx.intS;
-  }
-  void ctx.intP;
+  if (ctx.inst.sNode !== NO_SECONDARY) void ctx.oldS;
   return ctx;
 }
 
@@ -467,7 +466,8 @@ export function carrySource(
     addPeers(cur, out);
     return out;
   };
-  const specRAF = sensitive(FAST_KINDS.ReplaceAndFailover!, oldCtx.intP, newCtx.intP);
+  // (the primary's peer map is the same without the instance: removePri keeps it)
+  const specRAF = sensitive(FAST_KINDS.ReplaceAndFailover!, oldCtx.oldP, newCtx.oldP);
   const specRP = hasSec ? sensitive(FAST_KINDS.ReplacePrimary!, oldCtx.oldS, newCtx.oldS) : new Set<Ndx>(changed);
   const specOf = (k: number): ReadonlySet<Ndx> =>
     (PEERLESS & (1 << k)) !== 0 ? changed

@@ -394,7 +394,8 @@ export class MoveContribs {
         break;
       case K_REPLACE_AND_FAILOVER:
         if (oldP.migTags.size > 0 && !N.checkMigration(oldP, xNode).ok) return this.infeasible();
-        if (peerFind(x, ctx.intP.peers) !== 0) sc = this.peeredSource(base, ctx, k, x);
+        // intP's peer map is oldP's (removePri keeps it): no node copy for the lookup
+        if (peerFind(x, ctx.oldP.peers) !== 0) sc = this.peeredSource(base, ctx, k, x);
         tc = this.targetCode(base, x, xNode, true, this.force, p, inst);
         break;
       case K_REPLACE_PRIMARY:
@@ -424,7 +425,7 @@ export class MoveContribs {
     const inst = ctx.inst;
     if (inst.forthcoming) return true; // the entry is not read at all
     let node: Node;
-    if (fk === K_REPLACE_AND_FAILOVER) node = ctx.intP;
+    if (fk === K_REPLACE_AND_FAILOVER) node = ctx.oldP; // intP's peers and reserved memory
     else if (fk === K_REPLACE_PRIMARY) {
       const tmp = ctx.rpSecondary(ctx.oldP.offline || this.force, inst);
       if (!tmp.ok) return true; // no candidate of the kind
@@ -457,7 +458,7 @@ export class MoveContribs {
     const inst = ctx.inst;
     const p = inst.pNode;
     const s = inst.sNode;
-    const node = k === K_REPLACE_AND_FAILOVER ? ctx.intP : ctx.oldS;
+    const node = k === K_REPLACE_AND_FAILOVER ? ctx.oldP : ctx.oldS; // (intP's peer map is oldP's)
     const key = N.peerMap.find(x, node.peers) * 4 + k;
     let m = this.peered.get(ctx);
     if (m === undefined) {

@@ -239,6 +239,30 @@ test("moves are immutable updates", () => {
   assert.equal(compCV(cd.nodes), makeTable(cd.nodes, cd.instances).score);
 });
 
+test("a node without one of its primary instances keeps its peer map and reserved memory", () => {
+  // The balancer reads both from the primary itself where a move's bound needs them of the
+  // primary without the instance (MoveContribs.boundKind, peerSensitive, peeredSource).
+  const texts = [EVAC, unevenCluster(10), unevenCluster(40)];
+  if (existsSync(DATA)) for (const f of readdirSync(DATA).filter((x) => x.endsWith(".data"))) texts.push(readFileSync(join(DATA, f), "utf8"));
+  let checked = 0;
+  for (const text of texts) {
+    const p = parseData(text);
+    if (!p.ok) continue;
+    const r = prepareCluster(p.value);
+    if (!r.ok) continue;
+    const { nodes, instances } = r.value.data;
+    for (const inst of C.elems(instances)) {
+      const node = nodes[inst.pNode];
+      if (node === undefined) continue;
+      const without = N.removePri(node, inst);
+      assert.deepEqual(without.peers, node.peers, inst.name);
+      assert.equal(without.rMem, node.rMem, inst.name);
+      if (node.peers.length > 0) checked++;
+    }
+  }
+  assert.ok(checked > 100, `only ${checked} primaries with peers checked`);
+});
+
 test("text format: errors are values with Ganeti's messages", () => {
   const bad = parseData("g|u|preferred||\n\nn1|100x|0|50|1000|500|4|N|u\n\n\n\n");
   assert.deepEqual(bad, { ok: false, error: "n1: leftover characters when parsing '100x': 'x'" });
