@@ -375,10 +375,10 @@ export class LazyState {
       k.preLen = 0;
       k.preBad = -1;
     }
-    const nodes = this.lastChanged.length;
-    const val = (k.nodeVal ??= new Float64Array(4 * nodes));
-    const valT = (k.nodeT ??= new Int32Array(nodes).fill(-1));
-    const valG = (k.nodeG ??= new Int32Array(nodes).fill(-1));
+    this.makeNodeParts(k);
+    const val = k.nodeVal!;
+    const valT = k.nodeT!;
+    const valG = k.nodeG!;
     const t = this.t;
     const off = this.off;
     // pre holds the least parts minus `off` at their steps (the drift added at the end)
@@ -455,6 +455,15 @@ export class LazyState {
     return b;
   }
 
+  /** Makes class `k`'s per-node parts (Klass.nodeVal) when first needed. */
+  private makeNodeParts(k: Klass): void {
+    if (k.nodeVal !== null) return;
+    const nodes = this.lastChanged.length;
+    k.nodeVal = new Float64Array(4 * nodes);
+    k.nodeT = new Int32Array(nodes).fill(-1);
+    k.nodeG = new Int32Array(nodes).fill(-1);
+  }
+
   /**
    * Per kind, the class part of a lower bound on every candidate of every member of
    * class `id` onto `targets` (online nodes changed at this step) at this step (a
@@ -469,10 +478,10 @@ export class LazyState {
     cst.fill(Infinity);
     if (k.cstEnv === null || k.widened) k.cstEnv = envelopesFlat(k.env);
     k.widened = false;
-    const nodes = this.lastChanged.length;
-    const val = (k.nodeVal ??= new Float64Array(4 * nodes));
-    const valT = (k.nodeT ??= new Int32Array(nodes).fill(-1));
-    const valG = (k.nodeG ??= new Int32Array(nodes).fill(-1));
+    this.makeNodeParts(k);
+    const val = k.nodeVal!;
+    const valT = k.nodeT!;
+    const valG = k.nodeG!;
     const off = this.off;
     for (const x of targets) {
       for (let j = 0; j < 4; j++) {

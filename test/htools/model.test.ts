@@ -33,6 +33,18 @@ import { unevenCluster } from "./gen.js";
 const ROOT = resolve(import.meta.dirname, "../../..");
 const DATA = join(ROOT, ".cache/ganeti-testsuite/usr/share/ganeti/testsuite/test/data/htools");
 
+/** The testsuite's cluster files that load (none when the testsuite is not unpacked). */
+function testsuiteClusters(): string[] {
+  if (!existsSync(DATA)) return [];
+  const out: string[] = [];
+  for (const f of readdirSync(DATA).filter((x) => x.endsWith(".data")).sort()) {
+    const text = readFileSync(join(DATA, f), "utf8");
+    const p = parseData(text);
+    if (p.ok && prepareCluster(p.value).ok) out.push(text);
+  }
+  return out;
+}
+
 function load(text: string) {
   const p = parseData(text);
   assert.ok(p.ok, p.ok ? "" : p.error);
@@ -161,13 +173,7 @@ function checkLowerBounds(text: string): number {
 
 test("candidate score lower bounds never exceed the exact score", () => {
   let checked = checkLowerBounds(EVAC) + checkLowerBounds(unevenCluster(10));
-  if (existsSync(DATA)) {
-    for (const f of readdirSync(DATA).filter((x) => x.endsWith(".data"))) {
-      const p = parseData(readFileSync(join(DATA, f), "utf8"));
-      if (!p.ok || !prepareCluster(p.value).ok) continue;
-      checked += checkLowerBounds(readFileSync(join(DATA, f), "utf8"));
-    }
-  }
+  for (const text of testsuiteClusters()) checked += checkLowerBounds(text);
   assert.ok(checked > 10000, `only ${checked} candidates checked`);
   assert.ok(fastChecked > 1000, `only ${fastChecked} fast-path bounds checked`);
   assert.ok(fastTight > 0.9 * fastChecked, `only ${fastTight} of ${fastChecked} fast-path bounds as tight as lowerBound`);
@@ -215,16 +221,12 @@ function checkBaseSums(text: string): number {
 test("ScoreBase's sums are each metric's own, in node order", () => {
   let checked = checkBaseSums(EVAC) + checkBaseSums(unevenCluster(10));
   let offline = 0;
-  if (existsSync(DATA)) {
-    for (const f of readdirSync(DATA).filter((x) => x.endsWith(".data"))) {
-      const text = readFileSync(join(DATA, f), "utf8");
-      const p = parseData(text);
-      if (!p.ok || !prepareCluster(p.value).ok) continue;
-      if (C.elems(load(text).nodes).some((n) => n.offline)) offline++;
-      checked += checkBaseSums(text);
-    }
-    assert.ok(offline > 0, "no testsuite file with an offline node");
+  const testsuite = testsuiteClusters();
+  for (const text of testsuite) {
+    if (C.elems(load(text).nodes).some((n) => n.offline)) offline++;
+    checked += checkBaseSums(text);
   }
+  if (testsuite.length > 0) assert.ok(offline > 0, "no testsuite file with an offline node");
   assert.ok(checked > 100, `only ${checked} metrics checked`);
 });
 
@@ -242,15 +244,9 @@ test("moves are immutable updates", () => {
 test("a node without one of its primary instances keeps its peer map and reserved memory", () => {
   // The balancer reads both from the primary itself where a move's bound needs them of the
   // primary without the instance (MoveContribs.boundKind, peerSensitive, peeredSource).
-  const texts = [EVAC, unevenCluster(10), unevenCluster(40)];
-  if (existsSync(DATA)) for (const f of readdirSync(DATA).filter((x) => x.endsWith(".data"))) texts.push(readFileSync(join(DATA, f), "utf8"));
   let checked = 0;
-  for (const text of texts) {
-    const p = parseData(text);
-    if (!p.ok) continue;
-    const r = prepareCluster(p.value);
-    if (!r.ok) continue;
-    const { nodes, instances } = r.value.data;
+  for (const text of [EVAC, unevenCluster(10), unevenCluster(40), ...testsuiteClusters()]) {
+    const { nodes, instances } = load(text);
     for (const inst of C.elems(instances)) {
       const node = nodes[inst.pNode];
       if (node === undefined) continue;
@@ -330,14 +326,7 @@ test("hbal output identical to Ganeti 3.0.2's hbal on every testsuite data file"
 // The incremental balancer (bounds carried across steps) must take exactly the moves of
 // a full scan of every candidate at every step.
 test("incremental balancing takes the full scan's moves, step for step", () => {
-  const clusters = [EVAC, unevenCluster(12), unevenCluster(24, 12, 7)];
-  if (existsSync(DATA)) {
-    for (const f of readdirSync(DATA).filter((x) => x.endsWith(".data")).sort()) {
-      const text = readFileSync(join(DATA, f), "utf8");
-      const p = parseData(text);
-      if (p.ok && prepareCluster(p.value).ok) clusters.push(text);
-    }
-  }
+  const clusters = [EVAC, unevenCluster(12), unevenCluster(24, 12, 7), ...testsuiteClusters()];
   let steps = 0;
   let covered = 0;
   let moved = 0;
@@ -469,14 +458,7 @@ function checkClassBounds(text: string): number {
 test("class bounds never exceed a member's exact candidate score", () => {
   let checked = checkClassBounds(EVAC) + checkClassBounds(unevenCluster(24, 12, 7));
   checked += checkClassBounds(unevenCluster(48, 16, 3));
-  if (existsSync(DATA)) {
-    for (const f of readdirSync(DATA).filter((x) => x.endsWith(".data"))) {
-      const text = readFileSync(join(DATA, f), "utf8");
-      const p = parseData(text);
-      if (!p.ok || !prepareCluster(p.value).ok) continue;
-      checked += checkClassBounds(text);
-    }
-  }
+  for (const text of testsuiteClusters()) checked += checkClassBounds(text);
   assert.ok(checked > 10000, `only ${checked} candidates checked`);
 });
 
@@ -523,12 +505,6 @@ function checkPeerSensitive(text: string): number {
 
 test("peer entries that cannot change a source side are left out (peerSensitive)", () => {
   let checked = checkPeerSensitive(EVAC) + checkPeerSensitive(unevenCluster(10)) + checkPeerSensitive(unevenCluster(40));
-  if (existsSync(DATA)) {
-    for (const f of readdirSync(DATA).filter((x) => x.endsWith(".data"))) {
-      const p = parseData(readFileSync(join(DATA, f), "utf8"));
-      if (!p.ok || !prepareCluster(p.value).ok) continue;
-      checked += checkPeerSensitive(readFileSync(join(DATA, f), "utf8"));
-    }
-  }
+  for (const text of testsuiteClusters()) checked += checkPeerSensitive(text);
   assert.ok(checked > 1000, `only ${checked} peered targets checked`);
 });
